@@ -1,0 +1,181 @@
+"""Who may do what with a case. Services check these; pages and the API use the same functions to
+decide which actions to offer."""
+
+from __future__ import annotations
+
+__all__ = [
+    "can_decide",
+    "can_deliver",
+    "can_extend",
+    "can_intake",
+    "can_pause",
+    "can_report_negative",
+    "can_review_negative",
+    "can_step_decide",
+    "can_withdraw",
+    "case_actions",
+    "in_region_of",
+]
+
+from typing import Any
+
+from xiaoneng.orgs.choices import Role
+
+from .choices import TRANSITIONS, ExtensionRole, NegativeKind, NegativeStatus, OpinionKind, Status, TaskStatus
+from .models import Case, NegativeReport, Opinion, StepTask
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _of_department(user: Any, department_id: int, roles: set[Any]) -> bool:
+    return user.role in roles and user.department_id == department_id
+
+
+def in_region_of(user: Any, department: Any) -> bool:
+    """The user's region is the department's region or one of its ancestors."""
+    if user.region_id is None:
+        return False
+    path, dpath = user.region.path, department.region.path
+    return dpath == path or dpath.startswith(path + "/")
+
+
+def can_intake(user: Any, case: Case) -> bool:
+    """Window work (受理, 不予受理, 一次性告知, 送达): the case department's clerks and its head."""
+    if not _active(user):
+        return False
+    return user.is_superuser or _of_department(user, case.department_id, {Role.CLERK, Role.DEPT_HEAD})
+
+
+can_deliver = can_intake
+
+
+def can_step_decide(user: Any, task: StepTask) -> bool:
+    """CAS-9: the holder the task was assigned to (A, or B while A is absent); with no named holder,
+    anyone of the step's role in its department; the department head always."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.department_id != task.department_id:
+        return False
+    if user.role == Role.DEPT_HEAD:
+        return True
+    if task.assignee_id is not None:
+        return task.assignee_id == user.pk
+    return not task.role or user.role == task.role
+
+
+def can_decide(user: Any, case: Case, *, referred_up: bool = False) -> bool:
+    """Reviewers and the head of the case department decide; an opinion "agree but refer up" leaves
+    the decision to the head (or a leader of the region)."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role == Role.LEADER:
+        return in_region_of(user, case.department)
+    roles = {Role.DEPT_HEAD} if referred_up else {Role.DEPT_HEAD, Role.REVIEWER}
+    return _of_department(user, case.department_id, roles)
+
+
+def can_pause(user: Any, case: Case) -> bool:
+    if not _active(user):
+        return False
+    return user.is_superuser or _of_department(user, case.department_id, {Role.REVIEWER, Role.DEPT_HEAD})
+
+
+def can_report_negative(user: Any, case: Case) -> bool:
+    if not _active(user):
+        return False
+    return user.is_superuser or _of_department(user, case.department_id, {Role.CLERK, Role.REVIEWER, Role.DEPT_HEAD})
+
+
+def can_review_negative(user: Any, report: NegativeReport) -> bool:
+    """CAS-6: the responsible leader — the head of the case department, or a leader of its region."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if report.handler_id == user.pk:
+        return False  # nobody reviews their own report
+    if user.role == Role.DEPT_HEAD:
+        return user.department_id == report.case.department_id
+    return user.role == Role.LEADER and in_region_of(user, report.case.department)
+
+
+def can_extend(user: Any, case: Case, kind: str) -> bool:
+    """CAS-3: +10 by the agency head (the department head); +15 by the same-level government (a leader)."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if kind == ExtensionRole.AGENCY_HEAD:
+        return _of_department(user, case.department_id, {Role.DEPT_HEAD})
+    return user.role == Role.LEADER and in_region_of(user, case.department)
+
+
+def can_withdraw(user: Any, case: Case) -> bool:
+    return _active(user) and case.applicant_id is not None and case.applicant_id == user.pk
+
+
+def case_actions(user: Any, case: Case, tasks: list[StepTask]) -> dict[str, Any]:
+    """Which actions to offer on a case: exactly the ones its services would let this user perform
+    now. The staff page shows these forms; the API lists them (CaseDetailOut.actions)."""
+    s = case.status
+    open_tasks = [t for t in tasks if t.status in (TaskStatus.ACTIVE, TaskStatus.PENDING)]
+    clock = case.decision_clock
+    intake = can_intake(user, case)
+    approved = set(
+        NegativeReport.objects.filter(case=case, status=NegativeStatus.APPROVED, used=False).values_list(
+            "kind", flat=True
+        )
+    )
+    pending_report = s == Status.PENDING_NEGATIVE_REPORT or (
+        s == Status.IN_REVIEW and NegativeReport.objects.filter(case=case, status=NegativeStatus.PENDING).exists()
+    )
+    referred_up = (
+        s == Status.IN_REVIEW
+        and not open_tasks
+        and Opinion.objects.filter(task__case=case, kind=OpinionKind.AGREE_REFER_UP, is_written_followup=False).exists()
+    )
+    return {
+        "correct": intake and s == Status.SUBMITTED,
+        "accept": intake and s == Status.SUBMITTED,
+        "supplement_request": intake and s == Status.SUBMITTED and not case.supplement_notices.exists(),
+        "supplement_upload": intake and s == Status.SUPPLEMENT_REQUESTED,
+        # CAS-6: a refusal at intake is issued only on a report the leader approved
+        "refuse": intake
+        and s in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED)
+        and NegativeKind.NON_ACCEPTANCE in approved,
+        "negative": can_report_negative(user, case)
+        and not pending_report
+        and s in (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.IN_REVIEW),
+        "pause": can_pause(user, case) and s == Status.IN_REVIEW and clock is not None and clock.status == "running",
+        "resume": can_pause(user, case) and s == Status.IN_REVIEW and clock is not None and clock.status == "paused",
+        "extend": s == Status.IN_REVIEW
+        and clock is not None
+        and clock.is_open
+        and (can_extend(user, case, ExtensionRole.AGENCY_HEAD) or can_extend(user, case, ExtensionRole.GOVERNMENT)),
+        "decide": s == Status.IN_REVIEW and not open_tasks and can_decide(user, case, referred_up=referred_up),
+        "deliver": can_deliver(user, case) and s in (Status.DECIDED_APPROVED, Status.DECIDED_REFUSED),
+        "close": intake and s in (Status.DELIVERED, Status.REFUSED_AT_INTAKE),
+        "fee": intake
+        and case.version.fees.exists()
+        and s not in (Status.WITHDRAWN, Status.CLOSED, Status.REFUSED_AT_INTAKE),
+        "absent": s == Status.IN_REVIEW
+        and _active(user)
+        and (user.is_superuser or (user.role == Role.DEPT_HEAD and user.department_id == case.department_id))
+        and any(t.parallel and t.status == TaskStatus.ACTIVE for t in tasks),
+        "withdraw": can_withdraw(user, case) and Status.WITHDRAWN in TRANSITIONS[Status(s)],
+        "opinion_tasks": [
+            t
+            for t in tasks
+            if can_step_decide(user, t)
+            and (
+                (t.status == TaskStatus.ACTIVE and s == Status.IN_REVIEW)
+                or (t.status == TaskStatus.DEEMED and t.written_clock is not None and t.written_clock.is_open)
+            )
+        ],
+    }

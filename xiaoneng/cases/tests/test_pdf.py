@@ -1,0 +1,141 @@
+# mypy: disable-error-code="union-attr,operator"
+# (tests read clocks that the services always set; the Optional is a model-level fact only)
+"""CAS-2/CAS-4/CAS-5: every written notice renders as a PDF with correct Chinese text, numbered and
+dated in the agency's name — checked as an image (pdftoppm) and as text (pdftotext)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from xiaoneng.cases.choices import NoticeKind
+from xiaoneng.cases.models import Notice
+from xiaoneng.cases.pdf import notice_pdf
+
+pytestmark = pytest.mark.django_db
+
+MARKS = {
+    NoticeKind.ACCEPTANCE: "受字",
+    NoticeKind.REFUSAL_TO_ACCEPT: "不受字",
+    NoticeKind.SUPPLEMENT: "补字",
+    NoticeKind.SPECIAL_PROCEDURE: "特字",
+    NoticeKind.EXTENSION: "延字",
+    NoticeKind.APPROVAL: "准字",
+    NoticeKind.REFUSAL: "不准字",
+}
+TITLES = {
+    NoticeKind.ACCEPTANCE: "受理通知书",
+    NoticeKind.REFUSAL_TO_ACCEPT: "不予受理通知书",
+    NoticeKind.SUPPLEMENT: "补正材料一次性告知书",
+    NoticeKind.SPECIAL_PROCEDURE: "特别程序告知书",
+    NoticeKind.EXTENSION: "延长审查期限告知书",
+    NoticeKind.APPROVAL: "准予行政许可决定书",
+    NoticeKind.REFUSAL: "不予行政许可决定书",
+}
+
+
+@pytest.mark.parametrize("kind", list(TITLES))
+def test_notice_pdf_renders_chinese_title_number_agency_and_date(world, kind, tmp_path: Path):
+    if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
+        pytest.fail("poppler-utils (pdftoppm, pdftotext) is required")
+    # given a numbered notice of the department
+    notice = Notice.objects.create(
+        tenant=world.city,
+        department=world.dept,
+        kind=kind,
+        year=2026,
+        seq=17,
+        addressee="张丽",
+        lines=[
+            "你（单位）于2026年3月2日提出的食品经营许可申请，经审查，本机关决定予以受理。",
+            "如不服本决定，可以申请行政复议。",
+        ],
+        issued_at=timezone.now(),
+    )
+    # when rendered
+    data = notice_pdf(notice)
+    pdf = tmp_path / "n.pdf"
+    pdf.write_bytes(data)
+    # then the text holds the agency, the Chinese title and the number
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    compact = "".join(text.split())
+    assert TITLES[kind] in compact
+    assert world.dept.name in compact
+    assert f"{MARKS[kind]}〔2026〕第17号" in compact
+    local = timezone.localtime(notice.issued_at)
+    assert f"{local.year}年{local.month}月{local.day}日" in compact
+    # and the page image is not blank
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
+    from PIL import Image
+
+    img = Image.open(tmp_path / "page.png").convert("L")
+    dark = sum(img.histogram()[:128])
+    assert dark > 500, "the rendered page is blank"
+
+
+def _fonts(pdf: Path) -> str:
+    return subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout.decode()
+
+
+def test_notice_pdf_embeds_a_truetype_cjk_font(world, tmp_path: Path):
+    from xiaoneng.cases.pdf import FONT_CANDIDATES
+
+    if not any(Path(p).is_file() for p, _i in FONT_CANDIDATES):
+        pytest.fail("an embeddable CJK font is required: apt-get install fonts-arphic-uming (see docs/dependencies.md)")
+    # given a notice with text that must wrap, and punctuation at the wrapping point
+    notice = Notice.objects.create(
+        tenant=world.city,
+        department=world.dept,
+        kind=NoticeKind.ACCEPTANCE,
+        year=2026,
+        seq=3,
+        addressee="张丽",
+        lines=[
+            "你（单位）提出的申请，" * 8,
+            "申请的食品生产许可（办件编号：BJ-339100-20261118-00001），因需要进行检测。" * 2,
+        ],
+        issued_at=timezone.now(),
+    )
+    pdf = tmp_path / "n.pdf"
+    pdf.write_bytes(notice_pdf(notice))
+    # then the font travels with the document (a subset), so it prints the same everywhere
+    fonts = _fonts(pdf)
+    assert "UMing" in fonts or "WenQuanYi" in fonts or "ZenHei" in fonts or "MicroHei" in fonts, fonts
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
+    # and no line of the body begins with a comma (Chinese line-breaking rules)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    assert not [line for line in text.decode().splitlines() if line.startswith(("，", "）", "。"))]
+    # and a tracking number is never cut in two
+    assert text.decode().count("BJ-339100-20261118-00001") == 2
+
+
+def test_notice_pdf_falls_back_to_the_cid_font_without_a_truetype_one(world, settings, monkeypatch, tmp_path):
+    from xiaoneng.cases import pdf as pdf_module
+
+    # given no TrueType CJK font on the machine
+    monkeypatch.setattr(pdf_module, "FONT_CANDIDATES", [("/nonexistent/font.ttc", 0)])
+    settings.XIAONENG_PDF_FONT = ""
+    pdf_module.pdf_font.cache_clear()
+    try:
+        notice = Notice.objects.create(
+            tenant=world.city,
+            department=world.dept,
+            kind=NoticeKind.APPROVAL,
+            year=2026,
+            seq=1,
+            addressee="张丽",
+            lines=["准予行政许可。"],
+            issued_at=timezone.now(),
+        )
+        path = tmp_path / "f.pdf"
+        path.write_bytes(notice_pdf(notice))
+        # then the notice is still produced, in the reader's STSong-Light
+        assert "STSong-Light" in _fonts(path)
+    finally:
+        pdf_module.pdf_font.cache_clear()

@@ -1,0 +1,560 @@
+"""Pages of cases: the applicant's side (apply, my cases, case page, supplement, withdraw), the public
+tracking look-up, and the staff workbench (queue, case page with the actions allowed to me, window
+intake, enquiries, negative-decision reports, ledger). Every write calls a service."""
+
+from __future__ import annotations
+
+__all__ = ["ledger_allowed", "public_clock", "public_steps"]
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms as djforms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xiaoneng.catalog.choices import VersionStatus
+from xiaoneng.catalog.models import Item, Material
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
+
+from . import services
+from .choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, Status, TaskStatus
+from .forms import (
+    ApplicationForm,
+    DecideForm,
+    DeliverForm,
+    EnquiryForm,
+    ExtendForm,
+    FeeForm,
+    NegativeReportForm,
+    OpinionForm,
+    PauseForm,
+    RefuseForm,
+    ReviewForm,
+    TrackForm,
+)
+from .ledger import HEADERS, ledger_rows, ledger_workbook
+from .models import Case, CaseMaterial, Notice, StepTask
+from .pdf import notice_pdf
+from .permissions import case_actions
+from .selectors import (
+    case_clocks,
+    case_for_user,
+    case_timeline,
+    cases_for_user,
+    clock_title,
+    enquiries_for_user,
+    negative_reports_for_user,
+    queue_for_user,
+    track_lookup,
+)
+
+
+def _applicant(request: AuthedRequest) -> None:
+    if request.user.role != Role.APPLICANT:
+        raise PermissionDenied(_("该页面仅供申请人使用。"))
+
+
+def _department_staff(request: AuthedRequest) -> None:
+    if not (request.user.is_superuser or request.user.role in DEPARTMENT_ROLES):
+        raise PermissionDenied(_("该页面仅供部门工作人员使用。"))
+
+
+def ledger_allowed(user: Any) -> bool:
+    return bool(user.is_superuser or (user.role in DEPARTMENT_ROLES and user.department_id))
+
+
+def _errors(request: HttpRequest, e: ValidationError) -> None:
+    for m in e.messages:
+        messages.error(request, m)
+
+
+def _uploads(request: HttpRequest, version_id: int) -> list[tuple[Material | None, Any]]:
+    """Files posted as material_<id> (one per listed material) or extra (any number)."""
+    out: list[tuple[Material | None, Any]] = []
+    mats = {m.pk: m for m in Material.objects.filter(version_id=version_id)}
+    for key in request.FILES:
+        for f in request.FILES.getlist(key):
+            if key.startswith("material_") and key[9:].isdigit() and int(key[9:]) in mats:
+                out.append((mats[int(key[9:])], f))
+            else:
+                out.append((None, f))
+    return out
+
+
+# --- applicant -------------------------------------------------------------------------------
+
+
+def _applicable_items() -> Any:
+    """Published public items a person or company may apply for online (the same conditions the
+    service checks: CAT-1, the item type, 三级·网上受理 or deeper)."""
+    return (
+        Item.objects.filter(
+            published__status=VersionStatus.PUBLISHED,
+            published__is_public=True,
+            published__item_type__in=APPLICABLE_ITEM_TYPES,
+            published__online_depth__gte=ONLINE_ACCEPTANCE_DEPTH,
+        )
+        .select_related("published", "department")
+        .order_by("department__name", "published__name")
+    )
+
+
+def apply_index(request: HttpRequest) -> HttpResponse:
+    """在线申请: the items open for online application, with their limits, and a search box."""
+    q = request.GET.get("q", "").strip()[:50]
+    items = _applicable_items()
+    if q:
+        items = items.filter(published__name__icontains=q)
+    return render(request, "cases/apply_index.html", {"items": items[:200], "q": q})
+
+
+@login_required
+def apply(request: AuthedRequest, code: str) -> HttpResponse:
+    """Apply online for a published item (CAT-1)."""
+    _applicant(request)
+    item = _applicable_items().filter(implementing_code=code).first()
+    if item is None:
+        raise Http404(_("该事项未公布、不存在或不支持网上申请。"))
+    version = item.published
+    assert version is not None
+    initial = {"applicant_name": request.user.display_name or request.user.username, "phone": request.user.phone or ""}
+    form = ApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case, code_plain = services.case_submit(
+                actor=request.user, item=item, form_data=form.cleaned_data, files=_uploads(request, version.pk)
+            )
+        except ValidationError as e:
+            if hasattr(e, "error_dict"):
+                for field, errs in e.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, e.messages)
+        else:
+            messages.success(
+                request,
+                _("申请已提交。办件编号 %(n)s，查询码 %(c)s（只显示这一次，已短信发送给您）。")
+                % {"n": case.tracking_number, "c": code_plain},
+            )
+            return redirect("cases:case", pk=case.pk)
+    return render(
+        request,
+        "cases/apply.html",
+        {"item": item, "version": version, "form": form, "materials": version.materials.all()},
+    )
+
+
+@login_required
+def my_cases(request: AuthedRequest) -> HttpResponse:
+    _applicant(request)
+    cases = cases_for_user(request.user).filter(applicant=request.user)
+    return render(request, "cases/my_cases.html", {"cases": cases})
+
+
+def _case_context(request: AuthedRequest, case: Case, staff: bool) -> dict[str, Any]:
+    clocks = case_clocks(case)
+    for c in clocks:
+        setattr(c, "title", clock_title(c))  # noqa: B010 -- a display attribute for the template
+    tasks = list(
+        case.tasks.select_related("department", "assignee", "clock", "written_clock").prefetch_related("opinions")
+    )
+    decision_clock = next((c for c in clocks if c.pk == case.decision_clock_id), None)
+    headline = decision_clock or next((c for c in clocks if c.pk == case.acceptance_clock_id), None)
+    # CAS-4: while the clock stands still, the page says why and for how long (as the notice did)
+    open_pause = next((p for p in headline.pauses.all() if p.ended_at is None), None) if headline else None
+    return {
+        "case": case,
+        "clocks": clocks,
+        "open_clocks": [c for c in clocks if c.is_open],
+        "closed_clocks": [c for c in clocks if not c.is_open],
+        "headline_clock": headline,
+        "open_pause": open_pause,
+        "past_committed": bool(
+            decision_clock
+            and decision_clock.is_open
+            and decision_clock.due_at
+            and decision_clock.due_at < timezone.now()
+        ),
+        "current_tasks": [t for t in tasks if t.status == TaskStatus.ACTIVE],
+        "timeline": case_timeline(case, clocks, staff=staff),
+        "tasks": tasks,
+        "notices": list(case.notices.all()),
+        "materials": list(case.materials.all()),
+        "supplement": case.supplement_notices.first(),
+        "decision": getattr(case, "decision", None),
+    }
+
+
+@login_required
+def case_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The applicant's page: status, each step, every deadline with "why this date", timeline."""
+    _applicant(request)
+    case = case_for_user(request.user, pk)
+    ctx = _case_context(request, case, staff=False)
+    ctx["can_withdraw"] = case_actions(request.user, case, ctx["tasks"])["withdraw"]
+    return render(request, "cases/case.html", ctx)
+
+
+@login_required
+@require_POST
+def supplement(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = case_for_user(request.user, pk)
+    try:
+        services.case_supplement(case=case, actor=request.user, files=_uploads(request, case.version_id))
+        messages.success(request, _("补正材料已提交。"))
+    except ValidationError as e:
+        _errors(request, e)
+    return redirect("cases:case" if request.user.role == Role.APPLICANT else "cases:staff_case", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = case_for_user(request.user, pk)
+    if "version" in request.POST and request.POST["version"].isdigit():
+        case.lock_version = int(request.POST["version"])
+    try:
+        services.case_withdraw(case=case, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("申请已撤回。"))
+    except ValidationError as e:
+        _errors(request, e)
+    return redirect("cases:case", pk=pk)
+
+
+@login_required
+def material_download(request: AuthedRequest, pk: int, material_id: int) -> FileResponse:
+    """Materials live outside the web root: served only to those who may see the case."""
+    case = case_for_user(request.user, pk)
+    row = get_object_or_404(CaseMaterial, pk=material_id, case=case)
+    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name)
+
+
+@login_required
+def notice_download(request: AuthedRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(Notice.objects.select_related("department", "case"), pk=pk)
+    if notice.case_id:
+        case_for_user(request.user, notice.case_id)
+    else:
+        get_object_or_404(enquiries_for_user(request.user), pk=notice.enquiry_id)
+    resp = HttpResponse(notice_pdf(notice), content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return resp
+
+
+def public_steps(case: Case) -> list[dict[str, str]]:
+    """What anyone with the code may see: each stage, its state and the day it was done; no names,
+    no personal data."""
+
+    def day(dt: Any) -> str:
+        return timezone.localtime(dt).strftime("%Y-%m-%d") if dt else ""
+
+    done = str(_("已完成"))
+    steps = [{"name": str(_("收件")), "state": done, "date": day(case.received_at)}]
+    if case.accepted_at:
+        state = str(_("视为受理")) if case.deemed_accepted else done
+        steps.append({"name": str(_("受理")), "state": state, "date": day(case.accepted_at)})
+    elif case.status == Status.REFUSED_AT_INTAKE:
+        steps.append({"name": str(_("受理")), "state": str(_("不予受理")), "date": day(case.closed_at)})
+    for t in case.tasks.all().order_by("stage_index", "id"):
+        steps.append(
+            {"name": f"{t.stage_name}·{t.name}", "state": str(t.get_status_display()), "date": day(t.completed_at)}
+        )
+    if case.decided_at:
+        steps.append({"name": str(_("作出决定")), "state": done, "date": day(case.decided_at)})
+    if case.delivered_at:
+        steps.append({"name": str(_("送达")), "state": done, "date": day(case.delivered_at)})
+    if case.status == Status.CLOSED:
+        steps.append({"name": str(_("办结")), "state": done, "date": day(case.closed_at)})
+    if case.status == Status.WITHDRAWN:
+        steps.append({"name": str(_("申请人撤回")), "state": done, "date": day(case.closed_at)})
+    return steps
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Public tracking by tracking number + verification code, with no personal data."""
+    form = TrackForm(request.GET or None)
+    case = None
+    not_found = False
+    if request.GET and form.is_valid():
+        case = track_lookup(form.cleaned_data["tracking_number"], form.cleaned_data["code"])
+        not_found = case is None
+    clock = public_clock(case) if case else None
+    return render(
+        request,
+        "cases/track.html",
+        {
+            "form": form,
+            "case": case,
+            "steps": public_steps(case) if case else [],
+            "not_found": not_found,
+            "clock": clock,
+            "clock_name": clock_title(clock) if clock else "",
+        },
+    )
+
+
+def public_clock(case: Case) -> Any:
+    """The deadline the public look-up shows (SUP-4: a late case is explained publicly): the decision
+    clock once accepted, else the acceptance window; none once the case ended without a decision."""
+    if case.status in (Status.WITHDRAWN, Status.REFUSED_AT_INTAKE):
+        return None
+    return case.decision_clock or case.acceptance_clock
+
+
+# --- staff -----------------------------------------------------------------------------------
+
+
+@login_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    """My queue, next due first, coloured by the clock (SUP-1)."""
+    _department_staff(request)
+    f: dict[str, Any] = {
+        "status": request.GET.get("status", ""),
+        "item": request.GET.get("item", "").strip(),
+        "overdue": request.GET.get("overdue") == "1",
+    }
+    rows = queue_for_user(request.user, status=f["status"], item=f["item"], overdue=f["overdue"])
+    return render(request, "cases/queue.html", {"rows": rows, "f": f, "statuses": Status.choices})
+
+
+@login_required
+def staff_case(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The staff case page: timeline, clocks, and only the actions allowed to me."""
+    if not (request.user.is_staff_member or request.user.is_superuser):
+        raise PermissionDenied(_("该页面仅供工作人员使用。"))
+    case = case_for_user(request.user, pk)
+    ctx = _case_context(request, case, staff=True)
+    ctx["actions"] = case_actions(request.user, case, ctx["tasks"])
+    ctx["actions_any"] = any(bool(v) for v in ctx["actions"].values())
+    ctx["forms"] = {
+        "correct": ApplicationForm(initial=case.form_data, prefix="correct"),
+        "refuse": RefuseForm(),
+        "opinion": OpinionForm(),
+        "pause": PauseForm(),
+        "extend": ExtendForm(),
+        "negative": NegativeReportForm(initial={"applicant_contact": f"{case.applicant_name} {case.applicant_phone}"}),
+        "decide": DecideForm(),
+        "deliver": DeliverForm(initial={"recipient": case.applicant_name}),
+        "fee": FeeForm(),
+    }
+    ctx["fees"] = list(case.version.fees.all())
+    ctx["version_materials"] = list(case.version.materials.all())
+    ctx["fee_charges"] = list(case.fee_charges.select_related("fee"))
+    return render(request, "cases/staff_case.html", ctx)
+
+
+def _do(request: AuthedRequest, case: Case, name: str) -> str:
+    """Run one action from the staff case page; returns the success message."""
+    p = request.POST
+    u = request.user
+
+    def form(cls: type[djforms.Form]) -> dict[str, Any]:
+        f = cls(p)
+        if not f.is_valid():
+            raise ValidationError(
+                [f"{f.fields[k].label if k in f.fields else ''}：{m}" for k, ms in f.errors.items() for m in ms]
+            )
+        return f.cleaned_data
+
+    if name == "correct":
+        # the service validates with the same application form (and its messages) as the API
+        data = {k: p.get(f"correct-{k}", "") for k in services.CORRECTABLE}
+        services.case_correct_on_the_spot(case=case, actor=u, form_data=data)
+        return _("申请内容已当场更正。")
+    if name == "accept":
+        services.case_accept(case=case, actor=u)
+        return _("已受理，受理通知书已生成。")
+    if name == "supplement_request":
+        missing: list[Any] = [int(x) for x in p.getlist("missing") if x.isdigit()]
+        missing += [line.strip() for line in p.get("missing_other", "").splitlines() if line.strip()]
+        services.case_request_supplement(case=case, actor=u, missing=missing, note=p.get("note", ""))
+        return _("一次性告知书已生成。")
+    if name == "refuse":
+        d = form(RefuseForm)
+        services.case_refuse_at_intake(case=case, actor=u, **d)
+        return _("已作出不予受理决定。")
+    if name == "negative":
+        d = form(NegativeReportForm)
+        services.case_negative_report_submit(case=case, actor=u, **d)
+        return _("否定报备已提交，等待领导审核。")
+    if name == "opinion":
+        d = form(OpinionForm)
+        task = get_object_or_404(StepTask, pk=p.get("task", "0") if p.get("task", "").isdigit() else 0, case=case)
+        if p.get("task_status") in TaskStatus.values:
+            task.status = p["task_status"]  # what the user saw: a task decided meanwhile → conflict message
+        services.case_step_decide(task=task, actor=u, kind=d["kind"], reasons=d["reasons"])
+        return _("办理意见已签署。")
+    if name == "absent":
+        task = get_object_or_404(StepTask, pk=p.get("task", "0") if p.get("task", "").isdigit() else 0, case=case)
+        services.case_step_absent(task=task, actor=u)
+        return _("已登记缺席默认同意。")
+    if name == "pause":
+        d = form(PauseForm)
+        services.case_pause(case=case, actor=u, **d)
+        return _("特别程序已启动，告知书已生成。")
+    if name == "resume":
+        services.case_resume(case=case, actor=u)
+        return _("已恢复计时。")
+    if name == "extend":
+        d = form(ExtendForm)
+        services.case_extend(case=case, actor=u, **d)
+        return _("已延期，延期告知书已生成。")
+    if name == "decide":
+        d = form(DecideForm)
+        services.case_decide(case=case, actor=u, **d)
+        return _("决定已作出，决定书已生成。")
+    if name == "deliver":
+        d = form(DeliverForm)
+        services.case_deliver(case=case, actor=u, **d)
+        return _("已送达。")
+    if name == "close":
+        services.case_close(case=case, actor=u)
+        return _("已办结。")
+    if name == "fee":
+        d = form(FeeForm)
+        services.fee_charge_record(case=case, actor=u, **d)
+        return _("缴费已登记。")
+    raise Http404
+
+
+@login_required
+@require_POST
+def staff_action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
+    if not (request.user.is_staff_member or request.user.is_superuser):
+        raise PermissionDenied(_("该操作仅供工作人员使用。"))
+    case = case_for_user(request.user, pk)
+    version = request.POST.get("version", "")
+    if version.isdigit():
+        case.lock_version = int(version)  # the version the clerk saw: a stale page loses cleanly
+    try:
+        messages.success(request, _do(request, case, name))
+    except ValidationError as e:
+        _errors(request, e)
+    except PermissionDenied as e:
+        messages.error(request, str(e) or _("没有权限执行此操作。"))
+    return redirect("cases:staff_case", pk=pk)
+
+
+@login_required
+def window(request: AuthedRequest) -> HttpResponse:
+    """Window intake: register an application on the applicant's behalf."""
+    if not (request.user.is_superuser or request.user.role in (Role.CLERK, Role.DEPT_HEAD)):
+        raise PermissionDenied(_("该页面仅供窗口工作人员使用。"))
+    items = Item.objects.filter(
+        department_id=request.user.department_id or 0, published__status=VersionStatus.PUBLISHED
+    ).select_related("published")
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST":
+        raw = str(request.POST.get("item", ""))
+        item = items.filter(pk=int(raw) if raw.isdigit() else 0).first()
+        if item is None:
+            form.add_error(None, _("请选择本部门已公布的事项。"))
+        elif form.is_valid():
+            try:
+                case, code = services.case_register_at_window(
+                    actor=request.user,
+                    item=item,
+                    form_data=form.cleaned_data,
+                    files=_uploads(request, item.published_id or 0),
+                )
+            except ValidationError as e:
+                form.add_error(None, e.messages)
+            else:
+                messages.success(
+                    request,
+                    _("已收件：办件编号 %(n)s，查询码 %(c)s（请交给申请人）。")
+                    % {"n": case.tracking_number, "c": code},
+                )
+                return redirect("cases:staff_case", pk=case.pk)
+    return render(request, "cases/window.html", {"form": form, "items": items})
+
+
+@login_required
+def enquiries(request: AuthedRequest) -> HttpResponse:
+    """First-contact responsibility (CAS-8): register and list enquiries; print the referral slip."""
+    _department_staff(request)
+    form = EnquiryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            e = services.enquiry_register(actor=request.user, **form.cleaned_data)
+        except ValidationError as err:
+            if hasattr(err, "error_dict"):
+                for field, errs in err.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, err.messages)
+        else:
+            messages.success(request, _("首问登记 %(n)s 已保存。") % {"n": e.number})
+            return redirect("cases:enquiries")
+    items = enquiries_for_user(request.user).prefetch_related("notices")[:100]
+    return render(request, "cases/enquiries.html", {"form": form, "items": items})
+
+
+@login_required
+def negative_reports(request: AuthedRequest) -> HttpResponse:
+    """CAS-6: reports awaiting the responsible leader."""
+    if not (request.user.is_superuser or request.user.role in (Role.DEPT_HEAD, Role.LEADER)):
+        raise PermissionDenied(_("该页面仅供负责领导使用。"))
+    if request.method == "POST":
+        report = get_object_or_404(
+            negative_reports_for_user(request.user),
+            pk=request.POST.get("report") if str(request.POST.get("report", "")).isdigit() else 0,
+        )
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.case_negative_report_review(report=report, actor=request.user, **form.cleaned_data)
+                messages.success(request, _("审核意见已保存。"))
+            except (ValidationError, PermissionDenied) as e:
+                messages.error(request, "；".join(e.messages) if isinstance(e, ValidationError) else str(e))
+        else:
+            messages.error(request, _("请选择审核意见。"))
+        return redirect("cases:negative_reports")
+    return render(
+        request,
+        "cases/negative_reports.html",
+        {"reports": negative_reports_for_user(request.user), "form": ReviewForm()},
+    )
+
+
+@login_required
+def ledger(request: AuthedRequest) -> HttpResponse:
+    """The department's ledger (台账) by period, exported to Excel."""
+    if not ledger_allowed(request.user):
+        raise PermissionDenied(_("只有部门工作人员可以导出台账。"))
+    today = timezone.localdate()
+    start_s, end_s = request.GET.get("start", ""), request.GET.get("end", "")
+    rows: list[list[Any]] | None = None
+    if start_s and end_s:
+        try:
+            start, end = date.fromisoformat(start_s), date.fromisoformat(end_s)
+            if request.GET.get("format") == "xlsx":
+                data = ledger_workbook(user=request.user, start=start, end=end)
+                resp = HttpResponse(
+                    data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                )
+                resp["Content-Disposition"] = f'attachment; filename="ledger-{start}-{end}.xlsx"'
+                return resp
+            rows = ledger_rows(user=request.user, start=start, end=end)
+        except ValueError:
+            messages.error(request, _("日期格式不正确。"))
+        except ValidationError as e:
+            _errors(request, e)
+    return render(
+        request,
+        "cases/ledger.html",
+        {
+            "start": start_s or (today - timedelta(days=30)).isoformat(),
+            "end": end_s or today.isoformat(),
+            "rows": rows,
+            "headers": [str(h) for h in HEADERS],
+        },
+    )

@@ -1,0 +1,370 @@
+"""Catalog API (/api/catalog): list, detail, versions and flowchart for everyone (public items) and
+for staff in scope (everything they may see); write endpoints for authorised staff. The same
+services and permission checks as the pages."""
+
+from __future__ import annotations
+
+__all__ = ["router"]
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.security import django_auth
+
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.orgs.models import Department
+
+from .flowchart import flowchart_svg
+from .models import Item, ItemVersion
+from .selectors import item_by_code, items_for_user, version_content, versions_for_user
+from .services import (
+    item_create,
+    item_edit,
+    item_retire,
+    version_declare,
+    version_publish,
+    version_review,
+    version_update,
+)
+
+router = Router(tags=["catalog"])
+
+
+class LegalBasisIO(Schema):
+    law: str
+    article: str = ""
+    text: str = ""
+
+
+class MaterialIO(Schema):
+    name: str
+    kind: str = "other"
+    form: str = "original"
+    required: bool = True
+    source: str = "applicant"
+    copies: int = 1
+    instructions: str = ""
+    legal_basis: str = ""
+
+
+class FeeIO(Schema):
+    name: str
+    lower: str | None = Field(None, description="元, e.g. '10.00'")
+    upper: str | None = None
+    basis: str = ""
+    reducible: bool = False
+
+
+class SpecialProcedureIO(Schema):
+    kind: str = Field(..., description="hearing, testing, expert_review … (workdays PauseReason)")
+    max_days: int | None = None
+    note: str = ""
+
+
+class StepIO(Schema):
+    name: str
+    department: int | None = Field(None, description="department id; empty = the item's department")
+    post: int | None = Field(None, description="post id")
+    role: str = ""
+    limit_days: int | None = None
+    supervision_point: str = ""
+    applicant_rights: str = ""
+    on_timeout: str = "escalate"
+
+
+class StageIO(Schema):
+    name: str
+    join_policy: str = "all"
+    quorum: int | None = None
+    steps: list[StepIO] = []
+
+
+class ContentIO(Schema):
+    name: str
+    item_type: str = Field(..., description="CAT-3 code: 01…10, 20, filing, internal")
+    region: str = Field(..., description="code of the region served")
+    gov_level: str = "city"
+    statutory_limit: int | None = None
+    statutory_unit: str = "wd"
+    statutory_note: str = ""
+    committed_limit: int | None = None
+    committed_unit: str = "wd"
+    committed_note: str = ""
+    committed_justification: str = ""
+    acceptance_conditions: str = ""
+    quantity_limits: str = ""
+    case_kind: str = "committed"
+    visits: int = 1
+    place: str = ""
+    hours: str = ""
+    enquiry_channel: str = ""
+    complaint_channel: str = ""
+    online_depth: str = "0"
+    result_type: str = ""
+    result_name: str = ""
+    is_public: bool = True
+    non_public_reason: str = ""
+    legal_bases: list[LegalBasisIO] = []
+    materials: list[MaterialIO] = []
+    fees: list[FeeIO] = []
+    special_procedures: list[SpecialProcedureIO] = []
+    stages: list[StageIO] = []
+
+
+class ItemSummaryOut(Schema):
+    implementing_code: str
+    base_code: str
+    name: str
+    item_type: str
+    item_type_label: str
+    department: str
+    department_id: int
+    status: str
+    version: int
+    is_public: bool
+    statutory_limit: int | None
+    committed_limit: int | None
+    themes: list[str]
+
+
+class VersionOut(Schema):
+    number: int
+    status: str
+    status_label: str
+    published_at: Any = None
+    review_comment: str
+
+
+class ItemDetailOut(Schema):
+    implementing_code: str
+    base_code: str
+    department: str
+    department_id: int
+    themes: list[str]
+    version: int
+    status: str
+    speedup_percent: int | None
+    content: ContentIO
+
+
+class ItemCreateIn(Schema):
+    department_id: int
+    base_code: str
+    implementing_code: str
+    themes: list[str] = []
+    content: ContentIO
+
+
+class DraftIn(Schema):
+    content: ContentIO
+    themes: list[str] | None = None
+
+
+class ReviewIn(Schema):
+    approve: bool
+    comment: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class StatusOut(Schema):
+    implementing_code: str
+    version: int
+    status: str
+
+
+def _shown(item: Item) -> ItemVersion:
+    version = item.published or item.head
+    if version is None:
+        raise Http404
+    return version
+
+
+def _summary(item: Item) -> ItemSummaryOut:
+    v = _shown(item)
+    return ItemSummaryOut(
+        implementing_code=item.implementing_code,
+        base_code=item.base_code,
+        name=v.name,
+        item_type=v.item_type,
+        item_type_label=str(v.get_item_type_display()),
+        department=item.department.name,
+        department_id=item.department_id,
+        status=v.status,
+        version=v.number,
+        is_public=v.is_public,
+        statutory_limit=v.statutory_limit,
+        committed_limit=v.committed_limit,
+        themes=[t.name for t in item.themes.all()],
+    )
+
+
+def _version(request: HttpRequest, item: Item, number: int | None) -> ItemVersion:
+    """The published version, or with `number` that version if the user may see it."""
+    if number is None:
+        return _shown(item)
+    return get_object_or_404(versions_for_user(request.user).filter(item=item), number=number)
+
+
+def _status(version: ItemVersion) -> StatusOut:
+    return StatusOut(implementing_code=version.item.implementing_code, version=version.number, status=version.status)
+
+
+@router.get(
+    "/items",
+    response=list[ItemSummaryOut],
+    auth=None,
+    summary="Catalog items (public ones, plus those in the user's scope)",
+)
+def items_list(
+    request: HttpRequest,
+    department: int | None = None,
+    type: str | None = None,
+    theme: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ItemSummaryOut]:
+    qs = items_for_user(request.user).prefetch_related("themes")
+    staff = getattr(request.user, "is_authenticated", False) and request.user.is_staff_member  # type: ignore[union-attr]
+    prefixes = ["published__", "head__"] if staff else ["published__"]
+    if department:
+        qs = qs.filter(department_id=department)
+    if type:
+        qs = qs.filter(_any(prefixes, "item_type", type))
+    if theme:
+        qs = qs.filter(themes__name=theme)
+    if q:
+        q = q.strip()
+        qs = qs.filter(
+            _any(prefixes, "name__contains", q) | Q(implementing_code__contains=q) | Q(base_code__contains=q)
+        )
+    limit = max(1, min(limit, 200))
+    return [_summary(item) for item in qs.distinct()[offset : offset + limit]]
+
+
+def _any(prefixes: list[str], lookup: str, value: Any) -> Q:
+    q = Q()
+    for p in prefixes:
+        q |= Q(**{p + lookup: value})
+    return q
+
+
+@router.get(
+    "/items/{code}", response=ItemDetailOut, auth=None, summary="One item: the version in force (or ?version=N)"
+)
+def item_detail(request: HttpRequest, code: str, version: int | None = None) -> ItemDetailOut:
+    item = item_by_code(request.user, code)
+    v = _version(request, item, version)
+    return ItemDetailOut(
+        implementing_code=item.implementing_code,
+        base_code=item.base_code,
+        department=item.department.name,
+        department_id=item.department_id,
+        themes=[t.name for t in item.themes.all()],
+        version=v.number,
+        status=v.status,
+        speedup_percent=v.speedup_percent,
+        content=ContentIO(**version_content(v)),
+    )
+
+
+@router.get("/items/{code}/versions", response=list[VersionOut], auth=None, summary="Versions the user may see")
+def item_versions(request: HttpRequest, code: str) -> list[VersionOut]:
+    item = item_by_code(request.user, code)
+    return [
+        VersionOut(
+            number=v.number,
+            status=v.status,
+            status_label=str(v.get_status_display()),
+            published_at=v.published_at,
+            review_comment=v.review_comment,
+        )
+        for v in versions_for_user(request.user).filter(item=item).order_by("number")
+    ]
+
+
+@router.get(
+    "/items/{code}/flowchart.svg",
+    auth=None,
+    summary="The flowchart as SVG (image/svg+xml)",
+    openapi_extra={"responses": {200: {"description": "SVG", "content": {"image/svg+xml": {}}}}},
+)
+def item_flowchart(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    item = item_by_code(request.user, code)
+    v = _version(request, item, version)
+    return HttpResponse(flowchart_svg(v), content_type="image/svg+xml; charset=utf-8")
+
+
+@router.post("/items", response={201: StatusOut}, auth=django_auth, summary="Register an item (first draft)")
+def item_create_api(request: AuthedRequest, payload: ItemCreateIn) -> Status:
+    department = get_object_or_404(Department, pk=payload.department_id)
+    item = item_create(
+        actor=request.user,
+        department=department,
+        base_code=payload.base_code,
+        implementing_code=payload.implementing_code,
+        themes=payload.themes,
+        content=payload.content.model_dump(),
+    )
+    assert item.head is not None
+    return Status(201, _status(item.head))
+
+
+@router.put(
+    "/items/{code}/draft",
+    response=StatusOut,
+    auth=django_auth,
+    summary="Replace the draft (creates one from the published version)",
+)
+def item_draft_update(request: AuthedRequest, code: str, payload: DraftIn) -> StatusOut:
+    item = item_by_code(request.user, code)
+    draft = item_edit(actor=request.user, item=item)
+    version = version_update(
+        actor=request.user, version=draft, content=payload.content.model_dump(), themes=payload.themes
+    )
+    return _status(version)
+
+
+def _head(request: AuthedRequest, code: str) -> ItemVersion:
+    item = item_by_code(request.user, code)
+    if item.head is None:
+        raise Http404
+    return item.head
+
+
+@router.post("/items/{code}/declare", response=StatusOut, auth=django_auth, summary="Declare the draft (申报, CAT-6)")
+def item_declare(request: AuthedRequest, code: str) -> StatusOut:
+    return _status(version_declare(actor=request.user, version=_head(request, code)))
+
+
+@router.post(
+    "/items/{code}/review",
+    response=StatusOut,
+    auth=django_auth,
+    summary="Legal office review: approve or return (CAT-6)",
+)
+def item_review(request: AuthedRequest, code: str, payload: ReviewIn) -> StatusOut:
+    return _status(
+        version_review(
+            actor=request.user, version=_head(request, code), approve=payload.approve, comment=payload.comment
+        )
+    )
+
+
+@router.post("/items/{code}/publish", response=StatusOut, auth=django_auth, summary="Publish the reviewed version")
+def item_publish(request: AuthedRequest, code: str) -> StatusOut:
+    return _status(version_publish(actor=request.user, version=_head(request, code)))
+
+
+@router.post("/items/{code}/retire", response=StatusOut, auth=django_auth, summary="Retire the item (废止)")
+def item_retire_api(request: AuthedRequest, code: str, payload: ReasonIn) -> StatusOut:
+    item = item_retire(actor=request.user, item=item_by_code(request.user, code), reason=payload.reason)
+    assert item.head is not None
+    item.head.refresh_from_db()
+    return _status(item.head)

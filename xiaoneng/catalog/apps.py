@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "xiaoneng.catalog"
+    label = "catalog"
+    verbose_name = _("事项目录")
+
+    def ready(self) -> None:
+        from xiaoneng.orgs.choices import Role
+        from xiaoneng.portal.menu import MenuEntry, register_portal, register_workbench
+
+        register_portal(MenuEntry(_("办事指南/事项目录"), "catalog:index", order=10))
+        staff = frozenset({Role.CLERK, Role.REVIEWER, Role.DEPT_HEAD, Role.LEGAL, Role.ADMIN})
+        register_workbench(MenuEntry(_("事项管理"), "catalog:staff_items", staff, order=100))
+        register_workbench(
+            MenuEntry(_("事项审核"), "catalog:review_queue", frozenset({Role.LEGAL, Role.ADMIN}), order=110)
+        )
+        register_workbench(
+            MenuEntry(_("事项导入"), "catalog:staff_import", frozenset({Role.DEPT_HEAD, Role.ADMIN}), order=120)
+        )

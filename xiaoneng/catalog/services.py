@@ -1,0 +1,480 @@
+"""Every write to the catalog (CAT-6 lifecycle), one function per action (conventions §2).
+
+`actor=None` means a trusted system process (a management command run by the operator): the
+permission check is skipped and the event records no actor. Views and the API always pass
+`request.user`, which is never None.
+
+draft ─declare→ declared ─review(approve)→ reviewed ─publish→ published ─(next version)→ superseded
+  ↑                 └─review(return)→ returned ─update→ draft                └─retire→ retired
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "THEME_MAX",
+    "item_create",
+    "item_edit",
+    "item_retire",
+    "material_file_attach",
+    "version_declare",
+    "version_publish",
+    "version_review",
+    "version_update",
+    "write_children",
+]
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiaoneng.core.services import notify
+from xiaoneng.core.trail import event_append
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import Department, User
+from xiaoneng.workdays.services import clock_start, clock_stop
+
+from .bulkinsert import insert_rows
+from .choices import EDITABLE_STATUSES, VersionStatus
+from .models import (
+    Fee,
+    Item,
+    ItemVersion,
+    LegalBasis,
+    Material,
+    ProcessDefinition,
+    SpecialProcedure,
+    Stage,
+    Step,
+    Theme,
+)
+from .permissions import can_declare, can_edit, can_publish, can_review
+from .selectors import content_plain, version_content
+from .validation import CONTENT_FIELDS, Lookups, check_codes, check_content, issues_to_error, normalize
+
+# CAT-6: a change to a published item is re-published within 20 working days (seed 001).
+REPUBLISH_LIMIT = 20
+REPUBLISH_KIND = "catalog.republish"
+
+THEME_MAX = Theme._meta.get_field("name").max_length or 30
+
+ALLOWED_UPLOADS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".ofd", ".zip"}
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _validated(
+    raw: dict[str, Any], *, department: Department, lookups: Lookups | None, for_declare: bool = False
+) -> dict[str, Any]:
+    content, issues = normalize(raw)
+    lookups = lookups or Lookups.load(department.tenant_id)
+    issues += check_content(content, lookups=lookups, department=department, for_declare=for_declare)
+    if issues:
+        raise issues_to_error(issues)
+    return content
+
+
+def _scalars(content: dict[str, Any], lookups: Lookups) -> dict[str, Any]:
+    values = {name: content[name] for name in CONTENT_FIELDS if name != "region"}
+    values["region"] = lookups.regions[content["region"]]
+    return values
+
+
+def write_children(contents_by_version: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    """Create the lists of each (saved, editable) version, given as (version id, content): one
+    multi-row INSERT per table, the new process and stage ids wired in memory (see bulkinsert).
+    Material files are carried over from `content["materials"][i]["_files"]` when present."""
+    pairs = list(contents_by_version)
+    lists: dict[type[Any], list[dict[str, Any]]] = {LegalBasis: [], Material: [], Fee: [], SpecialProcedure: []}
+    for version_id, content in pairs:
+        for model, key in ((LegalBasis, "legal_bases"), (Fee, "fees"), (SpecialProcedure, "special_procedures")):
+            lists[model] += [{"version_id": version_id, "order": i, **row} for i, row in enumerate(content[key])]
+        for i, row in enumerate(content["materials"]):
+            fields = {k: v for k, v in row.items() if k != "_files"}
+            lists[Material].append({"version_id": version_id, "order": i, **fields, **(row.get("_files") or {})})
+    for model, rows in lists.items():
+        insert_rows(model, rows)
+    process_ids = insert_rows(
+        ProcessDefinition, [{"version_id": version_id} for version_id, _c in pairs], returning=True
+    )
+    stage_rows, stage_steps = [], []
+    for process_id, (_v, content) in zip(process_ids, pairs, strict=True):
+        for i, stage in enumerate(content["stages"]):
+            stage_rows.append(
+                {
+                    "process_id": process_id,
+                    "order": i,
+                    "name": stage["name"],
+                    "join_policy": stage["join_policy"],
+                    "quorum": stage["quorum"],
+                }
+            )
+            stage_steps.append(stage["steps"])
+    stage_ids = insert_rows(Stage, stage_rows, returning=True)
+    insert_rows(
+        Step,
+        [
+            {
+                "stage_id": stage_id,
+                "order": j,
+                "name": s["name"],
+                "department_id": s["department"],
+                "post_id": s["post"],
+                "role": s["role"],
+                "limit_days": s["limit_days"],
+                "supervision_point": s["supervision_point"],
+                "applicant_rights": s["applicant_rights"],
+                "on_timeout": s["on_timeout"],
+            }
+            for stage_id, steps in zip(stage_ids, stage_steps, strict=True)
+            for j, s in enumerate(steps)
+        ],
+    )
+
+
+def _delete_children(version: ItemVersion) -> dict[str, dict[str, Any]]:
+    """Remove a draft's lists; returns the material files by material name, to carry over."""
+    files = {
+        m.name: {"blank_form": m.blank_form.name, "sample": m.sample.name}
+        for m in version.materials.all()
+        if m.blank_form or m.sample
+    }
+    Step.objects.filter(stage__process__version=version).delete()
+    Stage.objects.filter(process__version=version).delete()
+    ProcessDefinition.objects.filter(version=version).delete()
+    for model in (LegalBasis, Material, Fee, SpecialProcedure):
+        model.objects.filter(version=version).delete()
+    return files
+
+
+def _set_themes(item: Item, names: Iterable[str]) -> None:
+    wanted = sorted({n.strip() for n in names if n and n.strip()})
+    too_long = [n for n in wanted if len(n) > THEME_MAX]
+    if too_long:
+        raise ValidationError(
+            {"themes": [_("主题“%(name)s”超过 %(n)d 个字。") % {"name": too_long[0], "n": THEME_MAX}]}
+        )
+    existing = {t.name: t for t in Theme.objects.filter(name__in=wanted)}
+    for name in wanted:
+        if name not in existing:
+            existing[name] = Theme.objects.create(name=name)
+    item.themes.set([existing[n] for n in wanted])
+
+
+def _lock(version: ItemVersion) -> ItemVersion:
+    # of=("self",): lock the version row only, not the department and region rows joined in (and
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
+    return (
+        ItemVersion.objects.select_for_update(of=("self",))
+        .select_related("item", "item__department__region")
+        .get(pk=version.pk)
+    )
+
+
+def _event(
+    item: Item,
+    action: str,
+    actor: Any,
+    *,
+    version: ItemVersion,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> None:
+    payload = {"version": version.number, "status": version.status}
+    event_append(
+        subject=item,
+        action=action,
+        actor=actor,
+        before=before,
+        after={**payload, **(after or {})},
+        reason=reason,
+        tenant_id=item.tenant_id,
+    )
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor: Any,
+    department: Department,
+    base_code: str,
+    implementing_code: str,
+    content: dict[str, Any],
+    themes: Iterable[str] = (),
+    lookups: Lookups | None = None,
+) -> Item:
+    """Register a new item with its first (draft) version."""
+    probe = Item(department=department, tenant_id=department.tenant_id)
+    if actor is not None and not can_edit(actor, probe):
+        raise PermissionDenied(_("只能为本部门登记事项。"))
+    base_code, implementing_code = (base_code or "").strip(), (implementing_code or "").strip()
+    issues = check_codes(department=department, base_code=base_code, implementing_code=implementing_code)
+    lookups = lookups or Lookups.load(department.tenant_id)
+    normalized, type_issues = normalize(content)
+    issues += type_issues + check_content(normalized, lookups=lookups, department=department)
+    if issues:
+        raise issues_to_error(issues)
+    item = Item.objects.create(
+        tenant_id=department.tenant_id, department=department, base_code=base_code, implementing_code=implementing_code
+    )
+    version = ItemVersion.objects.create(
+        tenant_id=item.tenant_id, item=item, number=1, status=VersionStatus.DRAFT, **_scalars(normalized, lookups)
+    )
+    write_children([(version.pk, normalized)])
+    item.head = version
+    item.save(update_fields=["head", "updated_at"])
+    _set_themes(item, themes)
+    _event(item, "catalog.item_create", actor, version=version, after={"content": content_plain(normalized)})
+    return item
+
+
+@transaction.atomic
+def item_edit(*, actor: Any, item: Item) -> ItemVersion:
+    """The version to edit: the open draft if there is one, else a new draft copied from the newest
+    version. A new draft of a published item starts the 20-working-day re-publication clock (CAT-6)."""
+    item = Item.objects.select_for_update(of=("self",)).select_related("department__region", "head").get(pk=item.pk)
+    if actor is not None and not can_edit(actor, item):
+        raise PermissionDenied(_("只能修改本部门的事项。"))
+    head = item.head
+    if head is None:
+        raise ValidationError(_("该事项没有任何版本。"))
+    if head.status in EDITABLE_STATUSES:
+        return head
+    if head.status in (VersionStatus.DECLARED, VersionStatus.REVIEWED):
+        raise ValidationError(_("该事项已申报，正在审核中；审核退回后才能修改。"))
+    if head.status == VersionStatus.RETIRED:
+        raise ValidationError(_("该事项已废止，不能修改。"))
+    content = version_content(head)
+    lookups = Lookups.load(item.tenant_id)
+    files = {
+        m.name: {"blank_form": m.blank_form.name, "sample": m.sample.name}
+        for m in head.materials.all()
+        if m.blank_form or m.sample
+    }
+    for row in content["materials"]:
+        if row["name"] in files:
+            row["_files"] = files[row["name"]]
+    draft = ItemVersion.objects.create(
+        tenant_id=item.tenant_id,
+        item=item,
+        number=head.number + 1,
+        status=VersionStatus.DRAFT,
+        result_sample=head.result_sample.name,
+        **_scalars(content, lookups),
+    )
+    write_children([(draft.pk, content)])
+    if item.published_id is not None:
+        clock = clock_start(
+            owner=draft,
+            kind=REPUBLISH_KIND,
+            label=_("事项变更重新公布：%(name)s") % {"name": draft.name},
+            limit=REPUBLISH_LIMIT,
+            department=item.department,
+            legal_basis=_("事项变更后 20 个工作日内重新公布（CAT-6）"),
+            actor=actor,
+        )
+        draft.republish_clock = clock
+        draft.save(update_fields=["republish_clock", "updated_at"])
+    item.head = draft
+    item.save(update_fields=["head", "updated_at"])
+    _event(item, "catalog.version_create", actor, version=draft, after={"from_version": head.number})
+    return draft
+
+
+@transaction.atomic
+def version_update(
+    *,
+    actor: Any,
+    version: ItemVersion,
+    content: dict[str, Any],
+    themes: Iterable[str] | None = None,
+    lookups: Lookups | None = None,
+) -> ItemVersion:
+    """Replace a draft's content. A returned version becomes a draft again."""
+    version = _lock(version)
+    item = version.item
+    if actor is not None and not can_edit(actor, item):
+        raise PermissionDenied(_("只能修改本部门的事项。"))
+    if version.status not in EDITABLE_STATUSES:
+        raise ValidationError(_("只有草稿或被退回的版本可以修改；已公布的版本不能修改，请新建草稿。"))
+    lookups = lookups or Lookups.load(item.tenant_id)
+    normalized = _validated(content, department=item.department, lookups=lookups)
+    before = version_content(version)
+    files = _delete_children(version)
+    for row in normalized["materials"]:
+        if row["name"] in files:
+            row["_files"] = files[row["name"]]
+    for name, value in _scalars(normalized, lookups).items():
+        setattr(version, name, value)
+    old_status = version.status
+    version.status = VersionStatus.DRAFT
+    version.save()
+    write_children([(version.pk, normalized)])
+    if themes is not None:
+        _set_themes(item, themes)
+    after = content_plain({k: v for k, v in normalized.items()})
+    for row in after["materials"]:
+        row.pop("_files", None)
+    _event(
+        item,
+        "catalog.version_update",
+        actor,
+        version=version,
+        before={"status": old_status, "content": before},
+        after={"content": after},
+    )
+    return version
+
+
+@transaction.atomic
+def material_file_attach(*, actor: Any, material: Material, field: str, upload: UploadedFile) -> Material:
+    """Attach a blank form or a filled sample to a draft's material."""
+    material = Material.objects.select_related("version__item__department").get(pk=material.pk)
+    version = material.version
+    if actor is not None and not can_edit(actor, version.item):
+        raise PermissionDenied(_("只能修改本部门的事项。"))
+    if version.status not in EDITABLE_STATUSES:
+        raise ValidationError(_("只有草稿或被退回的版本可以修改。"))
+    if field not in ("blank_form", "sample"):
+        raise ValidationError(_("文件类别无效。"))
+    name = (upload.name or "").lower()
+    if not any(name.endswith(ext) for ext in ALLOWED_UPLOADS):
+        raise ValidationError(_("文件类型不受支持，请上传 PDF、Word、Excel、OFD、图片或 ZIP 文件。"))
+    if (upload.size or 0) > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("文件不能超过 20 MB。"))
+    getattr(material, field).save(upload.name, upload, save=False)
+    material.save(update_fields=[field, "updated_at"])
+    _event(
+        version.item, "catalog.material_file", actor, version=version, after={"material": material.name, "field": field}
+    )
+    return material
+
+
+def _legal_reviewers(item: Item) -> list[User]:
+    path = item.department.region.path
+    candidates = User.objects.filter(role=Role.LEGAL, is_active=True).select_related("region")
+    return [
+        u
+        for u in candidates
+        if u.region is not None and (path == u.region.path or path.startswith(u.region.path + "/"))
+    ]
+
+
+@transaction.atomic
+def version_declare(*, actor: Any, version: ItemVersion) -> ItemVersion:
+    """CAT-6: the department declares (申报) a complete draft to the legal office."""
+    version = _lock(version)
+    item = version.item
+    if actor is not None and not can_declare(actor, item):
+        raise PermissionDenied(_("只有本部门负责人或审核人员可以申报事项。"))
+    if version.status not in EDITABLE_STATUSES:
+        raise ValidationError(_("只有草稿或被退回的版本可以申报。"))
+    _validated(version_content(version), department=item.department, lookups=None, for_declare=True)
+    before = version.status
+    version.status = VersionStatus.DECLARED
+    version.save(update_fields=["status", "updated_at"])
+    _event(item, "catalog.version_declare", actor, version=version, before={"status": before})
+    notify(
+        recipients=_legal_reviewers(item),
+        title=_("事项待审核：%(name)s") % {"name": version.name},
+        body=_("%(dept)s 申报了事项目录变更，请审核。") % {"dept": item.department.name},
+        url=f"/workbench/catalog/review/{version.pk}/",
+        channels=("inbox",),
+    )
+    return version
+
+
+@transaction.atomic
+def version_review(*, actor: Any, version: ItemVersion, approve: bool, comment: str = "") -> ItemVersion:
+    """CAT-6: the legal office approves with comments, or returns with reasons."""
+    version = _lock(version)
+    item = version.item
+    if actor is not None and not can_review(actor, item):
+        raise PermissionDenied(_("只有本辖区的法制审核机构可以审核事项。"))
+    if version.status != VersionStatus.DECLARED:
+        raise ValidationError(_("只有已申报的版本可以审核。"))
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": [_("退回时必须写明理由。")]})
+    version.status = VersionStatus.REVIEWED if approve else VersionStatus.RETURNED
+    version.review_comment = comment
+    version.save(update_fields=["status", "review_comment", "updated_at"])
+    _event(
+        item,
+        "catalog.version_review",
+        actor,
+        version=version,
+        before={"status": VersionStatus.DECLARED},
+        after={"approved": approve},
+        reason=comment,
+    )
+    if not approve:
+        notify(
+            recipients=User.objects.filter(
+                department=item.department, role__in=[Role.DEPT_HEAD, Role.REVIEWER], is_active=True
+            ),
+            title=_("事项被退回：%(name)s") % {"name": version.name},
+            body=comment,
+            url=f"/workbench/catalog/items/{item.pk}/",
+            channels=("inbox",),
+        )
+    return version
+
+
+@transaction.atomic
+def version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
+    """Publish a reviewed version: it becomes the item's version in force and never changes again.
+    The previous published version is superseded; the re-publication clock stops (CAT-6)."""
+    version = _lock(version)
+    item = Item.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=version.item_id)
+    if actor is not None and not can_publish(actor, item):
+        raise PermissionDenied(_("只有法制审核机构或系统管理员可以公布事项。"))
+    if version.status != VersionStatus.REVIEWED:
+        raise ValidationError(_("只有审核通过的版本可以公布。"))
+    previous = item.published
+    if previous is not None:
+        previous.status = VersionStatus.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+    now = timezone.now()
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = now
+    version.published_by = actor if getattr(actor, "is_authenticated", False) else None
+    version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    if version.republish_clock is not None:
+        clock_stop(clock=version.republish_clock, actor=actor)
+    item.published = version
+    item.save(update_fields=["published", "updated_at"])
+    _event(
+        item,
+        "catalog.version_publish",
+        actor,
+        version=version,
+        before={"published_version": previous.number if previous else None},
+    )
+    return version
+
+
+@transaction.atomic
+def item_retire(*, actor: Any, item: Item, reason: str) -> Item:
+    """Take an item out of the catalog (废止): its version in force is retired."""
+    item = (
+        Item.objects.select_for_update(of=("self",)).select_related("department__region", "published").get(pk=item.pk)
+    )
+    if actor is not None and not can_publish(actor, item):
+        raise PermissionDenied(_("只有法制审核机构或系统管理员可以废止事项。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("废止事项必须说明理由。")]})
+    version = item.published
+    if version is None:
+        raise ValidationError(_("该事项没有现行公布版本，无需废止。"))
+    version.status = VersionStatus.RETIRED
+    version.retired_at = timezone.now()
+    version.save(update_fields=["status", "retired_at", "updated_at"])
+    item.published = None
+    item.save(update_fields=["published", "updated_at"])
+    _event(item, "catalog.item_retire", actor, version=version, reason=reason.strip())
+    return item

@@ -1,0 +1,294 @@
+"""Excel import/export: all-or-nothing with a per-row report, idempotent re-import, round trip."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from xiaoneng.catalog.models import Item, ItemVersion
+from xiaoneng.catalog.selectors import version_content
+from xiaoneng.catalog.spreadsheet import ImportFailed, catalog_export_bytes, catalog_import, template_bytes
+from xiaoneng.catalog.tests.factories import head, make_item, publish, published
+from xiaoneng.core.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def _catalog(world):
+    clerk, head, legal = world.user("clerk"), world.user("dept_head"), world.user("legal")
+    publish(
+        make_item(
+            world.dept,
+            clerk,
+            name="食品经营许可",
+            fees=[{"name": "工本费", "lower": "5", "upper": "10.5", "basis": "财税〔2020〕1号", "reducible": True}],
+            special_procedures=[{"kind": "hearing", "max_days": 20, "note": "依申请组织听证"}],
+            themes=["开办企业", "餐饮"],
+        ),
+        declarer=head,
+        legal=legal,
+    )
+    make_item(
+        world.dept,
+        clerk,
+        name="建筑工程施工许可（会签）",
+        stages=[
+            {"name": "受理", "steps": [{"name": "窗口受理", "role": "clerk", "limit_days": 1}]},
+            {
+                "name": "联合审查",
+                "join_policy": "quorum",
+                "quorum": 1,
+                "steps": [
+                    {
+                        "name": "甲审查",
+                        "department": world.dept.pk,
+                        "role": "reviewer",
+                        "limit_days": 5,
+                        "on_timeout": "deemed_consent",
+                    },
+                    {
+                        "name": "乙审查",
+                        "department": world.other_dept.pk,
+                        "role": "reviewer",
+                        "limit_days": 5,
+                        "on_timeout": "deemed_consent",
+                    },
+                ],
+            },
+        ],
+    )
+    make_item(
+        world.dept,
+        clerk,
+        name="内部财务管理",
+        item_type="internal",
+        is_public=False,
+        non_public_reason="内部管理事项",
+        stages=[],
+    )
+
+
+def _snapshot():
+    out = {}
+    for item in Item.objects.select_related("head", "department"):
+        out[item.implementing_code] = (
+            item.department_id,
+            item.base_code,
+            sorted(t.name for t in item.themes.all()),
+            version_content(head(item)),
+        )
+    return out
+
+
+def test_template_has_a_readme_and_every_sheet():
+    wb = load_workbook(io.BytesIO(template_bytes()))
+    assert wb.sheetnames == ["README", "items", "legal_bases", "materials", "fees", "special_procedures", "steps"]
+    readme = " ".join(str(c.value) for row in wb["README"].iter_rows() for c in row if c.value)
+    assert "实施编码" in readme and "CAT-7" in readme
+
+
+def test_export_then_import_round_trips_to_an_identical_catalog(world):
+    # given a catalog, exported
+    _catalog(world)
+    before = _snapshot()
+    data = catalog_export_bytes(Item.objects.all())
+    # when the catalog is removed and the file imported again
+    from xiaoneng.catalog.models import Fee, LegalBasis, Material, ProcessDefinition, SpecialProcedure, Stage, Step
+
+    Item.objects.update(head=None, published=None)
+    for model in (Step, Stage, ProcessDefinition, Fee, LegalBasis, Material, SpecialProcedure):
+        model.objects.all()._raw_delete(model.objects.db)
+    ItemVersion.objects.all()._raw_delete(ItemVersion.objects.db)
+    Item.themes.through.objects.all().delete()
+    Item.objects.all()._raw_delete(Item.objects.db)
+    report = catalog_import(data=data, filename="catalog.xlsx", actor=world.user("admin"), department=world.dept)
+    # then every item comes back with identical content
+    assert report.created == 3
+    assert _snapshot() == before
+
+
+def test_reimporting_the_same_file_changes_nothing(world):
+    # given a catalog and its export
+    _catalog(world)
+    data = catalog_export_bytes(Item.objects.all())
+    before = _snapshot()
+    versions = ItemVersion.objects.count()
+    events = Event.objects.count()
+    # when the file is imported again
+    report = catalog_import(data=data, filename="catalog.xlsx", actor=world.user("clerk"), department=world.dept)
+    # then nothing changed
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+    assert _snapshot() == before
+    assert ItemVersion.objects.count() == versions and Event.objects.count() == events
+
+
+def test_import_with_errors_in_several_rows_changes_nothing_and_reports_every_row(world):
+    # given an exported catalog, then a file with errors in several rows of several sheets
+    _catalog(world)
+    wb = load_workbook(io.BytesIO(catalog_export_bytes(Item.objects.all())))
+    items, fees, steps = wb["items"], wb["fees"], wb["steps"]
+    headers = {c.value: c.column for c in items[1]}
+    items.cell(2, headers["承诺办结时限"]).value = 19  # CAT-4 (statutory 20)
+    items.cell(3, headers["事项类型"]).value = "行政许诺"  # unknown type
+    new_row = [c.value for c in items[2]]
+    new_row[0] = "BAD-CODE"
+    items.append(new_row)  # malformed code
+    fee_headers = {c.value: c.column for c in fees[1]}
+    fees.cell(2, fee_headers["收费依据"]).value = ""  # CAT-7
+    step_headers = {c.value: c.column for c in steps[1]}
+    steps.cell(2, step_headers["时限（工作日）"]).value = "三天"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    before = _snapshot()
+    count = Item.objects.count()
+    # when it is imported
+    with pytest.raises(ImportFailed) as exc:
+        catalog_import(data=buffer.getvalue(), filename="bad.xlsx", actor=world.user("clerk"), department=world.dept)
+    # then every row is named with its sheet, row and column, in Chinese, and nothing changed
+    found = {(p.sheet, p.row, p.column) for p in exc.value.problems}
+    assert ("items", 2, "承诺办结时限") in found
+    assert ("items", 3, "事项类型") in found
+    assert ("items", 5, "实施编码") in found
+    assert ("fees", 2, "收费依据") in found
+    assert ("steps", 2, "时限（工作日）") in found
+    assert any("CAT-7" in p.message for p in exc.value.problems)
+    assert Item.objects.count() == count and _snapshot() == before
+
+
+def test_import_of_a_changed_published_item_creates_a_new_draft(world):
+    _catalog(world)
+    wb = load_workbook(io.BytesIO(catalog_export_bytes(Item.objects.all())))
+    items = wb["items"]
+    headers = {c.value: c.column for c in items[1]}
+    row = next(r for r in range(2, items.max_row + 1) if items.cell(r, headers["事项名称"]).value == "食品经营许可")
+    items.cell(row, headers["办理时间"]).value = "工作日 8:30–17:30"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    report = catalog_import(data=buffer.getvalue(), filename="c.xlsx", actor=world.user("clerk"), department=world.dept)
+    assert (report.updated, report.unchanged) == (1, 2)
+    item = Item.objects.get(head__name="食品经营许可")
+    assert head(item).number == 2 and head(item).status == "draft" and published(item).number == 1
+    assert head(item).republish_clock is not None
+
+
+def test_import_refuses_another_departments_items_for_a_clerk(world):
+    _catalog(world)
+    data = catalog_export_bytes(Item.objects.all())
+    with pytest.raises(ImportFailed) as exc:
+        catalog_import(data=data, filename="c.xlsx", actor=world.user("other_clerk"), department=world.other_dept)
+    assert any("不一致" in p.message for p in exc.value.problems)
+
+
+def test_publish_on_import_only_for_admin(world):
+    from django.core.exceptions import PermissionDenied
+
+    _catalog(world)
+    data = catalog_export_bytes(Item.objects.all())
+    with pytest.raises(PermissionDenied):
+        catalog_import(data=data, filename="c.xlsx", actor=world.user("dept_head"), department=world.dept, publish=True)
+    report = catalog_import(
+        data=data, filename="c.xlsx", actor=world.user("admin"), department=world.dept, publish=True
+    )
+    assert report.published == 2  # the two drafts; the published one is unchanged
+    assert not ItemVersion.objects.exclude(status__in=["published", "superseded"]).exists()
+
+
+def test_csv_items_file_is_accepted(world):
+    header = "实施编码,基本编码,事项名称,事项类型,服务区划代码,法定办结时限,承诺办结时限,办件类型\n"
+    base = "000000000777"
+    line = f"{world.dept.credit_code}{base}001,{base},档案查询,公共服务,339100,,0,即办件\n"
+    report = catalog_import(
+        data=(header + line).encode("utf-8-sig"), filename="items.csv", actor=world.user("clerk"), department=world.dept
+    )
+    assert report.created == 1
+    v = head(Item.objects.get())
+    assert (v.name, v.item_type, v.case_kind, v.committed_limit) == ("档案查询", "20", "on_the_spot", 0)
+
+
+def test_management_commands_import_and_export(world, tmp_path):
+    from django.core.management import call_command
+
+    _catalog(world)
+    path = tmp_path / "out.xlsx"
+    out = io.StringIO()
+    call_command("catalog_export", str(path), stdout=out)
+    assert path.exists()
+    out = io.StringIO()
+    call_command("catalog_import", str(path), "--department", world.dept.name, stdout=out)
+    assert "未变化 3" in out.getvalue()
+
+
+def test_bulk_content_read_agrees_with_the_single_version_read(world):
+    # given a catalog with fees, special procedures, a quorum stage of parallel steps and no process
+    _catalog(world)
+    from xiaoneng.catalog.selectors import version_contents
+
+    heads = [head(item) for item in Item.objects.select_related("head__region")]
+    # when the re-import's bulk read (five queries) is compared with version_content (seven per item)
+    bulk = version_contents(heads)
+    # then they agree on every version
+    assert bulk == {v.pk: version_content(v) for v in heads}
+
+
+def test_import_of_new_items_appends_one_verified_event_per_item_and_sets_head(world):
+    # given an exported catalog, removed, then imported as new items by the administrator
+    from xiaoneng.core.trail import trail_verify
+
+    _catalog(world)
+    data = catalog_export_bytes(Item.objects.all())
+    before = _snapshot()
+    codes = sorted(before)
+    Item.objects.update(head=None, published=None)
+    from xiaoneng.catalog.models import Fee, LegalBasis, Material, ProcessDefinition, SpecialProcedure, Stage, Step
+
+    for model in (Step, Stage, ProcessDefinition, Fee, LegalBasis, Material, SpecialProcedure):
+        model.objects.all()._raw_delete(model.objects.db)
+    ItemVersion.objects.all()._raw_delete(ItemVersion.objects.db)
+    Item.themes.through.objects.all().delete()
+    Item.objects.all()._raw_delete(Item.objects.db)
+    # when it is imported with publish=True
+    report = catalog_import(
+        data=data, filename="catalog.xlsx", actor=world.user("admin"), department=world.dept, publish=True
+    )
+    # then every item is published at version 1 with head and published pointing at it
+    assert sorted(report.codes) == codes and report.published == 3
+    for item in Item.objects.select_related("head", "published"):
+        assert head(item) == published(item) and head(item).number == 1 and head(item).status == "published"
+        events = list(Event.objects.for_subject(item))
+        assert [(e.seq, e.action, e.actor_id) for e in events] == [(1, "catalog.item_import", world.user("admin").pk)]
+        assert events[0].after["status"] == "published" and events[0].after["file_row"] >= 2
+    # and the trail verifies, and the content is what was exported
+    assert list(trail_verify()) == []
+    assert _snapshot() == before
+
+
+def test_a_csv_file_that_is_not_utf8_is_reported_in_chinese_and_changes_nothing(world):
+    data = "实施编码,事项名称\n123,档案查询\n".encode("gb18030")
+    with pytest.raises(ImportFailed) as exc:
+        catalog_import(data=data, filename="items.csv", actor=world.user("clerk"), department=world.dept)
+    assert "UTF-8" in str(exc.value) and not Item.objects.exists()
+
+
+def test_a_file_that_is_not_a_workbook_is_reported_in_chinese(world):
+    with pytest.raises(ImportFailed) as exc:
+        catalog_import(data=b"PK\x03\x04 broken", filename="c.xlsx", actor=world.user("clerk"), department=world.dept)
+    assert "无法读取该文件" in str(exc.value)
+
+
+def test_import_reports_a_name_longer_than_its_column_at_its_cell(world):
+    # given an exported catalog whose first item name is made 201 characters long
+    _catalog(world)
+    wb = load_workbook(io.BytesIO(catalog_export_bytes(Item.objects.all())))
+    items = wb["items"]
+    headers = {c.value: c.column for c in items[1]}
+    items.cell(2, headers["事项名称"]).value = "许" * 201
+    items.cell(3, headers["主题"]).value = "主" * 31
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    before = _snapshot()
+    # when it is imported, then the cells are named and nothing changes
+    with pytest.raises(ImportFailed) as exc:
+        catalog_import(data=buffer.getvalue(), filename="c.xlsx", actor=world.user("clerk"), department=world.dept)
+    found = {(p.sheet, p.row, p.column) for p in exc.value.problems}
+    assert ("items", 2, "事项名称") in found and ("items", 3, "主题") in found
+    assert _snapshot() == before

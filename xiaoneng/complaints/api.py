@@ -1,0 +1,291 @@
+"""Complaints API (/api/complaints): the same scoping, permissions and hidden-complainant promise as
+the pages. Submitting and tracking are public; everything else needs a session."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+from xiaoneng.orgs.models import Department
+
+from .choices import OFFICE_ROLES
+from .models import Complaint
+from .selectors import complainant_shown, complaint_for, complaint_track, complaints_for, department_stats
+from .services import (
+    complaint_accept,
+    complaint_callback,
+    complaint_dispatch,
+    complaint_refuse,
+    complaint_reply,
+    complaint_return,
+    complaint_submit,
+    complaint_suggest,
+)
+
+router = Router(tags=["complaints"])
+
+
+class ComplaintOut(Schema):
+    id: int
+    number: str
+    kind: str
+    channel: str
+    status: str
+    title: str
+    content: str
+    complainant: str
+    complainant_phone: str
+    anonymous: bool
+    department_id: int | None
+    handling_department_id: int | None
+    received_at: datetime
+    reply_due: date | None
+    reply: str
+    satisfaction: str
+    flagged_for_oversight: bool
+
+
+class SubmitIn(Schema):
+    kind: str
+    title: str
+    content: str
+    anonymous: bool = False
+    hide_from_department: bool = False
+    name: str = ""
+    phone: str = ""
+    case_number: str = ""
+    department_id: int | None = None
+
+
+class SubmitOut(Schema):
+    number: str
+    code: str
+
+
+class TrackOut(Schema):
+    number: str
+    status: str
+    status_display: str
+    kind: str
+    received_at: datetime
+    handling_department: str
+    reply: str
+    refusal_note: str
+
+
+class RefuseIn(Schema):
+    reason: str
+    note: str = ""
+
+
+class DispatchIn(Schema):
+    department_id: int
+    note: str = ""
+
+
+class ReturnIn(Schema):
+    reasons: str
+
+
+class ReplyIn(Schema):
+    text: str
+    substantiated: bool | None = None
+
+
+class CallbackIn(Schema):
+    satisfaction: str
+    note: str = ""
+
+
+class SuggestionOut(Schema):
+    department_id: int | None
+    department: str
+    reason: str
+
+
+class FiguresOut(Schema):
+    department: str
+    total: int
+    acceptance_rate: float | None
+    reply_rate: float | None
+    on_time_rate: float | None
+    satisfaction_rate: float | None
+    replied: int
+    callbacks: int
+
+
+def _staff(request: AuthedRequest) -> None:
+    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES or request.user.role in DEPARTMENT_ROLES):
+        raise PermissionDenied
+
+
+def _out(request: AuthedRequest, c: Complaint) -> ComplaintOut:
+    who = complainant_shown(request.user, c)
+    return ComplaintOut(
+        id=c.pk,
+        number=c.number,
+        kind=c.kind,
+        channel=c.channel,
+        status=c.status,
+        title=c.title,
+        content=c.content,
+        complainant=who["name"],
+        complainant_phone=who["phone"],
+        anonymous=c.anonymous,
+        department_id=c.department_id,
+        handling_department_id=c.handling_department_id,
+        received_at=c.received_at,
+        reply_due=c.reply_clock.due_date if c.reply_clock_id and c.reply_clock else None,
+        reply=c.reply,
+        satisfaction=c.satisfaction,
+        flagged_for_oversight=c.flagged_for_oversight,
+    )
+
+
+@router.post(
+    "/submit", response=SubmitOut, auth=None, summary="Public: submit a complaint (returns number + code once)"
+)
+def submit(request: HttpRequest, payload: SubmitIn) -> SubmitOut:
+    department = None
+    if payload.department_id is not None:
+        department = Department.objects.filter(pk=payload.department_id).first()
+        if department is None:
+            raise ValidationError({"department_id": "被投诉部门不存在。"})
+    reg = complaint_submit(
+        kind=payload.kind,
+        title=payload.title,
+        content=payload.content,
+        actor=request.user,
+        anonymous=payload.anonymous,
+        hide_from_department=payload.hide_from_department,
+        name=payload.name,
+        phone=payload.phone,
+        case_number=payload.case_number,
+        department=department,
+    )
+    return SubmitOut(number=reg.complaint.number, code=reg.code)
+
+
+@router.get("/track", response=TrackOut, auth=None, summary="Public: follow a complaint by number + code")
+def track(request: HttpRequest, number: str, code: str) -> TrackOut:
+    c = complaint_track(number, code)
+    if c is None:
+        raise ValidationError({"code": "编号或查询码不正确。"})
+    return TrackOut(
+        number=c.number,
+        status=c.status,
+        status_display=str(c.get_status_display()),
+        kind=c.kind,
+        received_at=c.received_at,
+        handling_department=c.handling_department.name if c.handling_department else "",
+        reply=c.reply,
+        refusal_note=c.refusal_note,
+    )
+
+
+@router.get("/complaints", response=list[ComplaintOut], summary="Complaints in the user's scope")
+def list_complaints(request: AuthedRequest, status: str = "") -> list[ComplaintOut]:
+    _staff(request)
+    qs = complaints_for(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return [_out(request, c) for c in qs[:500]]
+
+
+@router.get("/complaints/{pk}", response=ComplaintOut)
+def get_complaint(request: AuthedRequest, pk: int) -> ComplaintOut:
+    _staff(request)
+    return _out(request, complaint_for(request.user, pk))
+
+
+@router.get(
+    "/complaints/{pk}/suggestion", response=SuggestionOut, summary="Where the dispatch rules suggest sending it"
+)
+def suggestion(request: AuthedRequest, pk: int) -> SuggestionOut:
+    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+        raise PermissionDenied
+    s = complaint_suggest(complaint_for(request.user, pk))
+    if s is None:
+        return SuggestionOut(department_id=None, department="", reason="")
+    return SuggestionOut(department_id=s.department.pk, department=s.department.name, reason=s.reason)
+
+
+@router.post("/complaints/{pk}/accept", response=ComplaintOut)
+def accept(request: AuthedRequest, pk: int) -> ComplaintOut:
+    _staff(request)
+    return _out(request, complaint_accept(complaint=complaint_for(request.user, pk), actor=request.user))
+
+
+@router.post("/complaints/{pk}/refuse", response=ComplaintOut)
+def refuse(request: AuthedRequest, pk: int, payload: RefuseIn) -> ComplaintOut:
+    _staff(request)
+    c = complaint_refuse(
+        complaint=complaint_for(request.user, pk), actor=request.user, reason=payload.reason, note=payload.note
+    )
+    return _out(request, c)
+
+
+@router.post("/complaints/{pk}/dispatch", response=ComplaintOut)
+def dispatch(request: AuthedRequest, pk: int, payload: DispatchIn) -> ComplaintOut:
+    _staff(request)
+    c = complaint_for(request.user, pk)
+    department = get_object_or_404(Department.objects.filter(tenant_id=c.tenant_id), pk=payload.department_id)
+    return _out(request, complaint_dispatch(complaint=c, actor=request.user, department=department, note=payload.note))
+
+
+@router.post("/complaints/{pk}/return", response=ComplaintOut)
+def return_order(request: AuthedRequest, pk: int, payload: ReturnIn) -> ComplaintOut:
+    _staff(request)
+    c = complaint_return(complaint=complaint_for(request.user, pk), actor=request.user, reasons=payload.reasons)
+    return _out(request, c)
+
+
+@router.post("/complaints/{pk}/reply", response=ComplaintOut)
+def reply(request: AuthedRequest, pk: int, payload: ReplyIn) -> ComplaintOut:
+    _staff(request)
+    c = complaint_reply(
+        complaint=complaint_for(request.user, pk),
+        actor=request.user,
+        text=payload.text,
+        substantiated=payload.substantiated,
+    )
+    return _out(request, c)
+
+
+@router.post("/complaints/{pk}/callback", response=ComplaintOut)
+def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> ComplaintOut:
+    _staff(request)
+    c = complaint_callback(
+        complaint=complaint_for(request.user, pk),
+        actor=request.user,
+        satisfaction=payload.satisfaction,
+        note=payload.note,
+    )
+    return _out(request, c)
+
+
+@router.get("/statistics", response=list[FiguresOut], summary="CMP-4 figures by department in the user's scope")
+def statistics(request: AuthedRequest, start: date | None = None, end: date | None = None) -> list[FiguresOut]:
+    _staff(request)
+    today = timezone.localdate()
+    rows = department_stats(complaints_for(request.user), start=start or today.replace(day=1), end=end or today)
+    return [
+        FiguresOut(
+            department=f.label,
+            total=f.total,
+            acceptance_rate=f.acceptance_rate,
+            reply_rate=f.reply_rate,
+            on_time_rate=f.on_time_rate,
+            satisfaction_rate=f.satisfaction_rate,
+            replied=f.replied,
+            callbacks=f.callbacks,
+        )
+        for f in rows
+    ]

@@ -1,0 +1,312 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), so that existing 311 clients work
+unchanged. Services map to complaint kinds and departments (Open311Service); a posted request becomes
+a Complaint on channel "open311" and enters the same loop (CMP-1). JSON and XML; `jurisdiction_id` is
+the code of the top-level region; errors use the standard's format. No personal data is ever returned:
+a request's description is published only for requests that were themselves submitted through Open311."""
+
+from __future__ import annotations
+
+__all__ = ["request_detail", "requests_view", "service_definition", "services"]
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from xiaoneng.orgs.models import Region
+
+from .choices import CLOSED_STATUSES, Channel
+from .models import Complaint, Open311Service
+from .services import _intake, accept_days, api_key_check
+
+FORMATS = ("json", "xml")
+MAX_RESULTS = 1000
+
+
+class Open311Error(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+def _render(fmt: str, root: str, item: str, rows: list[dict[str, Any]], status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        el = ET.Element(root)
+        for row in rows:
+            el.append(_xml(item, row))
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(el, encoding="utf-8")
+        return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
+    return HttpResponse(
+        json.dumps(rows, ensure_ascii=False), content_type="application/json; charset=utf-8", status=status
+    )
+
+
+def _xml(tag: str, value: Any) -> ET.Element:
+    el = ET.Element(tag)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(v, list):
+                wrap = ET.SubElement(el, k)
+                child = k[:-1] if k.endswith("s") else "item"
+                for x in v:
+                    wrap.append(_xml(child, x))
+            else:
+                el.append(_xml(k, v))
+    elif value is None:
+        pass
+    elif isinstance(value, bool):
+        el.text = "true" if value else "false"
+    else:
+        el.text = str(value)
+    return el
+
+
+def _error(fmt: str, err: Open311Error) -> HttpResponse:
+    return _render(
+        fmt if fmt in FORMATS else "json",
+        "errors",
+        "error",
+        [{"code": err.code, "description": err.description}],
+        err.code,
+    )
+
+
+def _endpoint(func: Any) -> Any:
+    def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            if fmt not in FORMATS:
+                raise Open311Error(400, _("不支持的格式：%(fmt)s（仅支持 json 或 xml）") % {"fmt": fmt})
+            return func(request, fmt, *args, **kwargs)
+        except Open311Error as e:
+            return _error(fmt, e)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return csrf_exempt(wrapper)
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    return (request.POST.get(name) if request.method == "POST" else request.GET.get(name)) or ""
+
+
+def _jurisdiction(request: HttpRequest) -> Region:
+    code = _param(request, "jurisdiction_id").strip()
+    tops = Region.objects.filter(parent__isnull=True)
+    if code:
+        region = tops.filter(code=code).first()
+        if region is None:
+            raise Open311Error(404, _("jurisdiction_id 不存在：%(code)s") % {"code": code})
+        return region
+    only = list(tops[:2])
+    if len(only) != 1:
+        raise Open311Error(400, _("请提供 jurisdiction_id。"))
+    return only[0]
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return timezone.localtime(dt).isoformat(timespec="seconds") if dt else None
+
+
+def _service_row(s: Open311Service) -> dict[str, Any]:
+    return {
+        "service_code": s.service_code,
+        "service_name": s.service_name,
+        "description": s.description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": s.keywords,
+        "group": s.group,
+    }
+
+
+@_endpoint
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET Service List."""
+    region = _jurisdiction(request)
+    rows = [_service_row(s) for s in Open311Service.objects.filter(tenant=region, is_active=True)]
+    return _render(fmt, "services", "service", rows)
+
+
+@_endpoint
+def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
+    """GET Service Definition: our services carry no extra attributes (metadata=false)."""
+    region = _jurisdiction(request)
+    s = Open311Service.objects.filter(tenant=region, is_active=True, service_code=code).first()
+    if s is None:
+        raise Open311Error(404, _("服务编码不存在：%(code)s") % {"code": code})
+    row = {"service_code": s.service_code, "attributes": []}
+    if fmt == "xml":
+        el = _xml("service_definition", row)
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(el, encoding="utf-8")
+        return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    return HttpResponse(json.dumps(row, ensure_ascii=False), content_type="application/json; charset=utf-8")
+
+
+def _request_row(c: Complaint) -> dict[str, Any]:
+    closed = c.status in CLOSED_STATUSES
+    expected = None
+    if not closed:
+        clock = c.reply_clock if c.reply_clock_id else c.accept_clock
+        expected = clock.due_at if clock is not None else None
+    notes = str(c.get_status_display())
+    if c.refusal_note:
+        notes += "：" + c.refusal_note
+    return {
+        "service_request_id": c.number,
+        "status": "closed" if closed else "open",
+        "status_notes": notes,
+        "service_name": c.service.service_name if c.service else str(c.get_kind_display()),
+        "service_code": c.service.service_code if c.service else "",
+        "description": c.content if c.channel == Channel.OPEN311 else "",
+        "agency_responsible": c.handling_department.name if c.handling_department else "",
+        "service_notice": "",
+        "requested_datetime": _iso(c.received_at),
+        "updated_datetime": _iso(c.updated_at),
+        "expected_datetime": _iso(expected),
+        "address": c.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": float(c.lat) if c.lat is not None else None,
+        "long": float(c.long) if c.long is not None else None,
+        "media_url": c.media_url,
+    }
+
+
+def _base(region: Region) -> QuerySet[Complaint]:
+    return (
+        Complaint.objects.filter(tenant=region)
+        .exclude(status="merged")
+        .select_related("service", "handling_department", "reply_clock", "accept_clock")
+        .order_by("-received_at", "-id")
+    )
+
+
+def _dt(value: str, name: str) -> datetime:
+    dt = parse_datetime(value.replace(" ", "+")) if value else None
+    if dt is None:
+        raise Open311Error(400, _("%(name)s 不是有效的 ISO 8601 时间。") % {"name": name})
+    return dt if timezone.is_aware(dt) else timezone.make_aware(dt)
+
+
+def _decimal(value: str, name: str, bound: int) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        d = Decimal(value)
+    except InvalidOperation as e:
+        raise Open311Error(400, _("%(name)s 不是有效的坐标。") % {"name": name}) from e
+    if abs(d) > bound:
+        raise Open311Error(400, _("%(name)s 超出范围。") % {"name": name})
+    return d.quantize(Decimal("0.000001"))
+
+
+@_endpoint
+def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET Service Requests (with the standard filters) or POST Service Request (api_key required)."""
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    if request.method != "GET":
+        raise Open311Error(405, _("不支持的请求方法。"))
+    region = _jurisdiction(request)
+    qs = _base(region)
+    ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        qs = qs.filter(number__in=ids)
+    else:
+        if code := request.GET.get("service_code", ""):
+            qs = qs.filter(service__service_code__in=[c.strip() for c in code.split(",")])
+        start = _dt(request.GET["start_date"], "start_date") if request.GET.get("start_date") else None
+        end = _dt(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
+        if start is None and end is None:
+            start = timezone.now() - timedelta(days=90)  # the standard's default window
+        if start is not None:
+            qs = qs.filter(received_at__gte=start)
+        if end is not None:
+            qs = qs.filter(received_at__lte=end)
+        statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, _("status 只能是 open 或 closed。"))
+        if statuses == {"open"}:
+            qs = qs.exclude(status__in=list(CLOSED_STATUSES))
+        elif statuses == {"closed"}:
+            qs = qs.filter(status__in=list(CLOSED_STATUSES))
+    return _render(fmt, "service_requests", "request", [_request_row(c) for c in qs[:MAX_RESULTS]])
+
+
+def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    key = api_key_check(request.POST.get("api_key", ""))
+    if key is None:
+        raise Open311Error(403, _("api_key 缺失或无效。"))
+    region = _jurisdiction(request)
+    if key.tenant_id != region.pk:
+        raise Open311Error(403, _("该 api_key 不属于此 jurisdiction_id。"))
+    code = request.POST.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, _("缺少 service_code。"))
+    service = Open311Service.objects.filter(tenant=region, is_active=True, service_code=code).first()
+    if service is None:
+        raise Open311Error(404, _("服务编码不存在：%(code)s") % {"code": code})
+    lat = _decimal(request.POST.get("lat", ""), "lat", 90)
+    long = _decimal(request.POST.get("long", ""), "long", 180)
+    address = request.POST.get("address_string", "").strip()[:200]
+    if (lat is None or long is None) and not address and not request.POST.get("address_id"):
+        raise Open311Error(400, _("请提供位置：lat 与 long，或 address_string。"))
+    name = (request.POST.get("last_name", "") + request.POST.get("first_name", "")).strip()
+    phone = request.POST.get("phone", "").strip()
+    anonymous = not (name and phone)
+    description = request.POST.get("description", "")
+    title = f"{service.service_name}：{address or description[:30]}"
+    try:
+        reg = _intake(
+            region=region,
+            channel=Channel.OPEN311,
+            kind=service.kind,
+            title=title[:200],
+            content=description,
+            anonymous=anonymous,
+            hide_from_department=False,
+            name=name,
+            phone=phone,
+            email=request.POST.get("email", ""),
+            case_number="",
+            case=None,
+            staff=None,
+            department=service.department,
+            actor=None,
+            registered_by=None,
+            complainant_user=None,
+            service=service,
+            lat=lat,
+            long=long,
+            address=address,
+            media_url=request.POST.get("media_url", "")[:200],
+        )
+    except ValidationError as e:
+        msgs = [m for ms in e.message_dict.values() for m in ms] if hasattr(e, "error_dict") else e.messages
+        raise Open311Error(400, "；".join(msgs)) from e
+    row = {
+        "service_request_id": reg.complaint.number,
+        "service_notice": _("将在%(days)d个工作日内决定是否受理。") % {"days": accept_days()},
+        "account_id": None,
+    }
+    return _render(fmt, "service_requests", "request", [row], status=201)
+
+
+@_endpoint
+def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
+    """GET Service Request: one request by its id (always a list, as the standard says)."""
+    region = _jurisdiction(request)
+    c = _base(region).filter(number=request_id).first()
+    if c is None:
+        raise Open311Error(404, _("服务请求不存在：%(id)s") % {"id": request_id})
+    return _render(fmt, "service_requests", "request", [_request_row(c)])

@@ -1,0 +1,192 @@
+"""Scoped reads for complaints, the hidden-complainant promise, and the statistics (CMP-4)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CMP4_REPLY_TARGET",
+    "CMP4_SATISFACTION_TARGET",
+    "complainant_shown",
+    "complaint_for",
+    "complaint_track",
+    "complaints_for",
+    "department_stats",
+    "monthly_figures",
+    "published_figures",
+]
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from xiaoneng.core.scoping import restrict
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+
+from .choices import SATISFIED, Status
+from .models import Complaint
+
+# CMP-4 targets: reply rate 100%, satisfaction ≥ 95% (seed 004)
+CMP4_REPLY_TARGET = 100.0
+CMP4_SATISFACTION_TARGET = 95.0
+
+
+def complaints_for(user: Any) -> QuerySet[Complaint]:
+    return restrict(
+        Complaint.objects.select_related("department", "handling_department", "region", "reply_clock", "accept_clock"),
+        user,
+    )
+
+
+def complaint_for(user: Any, pk: int) -> Complaint:
+    return get_object_or_404(complaints_for(user), pk=pk)
+
+
+def complainant_shown(user: Any, complaint: Complaint) -> dict[str, str]:
+    """Who complained, as this user may see it. Department staff never see a complainant who asked
+    to stay hidden from the department (nor an anonymous one); the office sees who to call back."""
+    if complaint.anonymous:
+        return {"name": _("匿名"), "phone": "", "hidden": "anonymous"}
+    if complaint.hide_from_department and (user is None or getattr(user, "role", None) in DEPARTMENT_ROLES):
+        return {"name": _("（投诉人要求对被投诉部门保密）"), "phone": "", "hidden": "hidden"}
+    return {"name": complaint.complainant_name, "phone": complaint.complainant_phone, "hidden": ""}
+
+
+def complaint_track(number: str, code: str) -> Complaint | None:
+    from .services import verification_check
+
+    c = Complaint.objects.filter(number=(number or "").strip()).select_related("handling_department").first()
+    if c is None or not verification_check(c, code):
+        return None
+    return c
+
+
+def _pct(n: int, d: int) -> float | None:
+    return round(100.0 * n / d, 1) if d else None
+
+
+@dataclass
+class Figures:
+    label: str
+    total: int
+    decided: int
+    accepted: int
+    due_reply: int
+    replied: int
+    on_time: int
+    callbacks: int
+    satisfied: int
+    key: int | None = None  # the department, for rows by department
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return _pct(self.accepted, self.decided)
+
+    @property
+    def reply_rate(self) -> float | None:
+        return _pct(self.replied, self.due_reply)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _pct(self.on_time, self.replied)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _pct(self.satisfied, self.callbacks)
+
+    @property
+    def meets_reply_target(self) -> bool:
+        return self.reply_rate is None or self.reply_rate >= CMP4_REPLY_TARGET
+
+    @property
+    def meets_satisfaction_target(self) -> bool:
+        return self.satisfaction_rate is None or self.satisfaction_rate >= CMP4_SATISFACTION_TARGET
+
+
+_AGG = {
+    "total": Count("id"),
+    "decided": Count("id", filter=Q(accepted_at__isnull=False) | Q(refused_at__isnull=False)),
+    "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+    "due_reply": Count("id", filter=Q(dispatched_at__isnull=False) | Q(replied_at__isnull=False)),
+    "replied": Count("id", filter=Q(replied_at__isnull=False)),
+    "on_time": Count("id", filter=Q(replied_on_time=True)),
+    "callbacks": Count("id", filter=~Q(satisfaction="")),
+    "satisfied": Count("id", filter=Q(satisfaction__in=list(SATISFIED))),
+}
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = ZoneInfo(settings.TIME_ZONE)
+    return datetime.combine(start, time.min, tz), datetime.combine(end, time.max, tz)
+
+
+def department_stats(qs: QuerySet[Complaint], *, start: date, end: date) -> list[Figures]:
+    """CMP-4 figures by handling department for complaints received in [start, end]: one GROUP BY on
+    the department key (names are looked up afterwards, not joined per row)."""
+    from xiaoneng.orgs.models import Department
+
+    lo, hi = _bounds(start, end)
+    rows = [
+        cast(dict[str, Any], r)
+        for r in qs.filter(received_at__gte=lo, received_at__lte=hi)
+        .exclude(status=Status.MERGED)
+        .order_by()
+        .values("handling_department_id")
+        .annotate(**_AGG)
+    ]
+    names = dict(
+        Department.objects.filter(
+            pk__in=[r["handling_department_id"] for r in rows if r["handling_department_id"]]
+        ).values_list("pk", "name")
+    )
+    out = [
+        Figures(
+            label=names.get(r["handling_department_id"]) or _("（未派单）"),
+            key=r["handling_department_id"],
+            **{k: r[k] for k in _AGG},
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda f: (-f.total, f.label))
+
+
+def monthly_figures(qs: QuerySet[Complaint], *, year: int) -> list[Figures]:
+    """CMP-4 figures per month of `year` (published on the public page with sample sizes)."""
+    lo, hi = _bounds(date(year, 1, 1), date(year, 12, 31))
+    rows = (
+        qs.filter(received_at__gte=lo, received_at__lte=hi)
+        .exclude(status=Status.MERGED)
+        .order_by()
+        .annotate(month=TruncMonth("received_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .values("month")
+        .annotate(**_AGG)
+        .order_by("month")
+    )
+    out = []
+    for row in rows:
+        r = cast(dict[str, Any], row)
+        out.append(Figures(label=r["month"].strftime("%Y-%m"), **{k: r[k] for k in _AGG}))
+    return out
+
+
+def published_figures(tenant_id: int, *, year: int) -> tuple[list[Any], list[Any], date | None]:
+    """The published monthly snapshots (MonthlyFigure) of `year`: the jurisdiction's row per month, and
+    the departments of the latest published month."""
+    from .models import MonthlyFigure
+
+    rows = list(MonthlyFigure.objects.filter(tenant_id=tenant_id, month__year=year).order_by("month", "label"))
+    months = [r for r in rows if r.department_id is None]
+    latest = months[-1].month if months else None
+    depts = sorted(
+        (r for r in rows if r.department_id is not None and r.month == latest), key=lambda r: (-r.total, r.label)
+    )
+    return [_as_figures(r) for r in months], [_as_figures(r) for r in depts], latest
+
+
+def _as_figures(r: Any) -> Figures:
+    return Figures(label=r.label if r.department_id else r.month.strftime("%Y-%m"), **{k: getattr(r, k) for k in _AGG})

@@ -1,0 +1,15 @@
+from django.tasks import task
+
+from .services import complaints_escalate, figures_publish
+
+
+@task()
+def complaints_escalate_task() -> int:
+    """CMP-2: overdue orders escalate up the supervisor chain (enqueued by `manage.py run_scheduler`)."""
+    return complaints_escalate()
+
+
+@task()
+def complaints_publish_task() -> int:
+    """CMP-4: publish last month's figures once the month is complete (idempotent)."""
+    return figures_publish()

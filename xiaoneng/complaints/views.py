@@ -1,0 +1,403 @@
+"""Pages of complaints: the public form and tracking, the efficiency office's queue and detail, the
+department's orders, and the statistics (CMP-4). Every read goes through selectors (scoped)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.models import Event
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+from xiaoneng.orgs.models import Department, User
+
+from .choices import CLOSED_STATUSES, OFFICE_ROLES, Kind, RefusalReason, Sanction, Status
+from .forms import CallbackForm, ComplainForm, RegisterForm
+from .models import Complaint
+from .selectors import (
+    CMP4_REPLY_TARGET,
+    CMP4_SATISFACTION_TARGET,
+    complainant_shown,
+    complaint_for,
+    complaint_track,
+    complaints_for,
+    department_stats,
+    published_figures,
+)
+from .services import (
+    accountability_record_open,
+    complaint_accept,
+    complaint_callback,
+    complaint_close,
+    complaint_dispatch,
+    complaint_extend,
+    complaint_merge,
+    complaint_refuse,
+    complaint_register,
+    complaint_reply,
+    complaint_return,
+    complaint_submit,
+    complaint_suggest,
+)
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    msgs = [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") else exc.messages
+    messages.error(request, "；".join(msgs))
+
+
+# --- public ----------------------------------------------------------------------------------------
+
+
+def complain(request: HttpRequest) -> HttpResponse:
+    form = ComplainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            reg = complaint_submit(
+                kind=d["kind"],
+                title=d["title"],
+                content=d["content"],
+                actor=request.user,
+                anonymous=d["anonymous"],
+                hide_from_department=d["hide_from_department"],
+                name=d["name"],
+                phone=d["phone"],
+                case_number=d["case_number"],
+                department=d["department"],
+            )
+        except ValidationError as e:
+            _errors_to_form(form, e)
+        else:
+            return render(request, "complaints/submitted.html", {"complaint": reg.complaint, "code": reg.code})
+    return render(request, "complaints/complain.html", {"form": form})
+
+
+PUBLIC_STEPS = [
+    Status.REGISTERED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.REPLIED,
+    Status.CLOSED,
+]
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """CMP-1: anyone follows a complaint by number + verification code; no personal data is shown."""
+    number = request.GET.get("number", "").strip()
+    code = request.GET.get("code", "").strip()
+    complaint = None
+    events: list[Event] = []
+    error = ""
+    if number or code:
+        complaint = complaint_track(number, code)
+        if complaint is None:
+            error = _("编号或查询码不正确。")
+        else:
+            events = [
+                e
+                for e in Event.objects.for_subject(complaint).order_by("seq")
+                if e.action.startswith("complaint.") and e.action not in ("complaint.accountability",)
+            ]
+    return render(
+        request,
+        "complaints/track.html",
+        {"complaint": complaint, "events": events, "error": error, "number": number},
+    )
+
+
+def public_stats(request: HttpRequest) -> HttpResponse:
+    """CMP-4, published monthly with sample sizes: the snapshots made by figures_publish once each
+    month is complete (published figures do not change afterwards)."""
+    from xiaoneng.orgs.models import Region
+
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        year = today.year
+    year = max(2000, min(year, today.year))
+    tenant = Region.objects.filter(parent__isnull=True).order_by("id").first()
+    months, depts, latest = published_figures(tenant.pk, year=year) if tenant else ([], [], None)
+    return render(
+        request,
+        "complaints/public_stats.html",
+        {
+            "year": year,
+            "months": months,
+            "depts": depts,
+            "dept_month": latest.strftime("%Y-%m") if latest else "",
+            "reply_target": CMP4_REPLY_TARGET,
+            "satisfaction_target": CMP4_SATISFACTION_TARGET,
+            "min_sample": 5,
+        },
+    )
+
+
+# --- efficiency office -----------------------------------------------------------------------------
+
+
+def _office(request: AuthedRequest) -> None:
+    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+        raise PermissionDenied
+
+
+def _department_user(request: AuthedRequest) -> None:
+    if request.user.role not in DEPARTMENT_ROLES:
+        raise PermissionDenied
+
+
+@login_required
+def office_list(request: AuthedRequest) -> HttpResponse:
+    _office(request)
+    qs = complaints_for(request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    elif status == "open":
+        qs = qs.exclude(status__in=list(CLOSED_STATUSES))
+    if request.GET.get("flagged"):
+        qs = qs.filter(flagged_for_oversight=True)
+    return render(
+        request,
+        "complaints/office_list.html",
+        {"items": qs[:200], "statuses": Status.choices, "status": status},
+    )
+
+
+@login_required
+def office_register(request: AuthedRequest) -> HttpResponse:
+    _office(request)
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            reg = complaint_register(
+                actor=request.user,
+                channel=d["channel"],
+                kind=d["kind"],
+                title=d["title"],
+                content=d["content"],
+                anonymous=d["anonymous"],
+                hide_from_department=d["hide_from_department"],
+                name=d["name"],
+                phone=d["phone"],
+                case_number=d["case_number"],
+                department=d["department"],
+            )
+        except ValidationError as e:
+            _errors_to_form(form, e)
+        else:
+            messages.success(
+                request,
+                _("已登记工单 %(number)s，查询码 %(code)s（请告知投诉人）。")
+                % {"number": reg.complaint.number, "code": reg.code},
+            )
+            return redirect("complaints:office_detail", pk=reg.complaint.pk)
+    return render(request, "complaints/office_register.html", {"form": form})
+
+
+def _department(pk: str) -> Department:
+    try:
+        return get_object_or_404(Department, pk=int(pk))
+    except ValueError as e:
+        raise ValidationError({"department": _("请选择承办部门。")}) from e
+
+
+def _office_action(request: AuthedRequest, c: Complaint) -> None:
+    action = request.POST.get("action", "")
+    p = request.POST
+    if action == "accept":
+        complaint_accept(complaint=c, actor=request.user)
+        messages.success(request, _("已受理。"))
+    elif action == "refuse":
+        complaint_refuse(complaint=c, actor=request.user, reason=p.get("reason", ""), note=p.get("note", ""))
+        messages.success(request, _("已不予受理，并告知投诉人去向。"))
+    elif action == "dispatch":
+        complaint_dispatch(
+            complaint=c, actor=request.user, department=_department(p.get("department", "")), note=p.get("note", "")
+        )
+        messages.success(request, _("已派单。"))
+    elif action == "extend":
+        try:
+            days = int(p.get("days", "0"))
+        except ValueError:
+            days = 0
+        complaint_extend(complaint=c, actor=request.user, days=days, reason=p.get("reason", ""))
+        messages.success(request, _("已批准延期。"))
+    elif action == "reply":
+        complaint_reply(complaint=c, actor=request.user, text=p.get("text", ""))
+        messages.success(request, _("已直接答复。"))
+    elif action == "callback":
+        form = CallbackForm(p)
+        if not form.is_valid():
+            raise ValidationError(_("请选择投诉人的满意度。"))
+        complaint_callback(
+            complaint=c,
+            actor=request.user,
+            satisfaction=form.cleaned_data["satisfaction"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("回访已记录。"))
+    elif action == "close":
+        complaint_close(complaint=c, actor=request.user, note=p.get("note", ""))
+        messages.success(request, _("已办结。"))
+    elif action == "merge":
+        into = complaints_for(request.user).filter(number=p.get("into", "").strip()).first()
+        if into is None:
+            raise ValidationError(_("未找到要合并到的工单编号。"))
+        complaint_merge(duplicate=c, into=into, actor=request.user)
+        messages.success(request, _("已合并到 %(number)s。") % {"number": into.number})
+    elif action == "accountability":
+        accountability_record_open(
+            complaint=c, actor=request.user, sanction=p.get("sanction", ""), reason=p.get("reason", "")
+        )
+        messages.success(request, _("问责记录已登记。"))
+    else:
+        raise ValidationError(_("未知操作。"))
+
+
+@login_required
+def office_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _office(request)
+    c = complaint_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            _office_action(request, c)
+        except ValidationError as e:
+            _flash(request, e)
+        return redirect("complaints:office_detail", pk=c.pk)
+    suggestion = complaint_suggest(c) if c.status in (Status.ACCEPTED, Status.RETURNED) else None
+    from xiaoneng.oversight.models import Rectification
+
+    rect = Rectification.objects.filter(source_type__model="complaint", source_id=str(c.pk)).first()
+    return render(
+        request,
+        "complaints/office_detail.html",
+        {
+            "c": c,
+            "who": complainant_shown(request.user, c),
+            "suggestion": suggestion,
+            "departments": Department.objects.filter(tenant_id=c.tenant_id).order_by("name"),
+            "refusal_reasons": RefusalReason.choices,
+            "sanctions": Sanction.choices,
+            "callback_form": CallbackForm(),
+            "replies": c.replies.select_related("department", "replied_by"),
+            "returns": c.returns.select_related("department"),
+            "callbacks": c.callbacks.all(),
+            "events": Event.objects.for_subject(c).order_by("seq"),
+            "rect": rect,
+            "is_consultation": c.kind in (Kind.CONSULTATION, Kind.PRAISE),
+            "accountability": c.accountability.all(),
+        },
+    )
+
+
+# --- department ------------------------------------------------------------------------------------
+
+
+@login_required
+def department_list(request: AuthedRequest) -> HttpResponse:
+    _department_user(request)
+    qs = complaints_for(request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    rows = [(c, complainant_shown(request.user, c)) for c in qs[:200]]
+    return render(
+        request, "complaints/department_list.html", {"rows": rows, "status": status, "statuses": Status.choices}
+    )
+
+
+@login_required
+def department_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _department_user(request)
+    c = complaint_for(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "return":
+                complaint_return(complaint=c, actor=request.user, reasons=request.POST.get("reasons", ""))
+                messages.success(request, _("已退单。"))
+                return redirect("complaints:department")
+            if action == "reply":
+                sub = request.POST.get("substantiated", "")
+                complaint_reply(
+                    complaint=c,
+                    actor=request.user,
+                    text=request.POST.get("text", ""),
+                    substantiated={"yes": True, "no": False}.get(sub),
+                )
+                messages.success(request, _("已答复。"))
+            else:
+                raise ValidationError(_("未知操作。"))
+        except ValidationError as e:
+            _flash(request, e)
+        return redirect("complaints:department_detail", pk=c.pk)
+    return render(
+        request,
+        "complaints/department_detail.html",
+        {
+            "c": c,
+            "who": complainant_shown(request.user, c),
+            "replies": c.replies.all(),
+            "can_act": c.status == Status.DISPATCHED and c.handling_department_id == request.user.department_id,
+            "return_open": bool(
+                c.return_clock
+                and c.return_clock.is_open
+                and c.return_clock.due_at
+                and timezone.now() <= c.return_clock.due_at
+            ),
+            "explanation": c.reply_clock.explain() if c.reply_clock else None,
+        },
+    )
+
+
+# --- statistics (staff) ----------------------------------------------------------------------------
+
+
+def _date(value: str, default: date) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return default
+
+
+@login_required
+def stats(request: AuthedRequest) -> HttpResponse:
+    user: User = request.user
+    if not (user.is_superuser or user.role in OFFICE_ROLES or user.role in DEPARTMENT_ROLES):
+        raise PermissionDenied
+    today = timezone.localdate()
+    start = _date(request.GET.get("start", ""), today.replace(day=1))
+    end = _date(request.GET.get("end", ""), today)
+    if end < start:
+        start, end = end, start
+    rows = department_stats(complaints_for(user), start=start, end=end)
+    return render(
+        request,
+        "complaints/stats.html",
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "reply_target": CMP4_REPLY_TARGET,
+            "satisfaction_target": CMP4_SATISFACTION_TARGET,
+        },
+    )

@@ -1,0 +1,54 @@
+"""events_append_new_subjects: the first event of many new subjects in bulk, on the same hash chain
+as event_append, so that verify_trail accepts them and later events chain on."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from xiaoneng.core.models import Event
+from xiaoneng.core.trail import event_append, events_append_new_subjects, trail_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_first_events_verify_and_later_events_chain_on(world):
+    # given three departments that have no events yet
+    subjects = [world.dept, world.other_dept, world.county_dept]
+    # when their first events are appended in bulk
+    events = events_append_new_subjects(
+        subjects=subjects,
+        action="dept.imported",
+        actor=world.user("admin"),
+        afters=[{"name": s.name, "行": i} for i, s in enumerate(subjects)],
+        reason="批量导入",
+    )
+    # then each subject has one event at seq 1 with no predecessor, the actor and tenant recorded
+    assert [(e.seq, e.prev_hash, e.actor_id) for e in events] == [(1, "", world.user("admin").pk)] * 3
+    assert all(Event.objects.for_subject(s).count() == 1 for s in subjects)
+    assert [e.tenant_id for e in events] == [s.tenant_id for s in subjects]
+    # and a later event chains on the bulk one
+    later = event_append(subject=subjects[0], action="dept.renamed", after={"name": "新名"})
+    assert (later.seq, later.prev_hash) == (2, events[0].hash)
+    # and verify_trail accepts the whole trail
+    assert list(trail_verify()) == []
+    out = StringIO()
+    call_command("verify_trail", stdout=out)
+    assert "trail intact" in out.getvalue()
+
+
+def test_bulk_first_event_for_a_subject_that_already_has_one_is_refused(world):
+    # given a subject with an event already
+    event_append(subject=world.dept, action="dept.created")
+    # when a "first" event is appended to it in bulk, then the chain cannot fork
+    with pytest.raises(IntegrityError), transaction.atomic():
+        events_append_new_subjects(subjects=[world.dept], action="dept.imported")
+    assert Event.objects.for_subject(world.dept).count() == 1
+
+
+def test_bulk_afters_must_match_subjects(world):
+    with pytest.raises(ValueError):
+        events_append_new_subjects(subjects=[world.dept, world.other_dept], action="x", afters=[{}])

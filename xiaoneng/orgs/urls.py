@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+# LoginView and LogoutView put the request's host name in `site_name`, which would replace the
+# platform's name in the layout: give them ours.
+SITE_CONTEXT = {"site_name": settings.XIAONENG_SITE_NAME}
+# The login page tells people the lockout policy (django-axes) that is actually configured.
+LOGIN_CONTEXT = {
+    **SITE_CONTEXT,
+    "failure_limit": settings.AXES_FAILURE_LIMIT,
+    "cooloff_minutes": round(float(settings.AXES_COOLOFF_TIME) * 60),
+}
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context=LOGIN_CONTEXT),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(extra_context=SITE_CONTEXT), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/register/", views.register, name="register"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("orgs/posts/", views.posts, name="orgs_posts"),
+    path("orgs/posts/<int:pk>/absent/", views.post_absent, name="orgs_post_absent"),
+    path("orgs/posts/<int:pk>/present/", views.post_present, name="orgs_post_present"),
+]

@@ -1,0 +1,112 @@
+"""Pages of the organisations app: registration, the user's own account page, and A/B post
+management for department heads (CAS-9)."""
+
+from __future__ import annotations
+
+__all__ = ["post_absent", "post_present", "posts", "profile", "register"]
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xiaoneng.core.http import AuthedRequest
+
+from .forms import PostAbsenceForm, RegistrationForm
+from .models import Post
+from .selectors import posts_manageable
+from .services import applicant_register, post_mark_absent, post_mark_present
+
+POSTS_PER_PAGE = 50
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = applicant_register(
+                contact=d["contact"],
+                password=d["password1"],
+                display_name=d["display_name"],
+                applicant_kind=d["applicant_kind"],
+                id_number=d["id_number"],
+                company_name=d["company_name"],
+                company_credit_code=d["company_credit_code"],
+            )
+        except ValidationError as e:  # e.g. the same phone registered a moment ago in another tab
+            form.add_error(None, e.messages)
+        else:
+            login(request, user, backend="xiaoneng.orgs.backends.PhoneOrUsernameBackend")
+            messages.success(request, _("注册成功，欢迎使用。"))
+            return redirect("home")
+    return render(request, "registration/register.html", {"form": form})
+
+
+@login_required
+def profile(request: AuthedRequest) -> HttpResponse:
+    """我的账户: who the user is; the identity number and phone are shown masked."""
+    base = "workbench_base.html" if request.user.is_staff_member else "portal_base.html"
+    return render(request, "orgs/profile.html", {"base_template": base, "u": request.user})
+
+
+def _post_row(request: AuthedRequest, post: Post, form: PostAbsenceForm | None = None) -> HttpResponse:
+    return render(request, "orgs/posts.html#post_row", {"post": post, "form": form or PostAbsenceForm()})
+
+
+def _after_action(request: AuthedRequest, post: Post, ok: str, form: PostAbsenceForm | None = None) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        return _post_row(request, post, form)
+    if form is not None and form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    else:
+        messages.success(request, ok)
+    return redirect("orgs_posts")
+
+
+@login_required
+def posts(request: AuthedRequest) -> HttpResponse:
+    """CAS-9: the A/B holders of the posts the user manages, with absence switches."""
+    qs = posts_manageable(request.user)
+    page = Paginator(qs, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "orgs/posts.html", {"page": page, "form": PostAbsenceForm()})
+
+
+@login_required
+@require_POST
+def post_absent(request: AuthedRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(posts_manageable(request.user), pk=pk)
+    form = PostAbsenceForm(request.POST)
+    if form.is_valid():
+        try:
+            post = post_mark_absent(post=post, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            form.add_error(None, e.messages)
+    if form.errors:
+        post.refresh_from_db()
+        return _after_action(request, post, "", form)
+    post = get_object_or_404(posts_manageable(request.user), pk=pk)
+    return _after_action(request, post, _("已设置A角缺岗，工作转由B角%(name)s办理。") % {"name": post.holder_b})
+
+
+@login_required
+@require_POST
+def post_present(request: AuthedRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(posts_manageable(request.user), pk=pk)
+    try:
+        post_mark_present(post=post, actor=request.user)
+    except ValidationError as e:
+        form = PostAbsenceForm()
+        form.add_error(None, e.messages)
+        return _after_action(request, post, "", form)
+    post = get_object_or_404(posts_manageable(request.user), pk=pk)
+    return _after_action(request, post, _("A角已恢复到岗。"))

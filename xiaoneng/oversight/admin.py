@@ -1,0 +1,1 @@
+# Rectifications are handled in the workbench (services only); nothing to configure here.

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.services import notification_mark_read
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+@login_required
+def workbench(request: AuthedRequest) -> HttpResponse:
+    if not request.user.is_staff_member and not request.user.is_superuser:
+        raise PermissionDenied
+    recent = request.user.notifications.all()[:10]
+    return render(request, "portal/workbench.html", {"recent": recent})
+
+
+@login_required
+def inbox(request: AuthedRequest) -> HttpResponse:
+    items = request.user.notifications.all()[:200]
+    template = "portal/inbox_staff.html" if request.user.is_staff_member else "portal/inbox.html"
+    return render(request, template, {"items": items})
+
+
+@login_required
+@require_POST
+def inbox_read(request: AuthedRequest, pk: int) -> HttpResponse:
+    notification_mark_read(user=request.user, notification_id=pk)
+    return redirect("inbox")

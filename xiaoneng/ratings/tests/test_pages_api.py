@@ -1,0 +1,166 @@
+# mypy: disable-error-code="union-attr,arg-type,misc,operator,return-value"
+# (tests follow nullable clocks and XML nodes that the fixtures always set)
+"""Ratings and survey pages and API: public rating by token (web, SMS, QR), the terminal, scoping,
+the protected rater, wrong roles refused, results and Excel export."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from xiaoneng.ratings.choices import Level, Source
+from xiaoneng.ratings.models import InHallService, Rating
+from xiaoneng.ratings.services import (
+    rating_submit,
+    rating_token,
+    survey_create,
+    survey_link_create,
+    survey_question_add,
+    survey_set_status,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rate_page_by_sms_link_records_the_source(client, world, case):
+    token = rating_token(case=case)
+    url = reverse("ratings:rate", args=[token]) + "?via=sms"
+    assert "非常满意" in client.get(url).content.decode()
+    r = client.post(url, {"level": "4", "via": "sms", "comment": "很快"})
+    assert r.status_code == 200 and "感谢" in r.content.decode()
+    assert Rating.objects.get(case=case).source == Source.SMS
+
+
+def test_rate_page_bad_input_and_bad_token(client, world, case):
+    token = rating_token(case=case)
+    r = client.post(reverse("ratings:rate", args=[token]), {"level": "9"})
+    assert "五个评价等级" in r.content.decode() and Rating.objects.count() == 0
+    assert client.get(reverse("ratings:rate", args=["forged"])).status_code == 404
+
+
+def test_qr_code_is_an_svg_for_the_rating_link(client, world, case):
+    r = client.get(reverse("ratings:qr", args=[rating_token(case=case)]))
+    assert r["Content-Type"] == "image/svg+xml" and b"<svg" in r.content
+    client.force_login(world.user("clerk"))
+    assert b"<svg" in client.get(reverse("ratings:case_qr", args=[case.pk])).content
+    client.force_login(world.user("other_clerk"))
+    assert client.get(reverse("ratings:case_qr", args=[case.pk])).status_code == 404
+
+
+def test_window_terminal_records_a_service_and_its_rating(client, world):
+    client.force_login(world.user("clerk"))
+    r = client.post(reverse("ratings:terminal"), {"service_name": "个体工商户登记咨询", "window": "A3"})
+    svc = InHallService.objects.get()
+    assert r.status_code == 302
+    client.post(reverse("ratings:terminal_rate", args=[svc.pk]), {"level": "5"})
+    rating = Rating.objects.get(service=svc)
+    assert rating.source == Source.TERMINAL and rating.rater is None
+
+
+@pytest.mark.parametrize("role", ["applicant", "supervisor", "legal", "admin"])
+def test_terminal_refuses_non_window_roles(client, world, role):
+    client.force_login(world.user(role))
+    assert client.get(reverse("ratings:terminal")).status_code == 403
+
+
+def test_department_never_sees_the_rater_in_pages_or_api(client, world, case):
+    world.user("applicant").display_name = "赵先生"
+    world.user("applicant").save()
+    r = rating_submit(
+        level=Level.UNSATISFIED, source=Source.WEB, case=case, actor=world.user("applicant"), comment="等候太久"
+    )
+    client.force_login(world.user("dept_head"))
+    texts = [
+        client.get(reverse("ratings:list")).content.decode(),
+        client.get(reverse("ratings:detail", args=[r.pk])).content.decode(),
+        str(client.get(f"/api/ratings/ratings/{r.pk}").json()),
+        str(client.get("/api/ratings/ratings").json()),
+    ]
+    for t in texts:
+        assert "赵先生" not in t and "13900000011" not in t
+    client.force_login(world.user("supervisor"))
+    assert client.get(f"/api/ratings/ratings/{r.pk}").json()["rater_phone"] == "13900000011"
+
+
+@pytest.mark.parametrize("role", ["applicant", "legal", "admin"])
+def test_rating_workbench_and_api_refuse_wrong_roles(client, world, case, role):
+    r = rating_submit(level=Level.UNSATISFIED, source=Source.WEB, case=case)
+    client.force_login(world.user(role))
+    assert client.get(reverse("ratings:list")).status_code == 403
+    assert client.get(reverse("ratings:detail", args=[r.pk])).status_code == 403
+    assert client.get("/api/ratings/ratings").status_code == 403
+    assert (
+        client.post(
+            f"/api/ratings/ratings/{r.pk}/verify", {"note": "核实情况"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_api_rate_by_token_and_public_metrics(client, world, case):
+    r = client.post(
+        "/api/ratings/rate",
+        {"token": rating_token(case=case), "level": 5, "source": "qr"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    again = client.post(
+        "/api/ratings/rate", {"token": rating_token(case=case), "level": 1}, content_type="application/json"
+    )
+    assert again.status_code == 400 and "只能评价一次" in str(again.json())
+    [m] = client.get("/api/ratings/metrics").json()
+    assert m["total"] == 1 and m["satisfaction_rate"] == 100.0
+
+
+def test_public_statistics_page(client, world, case):
+    rating_submit(level=Level.BASIC, source=Source.WEB, case=case)
+    page = client.get(reverse("ratings:public_stats")).content.decode()
+    assert world.dept.name in page and "主动评价率" in page
+
+
+def _survey(world):
+    office = world.user("supervisor")
+    s = survey_create(actor=office, title="营商环境满意度测评")
+    q = survey_question_add(survey=s, actor=office, kind="rating", text="总体满意度")
+    c = survey_question_add(survey=s, actor=office, kind="choice", text="是否遇到推诿", options=["是", "否"])
+    survey_set_status(survey=s, actor=office, status="open")
+    return s, q, c
+
+
+def test_survey_respond_results_chart_and_excel(client, world):
+    s, q, c = _survey(world)
+    link = survey_link_create(survey=s, actor=world.user("supervisor"), group="business")
+    url = reverse("ratings:survey_respond", args=[link.token])
+    assert client.post(url, {f"q{q.pk}": "5", f"q{c.pk}": "否"}).status_code == 200
+    again = client.post(url, {f"q{q.pk}": "1", f"q{c.pk}": "是"})
+    assert "已提交过" in again.content.decode()
+    client.force_login(world.user("supervisor"))
+    page = client.get(reverse("ratings:survey_results", args=[s.pk])).content.decode()
+    assert "echarts.min.js" in page and 'id="survey-results"' in page
+    xlsx = client.get(reverse("ratings:survey_export", args=[s.pk]))
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(ws.values)
+    assert rows[0][3:] == ("总体满意度", "是否遇到推诿") and rows[1][1] == "企业" and rows[1][3:] == (5, "否")
+
+
+@pytest.mark.parametrize("role", ["applicant", "clerk", "dept_head", "admin"])
+def test_survey_pages_refuse_wrong_roles(client, world, role):
+    s, _q, _c = _survey(world)
+    client.force_login(world.user(role))
+    for url in [
+        reverse("ratings:surveys"),
+        reverse("ratings:survey_detail", args=[s.pk]),
+        reverse("ratings:survey_results", args=[s.pk]),
+        reverse("ratings:survey_export", args=[s.pk]),
+    ]:
+        assert client.get(url).status_code == 403
+
+
+def test_applicant_sees_own_completed_cases_to_rate(client, world, case):
+    client.force_login(world.user("applicant"))
+    assert case.tracking_number in client.get(reverse("ratings:mine")).content.decode()
+    client.force_login(world.user("clerk"))
+    assert client.get(reverse("ratings:mine")).status_code == 403

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from xiaoneng.supervision.thresholds import thresholds_invalidate
+from xiaoneng.workdays.services import clock_start
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_thresholds():
+    # policies are cached per process; a rolled-back test must not leave its policies behind
+    thresholds_invalidate()
+    yield
+    thresholds_invalidate()
+
+
+def make_clock(
+    world,
+    *,
+    start=datetime(2026, 10, 12, 9, 0, tzinfo=SH),
+    limit=5,
+    statutory=None,
+    dept=None,
+    kind="test.obligation",
+    responsible=None,
+):
+    dept = dept or world.dept
+    return clock_start(
+        owner=dept,
+        kind=kind,
+        label=f"测试时限{limit}",
+        limit=limit,
+        statutory_limit=statutory,
+        started_at=start,
+        department=dept,
+        responsible=responsible,
+    )
+
+
+def run_scan(**kwargs):
+    """Run the scan and deliver its notifications (they are sent on commit; tests run inside one
+    transaction)."""
+    from django.test import TestCase
+
+    from xiaoneng.supervision.scan import scan
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return scan(**kwargs)

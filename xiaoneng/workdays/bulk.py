@@ -1,0 +1,644 @@
+"""Set-based recompute of open clocks after a calendar (or threshold) change, for a million of them
+(CLK-5; bench/supervision.py (b): the target is under 20 s for 1,000,000 open clocks on PostgreSQL).
+
+`services.clocks_recompute` loads each clock as a model, recomputes it and saves it with its own
+Event: right for the few hundred clocks a year's confirmation usually touches, far too slow for a
+full rescan. `clocks_recompute_bulk` gives each clock the same instants and alert level,
+differently:
+
+- it streams the open clocks in chunks of plain values in id order (keyset pagination): only the
+  inputs of the computation — unit, limit, extension total, statutory limit, start, status, the
+  alert level already raised — and the pause spans that count (one query per chunk);
+- it computes the instants in Python with the in-memory WorkCalendar through the very same
+  `deadline.compute_instants`, with the same threshold resolver `services._apply_instants` uses.
+  A day-based deadline depends only on local dates (deadline.py), so the result is memoised per
+  (unit, limits, start date, pause dates, offsets): a million clocks share a few thousand distinct
+  computations, and each chunk sends the database only those distinct instants plus, per clock,
+  which of them applies;
+- it lowers the alert level exactly as `services._lower_alert_level` does and recomputes the next
+  alert instant as `services.clock_next_alert_at` does;
+- it writes back with one `UPDATE … FROM unnest(arrays)` per chunk on PostgreSQL, which compares
+  old and new values in SQL and writes only the clocks whose instants, next alert or alert level
+  changed (on SQLite, the development database, a guarded UPDATE per changed row);
+- it appends ONE Event summarising the recompute (how many clocks were recomputed and how many
+  changed) on the calendar revision it computed with, instead of one `clock.recomputed` per clock.
+
+Two deliberate differences from `services.clocks_recompute`, both for cost at a million clocks:
+
+1. A clock whose instants, next alert and alert level come out exactly as they were is not
+   written: it keeps the `calendar_revision` it was computed with. That stays true (CLK-5: "each
+   deadline records the calendar revision it was computed with" — those instants were computed
+   with that revision, and the new one gives the same), and the change "recomputes the open clocks
+   it affects": those whose deadline moves. Rewriting every row to restamp it is what made the
+   full rescan miss its target: on PostgreSQL an UPDATE that cannot be HOT rewrites every one of
+   the clock table's ten indexes, about 50 µs per row on these machines (docs/performance.md).
+   A clock that does change gets every cached field, the new revision included, exactly as
+   `clock_recompute` would write it (tests/test_bulk.py compares them).
+2. One summary event instead of one per clock. CLK-5 asks that the calendar change be logged, and
+   it is — by the revision's own event (who changed which days) and by this summary (on which
+   revision, how many clocks, how many moved). A per-clock before/after for a million rows would
+   write a million hash-chained rows per calendar change, an audit cost that adds no information:
+   each clock's instants stay derivable from its history (start, pauses, extensions, each on the
+   clock's own trail) and the calendar revision it records, and the revisions are on the trail.
+
+No row locks are held while computing. Every UPDATE is guarded by the row version the chunk read
+(PostgreSQL's `xmin`; on SQLite `updated_at` and the alert level): a clock that a pause, resume,
+extension, stop or the supervision scan changed in the meantime is never overwritten with values
+computed from its old state. Such a clock, if it changed before the UPDATE's snapshot, is computed
+again under its row lock through `services.clock_recompute`; if its change was still in flight,
+the service that changed it computed its instants from its new state itself.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ChunkWrite", "clocks_recompute_bulk", "write_chunk"]
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from xiaoneng.core.trail import event_append
+
+from . import services
+from .calendar import WorkCalendar, get_calendar
+from .choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
+from .deadline import Instants, PauseSpan, compute_instants, day_start, local_date
+from .models import CalendarRevision, Clock, ClockPause
+from .selectors import clocks_affected_by_years
+
+CHUNK = 20_000  # clocks per chunk on the row path (SQLite)
+PG_CHUNK = 100_000  # on PostgreSQL, where most clocks take the set-based path
+_MEMO_MAX = 200_000  # distinct day-based computations kept at once (a few thousand in practice)
+
+# the instants, in the order of services._CACHED_FIELDS (calendar_revision and next_alert_at apart)
+_INSTANTS = (
+    "due_date",
+    "due_at",
+    "remind_at",
+    "warn_at",
+    "red_at",
+    "statutory_due_date",
+    "statutory_due_at",
+    "remaining",
+    "provisional",
+)
+_PG_TYPES = ("date", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "date", "timestamptz", "int", "bool")
+# everything clock_recompute writes
+_OUTPUTS = (*_INSTANTS, "calendar_revision", "next_alert_at", "alert_level")
+assert sorted([*services._CACHED_FIELDS, "alert_level"]) == sorted(_OUTPUTS)
+# what tells whether a clock changed: all of it but the revision stamp (see the module docstring)
+_COMPARED = (*_INSTANTS, "next_alert_at", "alert_level")
+
+# one clock as read: (id, version, tenant_id, kind, unit, limit, extension_total, statutory_limit,
+# exact start or None for day clocks without pauses, local start date's ordinal, running?, level)
+ClockIn = tuple[int, Any, int, str, str, int, int, int | None, datetime | None, int, bool, int]
+Spans = dict[int, list[tuple[datetime, datetime | None]]]
+
+
+@dataclass
+class Chunk:
+    """One chunk's result: the distinct instants, and per clock which of them applies with its new
+    alert level and which instant (0 none, 1 remind … 4 statutory) is its next alert."""
+
+    revision: int
+    table: list[Instants] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    versions: list[Any] = field(default_factory=list)
+    index: list[int] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+    nexts: list[int] = field(default_factory=list)
+    read_levels: list[int] = field(default_factory=list)
+
+    def values(self, i: int) -> dict[str, Any]:
+        """The fields clock_recompute would write for the i-th clock."""
+        inst = self.table[self.index[i]]
+        out = {f: getattr(inst, f) for f in _INSTANTS}
+        nxt = self.nexts[i]
+        out["next_alert_at"] = (None, inst.remind_at, inst.warn_at, inst.red_at, inst.statutory_due_at)[nxt]
+        out["alert_level"] = self.levels[i]
+        out["calendar_revision"] = self.revision
+        return out
+
+
+@dataclass(frozen=True)
+class ChunkWrite:
+    changed: int
+    conflicts: list[int]  # clocks changed by someone else since the chunk was read
+
+
+class _Computer:
+    """The computation, with its memo and resolver cache kept across chunks."""
+
+    def __init__(self, cal: WorkCalendar) -> None:
+        self.cal = cal
+        self.memo: dict[tuple[Any, ...], Instants] = {}
+        self.offsets: dict[tuple[int, str], tuple[int, int, int]] = {}
+        # the resolver installed into services (supervision's per-jurisdiction thresholds), read at
+        # call time as services._apply_instants does
+        self.resolver: Callable[[Clock], tuple[int, int, int]] = services._threshold_resolver
+
+    def _offsets(self, tenant_id: int, kind: str) -> tuple[int, int, int]:
+        # The resolver's contract: thresholds per jurisdiction and kind of obligation (SUP-1).
+        off = self.offsets[(tenant_id, kind)] = self.resolver(Clock(tenant_id=tenant_id, kind=kind))
+        return off
+
+    def _instants(
+        self,
+        unit: str,
+        limit: int,
+        stat: int | None,
+        started: datetime | None,
+        start_ord: int,
+        spans: list[tuple[datetime, datetime | None]] | None,
+        off: tuple[int, int, int],
+    ) -> Instants:
+        pauses = [PauseSpan(s, e) for s, e in spans] if spans else []
+        if unit == ClockUnit.HOURS:
+            assert started is not None
+            # elapsed time: depends on the exact instants, nothing to share
+            return compute_instants(
+                cal=self.cal,
+                unit=unit,
+                limit=limit,
+                statutory_limit=stat,
+                started_at=started,
+                pauses=pauses,
+                remind_offset=off[0],
+                warn_offset=off[1],
+                red_offset=off[2],
+            )
+        # working and natural days: compute_instants reads only the local dates of the start and of
+        # each pause, so equal dates give equal instants
+        key = (
+            unit,
+            limit,
+            stat,
+            start_ord,
+            tuple((local_date(p.started_at), local_date(p.ended_at) if p.ended_at else None) for p in pauses),
+            off,
+        )
+        inst = self.memo.get(key)
+        if inst is None:
+            if len(self.memo) >= _MEMO_MAX:
+                self.memo.clear()
+            inst = self.memo[key] = compute_instants(
+                cal=self.cal,
+                unit=unit,
+                limit=limit,
+                statutory_limit=stat,
+                started_at=started or day_start(date.fromordinal(start_ord)),
+                pauses=pauses,
+                remind_offset=off[0],
+                warn_offset=off[1],
+                red_offset=off[2],
+            )
+        return inst
+
+    def chunk(self, clocks: Sequence[ClockIn], spans: Spans, now: datetime) -> Chunk:
+        """services._apply_instants then services._lower_alert_level, on plain values."""
+        out = Chunk(self.cal.revision)
+        positions: dict[int, int] = {}  # id(Instants) -> position in out.table
+        levels: dict[tuple[int, int, bool], tuple[int, int]] = {}
+        offsets = self.offsets
+        for pk, version, tenant_id, kind, unit, limit, ext, stat, started, start_ord, running, level in clocks:
+            off = offsets.get((tenant_id, kind)) or self._offsets(tenant_id, kind)
+            inst = self._instants(
+                unit, limit + ext, (stat + ext) if stat else None, started, start_ord, spans.get(pk), off
+            )
+            pos = positions.get(id(inst))
+            if pos is None:
+                pos = positions[id(inst)] = len(out.table)
+                out.table.append(inst)
+            lk = (pos, level, running)
+            new = levels.get(lk)
+            if new is None:
+                new = levels[lk] = _level_and_next(inst, level, running, now)
+            out.ids.append(pk)
+            out.versions.append(version)
+            out.index.append(pos)
+            out.levels.append(new[0])
+            out.nexts.append(new[1])
+            out.read_levels.append(level)
+        return out
+
+
+def _next(level: int, ladder: tuple[tuple[int, datetime | None], ...], running: bool) -> int:
+    # services.clock_next_alert_at: the first instant above the level raised, if running
+    if running:
+        for lvl, at in ladder:
+            if lvl > level and at is not None:
+                return lvl
+    return 0
+
+
+def _level_and_next(inst: Instants, level: int, running: bool, now: datetime) -> tuple[int, int]:
+    ladder = ((1, inst.remind_at), (2, inst.warn_at), (3, inst.red_at), (4, inst.statutory_due_at))
+    nxt = _next(level, ladder, running)  # what _apply_instants stores
+    if inst.due_at is not None:  # services._lower_alert_level
+        reached = max((lvl for lvl, at in ladder if at is not None and at <= now), default=0)
+        level = min(level, reached)
+        nxt = _next(level, ladder, running)
+    return level, nxt
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _read_pg(base: models.QuerySet[Clock], last: int, size: int) -> tuple[list[ClockIn], Spans]:
+    """PostgreSQL: the row version (xmin) guards the write; the local start date comes as an
+    ordinal, the exact start only for hour clocks (no timestamp to parse for the others)."""
+    tz = settings.TIME_ZONE
+    qs = (
+        base.filter(pk__gt=last)
+        .order_by("pk")
+        .annotate(
+            _version=RawSQL(f'"{Clock._meta.db_table}"."xmin"::text::bigint', []),
+            _start_ord=RawSQL("((started_at AT TIME ZONE %s)::date - DATE '0001-01-01') + 1", [tz]),
+            _running=RawSQL("status = %s", [ClockStatus.RUNNING.value]),
+            # a day clock needs only local dates (its pauses are filtered below, in SQL)
+            _started=RawSQL("CASE WHEN unit = %s THEN started_at END", [ClockUnit.HOURS.value]),
+        )
+        .values_list(
+            "pk",
+            "_version",
+            "tenant_id",
+            "kind",
+            "unit",
+            "limit",
+            "extension_total",
+            "statutory_limit",
+            "_started",
+            "_start_ord",
+            "_running",
+            "alert_level",
+        )[:size]
+    )
+    clocks = list(qs)
+    if not clocks:
+        return [], {}
+    spans: Spans = {}
+    # DIS-1: pauses before the (re)start no longer count (services._apply_instants), filtered here
+    with connection.cursor() as c:
+        c.execute(
+            f"""SELECT p.clock_id, p.started_at, p.ended_at
+                FROM {ClockPause._meta.db_table} AS p JOIN {Clock._meta.db_table} AS k ON k.id = p.clock_id
+                WHERE p.clock_id BETWEEN %s AND %s AND p.started_at >= k.started_at
+                ORDER BY p.clock_id, p.started_at, p.id""",
+            [clocks[0][0], clocks[-1][0]],
+        )
+        for clock_id, started, ended in c.fetchall():
+            spans.setdefault(clock_id, []).append((started, ended))
+    return clocks, spans
+
+
+def _read_portable(base: models.QuerySet[Clock], last: int, size: int) -> tuple[list[ClockIn], Spans]:
+    rows = list(
+        base.filter(pk__gt=last)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "updated_at",
+            "tenant_id",
+            "kind",
+            "unit",
+            "limit",
+            "extension_total",
+            "statutory_limit",
+            "started_at",
+            "status",
+            "alert_level",
+        )[:size]
+    )
+    if not rows:
+        return [], {}
+    starts = {r[0]: r[8] for r in rows}
+    spans: Spans = {}
+    pauses = (
+        ClockPause.objects.filter(clock_id__gte=rows[0][0], clock_id__lte=rows[-1][0])
+        .order_by("clock_id", "started_at", "id")
+        .values_list("clock_id", "started_at", "ended_at")
+    )
+    for clock_id, started, ended in pauses:
+        if clock_id in starts and started >= starts[clock_id]:  # DIS-1, as in services._apply_instants
+            spans.setdefault(clock_id, []).append((started, ended))
+    clocks: list[ClockIn] = [
+        (pk, ver, t, kind, unit, lim, ext, stat, started, local_date(started).toordinal(), st == "running", lvl)
+        for pk, ver, t, kind, unit, lim, ext, stat, started, st, lvl in rows
+    ]
+    return clocks, spans
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _literal(v: Any) -> str:
+    if v is None:
+        return "NULL"
+    if v is True or v is False:
+        return "t" if v else "f"
+    if isinstance(v, date):  # dates and aware datetimes: ISO 8601, no character needs quoting
+        return v.isoformat()
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(v)
+
+
+def _array(values: Sequence[Any]) -> str:
+    """A PostgreSQL array literal: psycopg adapts a Python list element by element (several µs per
+    datetime); one string is parsed by the server in C."""
+    return "{" + ",".join(map(_literal, values)) + "}"
+
+
+def _write_pg(chunk: Chunk, now: datetime) -> ChunkWrite:
+    table = Clock._meta.db_table
+    inst_cols = ", ".join(_INSTANTS)
+    inst_arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
+    sets = ", ".join(f"{c} = n.{c}" for c in _OUTPUTS)
+    old = ", ".join(f"k.{c}" for c in _COMPARED)
+    new = ", ".join(f"n.{c}" for c in _COMPARED)
+    sql = f"""
+        WITH v AS (
+            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::smallint[], %s::smallint[])
+                AS v(id, version, i, alert_level, nxt)
+        ),
+        t AS (SELECT * FROM unnest(%s::int[], {inst_arrays}) AS t(i, {inst_cols})),
+        n AS (
+            SELECT v.id, v.version, v.alert_level, t.*, %s::int AS calendar_revision,
+                   CASE v.nxt WHEN 1 THEN t.remind_at WHEN 2 THEN t.warn_at WHEN 3 THEN t.red_at
+                              WHEN 4 THEN t.statutory_due_at END AS next_alert_at
+            FROM v JOIN t ON t.i = v.i
+        ),
+        cmp AS (
+            SELECT n.*, k.xmin::text::bigint = n.version AS same, ({old}) IS DISTINCT FROM ({new}) AS differs
+            FROM n JOIN {table} AS k ON k.id = n.id
+        ),
+        upd AS (
+            UPDATE {table} AS k SET {sets}, updated_at = %s
+            FROM cmp AS n
+            WHERE n.same AND n.differs AND k.id = n.id AND k.xmin::text::bigint = n.version
+            RETURNING k.id
+        )
+        SELECT (SELECT count(*) FROM upd), ARRAY(SELECT id FROM cmp WHERE NOT same ORDER BY id)
+    """
+    params: list[Any] = [
+        _array(chunk.ids),
+        _array(chunk.versions),
+        _array(chunk.index),
+        _array(chunk.levels),
+        _array(chunk.nexts),
+        _array(range(len(chunk.table))),
+        *(_array([getattr(inst, f) for inst in chunk.table]) for f in _INSTANTS),
+        chunk.revision,
+        now,
+    ]
+    with connection.cursor() as c:
+        c.execute(sql, params)
+        changed, conflicts = c.fetchone()
+    return ChunkWrite(changed, list(conflicts))
+
+
+def _write_portable(chunk: Chunk, now: datetime) -> ChunkWrite:
+    """Other databases (SQLite in development): compare in Python, one guarded UPDATE per changed
+    row (the guard: `updated_at`, which every clock service saves, and the alert level, which the
+    supervision scan moves)."""
+    current = {r[0]: r[1:] for r in Clock.objects.filter(pk__in=chunk.ids).values_list("pk", "updated_at", *_COMPARED)}
+    changed, conflicts = 0, []
+    for i, pk in enumerate(chunk.ids):
+        row = current.get(pk)
+        if row is None:
+            continue
+        if row[0] != chunk.versions[i] or row[-1] != chunk.read_levels[i]:
+            conflicts.append(pk)
+            continue
+        values = chunk.values(i)
+        if tuple(row[1:]) == tuple(values[f] for f in _COMPARED):
+            continue
+        guarded = Clock.objects.filter(pk=pk, updated_at=chunk.versions[i], alert_level=chunk.read_levels[i])
+        if guarded.update(**values, updated_at=now):
+            changed += 1
+        else:
+            conflicts.append(pk)
+    return ChunkWrite(changed, conflicts)
+
+
+def write_chunk(chunk: Chunk, now: datetime) -> ChunkWrite:
+    """Store a computed chunk: only clocks that changed, and only if still as they were read."""
+    if not chunk.ids:
+        return ChunkWrite(0, [])
+    if connection.vendor == "postgresql":
+        return _write_pg(chunk, now)
+    return _write_portable(chunk, now)
+
+
+def _recompute_locked(ids: list[int], *, actor: Any, cal: WorkCalendar) -> int:
+    # someone changed these while we computed: compute them again the slow way, under their lock
+    changed = 0
+    chunk = (
+        Clock.objects.select_for_update()
+        .filter(pk__in=ids, status__in=OPEN_CLOCK_STATUSES)
+        .order_by("pk")
+        .prefetch_related("pauses")
+    )
+    for clock in chunk:
+        if services.clock_recompute(clock=clock, actor=actor, cal=cal):
+            changed += 1
+    return changed
+
+
+# --- PostgreSQL: plain day clocks, set-based ------------------------------------------------------
+#
+# A working- or natural-day clock with no pause that counts (none, or only before a restart) is a
+# pure function of (unit, limit + extension, statutory limit + extension, local start date,
+# jurisdiction, kind): the database lists the distinct keys of a range of clocks, Python computes
+# each key once, and one UPDATE joins the clocks to that small table, lowers the alert level and
+# moves the next alert instant as services._lower_alert_level and clock_next_alert_at do, and
+# writes the clocks whose values differ. The other clocks (hours, pauses) take the row path above.
+
+_START_ORD = "((started_at AT TIME ZONE %s)::date - DATE '0001-01-01') + 1"
+
+
+def _paused_ids(lo: int, hi: int) -> Any:
+    # clocks of the range that have any pause: they take the row path, which keeps only the pauses
+    # that count (a restart drops the earlier ones); a plain subquery, hashed once per statement
+    return ClockPause.objects.filter(clock_id__gt=lo, clock_id__lte=hi).values("clock_id")
+
+
+def _plain(qs: models.QuerySet[Clock], lo: int, hi: int) -> models.QuerySet[Clock]:
+    return qs.filter(pk__gt=lo, pk__lte=hi).exclude(unit=ClockUnit.HOURS).exclude(pk__in=_paused_ids(lo, hi))
+
+
+def _not_plain(qs: models.QuerySet[Clock], lo: int, hi: int) -> models.QuerySet[Clock]:
+    return qs.filter(pk__gt=lo, pk__lte=hi).filter(Q(unit=ClockUnit.HOURS) | Q(pk__in=_paused_ids(lo, hi)))
+
+
+def _where(qs: models.QuerySet[Clock]) -> tuple[str, list[Any]]:
+    """The WHERE clause of a clock queryset, on the unaliased table (for hand-written SQL)."""
+    sql, params = qs.query.get_compiler(connection=connection).compile(qs.query.where)
+    return sql, list(params)
+
+
+def _set_path(computer: _Computer, in_range: models.QuerySet[Clock], now: datetime) -> tuple[int, int]:
+    """Recompute the plain day clocks of `in_range`; returns (how many, how many changed)."""
+    tz = settings.TIME_ZONE
+    keys = list(
+        in_range.annotate(
+            _lim=F("limit") + F("extension_total"),
+            _stat=Coalesce(NullIf(F("statutory_limit"), 0) + F("extension_total"), -1),
+            _start_ord=RawSQL(_START_ORD, [tz]),
+        )
+        .order_by()
+        .values_list("unit", "_lim", "_stat", "_start_ord", "tenant_id", "kind")
+        .distinct()
+    )
+    if not keys:
+        return 0, 0
+    offsets = computer.offsets
+    table: list[Instants] = []
+    reached: list[int] = []
+    for unit, lim, stat, start_ord, tenant_id, kind in keys:
+        off = offsets.get((tenant_id, kind)) or computer._offsets(tenant_id, kind)
+        inst = computer._instants(unit, lim, stat if stat >= 0 else None, None, start_ord, None, off)
+        table.append(inst)
+        ladder = ((1, inst.remind_at), (2, inst.warn_at), (3, inst.red_at), (4, inst.statutory_due_at))
+        reached.append(max((lvl for lvl, at in ladder if at is not None and at <= now), default=0))
+    clock = Clock._meta.db_table
+    where, where_params = _where(in_range)
+    inst_cols = ", ".join(_INSTANTS)
+    inst_arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
+    sets = ", ".join(f"{c} = m.{c}" for c in _OUTPUTS)
+    old_n = ", ".join(f'"{clock}".{c} AS old_{c}' for c in _COMPARED)
+    old_m = ", ".join(f"m.old_{c}" for c in _COMPARED)
+    new = ", ".join(f"m.{c}" for c in _COMPARED)
+    t_inst = ", ".join(f"t.{c}" for c in _INSTANTS)
+    sql = f"""
+        WITH t AS (
+            SELECT * FROM unnest(%s::text[], %s::int[], %s::int[], %s::int[], %s::bigint[], %s::text[],
+                                 {inst_arrays}, %s::smallint[])
+                AS t(unit, lim, stat, start_ord, tenant_id, kind, {inst_cols}, reached)
+        ),
+        n AS (
+            SELECT "{clock}".id, "{clock}".xmin::text::bigint AS version, {t_inst},
+                   CASE WHEN t.due_at IS NULL THEN "{clock}".alert_level
+                        ELSE LEAST("{clock}".alert_level, t.reached) END AS alert_level,
+                   "{clock}".status = %s AS running, {old_n}
+            FROM "{clock}" JOIN t
+              ON t.unit = "{clock}".unit AND t.lim = "{clock}"."limit" + "{clock}".extension_total
+             AND t.stat = COALESCE(NULLIF("{clock}".statutory_limit, 0) + "{clock}".extension_total, -1)
+             AND t.start_ord = {_START_ORD.replace("started_at", f'"{clock}".started_at')}
+             AND t.tenant_id = "{clock}".tenant_id AND t.kind = "{clock}".kind
+            WHERE {where}
+        ),
+        m AS (
+            SELECT n.*, %s::int AS calendar_revision,
+                   CASE WHEN NOT n.running THEN NULL
+                        WHEN n.alert_level < 1 AND n.remind_at IS NOT NULL THEN n.remind_at
+                        WHEN n.alert_level < 2 AND n.warn_at IS NOT NULL THEN n.warn_at
+                        WHEN n.alert_level < 3 AND n.red_at IS NOT NULL THEN n.red_at
+                        WHEN n.alert_level < 4 AND n.statutory_due_at IS NOT NULL THEN n.statutory_due_at
+                   END AS next_alert_at
+            FROM n
+        ),
+        -- in id order: the UPDATE then visits the table's pages and the primary key in order
+        d AS (SELECT * FROM m WHERE ({old_m}) IS DISTINCT FROM ({new}) ORDER BY id),
+        upd AS (
+            -- the row version read above guards against a change committed since (then skipped:
+            -- the service that changed the clock computed its instants itself)
+            UPDATE {clock} AS k SET {sets}, updated_at = %s
+            FROM d AS m
+            WHERE k.id = m.id AND k.xmin::text::bigint = m.version
+            RETURNING k.id
+        )
+        SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM upd)
+    """
+    params: list[Any] = [
+        *(_array([k[i] for k in keys]) for i in range(6)),
+        *(_array([getattr(inst, f) for inst in table]) for f in _INSTANTS),
+        _array(reached),
+        ClockStatus.RUNNING.value,
+        tz,
+        *where_params,
+        computer.cal.revision,
+        now,
+    ]
+    with connection.cursor() as c:
+        c.execute(sql, params)
+        seen, changed = c.fetchone()
+    return seen, changed
+
+
+def clocks_recompute_bulk(
+    *,
+    years: list[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    actor: Any = None,
+    cal: WorkCalendar | None = None,
+    subject: models.Model | None = None,
+    chunk_size: int | None = None,
+) -> int:
+    """CLK-5: recompute every open clock (with `years`, those whose span touches them, selected as
+    `services.clocks_recompute` selects them) and lower the alert levels that no longer hold. Each
+    clock that changes gets exactly what `services.clock_recompute` would give it; see the module
+    docstring for the two deliberate differences. Returns how many clocks changed.
+
+    Appends one `clocks.recomputed` Event on `subject` (default: the calendar revision computed
+    with) saying how many clocks were recomputed and how many changed. `progress(done, total)` is
+    called after each chunk of clocks."""
+    cal = cal or get_calendar()
+    computer = _Computer(cal)
+    pg = connection.vendor == "postgresql"
+    size = chunk_size or (PG_CHUNK if pg else CHUNK)
+    base = clocks_affected_by_years(years)
+    total = base.count()
+    top = base.order_by("-pk").values_list("pk", flat=True).first() or 0
+    done = changed = 0
+    last = (base.order_by("pk").values_list("pk", flat=True).first() or 1) - 1
+    while last < top:
+        hi = min(last + size, top)  # a chunk is a range of ids: (last, hi]
+        with transaction.atomic():
+            now = timezone.now()
+            if pg:
+                with connection.cursor() as c:
+                    # Big one-off statements: no JIT (its ~300 ms of compilation costs more than it
+                    # saves here), hashes in memory, and a hash join to the small key table rather
+                    # than sorting 100,000 clocks on text keys for a merge join (3× slower here).
+                    c.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off")
+                seen, n = _set_path(computer, _plain(base, last, hi), now)
+                done += seen
+                changed += n
+                rest = _not_plain(base, last, hi)
+            else:
+                rest = base.filter(pk__lte=hi)
+            clocks, spans = (_read_pg if pg else _read_portable)(rest, last, hi - last)
+            if clocks:
+                result = write_chunk(computer.chunk(clocks, spans, now), now)
+                changed += result.changed
+                if result.conflicts:
+                    changed += _recompute_locked(result.conflicts, actor=actor, cal=cal)
+            done += len(clocks)
+        last = hi
+        if progress:
+            progress(done, total)
+    if subject is None:
+        subject = CalendarRevision.objects.filter(number=cal.revision).first()
+    if subject is not None:
+        event_append(
+            subject=subject,
+            action="clocks.recomputed",
+            actor=actor,
+            after={
+                "calendar_revision": cal.revision,
+                "years": sorted(years) if years else "all",
+                "recomputed": done,
+                "changed": changed,
+                "method": "bulk",
+            },
+        )
+    return changed
