@@ -55,3 +55,33 @@ class ObligationStatus(models.TextChoices):
 
 # Who supervises (dashboard, resolve, escalate): the efficiency office and leaders of the region.
 SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
+
+
+class IrregularityRule(models.TextChoices):
+    """SUP-2: the named irregularity rules. The value is the rule's ID, shown to users and cited in
+    code and tests; the description and severity of each live in supervision.irregularities."""
+
+    NOT_ACCEPTED = "SUP-2.1", _("符合条件的申请不予受理")
+    SECOND_SUPPLEMENT = "SUP-2.2", _("一次性告知后再次要求补正")
+    NO_REASONS = "SUP-2.3", _("不予受理或不予许可未说明理由")
+    FEE_OUT_OF_CATALOG = "SUP-2.4", _("收费不在目录内或高于收费标准下限")
+    UNPUBLISHED_ITEM = "SUP-2.5", _("在未发布事项上办件")
+    EXTRA_STEP = "SUP-2.6", _("流程图外增设环节")
+    OUTSIDE_HALL = "SUP-2.7", _("体外循环：无受理记录即作出决定")
+    NO_NEGATIVE_REPORT = "SUP-2.8", _("否定决定未经报备即作出")
+
+
+class Severity(models.IntegerChoices):
+    MINOR = 1, _("一般")
+    SERIOUS = 2, _("较重")
+    GRAVE = 3, _("严重")
+
+
+class IrregularityStatus(models.TextChoices):
+    OPEN = "open", _("待核查")
+    CONFIRMED = "confirmed", _("已确认")
+    DISMISSED = "dismissed", _("已排除")
+    RECTIFIED = "rectified", _("已整改")
+
+
+OPEN_IRREGULARITY_STATUSES = (IrregularityStatus.OPEN, IrregularityStatus.CONFIRMED)

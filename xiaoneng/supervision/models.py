@@ -3,9 +3,18 @@ other systems register for supervision."""
 
 from __future__ import annotations
 
-__all__ = ["Alert", "ExternalObligation", "ExternalSystem", "Recommendation", "ThresholdPolicy"]
+__all__ = [
+    "Alert",
+    "DetectorCursor",
+    "ExternalObligation",
+    "ExternalSystem",
+    "Irregularity",
+    "Recommendation",
+    "ThresholdPolicy",
+]
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +23,7 @@ from xiaoneng.core.models import TenantModel
 from xiaoneng.core.scoping import ScopeRule
 from xiaoneng.workdays.choices import ClockUnit
 
-from .choices import AlertStatus, Escalation, Level, ObligationStatus
+from .choices import AlertStatus, Escalation, IrregularityRule, IrregularityStatus, Level, ObligationStatus, Severity
 
 
 class ThresholdPolicy(TenantModel):
@@ -191,3 +200,75 @@ class ExternalObligation(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Irregularity(TenantModel):
+    """One SUP-2 irregularity flag: rule `rule` found broken on one subject (a case, a fee, a step
+    task …). The database holds at most one flag per rule, subject and `key` (`key` tells apart
+    several findings of one rule on one subject, e.g. two fees), so detectors may run again safely."""
+
+    rule = models.CharField(_("规则"), max_length=12, choices=IrregularityRule.choices)
+    severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity.choices)
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("对象类型")
+    )
+    subject_id = models.CharField(_("对象编号"), max_length=64)
+    key = models.CharField(_("区分键"), max_length=64, blank=True)
+    subject_label = models.CharField(_("对象"), max_length=200, help_text=_("如办件编号，供列表显示"))
+    department = models.ForeignKey(
+        "orgs.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任部门"),
+    )
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区划"))
+    detected_at = models.DateTimeField(_("发现时间"), db_index=True)
+    detail = models.TextField(_("发现情况"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=IrregularityStatus.choices, default=IrregularityStatus.OPEN
+    )
+    handled_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handling_note = models.TextField(_("核查意见"), blank=True)
+
+    scope = ScopeRule(department="department", region="region")
+
+    class Meta:
+        verbose_name = _("违规预警")
+        verbose_name_plural = _("违规预警")
+        ordering = ["-detected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject_type", "subject_id", "key"],
+                name="supervision_irregularity_once",
+                violation_error_message=_("同一对象的同一违规情形只记录一次。"),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "status", "rule"], name="supervision_irreg_status"),
+            models.Index(fields=["department", "status"], name="supervision_irreg_dept"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.subject_label}"
+
+
+class DetectorCursor(models.Model):
+    """How far an incremental detector (SUP-2 irregularity rules) has read the Event trail: the id of
+    the last event it has evaluated. Detectors advance it in the same transaction as the flags they
+    raise, so a crash between the two cannot lose or double a finding."""
+
+    name = models.CharField(_("检测器"), max_length=40, unique=True)
+    position = models.BigIntegerField(_("已读到的留痕编号"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检测进度")
+        verbose_name_plural = _("检测进度")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position}"
