@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from xiaoneng.core.models import Event
-from xiaoneng.workdays import bulk
+from xiaoneng.workdays import bulk, services
 from xiaoneng.workdays.bulk import clocks_recompute_bulk, write_chunk
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockStatus, ExtensionKind, PauseReason
@@ -39,9 +39,10 @@ def resolver():
     def by_kind(clock):
         return {"test.early": (-3, -2, 0), "test.late": (-1, 0, 1)}.get(clock.kind, (-1, 0, 0))
 
+    previous = services._threshold_resolver  # whatever supervision installed (SUP-1)
     set_threshold_resolver(by_kind)
     yield by_kind
-    set_threshold_resolver(None)
+    set_threshold_resolver(previous)  # restore it: later tests rely on supervision's resolver
 
 
 def _varied_sample(make_clock, world, n: int = 90) -> list[Clock]:
