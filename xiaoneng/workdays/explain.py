@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
-__all__ = ["ClockExplanation", "clock_explain"]
+__all__ = ["ClockExplanation", "clock_explain", "date_with_weekday"]
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .calendar import get_calendar
 from .deadline import PauseSpan, local_date, natural_period_end
 from .models import Clock
 
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+WEEKDAYS = [
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+]
 
 
-def _d(d: date) -> str:
-    return _("%(date)s（周%(weekday)s）") % {"date": f"{d:%Y-%m-%d}", "weekday": WEEKDAYS[d.weekday()]}
+def date_with_weekday(d: date) -> str:
+    """ "2026-02-15（周日）" in Chinese, "2026-02-15 (Sun)" in English."""
+    return _("%(date)s（%(weekday)s）") % {"date": f"{d:%Y-%m-%d}", "weekday": WEEKDAYS[d.weekday()]}
+
+
+_d = date_with_weekday
 
 
 def _t(dt: datetime) -> str:

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from .calendar import get_calendar
 from .choices import ClockStatus, ClockUnit
+from .explain import date_with_weekday
 from .models import Clock
-
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +30,7 @@ def _due_text(clock: Clock) -> str:
         return ""
     if clock.unit == ClockUnit.HOURS:
         return f"{timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}"
-    return _("%(date)s（周%(weekday)s）") % {
-        "date": f"{clock.due_date:%Y-%m-%d}",
-        "weekday": WEEKDAYS[clock.due_date.weekday()],
-    }
+    return date_with_weekday(clock.due_date)
 
 
 def _remaining_text(clock: Clock, now: datetime) -> str:
