@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from .models import ExternalSystem, ThresholdPolicy
+from .efficiency import efficiency_policy_save
+from .models import EfficiencyPolicy, ExternalSystem, ThresholdPolicy
 from .services import external_system_create, threshold_policy_save
 
 
@@ -34,3 +35,13 @@ class ExternalSystemAdmin(admin.ModelAdmin):
         system, raw = external_system_create(actor=request.user, tenant=obj.tenant, code=obj.code, name=obj.name)
         obj.pk = system.pk
         messages.warning(request, _("API密钥（只显示这一次，请妥善保存）：%(key)s") % {"key": raw})
+
+
+@admin.register(EfficiencyPolicy)
+class EfficiencyPolicyAdmin(admin.ModelAdmin):
+    """SUP-3 / SUP-5 scoring per jurisdiction (without a row: the defaults)."""
+
+    list_display = ["tenant", "base", "remind_points", "yellow_points", "red_points", "composite_below", "public_below"]
+
+    def save_model(self, request, obj, form, change):
+        efficiency_policy_save(actor=request.user, policy=obj)

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
@@ -16,6 +17,16 @@ from ninja.security import APIKeyHeader
 from xiaoneng.core.http import AuthedRequest
 
 from .choices import SUPERVISOR_ROLES
+from .irregularities import (
+    RULES,
+    filter_irregularities,
+    irregularities_for,
+    irregularity_confirm,
+    irregularity_dismiss,
+    irregularity_for,
+    irregularity_rectification,
+    irregularity_rectify,
+)
 from .models import Alert, ExternalObligation, ExternalSystem
 from .selectors import alert_for, alerts_for, dashboard_stats, filter_alerts
 from .services import (
@@ -78,10 +89,20 @@ def _staff(request: AuthedRequest) -> None:
 
 @router.get("/alerts", response=list[AlertOut], summary="Alerts in the user's scope")
 def list_alerts(
-    request: AuthedRequest, level: str = "", status: str = "", department: str = "", limit: int = 200
+    request: AuthedRequest,
+    level: str = "",
+    status: str = "",
+    department: str = "",
+    kind: str = "",
+    item: str = "",
+    limit: int = 200,
 ) -> list[AlertOut]:
+    """Filters: level (1–4), status (or "open"), department id, kind (a clock kind or its family such
+    as "case" or "complaint"), item (catalog item id: alerts on that item's cases)."""
     _staff(request)
-    qs = filter_alerts(alerts_for(request.user), level=level, status=status, department=department)
+    qs = filter_alerts(
+        alerts_for(request.user), level=level, status=status, department=department, kind=kind[:40], item=item
+    )
     return [_out(a) for a in qs[: max(1, min(limit, 1000))]]
 
 
@@ -257,3 +278,352 @@ def complete_obligation(request: HttpRequest, external_id: str) -> ObligationOut
     )
     ob.refresh_from_db()
     return _ob(ob)
+
+
+# --- SUP-2 irregularity flags (same scope and permissions as the pages) ------------------------
+
+
+class IrregularityOut(Schema):
+    id: int
+    rule: str
+    rule_name: str
+    severity: int
+    severity_label: str
+    status: str
+    status_label: str
+    case_id: int | None
+    subject_label: str
+    department_id: int | None
+    detected_at: datetime
+    detail: str
+    description: str
+    basis: str
+    handled_at: datetime | None
+    handling_note: str
+    rectification_id: int | None
+
+
+class IrregularityNoteIn(Schema):
+    note: str = ""
+
+
+class IrregularityRectifyIn(Schema):
+    measures: str = ""
+    limit: int | None = None
+
+
+class RectificationRef(Schema):
+    id: int
+    title: str
+    status: str
+
+
+def _irr_out(i: Any, rect_id: int | None = None) -> IrregularityOut:
+    spec = RULES[i.rule]
+    return IrregularityOut(
+        id=i.pk,
+        rule=i.rule,
+        rule_name=spec.name,
+        severity=i.severity,
+        severity_label=str(i.get_severity_display()),
+        status=i.status,
+        status_label=str(i.get_status_display()),
+        case_id=int(i.subject_id) if i.subject_type.model == "case" and i.subject_id.isdigit() else None,
+        subject_label=i.subject_label,
+        department_id=i.department_id,
+        detected_at=i.detected_at,
+        detail=i.detail,
+        description=str(spec.description),
+        basis=str(spec.basis),
+        handled_at=i.handled_at,
+        handling_note=i.handling_note,
+        rectification_id=rect_id,
+    )
+
+
+@router.get("/irregularities", response=list[IrregularityOut], summary="SUP-2 irregularity flags in the user's scope")
+def list_irregularities(
+    request: AuthedRequest,
+    rule: str = "",
+    status: str = "",
+    department: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    limit: int = 200,
+) -> list[IrregularityOut]:
+    qs = filter_irregularities(
+        irregularities_for(request.user).select_related("subject_type"),
+        rule=rule,
+        status=status,
+        department=department,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return [_irr_out(i) for i in qs[: max(1, min(limit, 1000))]]
+
+
+@router.get("/irregularities/{pk}", response=IrregularityOut)
+def get_irregularity(request: AuthedRequest, pk: int) -> IrregularityOut:
+    i = irregularity_for(request.user, pk)
+    rect = irregularity_rectification(i)
+    return _irr_out(i, rect.pk if rect else None)
+
+
+@router.post("/irregularities/{pk}/confirm", response=IrregularityOut)
+def confirm_irregularity(request: AuthedRequest, pk: int, payload: IrregularityNoteIn) -> IrregularityOut:
+    return _irr_out(
+        irregularity_confirm(irregularity=irregularity_for(request.user, pk), actor=request.user, note=payload.note)
+    )
+
+
+@router.post("/irregularities/{pk}/dismiss", response=IrregularityOut)
+def dismiss_irregularity(request: AuthedRequest, pk: int, payload: ReasonIn) -> IrregularityOut:
+    return _irr_out(
+        irregularity_dismiss(irregularity=irregularity_for(request.user, pk), actor=request.user, reason=payload.reason)
+    )
+
+
+@router.post("/irregularities/{pk}/rectify", response=RectificationRef)
+def rectify_irregularity(request: AuthedRequest, pk: int, payload: IrregularityRectifyIn) -> RectificationRef:
+    rect = irregularity_rectify(
+        irregularity=irregularity_for(request.user, pk),
+        actor=request.user,
+        measures=payload.measures,
+        limit=payload.limit,
+    )
+    return RectificationRef(id=rect.pk, title=rect.title, status=rect.status)
+
+
+# --- efficiency index, warning list, bulletins (SUP-3, SUP-5) -----------------------------------
+
+
+class DeductionOut(Schema):
+    id: int
+    source: str
+    source_label: str
+    count: int
+    points: float
+    explanation: str
+    refs: list[int]
+
+
+class ScoreOut(Schema):
+    id: int
+    department_id: int
+    department: str
+    region: str
+    month: date
+    base: float
+    deducted: float
+    score: float
+    warning: int
+    warning_label: str
+    warning_reason: str
+    frozen: bool
+    computed_at: datetime
+    rank: int | None = None
+    deductions: list[DeductionOut] | None = None
+
+
+class PublicWarningOut(Schema):
+    department: str
+    region: str
+    month: date
+    score: float
+    reason: str
+    frozen: bool
+    items: list[dict[str, Any]]
+
+
+class BulletinOut(Schema):
+    id: int
+    title: str
+    kind: str
+    region: str
+    period: date
+    status: str
+    number: str | None
+    issued_at: datetime | None
+
+
+class BulletinDetailOut(BulletinOut):
+    remarks: str
+    figures: dict[str, Any]
+
+
+class BulletinIn(Schema):
+    region_id: int
+    kind: str
+    period: date
+    remarks: str = ""
+
+
+class IssueIn(Schema):
+    remarks: str | None = None
+
+
+def _score_out(s: Any, with_deductions: bool = False) -> ScoreOut:
+    return ScoreOut(
+        id=s.pk,
+        department_id=s.department_id,
+        department=s.department.name,
+        region=s.region.name,
+        month=s.month,
+        base=float(s.base),
+        deducted=float(s.deducted),
+        score=float(s.score),
+        warning=s.warning,
+        warning_label=str(s.get_warning_display()),
+        warning_reason=s.warning_reason,
+        frozen=s.frozen,
+        computed_at=s.computed_at,
+        rank=getattr(s, "rank", None),
+        deductions=[
+            DeductionOut(
+                id=d.pk,
+                source=d.source,
+                source_label=str(d.get_source_display()),
+                count=d.count,
+                points=float(d.points),
+                explanation=d.explanation,
+                refs=[int(i) for i in d.refs],
+            )
+            for d in s.deductions.all()
+        ]
+        if with_deductions
+        else None,
+    )
+
+
+def _bulletin_out(b: Any) -> BulletinOut:
+    return BulletinOut(
+        id=b.pk,
+        title=b.title,
+        kind=b.kind,
+        region=b.region.name,
+        period=b.period,
+        status=b.status,
+        number=b.number,
+        issued_at=b.issued_at,
+    )
+
+
+def _month(value: str) -> date | None:
+    try:
+        y, m = (int(x) for x in value.split("-")[:2])
+        return date(y, m, 1)
+    except (AttributeError, ValueError):
+        return None
+
+
+@router.get("/efficiency", response=list[ScoreOut], summary="Efficiency index by unit for a month (SUP-5)")
+def efficiency_index(request: AuthedRequest, month: str = "", region: int | None = None) -> list[ScoreOut]:
+    from xiaoneng.orgs.models import Region
+
+    from .efficiency import index_rows, month_start, scores_for
+
+    _staff(request)
+    m = _month(month)
+    if m is None:
+        m = scores_for(request.user).order_by("-month").values_list("month", flat=True).first()
+        m = m or month_start(timezone.localdate())
+    reg = None
+    if region is not None:
+        reg = Region.objects.filter(pk=region).first()
+        if reg is None:
+            raise ValidationError({"region": _("区划不存在。")})
+    return [_score_out(s) for s in index_rows(request.user, m, reg)]
+
+
+@router.get("/efficiency/warnings", response=list[PublicWarningOut], auth=None, summary="Public warning list (SUP-3)")
+def efficiency_warnings(request: HttpRequest, month: str = "") -> list[PublicWarningOut]:
+    from .efficiency import public_warnings
+
+    _m, rows, _months = public_warnings(_month(month))
+    return [
+        PublicWarningOut(
+            department=r["department"],
+            region=r["region"],
+            month=r["month"],
+            score=float(r["score"]),
+            reason=r["reason"],
+            frozen=r["frozen"],
+            items=[{"source": i["source"], "count": i["count"], "points": float(i["points"])} for i in r["items"]],
+        )
+        for r in rows
+    ]
+
+
+@router.get("/efficiency/{pk}", response=ScoreOut, summary="One unit's monthly score with its deductions")
+def efficiency_score(request: AuthedRequest, pk: int) -> ScoreOut:
+    from .efficiency import score_for
+
+    _staff(request)
+    return _score_out(score_for(request.user, pk), with_deductions=True)
+
+
+@router.get("/bulletins", response=list[BulletinOut], summary="Bulletins in the user's region (leaders, office)")
+def bulletin_list(request: AuthedRequest) -> list[BulletinOut]:
+    from .bulletins import bulletins_for, can_read_bulletins
+
+    if not can_read_bulletins(request.user):
+        raise PermissionDenied
+    return [_bulletin_out(b) for b in bulletins_for(request.user)[:500]]
+
+
+@router.post("/bulletins", response={201: BulletinDetailOut}, summary="Draft a bulletin (efficiency office)")
+def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
+    from xiaoneng.orgs.models import Region
+
+    from .bulletins import bulletin_create, figures_of
+
+    region = Region.objects.filter(pk=payload.region_id).first()
+    if region is None:
+        raise ValidationError({"region_id": _("区划不存在。")})
+    b = bulletin_create(
+        actor=request.user, region=region, kind=payload.kind, period=payload.period, remarks=payload.remarks
+    )
+    return Status(201, BulletinDetailOut(**_bulletin_out(b).model_dump(), remarks=b.remarks, figures=figures_of(b)))
+
+
+@router.get("/bulletins/{pk}", response=BulletinDetailOut)
+def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
+    from .bulletins import bulletin_for, can_read_bulletins, figures_of
+
+    if not can_read_bulletins(request.user):
+        raise PermissionDenied
+    b = bulletin_for(request.user, pk)
+    return BulletinDetailOut(**_bulletin_out(b).model_dump(), remarks=b.remarks, figures=figures_of(b))
+
+
+@router.post("/bulletins/{pk}/issue", response=BulletinDetailOut, summary="Issue: number and freeze the figures")
+def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> BulletinDetailOut:
+    from .bulletins import bulletin_for, bulletin_issue, can_read_bulletins
+
+    if not can_read_bulletins(request.user):
+        raise PermissionDenied
+    b = bulletin_issue(bulletin=bulletin_for(request.user, pk), actor=request.user, remarks=payload.remarks)
+    return BulletinDetailOut(**_bulletin_out(b).model_dump(), remarks=b.remarks, figures=b.snapshot)
+
+
+@router.get("/bulletins/{pk}/download", summary="Download a bulletin as PDF (fmt=pdf) or Excel (fmt=xlsx)")
+def bulletin_download_api(request: AuthedRequest, pk: int, fmt: str = "pdf") -> HttpResponse:
+    from django.http import Http404
+
+    from .bulletins import bulletin_excel, bulletin_for, bulletin_pdf, can_read_bulletins
+
+    if not can_read_bulletins(request.user):
+        raise PermissionDenied
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    b = bulletin_for(request.user, pk)
+    name = f"bulletin-{b.number or f'draft-{b.pk}'}"
+    if fmt == "pdf":
+        resp = HttpResponse(bulletin_pdf(b), content_type="application/pdf")
+        resp["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return resp
+    resp = HttpResponse(
+        bulletin_excel(b), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return resp

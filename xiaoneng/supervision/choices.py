@@ -85,3 +85,51 @@ class IrregularityStatus(models.TextChoices):
 
 
 OPEN_IRREGULARITY_STATUSES = (IrregularityStatus.OPEN, IrregularityStatus.CONFIRMED)
+
+
+# --- efficiency index (SUP-3, SUP-5) and bulletins ----------------------------------------------
+
+
+class WarningLevel(models.IntegerChoices):
+    """SUP-3: the three-level warning of a unit in one month (0: nothing to warn about)."""
+
+    NONE = 0, _("无预警")
+    SINGLE = 1, _("单项预警")
+    COMPOSITE = 2, _("综合预警")
+    PUBLIC = 3, _("公开预警")
+
+
+class DeductionSource(models.TextChoices):
+    """Where a deduction from the 100-point monthly base comes from (SUP-5)."""
+
+    ALERT_REMIND = "alert_remind", _("连续预警提醒")
+    ALERT_YELLOW = "alert_yellow", _("黄牌")
+    ALERT_RED = "alert_red", _("红牌")
+    IRREGULARITY = "irregularity", _("违规行为")
+    COMPLAINT = "complaint", _("效能投诉属实")
+    LATE_REPLY = "late_reply", _("投诉未按时答复")
+    BAD_REVIEW = "bad_review", _("差评逾期未整改")
+    SATISFACTION = "satisfaction", _("评价满意率未达标")
+
+
+class Grade(models.TextChoices):
+    """SUP-5: the quarterly grade."""
+
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")
+
+
+class BulletinKind(models.TextChoices):
+    MONTHLY = "monthly", _("月度通报")
+    QUARTERLY = "quarterly", _("季度通报")
+
+
+class BulletinStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ISSUED = "issued", _("已印发")
+
+
+# Who may issue a bulletin: the efficiency office (效能办). Leaders read them.
+BULLETIN_ISSUER_ROLES = frozenset({Role.SUPERVISOR})

@@ -94,3 +94,28 @@ def load(stdout: Any) -> None:
         )
     result = scan()
     stdout.write(f"supervision demo: {system.obligations.count()} obligations, scan raised {result.alerts} alerts")
+    _efficiency(city, stdout)
+
+
+def _efficiency(city: Region, stdout: Any) -> None:
+    """SUP-3 / SUP-5: compute the index (this month; last month frozen) and issue this month's
+    bulletin for the city once, as 王主任 of the efficiency office would at month end."""
+    from .bulletins import bulletin_create, bulletin_issue
+    from .choices import BulletinKind
+    from .efficiency import efficiency_refresh, month_start
+    from .models import Bulletin
+
+    stats = efficiency_refresh()
+    office = User.objects.filter(username="supervisor", role="supervisor").first()
+    period = month_start(timezone.localdate())
+    if office is None:
+        return
+    b = Bulletin.objects.filter(region=city, kind=BulletinKind.MONTHLY, period=period).first()
+    if b is None:
+        b = bulletin_create(actor=office, region=city, kind=BulletinKind.MONTHLY, period=period)
+        b = bulletin_issue(
+            bulletin=b,
+            actor=office,
+            remarks="对本月效能指数排名靠后、被列入预警的单位予以通报，请对照扣分明细限期整改。",
+        )
+    stdout.write(f"supervision demo: efficiency index for {stats['units']} units, bulletin {b.number or b.title}")

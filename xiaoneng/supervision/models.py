@@ -5,13 +5,21 @@ from __future__ import annotations
 
 __all__ = [
     "Alert",
+    "Bulletin",
+    "Deduction",
     "DetectorCursor",
+    "EfficiencyPolicy",
+    "EfficiencyScore",
     "ExternalObligation",
     "ExternalSystem",
     "Irregularity",
+    "QuarterGrade",
     "Recommendation",
     "ThresholdPolicy",
 ]
+
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +31,20 @@ from xiaoneng.core.models import TenantModel
 from xiaoneng.core.scoping import ScopeRule
 from xiaoneng.workdays.choices import ClockUnit
 
-from .choices import AlertStatus, Escalation, IrregularityRule, IrregularityStatus, Level, ObligationStatus, Severity
+from .choices import (
+    AlertStatus,
+    BulletinKind,
+    BulletinStatus,
+    DeductionSource,
+    Escalation,
+    Grade,
+    IrregularityRule,
+    IrregularityStatus,
+    Level,
+    ObligationStatus,
+    Severity,
+    WarningLevel,
+)
 
 
 class ThresholdPolicy(TenantModel):
@@ -272,3 +293,231 @@ class DetectorCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position}"
+
+
+# --- efficiency index (SUP-3, SUP-5) and bulletins (通报) -----------------------------------------
+
+
+def _points(verbose: Any, default: str) -> models.DecimalField:
+    return models.DecimalField(verbose, max_digits=5, decimal_places=1, default=Decimal(default))
+
+
+class EfficiencyPolicy(TenantModel):
+    """SUP-3 / SUP-5 scoring for one jurisdiction. No row means the defaults below (the values of
+    `supervision.efficiency.DEFAULT_POLICY`); the public warning page shows the values in force."""
+
+    base = _points(_("月度基准分"), "100")
+    remind_run = models.PositiveSmallIntegerField(_("连续提醒次数"), default=3)
+    remind_points = _points(_("每次连续提醒扣分"), "3")
+    yellow_points = _points(_("每张黄牌扣分"), "5")
+    red_points = _points(_("每张红牌扣分"), "10")
+    irregularity_minor_points = _points(_("一般违规扣分"), "2")
+    irregularity_serious_points = _points(_("较重违规扣分"), "5")
+    irregularity_grave_points = _points(_("严重违规扣分"), "10")
+    complaint_points = _points(_("每件属实效能投诉扣分"), "5")
+    late_reply_points = _points(_("每件未按时答复投诉扣分"), "1")
+    bad_review_points = _points(_("每条逾期未整改差评扣分"), "2")
+    satisfaction_target = _points(_("评价满意率目标（%）"), "95")
+    satisfaction_points = _points(_("满意率每低1个百分点扣分"), "1")
+    satisfaction_cap = _points(_("满意率扣分上限"), "5")
+    min_ratings = models.PositiveSmallIntegerField(_("计算满意率的最少评价数"), default=10)
+    composite_below = _points(_("综合预警：月度得分低于"), "90")
+    public_below = _points(_("公开预警：月度得分低于"), "80")
+    grade_excellent = _points(_("优秀：季度平均分不低于"), "95")
+    grade_good = _points(_("良好：季度平均分不低于"), "85")
+    grade_pass = _points(_("合格：季度平均分不低于"), "70")
+    note = models.CharField(_("依据文件"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("效能指数计分规则")
+        verbose_name_plural = _("效能指数计分规则")
+        ordering = ["tenant_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                name="supervision_effpolicy_one_per_tenant",
+                violation_error_message=_("该辖区已配置效能指数计分规则。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(grade_pass__lte=models.F("grade_good")) & Q(grade_good__lte=models.F("grade_excellent")),
+                name="supervision_effpolicy_grades_ordered",
+                violation_error_message=_("等次分数线应为：合格 ≤ 良好 ≤ 优秀。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(public_below__lte=models.F("composite_below")),
+                name="supervision_effpolicy_warnings_ordered",
+                violation_error_message=_("公开预警分数线不能高于综合预警分数线。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(remind_run__gte=1),
+                name="supervision_effpolicy_remind_run",
+                violation_error_message=_("连续提醒次数至少为1。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.tenant)
+
+
+class EfficiencyScore(TenantModel):
+    """One unit's efficiency index for one month (SUP-5): the 100-point base minus its itemised
+    deductions, and its warning level (SUP-3). The current month is recomputed hourly; a closed month
+    is frozen (`frozen`) and only the recompute command touches it again."""
+
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区划"))
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    base = models.DecimalField(_("基准分"), max_digits=5, decimal_places=1)
+    deducted = models.DecimalField(_("扣分合计"), max_digits=6, decimal_places=1)
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
+    warning = models.PositiveSmallIntegerField(_("预警级别"), choices=WarningLevel.choices, default=WarningLevel.NONE)
+    warning_reason = models.CharField(_("预警原因"), max_length=200, blank=True)
+    figures = models.JSONField(_("基础数据"), default=dict, blank=True)
+    frozen = models.BooleanField(_("已封存"), default=False)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    # the public sees the public warning list (SUP-3 level 3) and nothing else
+    scope = ScopeRule(department="department", region="region", public=Q(warning=WarningLevel.PUBLIC))
+
+    class Meta:
+        verbose_name = _("效能指数")
+        verbose_name_plural = _("效能指数")
+        ordering = ["-month", "score", "department_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "month"],
+                name="supervision_effscore_one_per_month",
+                violation_error_message=_("同一单位同一月份只有一个效能指数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=models.F("base")),
+                name="supervision_effscore_range",
+                violation_error_message=_("得分应在0分与基准分之间。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "month"], name="supervision_effscore_month")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.month:%Y-%m} {self.score}"
+
+
+class Deduction(models.Model):
+    """One itemised deduction of a monthly score: its source, how many findings, the points, a plain
+    explanation, and the ids of the alerts / irregularities / complaints / ratings behind it (`refs`),
+    so every score explains itself down to the records."""
+
+    score = models.ForeignKey(EfficiencyScore, on_delete=models.CASCADE, related_name="deductions")
+    source = models.CharField(_("扣分来源"), max_length=16, choices=DeductionSource.choices)
+    count = models.PositiveIntegerField(_("数量"))
+    points = models.DecimalField(_("扣分"), max_digits=6, decimal_places=1)
+    explanation = models.CharField(_("说明"), max_length=300)
+    refs = models.JSONField(_("关联记录"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("扣分明细")
+        verbose_name_plural = _("扣分明细")
+        ordering = ["score_id", "-points", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["score", "source"],
+                name="supervision_deduction_one_per_source",
+                violation_error_message=_("同一得分的同一扣分来源只记一项。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} −{self.points}"
+
+
+class QuarterGrade(TenantModel):
+    """SUP-5: one unit's grade for one quarter (the mean of its monthly scores). 不合格 carries a
+    supervision recommendation (监察建议) and opens a Rectification."""
+
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
+    )
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区划"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    score = models.DecimalField(_("季度平均分"), max_digits=5, decimal_places=1)
+    months = models.PositiveSmallIntegerField(_("计分月数"))
+    grade = models.CharField(_("等次"), max_length=10, choices=Grade.choices)
+    recommendation_number = models.CharField(_("监察建议文号"), max_length=40, blank=True)
+    recommendation_text = models.TextField(_("监察建议"), blank=True)
+    rectification = models.ForeignKey(
+        "oversight.Rectification",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("整改事项"),
+    )
+    graded_at = models.DateTimeField(_("评定时间"))
+
+    scope = ScopeRule(department="department", region="region")
+
+    class Meta:
+        verbose_name = _("季度等次")
+        verbose_name_plural = _("季度等次")
+        ordering = ["-year", "-quarter", "score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "quarter"],
+                name="supervision_grade_one_per_quarter",
+                violation_error_message=_("同一单位同一季度只有一个等次。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4),
+                name="supervision_grade_quarter_range",
+                violation_error_message=_("季度应为1至4。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.year}Q{self.quarter} {self.get_grade_display()}"
+
+
+class Bulletin(TenantModel):
+    """A bulletin (通报) for one region and period. A draft shows the live figures; issuing numbers
+    it and freezes a snapshot of the figures (`snapshot`), which the page, the PDF and the Excel file
+    show from then on, whatever a later recompute changes."""
+
+    region = models.ForeignKey("orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区划"))
+    kind = models.CharField(_("类型"), max_length=10, choices=BulletinKind.choices)
+    period = models.DateField(_("期间"), help_text=_("月度为该月第一天，季度为该季度第一天"))
+    title = models.CharField(_("标题"), max_length=200)
+    status = models.CharField(_("状态"), max_length=8, choices=BulletinStatus.choices, default=BulletinStatus.DRAFT)
+    number = models.CharField(_("文号"), max_length=40, null=True, blank=True, unique=True)
+    remarks = models.TextField(_("通报意见"), blank=True)
+    snapshot = models.JSONField(_("数据快照"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    scope = ScopeRule(region="region")
+
+    class Meta:
+        verbose_name = _("效能通报")
+        verbose_name_plural = _("效能通报")
+        ordering = ["-period", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "kind", "period"],
+                name="supervision_bulletin_one_per_period",
+                violation_error_message=_("该区划该期间的通报已存在。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=BulletinStatus.DRAFT) | (Q(number__isnull=False) & Q(issued_at__isnull=False)),
+                name="supervision_bulletin_issued_numbered",
+                violation_error_message=_("已印发的通报必须有文号和印发时间。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

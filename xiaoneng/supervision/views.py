@@ -1,17 +1,45 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.http import AuthedRequest
-from xiaoneng.orgs.models import Department
+from xiaoneng.orgs.models import Department, Region
 from xiaoneng.oversight.models import Rectification
 
-from .choices import LEVEL_COLOURS, SUPERVISOR_ROLES, AlertStatus, Escalation, Level
+from .bulletins import (
+    bulletin_create,
+    bulletin_excel,
+    bulletin_for,
+    bulletin_issue,
+    bulletin_pdf,
+    bulletins_for,
+    can_issue_bulletins,
+    can_read_bulletins,
+    figures_of,
+)
+from .choices import LEVEL_COLOURS, SUPERVISOR_ROLES, AlertStatus, BulletinKind, BulletinStatus, Escalation, Level
+from .efficiency import (
+    DEFAULT_POLICY,
+    deduction_records,
+    index_rows,
+    leader_overview,
+    month_start,
+    policy_for,
+    public_warnings,
+    score_for,
+    scores_for,
+)
+from .models import Deduction, EfficiencyPolicy, QuarterGrade
 from .selectors import alert_for, alerts_for, dashboard_stats, filter_alerts, overdue_public, threshold_table
 from .services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve, can_handle, can_supervise
 
@@ -32,7 +60,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "supervision/dashboard.html",
-        {"stats": stats, "levels": Level.choices, "depts_chart_height": height},
+        {"stats": stats, "levels": Level.choices, "depts_chart_height": height, "now_local": timezone.localtime()},
     )
 
 
@@ -40,7 +68,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def alert_list(request: AuthedRequest) -> HttpResponse:
     _handler_or_supervisor(request)
     level, status, dept = request.GET.get("level", ""), request.GET.get("status", ""), request.GET.get("department", "")
-    qs = filter_alerts(alerts_for(request.user), level=level, status=status, department=dept)
+    kind, item = request.GET.get("kind", "")[:40], request.GET.get("item", "")
+    qs = filter_alerts(alerts_for(request.user), level=level, status=status, department=dept, kind=kind, item=item)
     dept_ids = alerts_for(request.user).order_by().values("department_id").distinct()
     items = list(qs[:300])
     for a in items:
@@ -53,7 +82,7 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
             "levels": Level.choices,
             "statuses": AlertStatus.choices,
             "departments": Department.objects.filter(pk__in=dept_ids),
-            "f": {"level": level, "status": status, "department": dept},
+            "f": {"level": level, "status": status, "department": dept, "kind": kind, "item": item},
         },
     )
 
@@ -106,3 +135,230 @@ def thresholds_public(request: HttpRequest) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     # SUP-4 (优化营商环境条例 第三十六条): cases past their limit are explained publicly
     return render(request, "supervision/overdue.html", {"items": overdue_public()})
+
+
+# --- efficiency index, warnings, leader's page, bulletins (SUP-3, SUP-5) ------------------------
+
+
+def _month_param(value: str, default: date) -> date:
+    try:
+        y, m = (int(x) for x in (value or "").split("-")[:2])
+        return date(y, m, 1)
+    except (TypeError, ValueError):
+        return default
+
+
+def _index_reader(request: AuthedRequest) -> None:
+    # the efficiency office, leaders, and a unit's own staff (for their own unit only)
+    _handler_or_supervisor(request)
+
+
+def _regions_of(user: Any) -> list[Region]:
+    if user.is_superuser:
+        return list(Region.objects.order_by("path")[:200])
+    if not user.region_id:
+        return []
+    p = user.region.path
+    return list(Region.objects.filter(Q(path=p) | Q(path__startswith=p + "/")).order_by("path")[:200])
+
+
+def _pick_region(request: AuthedRequest) -> Region | None:
+    raw = request.GET.get("region", "")
+    if not raw.isdigit():
+        return None
+    return next((r for r in _regions_of(request.user) if r.pk == int(raw)), None)
+
+
+def _default_month(request: AuthedRequest) -> date:
+    latest = scores_for(request.user).order_by("-month").values_list("month", flat=True).first()
+    return latest or month_start(timezone.localdate())
+
+
+@login_required
+def efficiency_index(request: AuthedRequest) -> HttpResponse:
+    _index_reader(request)
+    month = _month_param(request.GET.get("month", ""), _default_month(request))
+    region = _pick_region(request)
+    rows = index_rows(request.user, month, region)
+    months = list(scores_for(request.user).order_by("-month").values_list("month", flat=True).distinct()[:24])
+    chart = {
+        "names": [s.department.name for s in rows],
+        "scores": [float(s.score) for s in rows],
+        "ids": [s.pk for s in rows],
+        "warnings": [s.warning for s in rows],
+    }
+    return render(
+        request,
+        "supervision/efficiency_index.html",
+        {
+            "rows": rows,
+            "month": month,
+            "months": months,
+            "region": region,
+            "regions": _regions_of(request.user),
+            "chart": chart,
+            "chart_height": 90 + 30 * max(len(rows), 1),
+            "policy": policy_for(request.user.tenant_id or (rows[0].tenant_id if rows else None)),
+        },
+    )
+
+
+@login_required
+def efficiency_score(request: AuthedRequest, pk: int) -> HttpResponse:
+    _index_reader(request)
+    score = score_for(request.user, pk)
+    history = list(scores_for(request.user).filter(department_id=score.department_id).order_by("-month")[:12])[::-1]
+    return render(
+        request,
+        "supervision/efficiency_score.html",
+        {
+            "score": score,
+            "deductions": list(score.deductions.all()),
+            "history": {
+                "months": [h.month.strftime("%Y-%m") for h in history],
+                "scores": [float(h.score) for h in history],
+            },
+            "grades": QuarterGrade.objects.filter(department_id=score.department_id).order_by("-year", "-quarter")[:4],
+        },
+    )
+
+
+@login_required
+def efficiency_deduction(request: AuthedRequest, pk: int) -> HttpResponse:
+    _index_reader(request)
+    deduction = get_object_or_404(Deduction.objects.select_related("score"), pk=pk)
+    score = score_for(request.user, deduction.score_id)  # 404 outside the user's scope
+    return render(
+        request,
+        "supervision/efficiency_deduction.html",
+        {"score": score, "deduction": deduction, "records": deduction_records(request.user, deduction)},
+    )
+
+
+def efficiency_warnings(request: HttpRequest) -> HttpResponse:
+    """SUP-3 level 3: the public warning list, with the scoring rules in force; no personal data."""
+    month = _month_param(request.GET.get("month", ""), date.min) if request.GET.get("month") else None
+    month, rows, months = public_warnings(month)
+    policies = [("", DEFAULT_POLICY)] + [(p.tenant.name, p) for p in EfficiencyPolicy.objects.select_related("tenant")]
+    return render(
+        request,
+        "supervision/efficiency_warnings.html",
+        {"month": month, "rows": rows, "months": months, "policies": policies},
+    )
+
+
+@login_required
+def leader(request: AuthedRequest) -> HttpResponse:
+    """陈书记's one page: index, public warning list, bottom-ranked units and their rectifications,
+    the month's complaints and ratings; every figure links to the page behind it."""
+    if not can_supervise(request.user):
+        raise PermissionDenied
+    month = _month_param(request.GET.get("month", ""), _default_month(request))
+    region = _pick_region(request)
+    data = leader_overview(request.user, month, region)
+    rows = data["rows"]
+    chart = {
+        "names": [s.department.name for s in rows],
+        "scores": [float(s.score) for s in rows],
+        "ids": [s.pk for s in rows],
+        "warnings": [s.warning for s in rows],
+    }
+    return render(
+        request,
+        "supervision/leader.html",
+        {
+            "d": data,
+            "month": month,
+            "month_end": (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1),
+            "region": region,
+            "regions": _regions_of(request.user),
+            "chart": chart,
+            "chart_height": 90 + 26 * max(len(rows), 1),
+            "bulletins": bulletins_for(request.user)[:5],
+        },
+    )
+
+
+@login_required
+def bulletin_list(request: AuthedRequest) -> HttpResponse:
+    if not can_read_bulletins(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        if not can_issue_bulletins(request.user):
+            raise PermissionDenied
+        region = next((r for r in _regions_of(request.user) if str(r.pk) == request.POST.get("region")), None)
+        try:
+            if region is None:
+                raise ValidationError(_("请选择区划。"))
+            period = _month_param(request.POST.get("period", ""), date.min)
+            if period == date.min:
+                raise ValidationError(_("请选择期间。"))
+            b = bulletin_create(
+                actor=request.user,
+                region=region,
+                kind=request.POST.get("kind", ""),
+                period=period,
+                remarks=request.POST.get("remarks", ""),
+            )
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+            return redirect("supervision:bulletins")
+        messages.success(request, _("通报草稿已创建。"))
+        return redirect("supervision:bulletin", pk=b.pk)
+    return render(
+        request,
+        "supervision/bulletin_list.html",
+        {
+            "items": bulletins_for(request.user)[:200],
+            "may_issue": can_issue_bulletins(request.user),
+            "regions": _regions_of(request.user),
+            "kinds": BulletinKind.choices,
+            "this_month": month_start(timezone.localdate()),
+        },
+    )
+
+
+@login_required
+def bulletin_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    if not can_read_bulletins(request.user):
+        raise PermissionDenied
+    b = bulletin_for(request.user, pk)
+    if request.method == "POST":
+        if not can_issue_bulletins(request.user):
+            raise PermissionDenied
+        try:
+            bulletin_issue(bulletin=b, actor=request.user, remarks=request.POST.get("remarks"))
+            messages.success(request, _("通报已印发。"))
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        return redirect("supervision:bulletin", pk=b.pk)
+    f = figures_of(b)
+    return render(
+        request,
+        "supervision/bulletin_detail.html",
+        {
+            "b": b,
+            "f": f,
+            "sources": f["sources"],
+            "may_issue": can_issue_bulletins(request.user) and b.status == BulletinStatus.DRAFT,
+        },
+    )
+
+
+@login_required
+def bulletin_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
+    if not can_read_bulletins(request.user):
+        raise PermissionDenied
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    b = bulletin_for(request.user, pk)
+    name = f"bulletin-{b.number or f'draft-{b.pk}'}"
+    if fmt == "pdf":
+        resp = HttpResponse(bulletin_pdf(b), content_type="application/pdf")
+        resp["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return resp
+    resp = HttpResponse(
+        bulletin_excel(b), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return resp
