@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # staff → workbench, applicants → home
 LOGOUT_REDIRECT_URL = "home"
 # Lockout: 5 failures for the same username from the same address locks for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("XIAONENG_LOGIN_FAILURE_LIMIT", "5"))
@@ -195,6 +195,8 @@ XIAONENG_SMS_BACKEND = os.environ.get("XIAONENG_SMS_BACKEND", "xiaoneng.core.sms
 
 # --- Platform --------------------------------------------------------------------------------
 XIAONENG_SITE_NAME = _("效能政务服务平台")
+# The public address, for links that leave the site: the rating QR code on decision notices, SMS links.
+XIAONENG_PUBLIC_URL = os.environ.get("XIAONENG_PUBLIC_URL", "http://127.0.0.1:8000")
 # CLK-4: years before this one come from the chinese-calendar seed; later years from notices.
 XIAONENG_CALENDAR_SEED_YEARS = (2004, 2026)
 

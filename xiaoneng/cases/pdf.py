@@ -10,7 +10,7 @@ embedded: every PDF reader ships or substitutes it."""
 
 from __future__ import annotations
 
-__all__ = ["FONT_CANDIDATES", "notice_pdf", "pdf_font"]
+__all__ = ["FONT_CANDIDATES", "RATED_NOTICE_KINDS", "notice_pdf", "pdf_font"]
 
 import io
 import re
@@ -20,6 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -27,6 +30,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from .choices import NoticeKind
 from .models import Notice
 
 # (path, face index in the collection): embeddable TrueType CJK fonts from Debian packages
@@ -40,6 +44,10 @@ FALLBACK_FONT = "STSong-Light"
 # Chinese typesetting (禁则): these never begin a line; they stay at the end of the previous one
 NO_LINE_START = set("，。、；：？！）》」』”’…—,.;:?!)")
 RED = (0.78, 0.08, 0.08)
+# RAT-1: the decision notices carry the QR code that opens the case's rating page (好差评)
+RATED_NOTICE_KINDS = frozenset({NoticeKind.APPROVAL, NoticeKind.REFUSAL})
+QR_SIZE = 26 * mm
+QR_BOTTOM = 24 * mm
 
 
 @cache
@@ -99,6 +107,28 @@ def _heading(c: Canvas, font: str, size: float, x: float, y: float, text: str) -
     c.drawText(text_object)
 
 
+def _rating_qr(c: Canvas, font: str, notice: Notice, x: float, y: float) -> None:
+    """RAT-1: the QR code of the case's rating page at (x, y), with its caption and the address in
+    words for a reader without a scanner. Drawn with reportlab's own QR widget (no extra library)."""
+    from xiaoneng.ratings.services import rating_link  # the rating page lives above cases (RAT-1)
+
+    url = rating_link(case=notice.case, via="qr")
+    widget = QrCodeWidget(url, barLevel="M", barBorder=0)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    renderPDF.draw(drawing, c, x, y)
+    tx = x + QR_SIZE + 4 * mm
+    c.setFillColorRGB(0, 0, 0)
+    c.setFont(font, 11)
+    c.drawString(tx, y + QR_SIZE - 4 * mm, _("扫码评价本次服务（政务服务“好差评”）"))
+    c.setFont(font, 9)
+    c.drawString(tx, y + QR_SIZE - 10 * mm, _("评价自愿，评价人信息受保护；7日内未评价的默认为“基本满意”。"))
+    c.setFont(font, 7)
+    for i, line in enumerate(_wrap(url, font, 7, A4[0] - tx - 26 * mm)[:3]):
+        c.drawString(tx, y + QR_SIZE - 16 * mm - i * 3.2 * mm, line)
+
+
 def notice_pdf(notice: Notice) -> bytes:
     """The notice as an A4 PDF in the usual layout of an official notice: the agency's name in red
     over a red rule, the title, the number, the addressee, the body, and the agency and date."""
@@ -142,7 +172,12 @@ def notice_pdf(notice: Notice) -> bytes:
             c.drawString(margin + (indent if i == 0 else 0), y, line)
             y -= leading
         y -= 1.5 * mm
+    rated = notice.kind in RATED_NOTICE_KINDS and notice.case_id is not None
     y = min(y - 14 * mm, 72 * mm)
+    if rated and y - leading < QR_BOTTOM + QR_SIZE + 6 * mm:
+        # the agency and date must not run into the rating QR code: they go on a new page
+        c.showPage()
+        y = height - 40 * mm
     local = timezone.localtime(notice.issued_at)
     c.setFont(font, body)
     c.drawRightString(width - margin, y, notice.department.name)
@@ -150,6 +185,8 @@ def notice_pdf(notice: Notice) -> bytes:
     c.drawRightString(
         width - margin, y, _("%(y)d年%(m)d月%(d)d日") % {"y": local.year, "m": local.month, "d": local.day}
     )
+    if rated:
+        _rating_qr(c, font, notice, margin, QR_BOTTOM)
     c.setFont(font, 9)
     c.setFillColorRGB(0.4, 0.4, 0.4)
     if notice.case_id:

@@ -9,20 +9,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-from xiaoneng.orgs.models import Department
+from xiaoneng.orgs.models import Department, User
 
 from .choices import OFFICE_ROLES
 from .models import Complaint
 from .selectors import complainant_shown, complaint_for, complaint_track, complaints_for, department_stats
 from .services import (
+    accountability_record_open,
     complaint_accept,
     complaint_callback,
+    complaint_close,
     complaint_dispatch,
+    complaint_extend,
+    complaint_merge,
     complaint_refuse,
+    complaint_register,
     complaint_reply,
     complaint_return,
     complaint_submit,
@@ -62,6 +68,54 @@ class SubmitIn(Schema):
     phone: str = ""
     case_number: str = ""
     department_id: int | None = None
+
+
+class RegisterIn(Schema):
+    """A hotline call, mayor's-mailbox letter, media report or in-hall complaint entered by the office."""
+
+    channel: str
+    kind: str
+    title: str
+    content: str
+    anonymous: bool = False
+    hide_from_department: bool = False
+    name: str = ""
+    phone: str = ""
+    case_number: str = ""
+    department_id: int | None = None
+    staff_id: int | None = None
+
+
+class RegisterOut(Schema):
+    id: int
+    number: str
+    code: str
+
+
+class ExtendIn(Schema):
+    days: int
+    reason: str
+
+
+class CloseIn(Schema):
+    note: str = ""
+
+
+class MergeIn(Schema):
+    into_number: str
+
+
+class AccountabilityIn(Schema):
+    sanction: str
+    reason: str
+
+
+class AccountabilityOut(Schema):
+    id: int
+    department_id: int
+    sanction: str
+    reason: str
+    decided_at: datetime
 
 
 class SubmitOut(Schema):
@@ -153,11 +207,7 @@ def _out(request: AuthedRequest, c: Complaint) -> ComplaintOut:
     "/submit", response=SubmitOut, auth=None, summary="Public: submit a complaint (returns number + code once)"
 )
 def submit(request: HttpRequest, payload: SubmitIn) -> SubmitOut:
-    department = None
-    if payload.department_id is not None:
-        department = Department.objects.filter(pk=payload.department_id).first()
-        if department is None:
-            raise ValidationError({"department_id": "被投诉部门不存在。"})
+    department = _tenant_department(payload.department_id)
     reg = complaint_submit(
         kind=payload.kind,
         title=payload.title,
@@ -173,11 +223,54 @@ def submit(request: HttpRequest, payload: SubmitIn) -> SubmitOut:
     return SubmitOut(number=reg.complaint.number, code=reg.code)
 
 
+def _office_only(request: AuthedRequest) -> None:
+    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+        raise PermissionDenied
+
+
+def _tenant_department(department_id: int | None) -> Department | None:
+    if department_id is None:
+        return None
+    department = Department.objects.filter(pk=department_id).first()
+    if department is None:
+        raise ValidationError({"department_id": _("被投诉部门不存在。")})
+    return department
+
+
+def _staff_member(user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    staff = User.objects.filter(pk=user_id, role__in=DEPARTMENT_ROLES, is_active=True).first()
+    if staff is None:
+        raise ValidationError({"staff_id": _("被投诉工作人员不存在。")})
+    return staff
+
+
+@router.post("/register", response=RegisterOut, summary="Office: register a hotline call, letter, media report …")
+def register(request: AuthedRequest, payload: RegisterIn) -> RegisterOut:
+    _office_only(request)
+    reg = complaint_register(
+        actor=request.user,
+        channel=payload.channel,
+        kind=payload.kind,
+        title=payload.title,
+        content=payload.content,
+        anonymous=payload.anonymous,
+        hide_from_department=payload.hide_from_department,
+        name=payload.name,
+        phone=payload.phone,
+        case_number=payload.case_number,
+        department=_tenant_department(payload.department_id),
+        staff=_staff_member(payload.staff_id),
+    )
+    return RegisterOut(id=reg.complaint.pk, number=reg.complaint.number, code=reg.code)
+
+
 @router.get("/track", response=TrackOut, auth=None, summary="Public: follow a complaint by number + code")
 def track(request: HttpRequest, number: str, code: str) -> TrackOut:
     c = complaint_track(number, code)
     if c is None:
-        raise ValidationError({"code": "编号或查询码不正确。"})
+        raise ValidationError({"code": _("编号或查询码不正确。")})
     return TrackOut(
         number=c.number,
         status=c.status,
@@ -269,6 +362,48 @@ def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> ComplaintO
         note=payload.note,
     )
     return _out(request, c)
+
+
+@router.post("/complaints/{pk}/extend", response=ComplaintOut, summary="Office: extend the reply limit (≤ 10 in all)")
+def extend(request: AuthedRequest, pk: int, payload: ExtendIn) -> ComplaintOut:
+    _office_only(request)
+    c = complaint_extend(
+        complaint=complaint_for(request.user, pk), actor=request.user, days=payload.days, reason=payload.reason
+    )
+    return _out(request, complaint_for(request.user, c.pk))
+
+
+@router.post("/complaints/{pk}/close", response=ComplaintOut, summary="Office: close a replied anonymous complaint")
+def close(request: AuthedRequest, pk: int, payload: CloseIn) -> ComplaintOut:
+    _office_only(request)
+    return _out(
+        request, complaint_close(complaint=complaint_for(request.user, pk), actor=request.user, note=payload.note)
+    )
+
+
+@router.post("/complaints/{pk}/merge", response=ComplaintOut, summary="Office: merge a duplicate into the original")
+def merge(request: AuthedRequest, pk: int, payload: MergeIn) -> ComplaintOut:
+    _office_only(request)
+    into = complaints_for(request.user).filter(number=payload.into_number.strip()).first()
+    if into is None:
+        raise ValidationError({"into_number": _("未找到要合并到的工单编号。")})
+    orig = complaint_merge(duplicate=complaint_for(request.user, pk), into=into, actor=request.user)
+    return _out(request, complaint_for(request.user, orig.pk))
+
+
+@router.post(
+    "/complaints/{pk}/accountability",
+    response=AccountabilityOut,
+    summary="Office: record accountability (问责) on a substantiated complaint",
+)
+def accountability(request: AuthedRequest, pk: int, payload: AccountabilityIn) -> AccountabilityOut:
+    _office_only(request)
+    rec = accountability_record_open(
+        complaint=complaint_for(request.user, pk), actor=request.user, sanction=payload.sanction, reason=payload.reason
+    )
+    return AccountabilityOut(
+        id=rec.pk, department_id=rec.department_id, sanction=rec.sanction, reason=rec.reason, decided_at=rec.decided_at
+    )
 
 
 @router.get("/statistics", response=list[FiguresOut], summary="CMP-4 figures by department in the user's scope")

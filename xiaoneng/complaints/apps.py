@@ -12,7 +12,7 @@ class ComplaintsConfig(AppConfig):
 
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-        from xiaoneng.portal.menu import MenuEntry, register_portal, register_workbench
+        from xiaoneng.portal.menu import PUBLIC, MenuEntry, register_portal, register_workbench
 
         from .choices import OFFICE_ROLES
         from .tasks import complaints_escalate_task, complaints_publish_task
@@ -30,6 +30,19 @@ class ComplaintsConfig(AppConfig):
         register_workbench(
             MenuEntry(_("投诉统计"), "complaints:stats", frozenset(OFFICE_ROLES | DEPARTMENT_ROLES), order=322)
         )
-        register_portal(MenuEntry(_("我要投诉"), "complaints:complain", None, order=500))
-        register_portal(MenuEntry(_("投诉查询"), "complaints:track", None, order=501))
-        register_portal(MenuEntry(_("投诉办理公示"), "complaints:public_stats", None, order=502))
+        register_portal(
+            MenuEntry(_("我要投诉"), "complaints:complain", None, order=500, hint=_("办事慢、办事难、作风问题，可匿名"))
+        )
+        register_portal(
+            MenuEntry(_("投诉查询"), "complaints:track", None, order=501, hint=_("凭投诉编号和查询码查看办理情况"))
+        )
+        register_portal(
+            MenuEntry(
+                _("投诉办理公示"),
+                "complaints:public_stats",
+                None,
+                order=502,
+                group=PUBLIC,
+                hint=_("各部门投诉受理率、按时答复率和满意率"),
+            )
+        )

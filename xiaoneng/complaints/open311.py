@@ -6,7 +6,7 @@ a request's description is published only for requests that were themselves subm
 
 from __future__ import annotations
 
-__all__ = ["request_detail", "requests_view", "service_definition", "services"]
+__all__ = ["discovery", "request_detail", "requests_view", "service_definition", "services"]
 
 import json
 import xml.etree.ElementTree as ET
@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -96,7 +97,9 @@ def _endpoint(func: Any) -> Any:
 
 
 def _param(request: HttpRequest, name: str) -> str:
-    return (request.POST.get(name) if request.method == "POST" else request.GET.get(name)) or ""
+    # a POST carries its parameters in the form body; some clients put api_key or jurisdiction_id
+    # in the query string, which the standard's examples also show
+    return (request.POST.get(name) if request.method == "POST" else None) or request.GET.get(name) or ""
 
 
 def _jurisdiction(request: HttpRequest) -> Region:
@@ -130,6 +133,33 @@ def _service_row(s: Open311Service) -> dict[str, Any]:
 
 
 @_endpoint
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GeoReport v2 Service Discovery: where the endpoint is and which formats it speaks."""
+    from django.urls import reverse
+
+    base = request.build_absolute_uri(reverse("open311:services", args=["json"])).rsplit("services.json", 1)[0]
+    changeset = _iso(Open311Service.objects.order_by("-updated_at").values_list("updated_at", flat=True).first())
+    row = {
+        "changeset": changeset or "",
+        "contact": _("效能投诉与12345热线工单（Open311 GeoReport v2）"),
+        "key_service": _("接口密钥由系统管理员或效能办签发。"),
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": base.rstrip("/"),
+                "changeset": changeset or "",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    if fmt == "xml":
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(_xml("discovery", row), encoding="utf-8")
+        return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    return HttpResponse(json.dumps(row, ensure_ascii=False), content_type="application/json; charset=utf-8")
+
+
+@_endpoint
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET Service List."""
     region = _jurisdiction(request)
@@ -159,7 +189,8 @@ def _request_row(c: Complaint) -> dict[str, Any]:
         clock = c.reply_clock if c.reply_clock_id else c.accept_clock
         expected = clock.due_at if clock is not None else None
     notes = str(c.get_status_display())
-    if c.refusal_note:
+    if c.refusal_note and c.channel == Channel.OPEN311:
+        # where to go instead (CMP-3); other channels' notes may speak of the person, so stay private
         notes += "：" + c.refusal_note
     return {
         "service_request_id": c.number,
@@ -244,7 +275,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    key = api_key_check(request.POST.get("api_key", ""))
+    key = api_key_check(_param(request, "api_key"))
     if key is None:
         raise Open311Error(403, _("api_key 缺失或无效。"))
     region = _jurisdiction(request)
@@ -261,11 +292,29 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     address = request.POST.get("address_string", "").strip()[:200]
     if (lat is None or long is None) and not address and not request.POST.get("address_id"):
         raise Open311Error(400, _("请提供位置：lat 与 long，或 address_string。"))
+    media_url = request.POST.get("media_url", "").strip()
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError as e:
+            raise Open311Error(400, _("media_url 不是有效的图片链接。")) from e
+        if len(media_url) > 200:
+            raise Open311Error(400, _("media_url 图片链接过长（不超过200个字符）。"))
     name = (request.POST.get("last_name", "") + request.POST.get("first_name", "")).strip()
     phone = request.POST.get("phone", "").strip()
     anonymous = not (name and phone)
-    description = request.POST.get("description", "")
-    title = f"{service.service_name}：{address or description[:30]}"
+    description = request.POST.get("description", "").strip()
+    where = address or (
+        f"{lat}, {long}" if lat is not None and long is not None else request.POST.get("address_id", "")
+    )
+    title = f"{service.service_name}：{address or description[:30] or where}"
+    if len(description) < 10:
+        # description is optional in GeoReport v2: a bare request still states what and where
+        description = _("%(service)s（位置：%(where)s）%(text)s") % {
+            "service": service.service_name,
+            "where": where,
+            "text": description,
+        }
     try:
         reg = _intake(
             region=region,
@@ -289,7 +338,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             lat=lat,
             long=long,
             address=address,
-            media_url=request.POST.get("media_url", "")[:200],
+            media_url=media_url,
         )
     except ValidationError as e:
         msgs = [m for ms in e.message_dict.values() for m in ms] if hasattr(e, "error_dict") else e.messages

@@ -4,6 +4,7 @@ from . import open311
 
 app_name = "open311"
 urlpatterns = [
+    re_path(r"^discovery\.(?P<fmt>\w+)$", open311.discovery, name="discovery"),
     re_path(r"^services\.(?P<fmt>\w+)$", open311.services, name="services"),
     re_path(r"^services/(?P<code>[\w\-]+)\.(?P<fmt>\w+)$", open311.service_definition, name="service"),
     re_path(r"^requests\.(?P<fmt>\w+)$", open311.requests_view, name="requests"),

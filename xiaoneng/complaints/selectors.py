@@ -49,12 +49,21 @@ def complaint_for(user: Any, pk: int) -> Complaint:
 
 def complainant_shown(user: Any, complaint: Complaint) -> dict[str, str]:
     """Who complained, as this user may see it. Department staff never see a complainant who asked
-    to stay hidden from the department (nor an anonymous one); the office sees who to call back."""
+    to stay hidden from the department (nor an anonymous one) — not even the linked case, whose
+    applicant would name them (`show_case` is then empty); the office sees who to call back."""
+    department_user = user is None or getattr(user, "role", None) in DEPARTMENT_ROLES
+    concealed = department_user and (complaint.anonymous or complaint.hide_from_department)
+    show_case = "" if concealed else "yes"
     if complaint.anonymous:
-        return {"name": _("匿名"), "phone": "", "hidden": "anonymous"}
-    if complaint.hide_from_department and (user is None or getattr(user, "role", None) in DEPARTMENT_ROLES):
-        return {"name": _("（投诉人要求对被投诉部门保密）"), "phone": "", "hidden": "hidden"}
-    return {"name": complaint.complainant_name, "phone": complaint.complainant_phone, "hidden": ""}
+        return {"name": _("匿名"), "phone": "", "hidden": "anonymous", "show_case": show_case}
+    if concealed:
+        return {"name": _("（投诉人要求对被投诉部门保密）"), "phone": "", "hidden": "hidden", "show_case": show_case}
+    return {
+        "name": complaint.complainant_name,
+        "phone": complaint.complainant_phone,
+        "hidden": "",
+        "show_case": show_case,
+    }
 
 
 def complaint_track(number: str, code: str) -> Complaint | None:

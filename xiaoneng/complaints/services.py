@@ -398,6 +398,8 @@ def complaint_register(
         raise ValidationError({"channel": _("请选择热线、市长信箱、媒体曝光或大厅现场。")})
     if staff is not None and department is None:
         department = staff.department
+    if staff is not None and department is not None and staff.department_id != department.pk:
+        raise ValidationError({"staff": _("被投诉工作人员不属于所选的被投诉部门。")})
     return _intake(
         region=actor.region if actor.region is not None else _default_region(department),
         channel=channel,

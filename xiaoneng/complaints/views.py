@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.models import Event
@@ -25,6 +26,7 @@ from .models import Complaint
 from .selectors import (
     CMP4_REPLY_TARGET,
     CMP4_SATISFACTION_TARGET,
+    Figures,
     complainant_shown,
     complaint_for,
     complaint_track,
@@ -98,12 +100,29 @@ PUBLIC_STEPS = [
 ]
 
 
+# what the public follow-up page calls each step (the trail's action codes mean nothing to a citizen);
+# internal steps (escalation, accountability, merging of others' reports) are not shown
+PUBLIC_STEP_LABELS = {
+    "complaint.registered": _lazy("已登记"),
+    "complaint.accepted": _lazy("已受理"),
+    "complaint.refused": _lazy("不予受理"),
+    "complaint.dispatched": _lazy("已派发承办部门办理"),
+    "complaint.returned": _lazy("承办部门退回，待重新派单"),
+    "complaint.extended": _lazy("经批准延长答复期限"),
+    "complaint.replied": _lazy("承办部门已答复"),
+    "complaint.callback": _lazy("已回访"),
+    "complaint.reopened": _lazy("您对答复不满意，已重新交办"),
+    "complaint.closed": _lazy("已办结"),
+    "complaint.merged": _lazy("与相同事项合并办理"),
+}
+
+
 def track(request: HttpRequest) -> HttpResponse:
     """CMP-1: anyone follows a complaint by number + verification code; no personal data is shown."""
     number = request.GET.get("number", "").strip()
     code = request.GET.get("code", "").strip()
     complaint = None
-    events: list[Event] = []
+    events: list[tuple[Any, Any]] = []
     error = ""
     if number or code:
         complaint = complaint_track(number, code)
@@ -111,15 +130,26 @@ def track(request: HttpRequest) -> HttpResponse:
             error = _("编号或查询码不正确。")
         else:
             events = [
-                e
+                (e.at, PUBLIC_STEP_LABELS[e.action])
                 for e in Event.objects.for_subject(complaint).order_by("seq")
-                if e.action.startswith("complaint.") and e.action not in ("complaint.accountability",)
+                if e.action in PUBLIC_STEP_LABELS
             ]
     return render(
         request,
         "complaints/track.html",
-        {"complaint": complaint, "events": events, "error": error, "number": number},
+        {"complaint": complaint, "events": events, "error": error, "number": number, "due": _public_due(complaint)},
     )
+
+
+def _public_due(c: Complaint | None) -> dict[str, Any] | None:
+    """The limit the complainant is waiting on (CMP-2): the acceptance decision or the reply."""
+    if c is None:
+        return None
+    if c.status == Status.REGISTERED and c.accept_clock is not None:
+        return {"label": _("受理决定期限"), "at": c.accept_clock.due_at}
+    if c.status == Status.DISPATCHED and c.reply_clock is not None:
+        return {"label": _("答复期限"), "at": c.reply_clock.due_at}
+    return None
 
 
 def public_stats(request: HttpRequest) -> HttpResponse:
@@ -141,6 +171,8 @@ def public_stats(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "months": months,
+            "prev_year": year - 1,
+            "next_year": year + 1 if year < today.year else None,
             "depts": depts,
             "dept_month": latest.strftime("%Y-%m") if latest else "",
             "reply_target": CMP4_REPLY_TARGET,
@@ -200,6 +232,7 @@ def office_register(request: AuthedRequest) -> HttpResponse:
                 phone=d["phone"],
                 case_number=d["case_number"],
                 department=d["department"],
+                staff=d["staff"],
             )
         except ValidationError as e:
             _errors_to_form(form, e)
@@ -390,11 +423,14 @@ def stats(request: AuthedRequest) -> HttpResponse:
     if end < start:
         start, end = end, start
     rows = department_stats(complaints_for(user), start=start, end=end)
+    fields = ("total", "decided", "accepted", "due_reply", "replied", "on_time", "callbacks", "satisfied")
+    total = Figures(label=_("合计"), **{k: sum(getattr(r, k) for r in rows) for k in fields}) if rows else None
     return render(
         request,
         "complaints/stats.html",
         {
             "rows": rows,
+            "total": total,
             "start": start,
             "end": end,
             "reply_target": CMP4_REPLY_TARGET,

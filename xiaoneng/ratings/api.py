@@ -4,18 +4,37 @@ and department staff never receive who rated (RAT-1)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 
-from .models import Rating
-from .selectors import rater_shown, rating_for, rating_metrics, ratings_for
-from .services import OFFICE_ROLES, rating_appeal, rating_callback, rating_submit, rating_target, rating_verify
+from .choices import Source
+from .models import InHallService, Rating, SurveyLink
+from .selectors import rater_shown, rating_for, rating_metrics, ratings_for, survey_results, surveys_for
+from .services import (
+    OFFICE_ROLES,
+    hall_service_record,
+    rating_appeal,
+    rating_appeal_decide,
+    rating_callback,
+    rating_link,
+    rating_submit,
+    rating_target,
+    rating_verify,
+    survey_create,
+    survey_link_create,
+    survey_question_add,
+    survey_respond,
+    survey_set_status,
+)
 
 router = Router(tags=["ratings"])
 
@@ -56,6 +75,69 @@ class ReasonIn(Schema):
     reason: str
 
 
+class DecideIn(Schema):
+    uphold: bool
+    note: str
+
+
+class HallServiceIn(Schema):
+    service_name: str
+    window: str = ""
+    person_phone: str = ""
+
+
+class HallServiceOut(Schema):
+    id: int
+    token: str
+    rating_url: str
+
+
+class TerminalRateIn(Schema):
+    level: int
+    comment: str = ""
+
+
+class SurveyIn(Schema):
+    title: str
+    description: str = ""
+    max_per_hour: int = 20
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    status: str
+    responses: int
+
+
+class QuestionIn(Schema):
+    kind: str
+    text: str
+    options: list[str] = []
+    required: bool = True
+
+
+class LinkIn(Schema):
+    group: str
+    label: str = ""
+    single_use: bool = False
+
+
+class LinkOut(Schema):
+    id: int
+    group: str
+    token: str
+    url: str
+
+
+class StatusIn(Schema):
+    status: str
+
+
+class RespondIn(Schema):
+    answers: dict[str, str]
+
+
 class MetricsOut(Schema):
     department: str
     total: int
@@ -92,6 +174,8 @@ def _out(request: AuthedRequest, r: Rating) -> RatingOut:
 
 @router.post("/rate", response={201: dict}, auth=None, summary="Public: rate by a signed token (SMS link, QR code)")
 def rate(request: HttpRequest, payload: RateIn) -> Status:
+    if payload.source not in (Source.WEB, Source.SMS, Source.QR):  # the terminal has its own endpoint
+        raise ValidationError({"source": _("评价渠道不正确。")})
     case, service = rating_target(payload.token)
     r = rating_submit(
         level=payload.level,
@@ -138,6 +222,125 @@ def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> RatingOut:
 def appeal(request: AuthedRequest, pk: int, payload: ReasonIn) -> RatingOut:
     _staff(request)
     return _out(request, rating_appeal(rating=rating_for(request.user, pk), actor=request.user, reason=payload.reason))
+
+
+@router.post("/ratings/{pk}/appeal/decide", response=RatingOut, summary="Office: uphold or reject an appeal (RAT-3)")
+def appeal_decide(request: AuthedRequest, pk: int, payload: DecideIn) -> RatingOut:
+    _staff(request)
+    r = rating_appeal_decide(
+        rating=rating_for(request.user, pk), actor=request.user, uphold=payload.uphold, note=payload.note
+    )
+    return _out(request, r)
+
+
+def _window(request: AuthedRequest) -> None:
+    if request.user.role not in DEPARTMENT_ROLES:
+        raise PermissionDenied
+
+
+@router.post("/hall-services", response={201: HallServiceOut}, summary="Window: record a service to be rated")
+def hall_service(request: AuthedRequest, payload: HallServiceIn) -> Status:
+    _window(request)
+    svc = hall_service_record(
+        actor=request.user, service_name=payload.service_name, window=payload.window, person_phone=payload.person_phone
+    )
+    from .services import rating_token
+
+    token = rating_token(service=svc)
+    return Status(201, HallServiceOut(id=svc.pk, token=token, rating_url=rating_link(service=svc, via=Source.QR)))
+
+
+@router.post(
+    "/hall-services/{pk}/rate", response={201: dict}, summary="Window terminal: the person served rates (RAT-1)"
+)
+def terminal_rate(request: AuthedRequest, pk: int, payload: TerminalRateIn) -> Status:
+    _window(request)
+    svc = get_object_or_404(InHallService.objects.filter(department_id=request.user.department_id or 0), pk=pk)
+    r = rating_submit(
+        level=payload.level, source=Source.TERMINAL, service=svc, comment=payload.comment, actor=request.user
+    )
+    return Status(201, {"id": r.pk, "level": r.level})
+
+
+def _office(request: AuthedRequest) -> None:
+    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+        raise PermissionDenied
+
+
+def _survey_out(s: Any) -> SurveyOut:
+    return SurveyOut(id=s.pk, title=s.title, status=s.status, responses=s.responses.count())
+
+
+@router.get("/surveys", response=list[SurveyOut], summary="Office: surveys in the user's region")
+def list_surveys(request: AuthedRequest) -> list[SurveyOut]:
+    _office(request)
+    return [_survey_out(s) for s in surveys_for(request.user)[:200]]
+
+
+@router.post("/surveys", response={201: SurveyOut}, summary="Office: create a survey (社会测评)")
+def create_survey(request: AuthedRequest, payload: SurveyIn) -> Status:
+    _office(request)
+    s = survey_create(
+        actor=request.user, title=payload.title, description=payload.description, max_per_hour=payload.max_per_hour
+    )
+    return Status(201, _survey_out(s))
+
+
+@router.post("/surveys/{pk}/questions", response={201: dict}, summary="Office: add a rating, choice or text question")
+def add_question(request: AuthedRequest, pk: int, payload: QuestionIn) -> Status:
+    _office(request)
+    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    q = survey_question_add(
+        survey=s,
+        actor=request.user,
+        kind=payload.kind,
+        text=payload.text,
+        options=payload.options,
+        required=payload.required,
+    )
+    return Status(201, {"id": q.pk, "order": q.order})
+
+
+@router.post("/surveys/{pk}/links", response={201: LinkOut}, summary="Office: a distribution link for a group")
+def add_link(request: AuthedRequest, pk: int, payload: LinkIn) -> Status:
+    from django.urls import reverse
+
+    _office(request)
+    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    link = survey_link_create(
+        survey=s, actor=request.user, group=payload.group, label=payload.label, single_use=payload.single_use
+    )
+    url = request.build_absolute_uri(reverse("ratings:survey_respond", args=[link.token]))
+    return Status(201, LinkOut(id=link.pk, group=link.group, token=link.token, url=url))
+
+
+@router.post("/surveys/{pk}/status", response=SurveyOut, summary="Office: open or close the survey")
+def set_status(request: AuthedRequest, pk: int, payload: StatusIn) -> SurveyOut:
+    _office(request)
+    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    return _survey_out(survey_set_status(survey=s, actor=request.user, status=payload.status))
+
+
+@router.get("/surveys/{pk}/results", response=dict, summary="Office: results per question and respondent group")
+def results(request: AuthedRequest, pk: int) -> dict[str, Any]:
+    _office(request)
+    return survey_results(get_object_or_404(surveys_for(request.user), pk=pk))
+
+
+@router.post("/surveys/respond/{token}", response={201: dict}, auth=None, summary="Public: an anonymous answer by link")
+def respond(request: HttpRequest, token: str, payload: RespondIn) -> Status:
+    from .views import client_address
+
+    link = get_object_or_404(SurveyLink.objects.select_related("survey"), token=token)
+    if not request.session.session_key:
+        request.session.save()
+    resp = survey_respond(
+        link=link,
+        answers=payload.answers,
+        session_key=request.session.session_key or "",
+        ip=client_address(request),
+    )
+    return Status(201, {"id": resp.pk})
 
 
 @router.get("/metrics", response=list[MetricsOut], auth=None, summary="Public: RAT-4 figures per department")

@@ -5,7 +5,16 @@ selectors and the API drop them for department roles."""
 
 from __future__ import annotations
 
-__all__ = ["Answer", "InHallService", "Question", "Rating", "Survey", "SurveyLink", "SurveyResponse"]
+__all__ = [
+    "Answer",
+    "InHallService",
+    "Question",
+    "Rating",
+    "RatingInvitation",
+    "Survey",
+    "SurveyLink",
+    "SurveyResponse",
+]
 
 from django.conf import settings
 from django.db import models
@@ -131,6 +140,34 @@ class Rating(TenantModel):
     @property
     def is_bad(self) -> bool:
         return self.level <= Level.UNSATISFIED
+
+
+class RatingInvitation(TenantModel):
+    """RAT-1: the SMS that invited the person served to rate (a link to the rating page), sent once per
+    completed case or window service. The phone number is not copied here (the rater is protected)."""
+
+    case = models.OneToOneField(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("办件")
+    )
+    service = models.OneToOneField(
+        InHallService, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("窗口服务")
+    )
+    sent_at = models.DateTimeField(_("发送时间"))
+
+    class Meta:
+        verbose_name = _("评价邀请短信")
+        verbose_name_plural = _("评价邀请短信")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, service__isnull=True) | Q(case__isnull=True, service__isnull=False),
+                name="ratings_invitation_one_target",
+                violation_error_message=_("一条评价邀请只能对应一个办件或一次窗口服务。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id or self.service_id} @ {self.sent_at:%Y-%m-%d}"
 
 
 class Survey(TenantModel):

@@ -9,6 +9,7 @@ __all__ = [
     "rating_metrics",
     "ratings_for",
     "survey_results",
+    "survey_scores",
     "surveys_for",
 ]
 
@@ -25,7 +26,7 @@ from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 
 from .choices import BAD_LEVELS, SATISFIED_LEVELS, Handling, QuestionKind
-from .models import Rating, Survey
+from .models import Answer, Rating, Survey
 
 
 def ratings_for(user: Any) -> QuerySet[Rating]:
@@ -141,3 +142,20 @@ def survey_results(survey: Survey) -> dict[str, Any]:
         item["n"] = answers.count()
         out.append(item)
     return {"questions": out, "groups": by_group, "responses": survey.responses.count()}
+
+
+def survey_scores(survey: Survey) -> dict[str, Any]:
+    """The survey's score for the evaluation (绩效考评): the mean of every rating answer (1–5) mapped to
+    0–100 (1 → 0, 5 → 100), overall and per respondent group, with the number of answers behind each."""
+    rated = Answer.objects.filter(response__survey=survey, question__kind=QuestionKind.RATING, score__isnull=False)
+
+    def scaled(m: float | None) -> float | None:
+        return round((m - 1) * 25, 1) if m is not None else None
+
+    overall = rated.aggregate(m=Avg("score"), n=Count("id"))
+    groups = rated.order_by().values("response__group").annotate(m=Avg("score"), n=Count("id"))
+    return {
+        "score": scaled(overall["m"]),
+        "answers": overall["n"],
+        "groups": {g["response__group"]: {"score": scaled(g["m"]), "answers": g["n"]} for g in groups},
+    }

@@ -14,6 +14,8 @@ __all__ = [
     "rating_appeal",
     "rating_appeal_decide",
     "rating_callback",
+    "rating_invite_cases",
+    "rating_link",
     "rating_submit",
     "rating_target",
     "rating_token",
@@ -55,7 +57,16 @@ from .choices import (
     Source,
     SurveyStatus,
 )
-from .models import Answer, InHallService, Question, Rating, Survey, SurveyLink, SurveyResponse
+from .models import (
+    Answer,
+    InHallService,
+    Question,
+    Rating,
+    RatingInvitation,
+    Survey,
+    SurveyLink,
+    SurveyResponse,
+)
 
 RATING_WINDOW_DAYS = 7  # RAT-2: natural days
 OFFICE_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
@@ -98,6 +109,88 @@ def rating_token(*, case: Any = None, service: InHallService | None = None) -> s
     if service is not None:
         return signing.dumps({"k": "svc", "id": service.pk}, salt=_SALT, compress=True)
     raise ValueError("a case or a service")
+
+
+def public_base_url() -> str:
+    """The public site's address, for links that leave the site (a QR code on paper, an SMS):
+    settings.XIAONENG_PUBLIC_URL (from the environment value of that name)."""
+    return str(settings.XIAONENG_PUBLIC_URL).rstrip("/")
+
+
+def rating_link(*, case: Any = None, service: InHallService | None = None, via: str = Source.WEB) -> str:
+    """RAT-1: the absolute address of the rating page of a case or window service, marked with the
+    channel it is printed on or sent by (`?via=qr` on the decision notice, `?via=sms` in an SMS)."""
+    token = rating_token(case=case, service=service)
+    return f"{public_base_url()}{reverse('ratings:rate', args=[token])}?via={via}"
+
+
+def _sms_invite(*, phone: str, department_name: str, what: str, link: str) -> None:
+    """Send the rating invitation after the commit; a carrier outage must not undo the service."""
+    import logging
+
+    from xiaoneng.core.sms import get_sms_backend
+
+    text = _("【%(dept)s】您办理的“%(what)s”已办结，欢迎对本次服务作出评价（自愿，评价人信息受保护）：%(link)s") % {
+        "dept": department_name,
+        "what": what[:40],
+        "link": link,
+    }
+
+    def send() -> None:
+        try:
+            get_sms_backend().send(phone=phone, text=text)
+        except OSError:
+            logging.getLogger(__name__).exception("rating invitation SMS failed")
+
+    transaction.on_commit(send)
+
+
+def _invite(*, case: Any = None, service: InHallService | None = None, phone: str, now: datetime) -> bool:
+    """RAT-1: one SMS invitation per case or window service (the RatingInvitation row is the guard)."""
+    target = case if case is not None else service
+    assert target is not None
+    try:
+        with transaction.atomic():
+            inv = RatingInvitation.objects.create(
+                tenant_id=target.department.tenant_id, case=case, service=service, sent_at=now
+            )
+            event_append(subject=target, action="rating.invited", after={"channel": Source.SMS, "invitation": inv.pk})
+            _sms_invite(
+                phone=phone,
+                department_name=target.department.name,
+                what=case.version.name if case is not None else service.service_name,  # type: ignore[union-attr]
+                link=rating_link(case=case, service=service, via=Source.SMS),
+            )
+    except IntegrityError:  # already invited (a concurrent run)
+        return False
+    return True
+
+
+def rating_invite_cases(*, now: datetime | None = None) -> int:
+    """RAT-1: every case completed within the rating window (7 natural days, RAT-2), not yet rated nor
+    invited, whose applicant left a mobile number gets one SMS with the link to its rating page.
+    Idempotent (periodic task `ratings.invite`)."""
+    from xiaoneng.cases.models import Case
+
+    now = now or timezone.now()
+    cases = (
+        Case.objects.filter(status__in=_completed_case_statuses(), rating__isnull=True)
+        .annotate(done_at=Coalesce("delivered_at", "closed_at"))
+        .filter(done_at__gt=now - timedelta(days=RATING_WINDOW_DAYS), done_at__lte=now)
+        .exclude(pk__in=RatingInvitation.objects.filter(case__isnull=False).values("case_id"))
+        .select_related("department", "applicant", "version")
+    )
+    sent = 0
+    for case in cases.iterator():
+        phone = _mobile(case.applicant_phone) or _mobile(getattr(case.applicant, "phone", "") or "")
+        if phone and _invite(case=case, phone=phone, now=now):
+            sent += 1
+    return sent
+
+
+def _mobile(phone: str) -> str:
+    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    return phone if len(phone) == 11 and phone.isdigit() and phone.startswith("1") else ""
 
 
 def rating_target(token: str) -> tuple[Any, InHallService | None]:
@@ -150,6 +243,9 @@ def hall_service_record(
             case=case,
         )
         event_append(subject=svc, action="hall_service.recorded", actor=actor, after={"service": service_name})
+        if phone:
+            # RAT-1: the person may also rate later from the SMS link (the terminal is one channel)
+            _invite(service=svc, phone=phone, now=svc.served_at)
     return svc
 
 
@@ -431,9 +527,12 @@ def survey_question_add(
         raise ValidationError({"options": _("选择题至少需要两个选项。")})
     if kind != QuestionKind.CHOICE:
         opts = []
-    order = survey.questions.count() + 1
-    q = Question.objects.create(survey=survey, order=order, kind=kind, text=text, options=opts, required=required)
-    event_append(subject=survey, action="survey.question_added", actor=actor, after={"question": text, "kind": kind})
+    with transaction.atomic():
+        order = survey.questions.count() + 1
+        q = Question.objects.create(survey=survey, order=order, kind=kind, text=text, options=opts, required=required)
+        event_append(
+            subject=survey, action="survey.question_added", actor=actor, after={"question": text, "kind": kind}
+        )
     return q
 
 
@@ -443,16 +542,17 @@ def survey_link_create(
     _survey_office(actor, survey)
     if group not in RespondentGroup.values:
         raise ValidationError({"group": _("请选择测评群体。")})
-    link = SurveyLink.objects.create(
-        survey=survey,
-        group=group,
-        label=(label or "").strip()[:100],
-        token=secrets.token_urlsafe(16),
-        single_use=single_use,
-    )
-    event_append(
-        subject=survey, action="survey.link_created", actor=actor, after={"group": group, "single_use": single_use}
-    )
+    with transaction.atomic():
+        link = SurveyLink.objects.create(
+            survey=survey,
+            group=group,
+            label=(label or "").strip()[:100],
+            token=secrets.token_urlsafe(16),
+            single_use=single_use,
+        )
+        event_append(
+            subject=survey, action="survey.link_created", actor=actor, after={"group": group, "single_use": single_use}
+        )
     return link
 
 
@@ -467,12 +567,13 @@ def survey_set_status(*, survey: Survey, actor: User, status: str) -> Survey:
         raise ValidationError(_("问卷状态不能这样变更。"))
     if status == SurveyStatus.OPEN and not survey.questions.exists():
         raise ValidationError(_("问卷至少需要一道题目才能发布。"))
-    before = survey.status
-    survey.status = status
-    survey.save(update_fields=["status", "updated_at"])
-    event_append(
-        subject=survey, action="survey.status", actor=actor, before={"status": before}, after={"status": status}
-    )
+    with transaction.atomic():
+        before = survey.status
+        survey.status = status
+        survey.save(update_fields=["status", "updated_at"])
+        event_append(
+            subject=survey, action="survey.status", actor=actor, before={"status": before}, after={"status": status}
+        )
     return survey
 
 
@@ -529,6 +630,14 @@ def survey_respond(*, link: SurveyLink, answers: dict[str, str], session_key: st
             for a in rows:
                 a.response = resp
             Answer.objects.bulk_create(rows)
+            # the trail of the response itself (its own chain: answers never contend on the survey);
+            # nothing that identifies the respondent
+            event_append(
+                subject=resp,
+                action="survey.responded",
+                after={"group": link.group, "answers": len(rows)},
+                tenant_id=survey.tenant_id,
+            )
     except IntegrityError as e:
         raise ValidationError(_("您已提交过本问卷，感谢参与。")) from e
     return resp

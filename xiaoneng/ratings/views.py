@@ -7,23 +7,28 @@ import io
 from datetime import date, timedelta
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
 from .choices import Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
 from .models import InHallService, Rating, SurveyLink
-from .selectors import rater_shown, rating_for, rating_metrics, ratings_for, survey_results, surveys_for
+from .selectors import rater_shown, rating_for, rating_metrics, ratings_for, survey_results, survey_scores, surveys_for
 from .services import (
     OFFICE_ROLES,
+    _completed_case_statuses,
+    _rectification_days,
     hall_service_record,
     rating_appeal,
     rating_appeal_decide,
@@ -62,8 +67,10 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     target = case if case is not None else service
     existing = Rating.objects.filter(case=case) if case is not None else Rating.objects.filter(service=service)
     done = existing.exists()
+    # a QR code on a decision notice may be scanned before the case is delivered: say so up front
+    not_yet = case is not None and case.status not in _completed_case_statuses()
     error = ""
-    if request.method == "POST" and not done:
+    if request.method == "POST" and not done and not not_yet:
         try:
             rating_submit(
                 level=request.POST.get("level", ""),  # type: ignore[arg-type]
@@ -83,10 +90,12 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
         {
             "target": target,
             "department": target.department,  # type: ignore[union-attr]
-            "title": case.title if case is not None else service.service_name,  # type: ignore[union-attr]
+            # the item only: the page is reached by a link anyone may hold, so it names nobody (RAT-1)
+            "title": case.version.name if case is not None else service.service_name,  # type: ignore[union-attr]
             "levels": Level.choices,
             "via": source,
             "done": done,
+            "not_yet": not_yet,
             "error": error,
         },
     )
@@ -122,8 +131,6 @@ def case_qr(request: AuthedRequest, case_pk: int) -> HttpResponse:
 def mine(request: AuthedRequest) -> HttpResponse:
     """An applicant's completed cases with their rating link (voluntary)."""
     from xiaoneng.cases.models import Case
-
-    from .services import _completed_case_statuses
 
     if request.user.role != Role.APPLICANT:
         raise PermissionDenied
@@ -213,6 +220,7 @@ def rating_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "rect": rectification_of(r),
             "office": office,
             "is_department": request.user.role in DEPARTMENT_ROLES,
+            "rect_days": _rectification_days(),
             "Handling": Handling,
         },
     )
@@ -296,7 +304,8 @@ def surveys(request: AuthedRequest) -> HttpResponse:
             messages.error(request, _msgs(e))
         else:
             return redirect("ratings:survey_detail", pk=s.pk)
-    return render(request, "ratings/surveys.html", {"surveys": surveys_for(request.user)})
+    listed = surveys_for(request.user).annotate(n_responses=Count("responses"))
+    return render(request, "ratings/surveys.html", {"surveys": listed})
 
 
 @login_required
@@ -339,7 +348,7 @@ def survey_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "s": s,
             "questions": s.questions.all(),
-            "links": s.links.all(),
+            "links": s.links.annotate(n_responses=Count("responses")),
             "kinds": QuestionKind.choices,
             "groups": RespondentGroup.choices,
         },
@@ -354,7 +363,21 @@ def survey_results_page(request: AuthedRequest, pk: int) -> HttpResponse:
     group_labels = dict(RespondentGroup.choices)
     for g in results["groups"]:
         g["label"] = str(group_labels.get(g["group"], g["group"]))
-    return render(request, "ratings/survey_results.html", {"s": s, "results": results})
+    scale = dict(SURVEY_SCALE)
+    for q in results["questions"]:
+        for g in q.get("group_means", []):  # the score by respondent group (deputies, businesses …)
+            g["label"] = str(group_labels.get(g["group"], g["group"]))
+        if q["kind"] == QuestionKind.RATING:  # the chart's axis says what each score means
+            q["labels"] = [f"{n}分 {scale[n]}" for n in q["labels"]]
+    scores = survey_scores(s)
+    score_groups = [
+        {"label": str(group_labels.get(g, g)), **v} for g, v in scores["groups"].items() if v["score"] is not None
+    ]
+    return render(
+        request,
+        "ratings/survey_results.html",
+        {"s": s, "results": results, "scores": scores, "score_groups": score_groups},
+    )
 
 
 @login_required
@@ -391,8 +414,29 @@ def survey_export(request: AuthedRequest, pk: int) -> HttpResponse:
     return download
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+# the meaning of the 1–5 score of a rating question, shown next to each point
+SURVEY_SCALE = [
+    ("1", _lazy("非常不满意")),
+    ("2", _lazy("不满意")),
+    ("3", _lazy("基本满意")),
+    ("4", _lazy("满意")),
+    ("5", _lazy("非常满意")),
+]
+
+
+def client_address(request: HttpRequest) -> str:
+    """The respondent's address for the hourly limit against ballot stuffing. Behind the reverse proxy
+    (docs/operations.md: gunicorn on 127.0.0.1) every request comes from the proxy, which would make
+    one limit for everybody; so when the peer is a trusted proxy (XIAONENG_TRUSTED_PROXIES, default
+    the loopback addresses), the right-most X-Forwarded-For entry that is not a trusted proxy counts."""
+    peer = request.META.get("REMOTE_ADDR", "")
+    trusted = set(getattr(settings, "XIAONENG_TRUSTED_PROXIES", ("127.0.0.1", "::1")))
+    if peer in trusted:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        for hop in reversed(hops):
+            if hop not in trusted:
+                return hop
+    return peer
 
 
 def survey_respond_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -400,6 +444,7 @@ def survey_respond_page(request: HttpRequest, token: str) -> HttpResponse:
     link = get_object_or_404(SurveyLink.objects.select_related("survey"), token=token)
     survey = link.survey
     error = ""
+    field_errors: dict[str, str] = {}
     if request.method == "POST":
         if not request.session.session_key:
             request.session.save()
@@ -408,19 +453,27 @@ def survey_respond_page(request: HttpRequest, token: str) -> HttpResponse:
                 link=link,
                 answers={k: request.POST.get(k, "") for k in request.POST if k.startswith("q")},
                 session_key=request.session.session_key or "",
-                ip=_client_ip(request),
+                ip=client_address(request),
             )
         except ValidationError as e:
             error = _msgs(e)
+            if hasattr(e, "error_dict"):
+                field_errors = {k: "；".join(v) for k, v in e.message_dict.items()}
+                error = _("有%(n)d道题未回答或回答不正确，请查看标红的题目。") % {"n": len(field_errors)}
         else:
             return render(request, "ratings/survey_thanks.html", {"survey": survey})
+    questions = list(survey.questions.all())
+    for q in questions:  # what the respondent entered stays after an error
+        q.given = request.POST.get(f"q{q.pk}", "") if request.method == "POST" else ""  # type: ignore[attr-defined]
+        q.error = field_errors.get(f"q{q.pk}", "")  # type: ignore[attr-defined]
     return render(
         request,
         "ratings/survey_respond.html",
         {
             "survey": survey,
             "link": link,
-            "questions": survey.questions.all(),
+            "questions": questions,
+            "scale": SURVEY_SCALE,
             "error": error,
             "open": survey.status == SurveyStatus.OPEN,
         },

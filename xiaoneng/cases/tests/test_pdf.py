@@ -139,3 +139,107 @@ def test_notice_pdf_falls_back_to_the_cid_font_without_a_truetype_one(world, set
         assert "STSong-Light" in _fonts(path)
     finally:
         pdf_module.pdf_font.cache_clear()
+
+
+def _decided_case(world):
+    from xiaoneng.cases.choices import Status
+    from xiaoneng.cases.models import Case
+    from xiaoneng.catalog.tests.factories import make_item, publish
+
+    item = publish(
+        make_item(world.dept, world.user("dept_head")), declarer=world.user("dept_head"), legal=world.user("legal")
+    )
+    assert item.published is not None
+    return Case.objects.create(
+        tenant=world.dept.tenant,
+        tracking_number="XK-339100-20260101-00991",
+        verification_hash="x" * 64,
+        applicant=world.user("applicant"),
+        applicant_name="赵先生",
+        item=item,
+        version=item.published,
+        department=world.dept,
+        channel="online",
+        case_kind="committed",
+        status=Status.DELIVERED,
+        received_at=timezone.now(),
+        delivered_at=timezone.now(),
+    )
+
+
+def test_decision_notice_prints_the_rating_qr_code_rat1(world, client, tmp_path: Path, settings):
+    """RAT-1: a rating "from … a QR code on the decision notice": the decision notice carries a QR code
+    whose modules encode the case's rating address, and that address opens the rating page."""
+    from PIL import Image
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
+    from xiaoneng.cases.pdf import QR_BOTTOM, QR_SIZE
+    from xiaoneng.ratings.models import Rating
+
+    settings.XIAONENG_PUBLIC_URL = "https://zwfw.example.gov.cn"
+    # given a decision notice of a delivered case, and an acceptance notice of the same case
+    case = _decided_case(world)
+    decision, acceptance = (
+        Notice.objects.create(
+            tenant=world.city,
+            department=world.dept,
+            case=case,
+            kind=kind,
+            year=2026,
+            seq=5,
+            addressee="赵先生",
+            lines=["经审查，本机关决定准予行政许可。"],
+            issued_at=timezone.now(),
+        )
+        for kind in (NoticeKind.APPROVAL, NoticeKind.ACCEPTANCE)
+    )
+    # when both are rendered
+    texts = {}
+    for name, notice in (("decision", decision), ("acceptance", acceptance)):
+        (tmp_path / f"{name}.pdf").write_bytes(notice_pdf(notice))
+        out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / f"{name}.pdf"), "-"], capture_output=True)
+        texts[name] = "".join(out.stdout.decode().split())
+    # then the decision notice says how to rate and prints the address; the acceptance notice does not
+    assert "扫码评价本次服务" in texts["decision"]
+    assert "扫码评价" not in texts["acceptance"]
+    start = texts["decision"].index("https://zwfw.example.gov.cn/rate/")
+    url = texts["decision"][start : texts["decision"].index("?via=qr", start) + len("?via=qr")]
+    # and the printed QR modules are exactly the QR encoding of that address
+    widget = QrCodeWidget(url, barLevel="M", barBorder=0)
+    widget.qr.make()
+    modules = widget.qr.modules
+    n = len(modules)
+    dpi = 600
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(tmp_path / "decision.pdf"),
+            str(tmp_path / "d"),
+        ],
+        check=True,
+    )
+    img = Image.open(tmp_path / "d.png").convert("L")
+    px = dpi / 25.4 / (72 / 25.4)  # pixels per point
+    left, top, size = 26 * 72 / 25.4 * px, img.height - (QR_BOTTOM + QR_SIZE) * px, QR_SIZE * px
+    printed = [
+        [
+            img.getpixel((int(left + (col + 0.5) * size / n), int(top + (row + 0.5) * size / n))) < 128
+            for col in range(n)
+        ]
+        for row in range(n)
+    ]
+    assert printed == [[bool(m) for m in row] for row in modules]
+    # and the address opens the rating page of that case, recording the QR channel
+    path = url.removeprefix("https://zwfw.example.gov.cn")
+    page = client.get(path)
+    assert page.status_code == 200 and world.dept.name in page.content.decode()
+    client.post(path, {"level": "5", "via": "qr"})
+    assert Rating.objects.get(case=case).source == "qr"

@@ -117,7 +117,7 @@ def test_round_trip_post_with_key_then_get_by_id_in_json_and_xml(client, o311, w
         ({"service_code": ""}, 400, "service_code"),
         ({"lat": "", "long": ""}, 400, "请提供位置"),
         ({"lat": "abc"}, 400, "lat"),
-        ({"description": "短"}, 400, "内容"),
+        ({"media_url": "not a url"}, 400, "链接"),
         ({"jurisdiction_id": "999999"}, 404, "jurisdiction_id"),
     ],
 )
@@ -141,3 +141,35 @@ def test_xml_errors_and_unknown_request(client, o311):
 def test_api_keys_are_stored_hashed(world, o311):
     k = ApiKey.objects.get()
     assert o311 not in (k.key_hash, k.prefix + k.key_hash) and len(k.key_hash) == 64
+
+
+def test_description_is_optional_and_api_key_may_come_in_the_query_string(client, o311):
+    # GeoReport v2: only api_key, service_code and a location are required
+    r = client.post(
+        f"/open311/v2/requests.xml?api_key={o311}&jurisdiction_id=339100",
+        {"service_code": "road-damage", "address_string": "人民路88号"},
+    )
+    assert r.status_code == 201, r.content
+    rid = ET.fromstring(r.content).find("request/service_request_id").text
+    c = Complaint.objects.get(number=rid)
+    assert "人民路88号" in c.content and "道路破损" in c.title
+
+
+def test_discovery_names_the_specification_and_formats(client, o311):
+    d = client.get("/open311/v2/discovery.json").json()
+    [endpoint] = d["endpoints"]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"].endswith("/open311/v2") and set(endpoint["formats"]) == {"text/xml", "application/json"}
+    x = ET.fromstring(client.get("/open311/v2/discovery.xml").content)
+    assert x.tag == "discovery" and x.find("endpoints/endpoint/formats/format").text == "text/xml"
+
+
+def test_other_channels_refusal_notes_stay_private(client, o311, world):
+    from xiaoneng.complaints.services import complaint_refuse, complaint_submit
+
+    c = complaint_submit(
+        kind="report", title="举报", content="举报某窗口人员收受好处，知情人钱某。", name="钱某", phone="13700000009"
+    ).complaint
+    complaint_refuse(complaint=c, actor=world.user("supervisor"), reason="discipline", note="已告知钱某向纪委反映")
+    [row] = client.get(f"/open311/v2/requests/{c.number}.json").json()
+    assert "钱某" not in str(row) and row["description"] == "" and row["status"] == "closed"

@@ -171,3 +171,179 @@ def test_stats_page_scoped_for_department_and_office(client, world):
     assert world.dept.name not in client.get(reverse("complaints:stats")).content.decode()
     _login(client, world, "supervisor")
     assert world.dept.name in client.get(reverse("complaints:stats")).content.decode()
+
+
+def _post(client, url, data=None):
+    return client.post(url, data or {}, content_type="application/json")
+
+
+def test_api_office_registers_extends_merges_and_records_accountability(client, world):
+    from xiaoneng.complaints.models import AccountabilityRecord
+    from xiaoneng.complaints.services import complaint_reply
+    from xiaoneng.workdays.models import Clock
+
+    # given the office signed in to the API
+    _login(client, world, "supervisor")
+    # when it registers a hotline call
+    r = _post(
+        client,
+        "/api/complaints/register",
+        {
+            "channel": "hotline",
+            "kind": "efficiency",
+            "title": "电话反映窗口推诿",
+            "content": "市民来电反映市场监管局窗口人员推诿，不予解释。",
+            "name": "钱女士",
+            "phone": "13700000001",
+            "department_id": world.dept.pk,
+        },
+    )
+    assert r.status_code == 200, r.content
+    pk, number = r.json()["id"], r.json()["number"]
+    assert len(r.json()["code"]) == 6 and Complaint.objects.get(pk=pk).channel == "hotline"
+    # and a bad channel is refused in Chinese, writing nothing
+    bad = _post(
+        client, "/api/complaints/register", {"channel": "web", "kind": "efficiency", "title": "x", "content": "y"}
+    )
+    assert (
+        bad.status_code in (400, 422)
+        and "热线" in json.dumps(bad.json(), ensure_ascii=False)
+        and Complaint.objects.count() == 1
+    )
+    # when it is accepted, dispatched and extended by 4 then 7 working days
+    _post(client, f"/api/complaints/complaints/{pk}/accept")
+    _post(client, f"/api/complaints/complaints/{pk}/dispatch", {"department_id": world.dept.pk})
+    assert (
+        _post(client, f"/api/complaints/complaints/{pk}/extend", {"days": 4, "reason": "需现场核查"}).status_code == 200
+    )
+    over = _post(client, f"/api/complaints/complaints/{pk}/extend", {"days": 7, "reason": "再延"})
+    assert over.status_code in (400, 422) and "10" in json.dumps(over.json(), ensure_ascii=False)
+    assert Clock.objects.get(pk=Complaint.objects.get(pk=pk).reply_clock_id).extension_total == 4
+    # when a duplicate is merged into it
+    dup = submit(world, title="窗口推诿", content="又有人反映市场监管局窗口推诿的问题。")
+    merged = _post(client, f"/api/complaints/complaints/{dup.pk}/merge", {"into_number": number})
+    assert merged.status_code == 200 and merged.json()["number"] == number
+    assert Complaint.objects.get(pk=dup.pk).status == "merged"
+    # when the department finds it substantiated, the office records accountability
+    complaint_reply(
+        complaint=Complaint.objects.get(pk=pk),
+        actor=world.user("clerk"),
+        text="经核查属实，已批评教育。",
+        substantiated=True,
+    )
+    acc = _post(
+        client,
+        f"/api/complaints/complaints/{pk}/accountability",
+        {"sanction": "oral_warning", "reason": "窗口推诿属实"},
+    )
+    assert acc.status_code == 200 and AccountabilityRecord.objects.get().sanction == "oral_warning"
+
+
+def test_api_close_anonymous_and_office_actions_refused_to_the_department(client, world):
+    from xiaoneng.complaints.services import complaint_reply
+
+    c = dispatched(world, anonymous=True, name="", phone="")
+    complaint_reply(complaint=c, actor=world.user("clerk"), text="已核实并改进窗口服务。", substantiated=False)
+    # the department may not close, extend, merge or record accountability
+    _login(client, world, "dept_head")
+    for action, body in [
+        ("close", {}),
+        ("extend", {"days": 1, "reason": "x"}),
+        ("merge", {"into_number": c.number}),
+        ("accountability", {"sanction": "oral_warning", "reason": "xxxx"}),
+    ]:
+        assert _post(client, f"/api/complaints/complaints/{c.pk}/{action}", body).status_code == 403, action
+    assert (
+        _post(
+            client, "/api/complaints/register", {"channel": "hotline", "kind": "praise", "title": "x", "content": "y"}
+        ).status_code
+        == 403
+    )
+    # the office closes the anonymous complaint (no callback possible)
+    _login(client, world, "supervisor")
+    assert (
+        _post(client, f"/api/complaints/complaints/{c.pk}/close", {"note": "匿名，无法回访"}).json()["status"]
+        == "closed"
+    )
+
+
+def test_hidden_complainant_promise_holds_in_case_link_notifications_and_track(
+    client, world, django_capture_on_commit_callbacks
+):
+    from xiaoneng.cases.models import Case
+    from xiaoneng.complaints.services import complaint_accept, complaint_callback, complaint_dispatch, complaint_reply
+    from xiaoneng.core.models import Notification
+    from xiaoneng.ratings.tests.conftest import completed_case
+
+    # given 赵先生, signed in, complains about his own case and asks to stay hidden
+    case: Case = completed_case(world)
+    office = world.user("supervisor")
+    with django_capture_on_commit_callbacks(execute=True):
+        c = submit(world, case_number=case.tracking_number, actor=world.user("applicant"))
+        complaint_accept(complaint=c, actor=office)
+        complaint_dispatch(complaint=c, actor=office, department=world.dept)
+        complaint_reply(complaint=c, actor=world.user("clerk"), text="已提醒窗口人员一次性告知。", substantiated=True)
+        complaint_callback(complaint=c, actor=office, satisfaction="unsatisfied", note="认为答复敷衍")
+    # when the department's staff read their pages, the API and their notifications
+    _login(client, world, "clerk")
+    texts = [
+        client.get(reverse("complaints:department")).content.decode(),
+        client.get(reverse("complaints:department_detail", args=[c.pk])).content.decode(),
+        json.dumps(client.get(f"/api/complaints/complaints/{c.pk}").json(), ensure_ascii=False),
+        *[f"{n.title} {n.body}" for n in Notification.objects.filter(recipient__department=world.dept)],
+    ]
+    # then nothing names him: not his name, phone, nor the case whose applicant he is
+    for text in texts:
+        assert "赵先生" not in text and "13900000021" not in text and case.tracking_number not in text
+    # while the office sees the case to look into it
+    _login(client, world, "supervisor")
+    assert case.tracking_number in client.get(reverse("complaints:office_detail", args=[c.pk])).content.decode()
+
+
+def test_track_page_names_the_steps_in_plain_chinese(client, world):
+    from xiaoneng.complaints.services import complaint_submit
+
+    reg = complaint_submit(
+        kind="efficiency",
+        title="窗口重复要材料",
+        content="窗口工作人员两次要求提交同一份材料。",
+        name="赵先生",
+        phone="13900000021",
+    )
+    complaint_accept_page = client.get(reverse("complaints:track"), {"number": reg.complaint.number, "code": reg.code})
+    page = complaint_accept_page.content.decode()
+    assert "已登记" in page and "complaint.registered" not in page and "赵先生" not in page
+
+
+def test_office_links_the_staff_member_complained_about_in_the_page_and_the_api(client, world):
+    _login(client, world, "supervisor")
+    clerk = world.user("clerk")
+    client.post(
+        reverse("complaints:office_register"),
+        {
+            "channel": "hall",
+            "kind": "efficiency",
+            "title": "窗口人员态度差",
+            "content": "大厅现场反映窗口人员态度生硬。",
+            "name": "孙女士",
+            "phone": "13700000003",
+            "staff": clerk.pk,
+        },
+    )
+    c = Complaint.objects.get()
+    assert c.staff == clerk and c.department_id == clerk.department_id and c.channel == "hall"
+    r = _post(
+        client,
+        "/api/complaints/register",
+        {
+            "channel": "mailbox",
+            "kind": "efficiency",
+            "title": "来信反映",
+            "content": "市长信箱来信反映窗口人员推诿。",
+            "anonymous": True,
+            "staff_id": clerk.pk,
+            "department_id": world.other_dept.pk,
+        },
+    )
+    assert r.status_code == 400 and "不属于" in json.dumps(r.json(), ensure_ascii=False)
+    assert Complaint.objects.count() == 1

@@ -164,3 +164,83 @@ def test_applicant_sees_own_completed_cases_to_rate(client, world, case):
     assert case.tracking_number in client.get(reverse("ratings:mine")).content.decode()
     client.force_login(world.user("clerk"))
     assert client.get(reverse("ratings:mine")).status_code == 403
+
+
+def _post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_api_window_terminal_records_and_rates_and_public_api_cannot_claim_the_terminal(client, world):
+    # the public rating API may not pretend to be the window terminal
+    client.force_login(world.user("clerk"))
+    created = _post(client, "/api/ratings/hall-services", {"service_name": "社保卡补办", "window": "B2"})
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert "/rate/" in body["rating_url"] and body["rating_url"].endswith("?via=qr")
+    client.logout()
+    forged = _post(client, "/api/ratings/rate", {"token": body["token"], "level": 5, "source": "terminal"})
+    assert forged.status_code == 400 and Rating.objects.count() == 0
+    # the terminal (the clerk's device) records the person's rating, with no rater
+    client.force_login(world.user("clerk"))
+    r = _post(client, f"/api/ratings/hall-services/{body['id']}/rate", {"level": 4, "comment": "办事快"})
+    assert r.status_code == 201
+    rating = Rating.objects.get()
+    assert rating.source == Source.TERMINAL and rating.rater is None
+    # another department's terminal cannot reach the service; the office has no terminal
+    client.force_login(world.user("other_clerk"))
+    assert _post(client, f"/api/ratings/hall-services/{body['id']}/rate", {"level": 1}).status_code == 404
+    client.force_login(world.user("supervisor"))
+    assert _post(client, "/api/ratings/hall-services", {"service_name": "x"}).status_code == 403
+
+
+def test_api_appeal_decided_by_the_office_removes_the_review(client, world, case):
+    r = rating_submit(level=Level.VERY_UNSATISFIED, source=Source.WEB, case=case, comment="恶意差评")
+    client.force_login(world.user("dept_head"))
+    assert (
+        _post(
+            client, f"/api/ratings/ratings/{r.pk}/appeal", {"reason": "评价人承认误评，系对其他部门不满。"}
+        ).status_code
+        == 200
+    )
+    # the department cannot decide its own appeal
+    assert (
+        _post(client, f"/api/ratings/ratings/{r.pk}/appeal/decide", {"uphold": True, "note": "自己审核"}).status_code
+        == 403
+    )
+    client.force_login(world.user("supervisor"))
+    out = _post(client, f"/api/ratings/ratings/{r.pk}/appeal/decide", {"uphold": True, "note": "经核实属误评"})
+    assert out.status_code == 200 and out.json()["removed"] is True and out.json()["appeal_status"] == "upheld"
+
+
+def test_api_survey_build_distribute_answer_and_results(client, world):
+    client.force_login(world.user("supervisor"))
+    s = _post(client, "/api/ratings/surveys", {"title": "企业满意度测评"}).json()
+    q1 = _post(client, f"/api/ratings/surveys/{s['id']}/questions", {"kind": "rating", "text": "审批效率"}).json()
+    bad = _post(
+        client, f"/api/ratings/surveys/{s['id']}/questions", {"kind": "choice", "text": "渠道", "options": ["线上"]}
+    )
+    assert bad.status_code == 400 and "两个选项" in str(bad.json())
+    link = _post(client, f"/api/ratings/surveys/{s['id']}/links", {"group": "business", "single_use": True}).json()
+    assert link["url"].endswith(f"/s/{link['token']}/")
+    assert _post(client, f"/api/ratings/surveys/{s['id']}/status", {"status": "open"}).json()["status"] == "open"
+    # an anonymous respondent answers once through the single-use link
+    client.logout()
+    answer = _post(client, f"/api/ratings/surveys/respond/{link['token']}", {"answers": {f"q{q1['id']}": "4"}})
+    assert answer.status_code == 201
+    again = _post(client, f"/api/ratings/surveys/respond/{link['token']}", {"answers": {f"q{q1['id']}": "1"}})
+    assert again.status_code == 400
+    # the results by question and group; a department cannot read them
+    client.force_login(world.user("dept_head"))
+    assert client.get(f"/api/ratings/surveys/{s['id']}/results").status_code == 403
+    client.force_login(world.user("supervisor"))
+    res = client.get(f"/api/ratings/surveys/{s['id']}/results").json()
+    assert res["responses"] == 1 and res["questions"][0]["mean"] == 4.0
+    assert res["questions"][0]["group_means"] == [{"group": "business", "mean": 4.0}]
+
+
+def test_the_applicant_finds_the_rating_page_in_the_portal_menu(client, world, case):
+    client.force_login(world.user("applicant"))
+    home = client.get("/").content.decode()
+    assert reverse("ratings:mine") in home
+    client.force_login(world.user("clerk"))
+    assert reverse("ratings:mine") not in client.get("/").content.decode()

@@ -223,3 +223,77 @@ def test_survey_management_is_for_the_office_only(world):
     for role in ["clerk", "dept_head", "applicant", "admin"]:
         with pytest.raises(PermissionDenied):
             survey_create(actor=world.user(role), title="测评")
+
+
+def test_rat1_sms_link_invites_completed_cases_once_and_opens_the_rating_page(
+    world, client, django_capture_on_commit_callbacks
+):
+    from xiaoneng.core.sms import MemorySmsBackend
+    from xiaoneng.ratings.services import rating_invite_cases
+
+    MemorySmsBackend.outbox.clear()
+    # given a case delivered today with a mobile number, one delivered 8 days ago, one without a phone
+    fresh = completed_case(world, applicant_phone="13800000001")
+    completed_case(world, applicant_phone="13800000002", delivered_at=timezone.now() - timedelta(days=8))
+    no_phone = completed_case(world, applicant_phone="0571-8888888")
+    no_phone.applicant.phone = ""
+    no_phone.applicant.save(update_fields=["phone"])
+    # when the invitation task runs twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rating_invite_cases() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rating_invite_cases() == 0
+    # then one SMS went to the fresh case's applicant, with a link that rates it by SMS
+    assert [p for p, _t in MemorySmsBackend.outbox] == ["13800000001"]
+    text = MemorySmsBackend.outbox[0][1]
+    assert "赵先生" not in text and fresh.version.name in text
+    path = "/" + text.split("://", 1)[1].split("/", 1)[1]
+    assert path.endswith("?via=sms")
+    assert client.get(path).status_code == 200
+    client.post(path, {"level": "4", "via": "sms"})
+    assert Rating.objects.get(case=fresh).source == Source.SMS
+
+
+def test_rat1_window_service_with_a_phone_gets_the_sms_link(world, django_capture_on_commit_callbacks):
+    from xiaoneng.core.sms import MemorySmsBackend
+
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc = hall_service_record(actor=world.user("clerk"), service_name="社保卡补办", person_phone="13900000009")
+        hall_service_record(actor=world.user("clerk"), service_name="咨询", person_phone="")
+    assert len(MemorySmsBackend.outbox) == 1
+    phone, text = MemorySmsBackend.outbox[0]
+    assert phone == "13900000009" and "社保卡补办" in text and "?via=sms" in text
+    token = text.split("/rate/", 1)[1].split("/", 1)[0]
+    assert rating_target(token) == (None, svc)
+
+
+def test_survey_limit_counts_the_respondent_behind_the_proxy_not_the_proxy(rf, settings):
+    from xiaoneng.ratings.views import client_address
+
+    settings.XIAONENG_TRUSTED_PROXIES = ["127.0.0.1"]
+    behind = rf.get("/s/x/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9")
+    assert client_address(behind) == "10.0.0.9"  # the right-most hop the proxy saw
+    spoofed = rf.get("/s/x/", REMOTE_ADDR="5.6.7.8", HTTP_X_FORWARDED_FOR="9.9.9.9")
+    assert client_address(spoofed) == "5.6.7.8"  # a header from an untrusted peer is ignored
+
+
+def test_survey_scores_for_the_evaluation_overall_and_by_group(world):
+    from xiaoneng.ratings.selectors import survey_scores
+
+    office = world.user("supervisor")
+    s = survey_create(actor=office, title="测评")
+    q = survey_question_add(survey=s, actor=office, kind="rating", text="满意度")
+    survey_question_add(survey=s, actor=office, kind="text", text="建议", required=False)
+    deputies = survey_link_create(survey=s, actor=office, group="deputy")
+    business = survey_link_create(survey=s, actor=office, group="business")
+    survey_set_status(survey=s, actor=office, status="open")
+    for link, score, sess in [(deputies, "5", "a"), (deputies, "3", "b"), (business, "1", "c")]:
+        survey_respond(link=link, answers={f"q{q.pk}": score}, session_key=sess, ip="10.0.0.1")
+    scores = survey_scores(s)
+    # (5 + 3 + 1) / 3 = 3 → 50; deputies 4 → 75; businesses 1 → 0
+    assert scores == {
+        "score": 50.0,
+        "answers": 3,
+        "groups": {"deputy": {"score": 75.0, "answers": 2}, "business": {"score": 0.0, "answers": 1}},
+    }
