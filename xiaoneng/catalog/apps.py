@@ -11,7 +11,9 @@ class CatalogConfig(AppConfig):
         from xiaoneng.orgs.choices import Role
         from xiaoneng.portal.menu import MenuEntry, register_portal, register_workbench
 
-        register_portal(MenuEntry(_("办事指南/事项目录"), "catalog:index", order=10))
+        register_portal(
+            MenuEntry(_("办事指南/事项目录"), "catalog:index", order=10, hint=_("事项的依据、材料、收费、时限和流程图"))
+        )
         staff = frozenset({Role.CLERK, Role.REVIEWER, Role.DEPT_HEAD, Role.LEGAL, Role.ADMIN})
         register_workbench(MenuEntry(_("事项管理"), "catalog:staff_items", staff, order=100))
         register_workbench(

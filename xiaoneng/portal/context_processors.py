@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .menu import portal_menu_for, workbench_menu_for
+from .menu import portal_menu_for, portal_public_menu_for, workbench_menu_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -16,5 +16,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "site_name": settings.XIAONENG_SITE_NAME,
         "unread_count": unread,
         "portal_menu": portal_menu_for(user),
+        "portal_public_menu": portal_public_menu_for(user),
         "workbench_menu": workbench_menu_for(user) if user is not None and user.is_authenticated else [],
     }

@@ -3,7 +3,15 @@ AppConfig.ready(); the layouts show the entries the user's role may use."""
 
 from __future__ import annotations
 
-__all__ = ["MenuEntry", "portal_menu_for", "register_portal", "register_workbench", "workbench_menu_for"]
+__all__ = [
+    "PUBLIC",
+    "MenuEntry",
+    "portal_menu_for",
+    "portal_public_menu_for",
+    "register_portal",
+    "register_workbench",
+    "workbench_menu_for",
+]
 
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +25,13 @@ class MenuEntry:
     url_name: str
     roles: frozenset[str] | None = None  # None: every signed-in staff member (workbench) / everyone (portal)
     order: int = 100
+    # portal only: "" for the services in the top bar; PUBLIC for the published figures and lists, which
+    # the top bar reaches through one entry (信息公示) so that it stays one line
+    group: str = ""
+    hint: Any = ""  # one line under the label on the home page and the 信息公示 page
+
+
+PUBLIC = "public"
 
 
 _WORKBENCH: list[MenuEntry] = []
@@ -42,7 +57,7 @@ def _visible(entries: list[MenuEntry], user: Any) -> list[dict[str, Any]]:
             if not (user.is_superuser or user.role in e.roles):
                 continue
         try:
-            out.append({"label": e.label, "url": reverse(e.url_name)})
+            out.append({"label": e.label, "url": reverse(e.url_name), "group": e.group, "hint": e.hint})
         except NoReverseMatch:
             continue
     return out
@@ -53,4 +68,10 @@ def workbench_menu_for(user: Any) -> list[dict[str, Any]]:
 
 
 def portal_menu_for(user: Any) -> list[dict[str, Any]]:
-    return _visible(_PORTAL, user)
+    """The portal's services (the top bar)."""
+    return [e for e in _visible(_PORTAL, user) if not e["group"]]
+
+
+def portal_public_menu_for(user: Any) -> list[dict[str, Any]]:
+    """What the government publishes (超期公示, 效能预警公示, 投诉办理公示, 好差评公示 …)."""
+    return [e for e in _visible(_PORTAL, user) if e["group"] == PUBLIC]

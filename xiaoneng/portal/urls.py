@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("public/", views.public, name="public"),
+    path("start/", views.landing, name="landing"),
     path("workbench/", views.workbench, name="workbench"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),

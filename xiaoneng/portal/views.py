@@ -15,6 +15,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def landing(request: AuthedRequest) -> HttpResponse:
+    """Where signing in leads when no page was asked for: staff to their workbench (the queue, the
+    dashboard), applicants to the portal's home."""
+    user = request.user
+    if user.is_staff_member or user.is_superuser:
+        return redirect("workbench")
+    return redirect("home")
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    """信息公示: every published list and figure, from the one entry in the top bar."""
+    return render(request, "portal/public.html")
+
+
+@login_required
 def workbench(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_staff_member and not request.user.is_superuser:
         raise PermissionDenied
