@@ -19,12 +19,14 @@ __all__ = [
 ]
 
 import re
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.catalog.choices import SPECIAL_PROCEDURE_KINDS
+from xiaoneng.orgs.models import Department
 from xiaoneng.orgs.validators import validate_id_number
 
 from .choices import DecisionOutcome, DeliveryMethod, EnquiryOutcome, NegativeKind, OpinionKind
@@ -111,9 +113,37 @@ class EnquiryForm(forms.Form):
     question = forms.CharField(label=_("咨询事项"), widget=forms.Textarea(attrs={"rows": 2}))
     outcome = forms.ChoiceField(label=_("处理结果"), choices=EnquiryOutcome.choices)
     answer = forms.CharField(label=_("答复内容"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    referred_department = forms.ModelChoiceField(
+        label=_("从部门名录选择"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("（名录外的机关请在下面直接填写）"),
+        help_text=_("选择后自动带出该部门的名称、地址和电话。"),
+    )
     referred_office = forms.CharField(label=_("有权办理部门"), required=False, max_length=200)
     referred_address = forms.CharField(label=_("地址"), required=False, max_length=200)
     referred_contact = forms.CharField(label=_("联系方式"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Department.objects.select_related("region").order_by("region__code", "name")
+        if user is not None and getattr(user, "department_id", None):
+            qs = qs.filter(tenant_id=user.department.tenant_id).exclude(pk=user.department_id)
+        field = self.fields["referred_department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = qs
+        field.widget.attrs["data-fill"] = "referral"
+
+    def clean(self) -> dict[str, Any]:
+        """CAS-8: a department picked from the directory fills in its name, address and phone (what the
+        clerk typed takes precedence)."""
+        data = super().clean() or {}
+        dept = data.pop("referred_department", None)
+        if dept is not None:
+            data["referred_office"] = data.get("referred_office") or dept.name
+            data["referred_address"] = data.get("referred_address") or dept.address
+            data["referred_contact"] = data.get("referred_contact") or dept.phone
+        return data
 
 
 class TrackForm(forms.Form):

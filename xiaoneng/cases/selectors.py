@@ -61,6 +61,17 @@ def queue_for_user(user: Any, *, status: str = "", item: str = "", overdue: bool
         tasks = tasks.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=["", user.role]))
     for t in tasks:
         rows.append({"case": t.case, "what": t.name, "clock": t.clock, "task": t})
+    # CAS-7: a department deemed to consent still owes its written opinion within 1 working day
+    owed = StepTask.objects.filter(
+        status=TaskStatus.DEEMED,
+        department_id=dept,
+        written_clock__status__in=[ClockStatus.RUNNING, ClockStatus.PAUSED],
+    ).select_related("case__version", "written_clock", "assignee")
+    if user.role != Role.DEPT_HEAD:
+        owed = owed.filter(Q(assignee=user) | Q(assignee__isnull=True, role__in=["", user.role]))
+    for t in owed:
+        label = str(_("补交书面意见：%(step)s")) % {"step": t.name}
+        rows.append({"case": t.case, "what": label, "clock": t.written_clock, "task": t})
     if user.role in (Role.CLERK, Role.DEPT_HEAD):
         for c in Case.objects.filter(
             department_id=dept, status__in=["submitted", "supplement_requested"]
@@ -199,15 +210,26 @@ def case_timeline(case: Case, clocks: list[Clock] | None = None, *, staff: bool 
                 reason=e.reason,
                 after=e.after,
                 clock_label=labels.get(e.subject_id, "") if e.subject_type_id == ct_clock.pk else "",
-                detail=_detail(e.action, e.after or {}),
+                detail=_detail(e.action, e.after or {}, e.before or {}),
             )
         )
     return out
 
 
-def _detail(action: str, after: dict[str, Any]) -> str:
-    """One line saying what an event was about, from its recorded after-state."""
+def _detail(action: str, after: dict[str, Any], before: dict[str, Any] | None = None) -> str:
+    """One line saying what an event was about, from its recorded after-state (and before-state)."""
     parts: list[str] = []
+    if action == "clock.recomputed":
+        # CLK-5: a calendar change moved the deadline; the trail says from what to what, and why
+        old, new = (before or {}).get("due_date"), after.get("due_date")
+        if old and new and old != new:
+            parts.append(str(_("到期日 %(old)s → %(new)s")) % {"old": old, "new": new})
+        elif new:
+            parts.append(str(_("到期日 %(new)s 不变")) % {"new": new})
+        if after.get("calendar_revision"):
+            parts.append(str(_("按工作日历第%(n)s版")) % {"n": after["calendar_revision"]})
+        if (before or {}).get("provisional") and not after.get("provisional"):
+            parts.append(str(_("放假安排已确认，不再暂定")))
     if after.get("step"):
         parts.append(f"{after['step']}（{after.get('department', '')}）" if after.get("department") else after["step"])
     if after.get("kind") in OpinionKind.values and action.startswith("case.") and "step" in after:

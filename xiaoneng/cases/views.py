@@ -25,7 +25,7 @@ from xiaoneng.core.http import AuthedRequest
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
 from . import services
-from .choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, Status, TaskStatus
+from .choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, OpinionKind, Status, TaskStatus
 from .forms import (
     ApplicationForm,
     DecideForm,
@@ -41,7 +41,7 @@ from .forms import (
     TrackForm,
 )
 from .ledger import HEADERS, ledger_rows, ledger_workbook
-from .models import Case, CaseMaterial, Notice, StepTask
+from .models import Case, CaseMaterial, Notice, Opinion, StepTask
 from .pdf import notice_pdf
 from .permissions import case_actions
 from .selectors import (
@@ -164,7 +164,9 @@ def _case_context(request: AuthedRequest, case: Case, staff: bool) -> dict[str, 
     for c in clocks:
         setattr(c, "title", clock_title(c))  # noqa: B010 -- a display attribute for the template
     tasks = list(
-        case.tasks.select_related("department", "assignee", "clock", "written_clock").prefetch_related("opinions")
+        case.tasks.select_related("department", "assignee", "clock", "written_clock", "step").prefetch_related(
+            "opinions"
+        )
     )
     decision_clock = next((c for c in clocks if c.pk == case.decision_clock_id), None)
     headline = decision_clock or next((c for c in clocks if c.pk == case.acceptance_clock_id), None)
@@ -336,11 +338,14 @@ def staff_case(request: AuthedRequest, pk: int) -> HttpResponse:
     ctx["actions_any"] = any(bool(v) for v in ctx["actions"].values())
     ctx["forms"] = {
         "correct": ApplicationForm(initial=case.form_data, prefix="correct"),
-        "refuse": RefuseForm(),
+        # one id namespace per form: several are on the page at once and share field names
+        "refuse": RefuseForm(auto_id="refuse_%s"),
         "opinion": OpinionForm(),
-        "pause": PauseForm(),
-        "extend": ExtendForm(),
-        "negative": NegativeReportForm(initial={"applicant_contact": f"{case.applicant_name} {case.applicant_phone}"}),
+        "pause": PauseForm(auto_id="pause_%s"),
+        "extend": ExtendForm(auto_id="extend_%s"),
+        "negative": NegativeReportForm(
+            initial={"applicant_contact": f"{case.applicant_name} {case.applicant_phone}"}, auto_id="negative_%s"
+        ),
         "decide": DecideForm(),
         "deliver": DeliverForm(initial={"recipient": case.applicant_name}),
         "fee": FeeForm(),
@@ -481,7 +486,7 @@ def window(request: AuthedRequest) -> HttpResponse:
 def enquiries(request: AuthedRequest) -> HttpResponse:
     """First-contact responsibility (CAS-8): register and list enquiries; print the referral slip."""
     _department_staff(request)
-    form = EnquiryForm(request.POST or None)
+    form = EnquiryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             e = services.enquiry_register(actor=request.user, **form.cleaned_data)
@@ -492,10 +497,17 @@ def enquiries(request: AuthedRequest) -> HttpResponse:
             else:
                 form.add_error(None, err.messages)
         else:
-            messages.success(request, _("首问登记 %(n)s 已保存。") % {"n": e.number})
+            messages.success(
+                request,
+                _("首问登记 %(n)s 已保存。") % {"n": e.number}
+                + (_("告知单已生成，请在下方列表中点击“打印告知单”。") if e.referred_office else ""),
+            )
             return redirect("cases:enquiries")
     items = enquiries_for_user(request.user).prefetch_related("notices")[:100]
-    return render(request, "cases/enquiries.html", {"form": form, "items": items})
+    picker = form.fields["referred_department"]
+    assert isinstance(picker, djforms.ModelChoiceField) and picker.queryset is not None
+    directory = {str(d.pk): {"name": d.name, "address": d.address, "phone": d.phone} for d in picker.queryset}
+    return render(request, "cases/enquiries.html", {"form": form, "items": items, "directory": directory})
 
 
 @login_required
@@ -518,11 +530,19 @@ def negative_reports(request: AuthedRequest) -> HttpResponse:
         else:
             messages.error(request, _("请选择审核意见。"))
         return redirect("cases:negative_reports")
-    return render(
-        request,
-        "cases/negative_reports.html",
-        {"reports": negative_reports_for_user(request.user), "form": ReviewForm()},
-    )
+    reports = list(negative_reports_for_user(request.user))
+    # CAS-6: the leader decides on the departments' own words: every opinion other than a plain "agree"
+    opinions: dict[int, list[Opinion]] = {}
+    for o in (
+        Opinion.objects.filter(task__case_id__in=[r.case_id for r in reports])
+        .exclude(kind=OpinionKind.AGREE)
+        .select_related("task__department")
+        .order_by("task__stage_index", "pk")
+    ):
+        opinions.setdefault(o.task.case_id, []).append(o)
+    for r in reports:
+        setattr(r, "dissent", opinions.get(r.case_id, []))  # noqa: B010 -- display attribute
+    return render(request, "cases/negative_reports.html", {"reports": reports, "form": ReviewForm()})
 
 
 @login_required

@@ -165,7 +165,7 @@ class ReviewForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("事项目录文件（.xlsx、.zip 或 .csv）"))
     department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("实施主体（文件未填写时使用）"), queryset=None, required=False
+        label=_("实施主体（文件未填写时使用）"), queryset=None, required=False, empty_label=_("按文件填写的实施主体")
     )
     publish = forms.BooleanField(label=_("直接公布（仅限系统管理员集中登记）"), required=False)
 

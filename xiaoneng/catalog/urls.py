@@ -16,6 +16,7 @@ urlpatterns = [
     path("workbench/catalog/new/", views.staff_item_new, name="staff_item_new"),
     path("workbench/catalog/import/", views.staff_import, name="staff_import"),
     path("workbench/catalog/export.xlsx", views.export_download, name="staff_export"),
+    path("workbench/catalog/template.xlsx", views.template_download, name="staff_template"),
     path("workbench/catalog/review/", views.review_queue_page, name="review_queue"),
     path("workbench/catalog/review/<int:pk>/", views.review_page, name="review"),
     path("workbench/catalog/items/<int:pk>/", views.staff_item, name="staff_item"),

@@ -135,8 +135,21 @@ def item_page(request: HttpRequest, code: str) -> HttpResponse:
     item = item_by_code(request.user, code)
     version = _visible_version(request, item)
     context = _detail_context(version)
-    context.update({"item": item, "themes": list(item.themes.all())})
+    context.update({"item": item, "themes": list(item.themes.all()), "apply_online": _apply_online(version)})
     return render(request, "catalog/item.html", context)
+
+
+def _apply_online(version: ItemVersion) -> bool:
+    """Whether the item page offers "在线申请": the conditions the case service checks (CAT-1: published
+    and public; an applicable item type; 三级·网上受理 or deeper)."""
+    from xiaoneng.cases.choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH
+
+    return (
+        version.status == VersionStatus.PUBLISHED
+        and version.is_public
+        and version.item_type in APPLICABLE_ITEM_TYPES
+        and version.online_depth >= ONLINE_ACCEPTANCE_DEPTH
+    )
 
 
 def flowchart_download(request: HttpRequest, code: str) -> HttpResponse:
@@ -676,6 +689,20 @@ def staff_import(request: AuthedRequest) -> HttpResponse:
             problems = []
             messages.error(request, str(e) or _("没有权限导入这些事项。"))
     return render(request, "catalog/import.html", {"form": form, "report": report, "problems": problems})
+
+
+@login_required
+def template_download(request: AuthedRequest) -> HttpResponse:
+    """The blank import template (items, materials, fees, steps and the 填写说明 sheet)."""
+    from .spreadsheet import template_bytes
+
+    if not (request.user.is_superuser or request.user.role in (Role.DEPT_HEAD, Role.ADMIN)):
+        raise PermissionDenied
+    response = HttpResponse(
+        template_bytes(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="catalog-template.xlsx"'
+    return response
 
 
 def export_download(request: AuthedRequest) -> HttpResponse:

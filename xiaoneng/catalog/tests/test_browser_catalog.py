@@ -119,3 +119,83 @@ def test_catalog_item_from_draft_to_public_flowchart(page, world):
     page.locator(".flowchart").screenshot(
         path=str(screenshot(page, "catalog-06-flowchart").with_name("catalog-06-flowchart.png"))
     )
+
+
+def _province_file(rows: list[dict[str, object]]) -> bytes:
+    """The province's Excel template (our own template_bytes) with `rows` on its items sheet."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from xiaoneng.catalog.spreadsheet import template_bytes
+
+    wb = load_workbook(io.BytesIO(template_bytes()))
+    sheet = wb["items"]
+    columns = {c.value: c.column for c in sheet[1] if c.value}
+    for r, row in enumerate(rows, start=2):
+        for name, value in row.items():
+            sheet.cell(r, columns[name]).value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_admin_imports_a_catalog_fixes_the_reported_rows_and_imports_again(page, world, tmp_path):
+    """journeys.md 刘工 2: import a department's catalog from the Excel template; the report names
+    every bad row and column and nothing is imported; she fixes those rows and imports again."""
+    from xiaoneng.catalog.models import Item
+
+    def row(n: int, name: str, kind: str, statutory: object, committed: object) -> dict[str, object]:
+        base = f"{900 + n:012d}"
+        return {
+            "实施编码": f"{world.dept.credit_code}{base}001",
+            "基本编码": base,
+            "事项名称": name,
+            "事项类型": kind,
+            "服务区划代码": world.city.code,
+            "法定办结时限": statutory,
+            "承诺办结时限": committed,
+            "办件类型": "承诺件",
+        }
+
+    bad = [
+        row(1, "食品经营许可", "行政许可", 20, 19),  # CAT-4: not a third shorter
+        row(2, "档案查询", "行政许诺", 5, 2),  # no such item type
+        row(3, "食品生产许可", "行政许可", 20, 10),
+    ]
+    path = tmp_path / "市场监管局事项目录.xlsx"
+    path.write_bytes(_province_file(bad))
+    # given 刘工 on the import page, with the template to download
+    _login(page, "admin")
+    page.goto(page.base + "/workbench/catalog/import/")
+    href = page.locator("#template-download").get_attribute("href")
+    resp = page.request.get(page.base + href)
+    assert resp.status == 200 and resp.body()[:2] == b"PK"  # an .xlsx
+    assert "Select an option" not in page.content()
+    # when she imports the department's file with two bad rows
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_department", str(world.dept.pk))
+    page.click("main button[type=submit]")
+    # then the report names each bad row and column, and nothing was imported
+    report = page.locator("#import-problems")
+    rows = {tuple(c.strip() for c in r.inner_text().split("\t")[:3]) for r in report.locator("tbody tr").all()}
+    assert ("items", "2", "承诺办结时限") in rows and ("items", "3", "事项类型") in rows, rows
+    assert "未导入任何内容" in report.inner_text()
+    assert Item.objects.count() == 0
+    screenshot(page, "catalog-07-import-errors")
+    # when she fixes those two rows and imports again
+    bad[0]["承诺办结时限"] = 10
+    bad[1]["事项类型"] = "公共服务"
+    path.write_bytes(_province_file(bad))
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_department", str(world.dept.pk))
+    page.click("main button[type=submit]")
+    # then all three are in, as drafts of the department
+    assert "新增 3 个" in page.locator("#import-report").inner_text()
+    assert Item.objects.filter(department=world.dept).count() == 3
+    screenshot(page, "catalog-08-import-done")
+    # and importing the same file again changes nothing
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_department", str(world.dept.pk))
+    page.click("main button[type=submit]")
+    assert "未变化 3 个" in page.locator("#import-report").inner_text()

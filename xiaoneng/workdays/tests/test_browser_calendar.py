@@ -2,6 +2,7 @@
 
 import pytest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from conftest import screenshot
 from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
@@ -78,7 +79,8 @@ def test_clock_partial_renders_in_the_workbench(page, world):
     ]
     clock_pause(clock=clocks[2], reason="expert_review", at=at("2026-11-18"), expected_days=5)
     clocks[2].refresh_from_db()
-    html = "".join(render_to_string("workdays/_clock.html", {"clock": c}) for c in clocks)
+    with translation.override("zh-hans"):  # the default language, whatever an earlier test activated
+        html = "".join(render_to_string("workdays/_clock.html", {"clock": c}) for c in clocks)
     # when they are shown on a workbench page
     sign_in(page, "admin")
     page.goto(page.base + "/workbench/")
