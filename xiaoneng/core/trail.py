@@ -35,6 +35,7 @@ def _jsonable(value: Any) -> Any:
 
 def event_hash(
     *,
+    tenant_id: int | None,
     subject_type_id: int,
     subject_id: str,
     seq: int,
@@ -47,7 +48,8 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     payload = json.dumps(
-        [subject_type_id, subject_id, seq, actor_id, at_iso, action, before, after, reason, prev_hash],
+        # the tenant is hashed too: moving an event to another jurisdiction breaks its chain
+        [tenant_id, subject_type_id, subject_id, seq, actor_id, at_iso, action, before, after, reason, prev_hash],
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -104,6 +106,7 @@ def event_append(
         at = timezone.now()
         before_j, after_j = _jsonable(before), _jsonable(after)
         digest = event_hash(
+            tenant_id=tenant_id,
             subject_type_id=ct.pk,
             subject_id=subject_id,
             seq=seq,
@@ -188,6 +191,7 @@ def _flush(pending: list[Event]) -> None:
         seq, prev_hash = last.get(key, (0, ""))
         e.seq, e.prev_hash = seq + 1, prev_hash
         e.hash = event_hash(
+            tenant_id=e.tenant_id,
             subject_type_id=e.subject_type_id,
             subject_id=e.subject_id,
             seq=e.seq,
@@ -253,6 +257,7 @@ def events_append_new_subjects(
         subject_id = str(subject.pk)
         after_j = _jsonable(afters[i] if afters is not None else None)
         digest = event_hash(
+            tenant_id=getattr(subject, "tenant_id", None),
             subject_type_id=ct_id,
             subject_id=subject_id,
             seq=1,
@@ -309,6 +314,7 @@ def trail_verify(queryset: models.QuerySet[Event] | None = None) -> Iterator[Tra
         if e.prev_hash != prev_hash:
             yield TrailBreak(e.pk, label, e.seq, "prev_hash does not match the previous event")
         expected = event_hash(
+            tenant_id=e.tenant_id,
             subject_type_id=e.subject_type_id,
             subject_id=e.subject_id,
             seq=e.seq,

@@ -109,7 +109,9 @@ def events_append_many(
             seq, prev_hash = last.get(sid, (0, ""))
             seq += 1
             before_j, after_j = _jsonable(e.before), _jsonable(e.after)
+            tenant_id = getattr(e.subject, "tenant_id", None)
             digest = event_hash(
+                tenant_id=tenant_id,
                 subject_type_id=ct.pk,
                 subject_id=sid,
                 seq=seq,
@@ -121,7 +123,6 @@ def events_append_many(
                 reason=e.reason,
                 prev_hash=prev_hash,
             )
-            tenant_id = getattr(e.subject, "tenant_id", None)
             rows.append(
                 (tenant_id, ct.pk, sid, seq, actor_id, at, e.action, before_j, after_j, e.reason, prev_hash, digest)
             )
@@ -152,6 +153,7 @@ def events_append_new_rows(
     for pk, tenant_id, after in rows:
         sid = str(pk)
         digest = event_hash(
+            tenant_id=tenant_id,
             subject_type_id=ct_id,
             subject_id=sid,
             seq=1,

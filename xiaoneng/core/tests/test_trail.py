@@ -190,3 +190,14 @@ def test_trail_batch_refuses_to_run_outside_a_transaction():
     # could not take the events back with it
     with pytest.raises(TransactionManagementError), trail_batch():
         pass
+
+
+def test_verify_trail_reports_an_event_moved_to_another_jurisdiction(world):
+    # given an event of a city department
+    event = event_append(subject=world.dept, action="x.changed", after={"n": 1})
+    assert event.tenant_id == world.city.pk
+    # when someone re-assigns it to another jurisdiction in the database
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Event._meta.db_table} SET tenant_id = %s WHERE id = %s", [world.county.pk, event.pk])
+    # then the chain is broken: the tenant is part of the hash
+    assert [b.event_id for b in trail_verify()] == [event.pk]
