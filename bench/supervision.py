@@ -1,7 +1,7 @@
 """Supervision scan benchmark (PostgreSQL only; not part of the test suite).
 
     .venv/bin/python bench/supervision.py postgres://postgres@127.0.0.1:5432/xn_supbench \
-        [--clocks 1000000] [--due 10000] [--phases] [--skip-b | --b-only]
+        [--clocks 1000000] [--due 10000] [--workers 2] [--phases] [--skip-b | --b-only]
 
 The database is the benchmark's own: its clocks, pauses, alerts and rectifications are TRUNCATEd.
 --skip-b stops after (a); --b-only runs only (b) on the clocks a previous full run left behind.
@@ -17,7 +17,9 @@ reminder instant an hour ago (their yellow and red are still ahead). Then, in th
     as in the long-lived worker; --phases prints where the scan's time goes);
 (b) a calendar change (one working day of the current year becomes a holiday, or back, in a new
     revision) and the full rescan that recomputes and re-evaluates every open clock
-    (workdays.bulk.clocks_recompute_bulk), as `manage.py supervision_rescan` does;
+    (workdays.bulk.clocks_recompute_bulk), as `manage.py supervision_rescan` does, on `--workers`
+    connections (default 2, the command's default); then the change undone and the same rescan on
+    one connection, side by side;
 (c) the peak RSS of the process (ru_maxrss) after (a) and after (b).
 """
 
@@ -28,6 +30,7 @@ import resource
 import statistics
 import sys
 import time
+from typing import Any
 
 
 def _arg(args: list[str], name: str, default: int) -> int:
@@ -45,6 +48,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = args[0]
     n = _arg(args, "--clocks", 1_000_000)
     due = _arg(args, "--due", 10_000)
+    workers = _arg(args, "--workers", 2)  # connections for the full rescan, as manage.py supervision_rescan
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import django
@@ -242,7 +246,7 @@ def main() -> None:
         # case, reported but not the target), then VACUUM as autovacuum would, then a calendar change:
         # a working day a week ahead becomes a holiday (or back), in a new revision, and the full rescan.
         t0 = time.perf_counter()
-        changed = clocks_recompute_bulk(progress=progress)
+        changed = clocks_recompute_bulk(progress=progress, workers=workers)
         print(
             f"(b0) first real computation of the generated clocks: {changed} of {n} rewritten "
             f"in {time.perf_counter() - t0:.1f} s"
@@ -252,24 +256,39 @@ def main() -> None:
             c.execute("VACUUM ANALYZE workdays_clock")
             print(f"     VACUUM ANALYZE workdays_clock: {time.perf_counter() - t0:.1f} s")
 
-    day = timezone.localdate() + timedelta(days=7)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    with transaction.atomic():
-        last = CalendarRevision.objects.order_by("-number").first()
-        rev = CalendarRevision.objects.create(number=(last.number + 1) if last else 1, years=[day.year], note="bench")
-        row = CalendarDay.objects.get(date=day)
-        row.is_workday, row.kind, row.name = (False, "holiday", "基准") if row.is_workday else (True, "workday", "")
-        row.revision = rev
-        row.save()
-    calendar_invalidate()
-    cal = calendar_load(rev.number)
-    print(f"(b) calendar revision r{rev.number}: {day} is now {'a working day' if row.is_workday else 'a holiday'}")
+    def calendar_change() -> tuple[Any, Any]:
+        """A working day a week ahead becomes a holiday (or back), in a new revision."""
+        day = timezone.localdate() + timedelta(days=7)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        with transaction.atomic():
+            last = CalendarRevision.objects.order_by("-number").first()
+            rev = CalendarRevision.objects.create(
+                number=(last.number + 1) if last else 1, years=[day.year], note="bench"
+            )
+            row = CalendarDay.objects.get(date=day)
+            row.is_workday, row.kind, row.name = (False, "holiday", "基准") if row.is_workday else (True, "workday", "")
+            row.revision = rev
+            row.save()
+        calendar_invalidate()
+        print(f"(b) calendar revision r{rev.number}: {day} is now {'a working day' if row.is_workday else 'a holiday'}")
+        return rev, calendar_load(rev.number)
+
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT tablename, count(*) FROM pg_indexes WHERE tablename IN ('workdays_clock', 'core_event') "
+            "GROUP BY tablename ORDER BY tablename"
+        )
+        print("    indexes: " + ", ".join(f"{t} {k}" for t, k in c.fetchall()))
+    rev, cal = calendar_change()
     marks.clear()
     t0 = time.perf_counter()
-    changed = clocks_recompute_bulk(cal=cal, progress=progress)
+    changed = clocks_recompute_bulk(cal=cal, progress=progress, workers=workers)
     took_b = time.perf_counter() - t0
-    print(f"(b) full rescan: {n} clocks recomputed, {changed} changed, in {took_b:.1f} s  [{'; '.join(marks)}]")
+    print(
+        f"(b) full rescan on {workers} connection(s): {n} clocks recomputed, {changed} changed, in {took_b:.1f} s"
+        f"  [{'; '.join(marks)}]"
+    )
     # what those writes cost at least: one bare UPDATE moving the same rows' indexed instants (rolled back)
     with connection.cursor() as c, transaction.atomic():
         t0 = time.perf_counter()
@@ -285,11 +304,21 @@ def main() -> None:
         transaction.set_rollback(True)
     # and what computing and comparing costs: the same rescan again, where nothing moves
     t0 = time.perf_counter()
-    again_changed = clocks_recompute_bulk(cal=cal)
+    again_changed = clocks_recompute_bulk(cal=cal, workers=workers)
     print(
         f"(b') the same rescan again (compute and compare, nothing to write): {again_changed} changed "
         f"in {time.perf_counter() - t0:.1f} s"
     )
+    if workers > 1:
+        # side by side: the calendar change undone, the same rescan on one connection
+        _rev, cal = calendar_change()
+        marks.clear()
+        t0 = time.perf_counter()
+        changed = clocks_recompute_bulk(cal=cal, progress=progress, workers=1)
+        print(
+            f"(b) the same full rescan on 1 connection: {changed} changed in {time.perf_counter() - t0:.1f} s"
+            f"  [{'; '.join(marks)}]"
+        )
     print(f"(c) peak RSS after the full rescans: {_rss_mb():.0f} MB")
 
 

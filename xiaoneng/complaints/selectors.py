@@ -149,9 +149,9 @@ def department_stats(qs: QuerySet[Complaint], *, start: date, end: date) -> list
         .annotate(**_AGG)
     ]
     names = dict(
-        Department.objects.filter(
-            pk__in=[r["handling_department_id"] for r in rows if r["handling_department_id"]]
-        ).values_list("pk", "name")
+        Department.objects.filter(pk__in=[r["handling_department_id"] for r in rows if r["handling_department_id"]])
+        .order_by()  # no join for the model's default ordering: the rows are sorted below
+        .values_list("pk", "name")
     )
     out = [
         Figures(

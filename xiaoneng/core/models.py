@@ -55,6 +55,9 @@ class Event(models.Model):
     creates events; nothing updates or deletes them.
     """
 
+    # No single-column indexes on `tenant` and `subject_type`: `core_event_tenant_at` and
+    # `core_event_unique_seq` start with them; nor a pattern-ops twin of `action` (no LIKE on it).
+    # Every appended event writes every index (docs/performance.md, migration 0003).
     tenant = models.ForeignKey(
         "orgs.Region",
         null=True,
@@ -62,8 +65,9 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("所属辖区"),
+        db_index=False,
     )
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"), db_index=False)
     subject_id = models.CharField(_("对象编号"), max_length=64)
     seq = models.PositiveIntegerField(_("序号"))
     actor = models.ForeignKey(
@@ -75,7 +79,7 @@ class Event(models.Model):
         verbose_name=_("操作人"),
     )
     at = models.DateTimeField(_("时间"), db_index=True)
-    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    action = models.CharField(_("动作"), max_length=64)
     before = models.JSONField(_("变更前"), default=dict, blank=True)
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     reason = models.TextField(_("理由"), blank=True)
@@ -95,7 +99,10 @@ class Event(models.Model):
                 violation_error_message=_("同一对象的留痕序号不能重复。"),
             )
         ]
-        indexes = [models.Index(fields=["tenant", "at"], name="core_event_tenant_at")]
+        indexes = [
+            models.Index(fields=["tenant", "at"], name="core_event_tenant_at"),
+            models.Index(fields=["action"], name="core_event_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject_type_id}:{self.subject_id}#{self.seq} {self.action}"

@@ -403,7 +403,8 @@ class DeductionOut(Schema):
     source_label: str
     count: int
     points: float
-    explanation: str
+    explanation: str  # in the request's language
+    message: dict[str, Any] = {}  # the explanation as a message key and parameters
     refs: list[int]
 
 
@@ -418,7 +419,8 @@ class ScoreOut(Schema):
     score: float
     warning: int
     warning_label: str
-    warning_reason: str
+    warning_reason: str  # in the request's language
+    warning_message: dict[str, Any] = {}  # the reason as a message key and parameters
     frozen: bool
     computed_at: datetime
     rank: int | None = None
@@ -474,7 +476,8 @@ def _score_out(s: Any, with_deductions: bool = False) -> ScoreOut:
         score=float(s.score),
         warning=s.warning,
         warning_label=str(s.get_warning_display()),
-        warning_reason=s.warning_reason,
+        warning_reason=s.warning_reason_text,
+        warning_message=s.warning_message or {},
         frozen=s.frozen,
         computed_at=s.computed_at,
         rank=getattr(s, "rank", None),
@@ -485,7 +488,8 @@ def _score_out(s: Any, with_deductions: bool = False) -> ScoreOut:
                 source_label=str(d.get_source_display()),
                 count=d.count,
                 points=float(d.points),
-                explanation=d.explanation,
+                explanation=d.explanation_text,
+                message=d.message or {},
                 refs=[int(i) for i in d.refs],
             )
             for d in s.deductions.all()
@@ -498,7 +502,7 @@ def _score_out(s: Any, with_deductions: bool = False) -> ScoreOut:
 def _bulletin_out(b: Any) -> BulletinOut:
     return BulletinOut(
         id=b.pk,
-        title=b.title,
+        title=b.title_text,
         kind=b.kind,
         region=b.region.name,
         period=b.period,
@@ -598,12 +602,12 @@ def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
 
 @router.post("/bulletins/{pk}/issue", response=BulletinDetailOut, summary="Issue: number and freeze the figures")
 def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> BulletinDetailOut:
-    from .bulletins import bulletin_for, bulletin_issue, can_read_bulletins
+    from .bulletins import bulletin_for, bulletin_issue, can_read_bulletins, figures_of
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
     b = bulletin_issue(bulletin=bulletin_for(request.user, pk), actor=request.user, remarks=payload.remarks)
-    return BulletinDetailOut(**_bulletin_out(b).model_dump(), remarks=b.remarks, figures=b.snapshot)
+    return BulletinDetailOut(**_bulletin_out(b).model_dump(), remarks=b.remarks, figures=figures_of(b))
 
 
 @router.get("/bulletins/{pk}/download", summary="Download a bulletin as PDF (fmt=pdf) or Excel (fmt=xlsx)")

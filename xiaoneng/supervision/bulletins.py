@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,11 +43,10 @@ from .choices import (
     BulletinStatus,
     DeductionSource,
     Grade,
-    Level,
     WarningLevel,
 )
-from .efficiency import efficiency_compute, grade_for, month_bounds, policy_for, quarter_months
-from .models import Alert, Bulletin, Deduction, EfficiencyScore, QuarterGrade
+from .efficiency import efficiency_compute, grade_for, policy_for, quarter_months
+from .models import Bulletin, Deduction, EfficiencyScore, QuarterGrade
 
 # --- who ------------------------------------------------------------------------------------------
 
@@ -134,9 +133,13 @@ def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
                 "deductions": {},
                 "warning": 0,
                 "frozen": True,
+                "alerts": {"remind": 0, "yellow": 0, "red": 0},
             },
         )
         u["monthly"][s.month.strftime("%Y-%m")] = float(s.score)
+        for level, n in ((s.figures or {}).get("alerts") or {}).items():
+            if level in u["alerts"]:
+                u["alerts"][level] += int(n)
         for src, pts in deductions.get(s.pk, {}).items():
             u["deductions"][src] = round(u["deductions"].get(src, 0.0) + float(pts), 1)
         u["warning"] = max(u["warning"], s.warning)
@@ -166,13 +169,14 @@ def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
         if u["score"] != last:
             rank, last = i, u["score"]
         u["rank"] = rank
-    lo, hi = month_bounds(months[0])[0], month_bounds(months[-1])[1]
-    alerts = dict(
-        Alert.objects.filter(_subtree("region__", region), raised_at__gte=lo, raised_at__lt=hi)
-        .order_by()
-        .values_list("level")
-        .annotate(n=Count("id"))
-    )
+    # SUP-1 alerts in a bulletin are counted on the index's deduction basis (SUP-5): each obligation
+    # once a month at the highest level it reached, read from the scores' own figures. A 通报 is the
+    # efficiency office's account of the index: a unit's "黄牌 2" must be the two yellow cards its
+    # deductions were taken for, or the unit will (rightly) dispute the figure. The raw number of
+    # alert records (a reminder, then a yellow, then a red card on one overdue case is 3 records but
+    # one red-card obligation) is an operational figure with its own page, the alert list; printing
+    # both side by side in a bulletin invites exactly the dispute this avoids.
+    alerts = {k: sum(u["alerts"][k] for u in rows) for k in ("remind", "yellow", "red")}
     end = months[-1].replace(day=28) + timedelta(days=4)
     end = end - timedelta(days=end.day)
     cfig = department_stats(Complaint.objects.filter(_subtree("region__", region)), start=months[0], end=end)
@@ -211,11 +215,8 @@ def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
             for u in rows
             if u["warning"] >= WarningLevel.PUBLIC
         ],
-        "alerts": {
-            "remind": alerts.get(Level.REMIND, 0),
-            "yellow": alerts.get(Level.YELLOW, 0),
-            "red": alerts.get(Level.RED, 0) + alerts.get(Level.STATUTORY, 0),
-        },
+        "alerts": alerts,
+        "alerts_basis": "obligation",  # each obligation once a month at its highest level (SUP-5)
         "complaints": {
             **c,
             "on_time_rate": pct(c["on_time"], c["replied"]),
@@ -308,11 +309,44 @@ def bulletin_issue(*, bulletin: Bulletin, actor: Any, remarks: str | None = None
     return b
 
 
+def bulletin_title(bulletin: Bulletin) -> str:
+    """The title in the active language (the stored `title` keeps the Chinese it was drafted with)."""
+    return _("%(region)s%(period)s效能通报") % {
+        "region": bulletin.region.name,
+        "period": period_label(bulletin.kind, bulletin.period),
+    }
+
+
+def _localised(f: dict[str, Any]) -> dict[str, Any]:
+    """The figures with every label rendered in the active language from the codes stored beside it
+    (a snapshot frozen the labels in the language of whoever issued it; the codes are what count)."""
+    f = {**f, "units": [dict(u) for u in f.get("units", [])]}
+    if f.get("kind") in BulletinKind.values and f.get("period"):
+        f["period_label"] = period_label(f["kind"], date.fromisoformat(f["period"]))
+    f["sources"] = [
+        [code, str(DeductionSource(code).label) if code in DeductionSource.values else label]
+        for code, label in f.get("sources", [])
+    ]
+    for u in f["units"]:
+        if u.get("warning") in WarningLevel.values:
+            u["warning_label"] = str(WarningLevel(u["warning"]).label)
+        if u.get("grade_code") in Grade.values:
+            u["grade"] = str(Grade(u["grade_code"]).label)
+    if f["units"]:
+        f["public_list"] = [
+            {"department": u["department"], "score": u["score"], "warning": u["warning_label"]}
+            for u in f["units"]
+            if u["warning"] >= WarningLevel.PUBLIC
+        ]
+    return f
+
+
 def figures_of(bulletin: Bulletin) -> dict[str, Any]:
-    """An issued bulletin shows its frozen snapshot; a draft the live figures."""
+    """An issued bulletin shows its frozen snapshot; a draft the live figures; either with its labels
+    in the reader's language."""
     if bulletin.status == BulletinStatus.ISSUED and bulletin.snapshot:
-        return bulletin.snapshot
-    return bulletin_figures(bulletin.region, bulletin.kind, bulletin.period)
+        return _localised(bulletin.snapshot)
+    return _localised(bulletin_figures(bulletin.region, bulletin.kind, bulletin.period))
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -347,10 +381,10 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
         rightMargin=20 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
-        title=bulletin.title,
+        title=bulletin_title(bulletin),
         author=f["region"],
     )
-    story: list[Any] = [Paragraph(bulletin.title, title_style)]
+    story: list[Any] = [Paragraph(bulletin_title(bulletin), title_style)]
     number = bulletin.number or _("（草稿，未印发）")
     when = timezone.localtime(bulletin.issued_at).strftime("%Y-%m-%d") if bulletin.issued_at else f["as_of"]
     story.append(Paragraph(f"{number}　　{when}", sub))
@@ -358,7 +392,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     s = f["summary"]
     summary = _(
         "%(period)s，%(region)s共%(n)s个单位参加效能指数测评，平均得分%(avg)s分；综合预警%(c)s个，"
-        "列入公开预警名单%(p)s个。期间共触发提醒%(r)s次、黄牌%(y)s张、红牌%(red)s张。"
+        "列入公开预警名单%(p)s个。"
     ) % {
         "period": f["period_label"],
         "region": f["region"],
@@ -366,10 +400,17 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
         "avg": s["average"] if s["average"] is not None else "—",
         "c": s["composite"],
         "p": s["public"],
-        "r": f["alerts"]["remind"],
-        "y": f["alerts"]["yellow"],
-        "red": f["alerts"]["red"],
     }
+    if f.get("alerts_basis") == "obligation":
+        summary += _(
+            "计入效能指数的预警事项：提醒%(r)s项、黄牌%(y)s项、红牌%(red)s项（每个事项每月按最高级别计一次）。"
+        ) % {"r": f["alerts"]["remind"], "y": f["alerts"]["yellow"], "red": f["alerts"]["red"]}
+    else:  # a bulletin issued before: it counted alert records
+        summary += _("期间共触发提醒%(r)s次、黄牌%(y)s张、红牌%(red)s张。") % {
+            "r": f["alerts"]["remind"],
+            "y": f["alerts"]["yellow"],
+            "red": f["alerts"]["red"],
+        }
     story.append(Paragraph(summary, body))
     if not f["final"]:
         story.append(Paragraph(_("注：本期数据截至%(t)s，月度结束后封存。") % {"t": f["as_of"]}, body))
@@ -377,20 +418,27 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
         story.append(Paragraph(bulletin.remarks.replace("\n", "<br/>"), body))
     quarterly = f["kind"] == BulletinKind.QUARTERLY
     story.append(Paragraph(_("一、效能指数排名"), h2))
-    head = [_("名次"), _("单位"), _("得分"), _("扣分"), _("预警")] + ([_("等次")] if quarterly else [])
+    # headers and labels as Paragraphs, so a longer language wraps inside its cell instead of overrunning it
+    head = [
+        Paragraph(h, cell)
+        for h in [_("名次"), _("单位"), _("得分"), _("扣分"), _("提醒/黄牌/红牌（事项）"), _("预警")]
+        + ([_("等次")] if quarterly else [])
+    ]
     data: list[list[Any]] = [head]
     for u in f["units"]:
+        a = u.get("alerts")
         row = [
             u["rank"],
             Paragraph(u["department"], cell),
             f"{u['score']:.1f}",
             f"{u['deducted']:.1f}",
-            u["warning_label"],
+            f"{a['remind']} / {a['yellow']} / {a['red']}" if a else "—",
+            Paragraph(u["warning_label"], cell),
         ]
         if quarterly:
-            row.append(u.get("grade", ""))
+            row.append(Paragraph(u.get("grade", ""), cell))
         data.append(row)
-    widths = [14 * mm, 62 * mm, 20 * mm, 20 * mm, 26 * mm] + ([20 * mm] if quarterly else [])
+    widths = [12 * mm, 44 * mm, 18 * mm, 20 * mm, 28 * mm, 26 * mm] + ([20 * mm] if quarterly else [])
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -461,23 +509,23 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     t3 = Table(
         [
             [
-                _("投诉工单"),
+                Paragraph(_("投诉工单"), cell),
                 c["total"],
-                _("按时答复率"),
+                Paragraph(_("按时答复率"), cell),
                 pct(c["on_time_rate"]),
-                _("回访满意率"),
+                Paragraph(_("回访满意率"), cell),
                 pct(c["satisfaction_rate"]),
             ],
             [
-                _("服务评价"),
+                Paragraph(_("服务评价"), cell),
                 r["total"],
-                _("满意率"),
+                Paragraph(_("满意率"), cell),
                 pct(r["satisfaction_rate"]),
-                _("差评整改率"),
+                Paragraph(_("差评整改率"), cell),
                 pct(r["rectification_rate"]),
             ],
         ],
-        colWidths=[24 * mm, 18 * mm, 28 * mm, 22 * mm, 28 * mm, 22 * mm],
+        colWidths=[30 * mm, 14 * mm, 34 * mm, 18 * mm, 36 * mm, 18 * mm],
     )
     t3.setStyle(
         TableStyle(
@@ -485,6 +533,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
                 ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a94a6")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
     )
@@ -516,7 +565,7 @@ def bulletin_excel(bulletin: Bulletin) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = _("效能指数")
-    ws["A1"] = bulletin.title
+    ws["A1"] = bulletin_title(bulletin)
     ws["A1"].font = Font(size=14, bold=True)
     ws["A2"] = f"{bulletin.number or _('（草稿，未印发）')}  {f['period_label']}  {_('数据截至')} {f['as_of']}"
     quarterly = f["kind"] == BulletinKind.QUARTERLY
@@ -554,13 +603,21 @@ def bulletin_excel(bulletin: Bulletin) -> bytes:
         ws.add_chart(chart, f"{'K' if quarterly else 'H'}{header_row}")
     ws2 = wb.create_sheet(_("扣分明细"))
     sources = f["sources"]
-    ws2.append([_("单位")] + [label for _code, label in sources] + [_("合计")])
+    alert_heads = [_("提醒（事项）"), _("黄牌（事项）"), _("红牌（事项）")]
+    ws2.append([_("单位")] + [label for _code, label in sources] + [_("合计")] + alert_heads)
     for cell in ws2[1]:
         cell.font = Font(bold=True)
     for u in f["units"]:
-        ws2.append([u["department"]] + [u["deductions"].get(code, 0) for code, _label in sources] + [u["deducted"]])
+        a = u.get("alerts") or {}
+        ws2.append(
+            [u["department"]]
+            + [u["deductions"].get(code, 0) for code, _label in sources]
+            + [u["deducted"]]
+            + [a.get("remind"), a.get("yellow"), a.get("red")]
+        )
     ws2.column_dimensions["A"].width = 28
     ws3 = wb.create_sheet(_("投诉与评价"))
+    by_obligation = f.get("alerts_basis") == "obligation"
     c, r = f["complaints"], f["ratings"]
     for row in [
         [_("指标"), _("数值")],
@@ -576,9 +633,10 @@ def bulletin_excel(bulletin: Bulletin) -> bytes:
         [_("差评"), r["bad"]],
         [_("差评整改率（%）"), r["rectification_rate"]],
         [_("差评回访率（%）"), r["callback_rate"]],
-        [_("提醒"), f["alerts"]["remind"]],
-        [_("黄牌"), f["alerts"]["yellow"]],
-        [_("红牌"), f["alerts"]["red"]],
+        # the index's basis (each obligation once a month at its highest level); older bulletins: records
+        [_("提醒（事项）") if by_obligation else _("提醒"), f["alerts"]["remind"]],
+        [_("黄牌（事项）") if by_obligation else _("黄牌"), f["alerts"]["yellow"]],
+        [_("红牌（事项）") if by_obligation else _("红牌"), f["alerts"]["red"]],
     ]:
         ws3.append(row)
     ws3["A1"].font = Font(bold=True)

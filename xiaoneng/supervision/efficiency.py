@@ -31,6 +31,7 @@ __all__ = [
     "ComputeResult",
     "UnitFacts",
     "deduction_records",
+    "deduction_text",
     "efficiency_compute",
     "efficiency_grade_quarter",
     "efficiency_policy_save",
@@ -45,9 +46,11 @@ __all__ = [
     "public_warnings",
     "quarter_months",
     "quarter_of",
+    "render_message",
     "score_for",
     "score_unit",
     "scores_for",
+    "warning_reason_text",
 ]
 
 import time as _time
@@ -61,8 +64,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xiaoneng.complaints.choices import Kind as ComplaintKind
 from xiaoneng.complaints.choices import Status as ComplaintStatus
@@ -171,14 +175,81 @@ def _pct(n: int, d: int) -> Decimal:
     return _q(Decimal(100) * n / d) if d else Decimal(0)
 
 
+# Stored user-facing text (deduction explanations, warning reasons) is kept as a message key plus
+# parameters and rendered through gettext when it is shown, so each reader sees it in their language;
+# the Chinese wording is stored beside it for rows written before the keys existed (and the admin).
+MESSAGES: dict[str, str] = {
+    DeductionSource.ALERT_REMIND: gettext_noop("预警提醒%(n)s次，每连续%(run)s次扣%(p)s分（SUP-5）"),
+    DeductionSource.ALERT_YELLOW: gettext_noop("黄牌%(n)s张，每张扣%(p)s分（SUP-5）"),
+    DeductionSource.ALERT_RED: gettext_noop("红牌%(n)s张，每张扣%(p)s分（SUP-5）"),
+    DeductionSource.IRREGULARITY: gettext_noop(
+        "经核实的违规行为%(n)s起（一般%(a)s起、较重%(b)s起、严重%(c)s起，分别扣%(pa)s、%(pb)s、%(pc)s分/起）"
+    ),
+    DeductionSource.COMPLAINT: gettext_noop("效能投诉经查属实%(n)s件，每件扣%(p)s分"),
+    DeductionSource.LATE_REPLY: gettext_noop(
+        "应答复投诉%(due)s件，按时答复%(ok)s件，按时答复率%(rate)s%%，低于目标100%%（CMP-4），每件未按时扣%(p)s分"
+    ),
+    DeductionSource.BAD_REVIEW: gettext_noop("差评超过整改时限仍未整改%(n)s条（RAT-3），每条扣%(p)s分"),
+    DeductionSource.SATISFACTION: gettext_noop(
+        "评价%(n)s条，满意率%(rate)s%%，低于目标%(target)s%%（RAT-4），每低1个百分点扣%(p)s分，最多扣%(cap)s分"
+    ),
+    "warning.below": gettext_noop("月度得分低于%(n)s分"),
+    "warning.composite_twice": gettext_noop("连续两个月综合预警"),
+}
+
+
+def _message(key: str, **params: Any) -> dict[str, Any]:
+    """A stored message: its key and JSON-safe parameters (Decimals as text)."""
+    return {"key": key, "params": {k: v if isinstance(v, (int, list)) else str(v) for k, v in params.items()}}
+
+
+def render_message(message: dict[str, Any]) -> str:
+    """A stored message in the active language (gettext at display time); "" if it is not one."""
+    key = message.get("key") if isinstance(message, dict) else None
+    params = message.get("params") or {}
+    if key == "warning.single":
+        # SUP-3 level 1: the kinds of deductions the unit had, in the reader's language
+        labels = [str(DeductionSource(c).label) for c in params.get("sources", []) if c in DeductionSource.values]
+        return _("、").join(labels)
+    if key not in MESSAGES:
+        return ""
+    try:
+        return _(MESSAGES[key]) % params
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def _zh(message: dict[str, Any]) -> str:
+    with translation.override("zh-hans"):
+        return render_message(message)
+
+
+def deduction_text(d: Deduction) -> str:
+    """A deduction's explanation in the reader's language; rows stored as text keep their text."""
+    return (render_message(d.message) if d.message else "") or d.explanation
+
+
+def warning_reason_text(s: EfficiencyScore) -> str:
+    """A score's warning reason in the reader's language; rows stored as text keep their text."""
+    return (render_message(s.warning_message) if s.warning_message else "") or s.warning_reason
+
+
 def score_unit(facts: UnitFacts, policy: EfficiencyPolicy) -> ScoredUnit:
     """SUP-5: the 100-point base minus the itemised deductions (never below 0)."""
     out: list[Deduction] = []
 
-    def add(source: str, count: int, points: Decimal, explanation: str, refs: list[int]) -> None:
+    def add(source: str, count: int, points: Decimal, refs: list[int], **params: Any) -> None:
         if points > 0:
+            message = _message(source, **params)
             out.append(
-                Deduction(source=source, count=count, points=_q(points), explanation=explanation, refs=refs[:REFS_MAX])
+                Deduction(
+                    source=source,
+                    count=count,
+                    points=_q(points),
+                    explanation=_zh(message)[:300],
+                    message=message,
+                    refs=refs[:REFS_MAX],
+                )
             )
 
     run = max(int(policy.remind_run), 1)
@@ -187,23 +258,26 @@ def score_unit(facts: UnitFacts, policy: EfficiencyPolicy) -> ScoredUnit:
         DeductionSource.ALERT_REMIND,
         len(facts.remind),
         runs * policy.remind_points,
-        _("预警提醒%(n)s次，每连续%(run)s次扣%(p)s分（SUP-5）")
-        % {"n": len(facts.remind), "run": run, "p": policy.remind_points},
         facts.remind,
+        n=len(facts.remind),
+        run=run,
+        p=policy.remind_points,
     )
     add(
         DeductionSource.ALERT_YELLOW,
         len(facts.yellow),
         len(facts.yellow) * policy.yellow_points,
-        _("黄牌%(n)s张，每张扣%(p)s分（SUP-5）") % {"n": len(facts.yellow), "p": policy.yellow_points},
         facts.yellow,
+        n=len(facts.yellow),
+        p=policy.yellow_points,
     )
     add(
         DeductionSource.ALERT_RED,
         len(facts.red),
         len(facts.red) * policy.red_points,
-        _("红牌%(n)s张，每张扣%(p)s分（SUP-5）") % {"n": len(facts.red), "p": policy.red_points},
         facts.red,
+        n=len(facts.red),
+        p=policy.red_points,
     )
     by_sev = {Severity.MINOR: 0, Severity.SERIOUS: 0, Severity.GRAVE: 0}
     for _id, sev in facts.irregularities:
@@ -217,24 +291,22 @@ def score_unit(facts: UnitFacts, policy: EfficiencyPolicy) -> ScoredUnit:
         DeductionSource.IRREGULARITY,
         len(facts.irregularities),
         sum((by_sev[s] * sev_points[s] for s in by_sev), Decimal(0)),
-        _("经核实的违规行为%(n)s起（一般%(a)s起、较重%(b)s起、严重%(c)s起，分别扣%(pa)s、%(pb)s、%(pc)s分/起）")
-        % {
-            "n": len(facts.irregularities),
-            "a": by_sev[Severity.MINOR],
-            "b": by_sev[Severity.SERIOUS],
-            "c": by_sev[Severity.GRAVE],
-            "pa": sev_points[Severity.MINOR],
-            "pb": sev_points[Severity.SERIOUS],
-            "pc": sev_points[Severity.GRAVE],
-        },
         [i for i, _s in facts.irregularities],
+        n=len(facts.irregularities),
+        a=by_sev[Severity.MINOR],
+        b=by_sev[Severity.SERIOUS],
+        c=by_sev[Severity.GRAVE],
+        pa=sev_points[Severity.MINOR],
+        pb=sev_points[Severity.SERIOUS],
+        pc=sev_points[Severity.GRAVE],
     )
     add(
         DeductionSource.COMPLAINT,
         len(facts.complaints),
         len(facts.complaints) * policy.complaint_points,
-        _("效能投诉经查属实%(n)s件，每件扣%(p)s分") % {"n": len(facts.complaints), "p": policy.complaint_points},
         facts.complaints,
+        n=len(facts.complaints),
+        p=policy.complaint_points,
     )
     if facts.replies_due:
         on_time = facts.replies_due - len(facts.late_replies)
@@ -242,24 +314,19 @@ def score_unit(facts: UnitFacts, policy: EfficiencyPolicy) -> ScoredUnit:
             DeductionSource.LATE_REPLY,
             len(facts.late_replies),
             len(facts.late_replies) * policy.late_reply_points,
-            _(
-                "应答复投诉%(due)s件，按时答复%(ok)s件，按时答复率%(rate)s%%，低于目标100%%（CMP-4），每件未按时扣%(p)s分"
-            )
-            % {
-                "due": facts.replies_due,
-                "ok": on_time,
-                "rate": _pct(on_time, facts.replies_due),
-                "p": policy.late_reply_points,
-            },
             facts.late_replies,
+            due=facts.replies_due,
+            ok=on_time,
+            rate=_pct(on_time, facts.replies_due),
+            p=policy.late_reply_points,
         )
     add(
         DeductionSource.BAD_REVIEW,
         len(facts.bad_overdue),
         len(facts.bad_overdue) * policy.bad_review_points,
-        _("差评超过整改时限仍未整改%(n)s条（RAT-3），每条扣%(p)s分")
-        % {"n": len(facts.bad_overdue), "p": policy.bad_review_points},
         facts.bad_overdue,
+        n=len(facts.bad_overdue),
+        p=policy.bad_review_points,
     )
     if facts.ratings >= policy.min_ratings and facts.ratings:
         rate = _pct(facts.satisfied, facts.ratings)
@@ -269,34 +336,36 @@ def score_unit(facts: UnitFacts, policy: EfficiencyPolicy) -> ScoredUnit:
                 DeductionSource.SATISFACTION,
                 len(facts.unsatisfied),
                 pts,
-                _(
-                    "评价%(n)s条，满意率%(rate)s%%，低于目标%(target)s%%（RAT-4），每低1个百分点扣%(p)s分，最多扣%(cap)s分"
-                )
-                % {
-                    "n": facts.ratings,
-                    "rate": rate,
-                    "target": policy.satisfaction_target,
-                    "p": policy.satisfaction_points,
-                    "cap": policy.satisfaction_cap,
-                },
                 facts.unsatisfied,
+                n=facts.ratings,
+                rate=rate,
+                target=policy.satisfaction_target,
+                p=policy.satisfaction_points,
+                cap=policy.satisfaction_cap,
             )
     base = Decimal(policy.base)
     deducted = _q(sum((d.points for d in out), Decimal(0)))
     return ScoredUnit(base=base, deductions=out, deducted=deducted, score=max(Decimal(0), base - deducted))
 
 
-def warning_for(scored: ScoredUnit, policy: EfficiencyPolicy, previous: int) -> tuple[int, str]:
-    """SUP-3: the unit's warning level for the month and why (`previous`: last month's level)."""
+def warning_message(scored: ScoredUnit, policy: EfficiencyPolicy, previous: int) -> tuple[int, dict[str, Any]]:
+    """SUP-3: the unit's warning level for the month and why, as a stored message (`previous`: last
+    month's level)."""
     if scored.score < policy.public_below:
-        return WarningLevel.PUBLIC, _("月度得分低于%(n)s分") % {"n": policy.public_below}
+        return WarningLevel.PUBLIC, _message("warning.below", n=policy.public_below)
     if scored.score < policy.composite_below:
         if previous >= WarningLevel.COMPOSITE:
-            return WarningLevel.PUBLIC, _("连续两个月综合预警")
-        return WarningLevel.COMPOSITE, _("月度得分低于%(n)s分") % {"n": policy.composite_below}
+            return WarningLevel.PUBLIC, _message("warning.composite_twice")
+        return WarningLevel.COMPOSITE, _message("warning.below", n=policy.composite_below)
     if scored.deductions:
-        return WarningLevel.SINGLE, "、".join(str(d.get_source_display()) for d in scored.deductions)
-    return WarningLevel.NONE, ""
+        return WarningLevel.SINGLE, _message("warning.single", sources=[str(d.source) for d in scored.deductions])
+    return WarningLevel.NONE, {}
+
+
+def warning_for(scored: ScoredUnit, policy: EfficiencyPolicy, previous: int) -> tuple[int, str]:
+    """SUP-3: the unit's warning level for the month and why, in the active language."""
+    level, message = warning_message(scored, policy, previous)
+    return level, render_message(message) if message else ""
 
 
 def grade_for(score: Decimal, policy: EfficiencyPolicy) -> str:
@@ -455,11 +524,12 @@ def efficiency_compute(
         for dept_id, region_id in depts:
             f = facts.get(dept_id) or UnitFacts()
             scored = score_unit(f, policy)
-            level, reason = warning_for(scored, policy, previous.get(dept_id, WarningLevel.NONE))
+            level, message = warning_message(scored, policy, previous.get(dept_id, WarningLevel.NONE))
             s = existing.get(dept_id) or EfficiencyScore(tenant=tenant, department_id=dept_id, month=month)
             s.region_id = region_id
             s.base, s.deducted, s.score = scored.base, scored.deducted, scored.score
-            s.warning, s.warning_reason = level, reason[:200]
+            s.warning, s.warning_message = level, message
+            s.warning_reason = (_zh(message) if message else "")[:200]
             s.figures = f.figures()
             s.frozen = keep_frozen
             s.computed_at = now
@@ -471,7 +541,18 @@ def efficiency_compute(
         EfficiencyScore.objects.bulk_create(to_create, batch_size=500)
         EfficiencyScore.objects.bulk_update(
             to_update,
-            ["region", "base", "deducted", "score", "warning", "warning_reason", "figures", "frozen", "computed_at"],
+            [
+                "region",
+                "base",
+                "deducted",
+                "score",
+                "warning",
+                "warning_reason",
+                "warning_message",
+                "figures",
+                "frozen",
+                "computed_at",
+            ],
             batch_size=500,
         )
         for d in deductions:
@@ -729,7 +810,7 @@ def public_warnings(month: date | None = None) -> tuple[date | None, list[dict[s
             "region": s.region.name,
             "month": s.month,
             "score": s.score,
-            "reason": s.warning_reason,
+            "reason": warning_reason_text(s),
             "frozen": s.frozen,
             "items": [
                 {"source": str(d.get_source_display()), "count": d.count, "points": d.points}
@@ -787,6 +868,8 @@ def leader_overview(user: Any, month: date, region: Region | None = None) -> dic
     cfig = department_stats(cqs, start=month, end=last)
     rfig = rating_metrics(rqs, start=month, end=last)
     lo, hi = month_bounds(month)
+    # alert records of the month (the card links to the alert list, which lists records); the index's
+    # own basis (each obligation once at its highest level) is on each score page and in bulletins
     alerts = dict(
         restrict(Alert.objects.filter(raised_at__gte=lo, raised_at__lt=hi), user)
         .order_by()

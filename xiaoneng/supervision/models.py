@@ -374,6 +374,10 @@ class EfficiencyScore(TenantModel):
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1)
     warning = models.PositiveSmallIntegerField(_("预警级别"), choices=WarningLevel.choices, default=WarningLevel.NONE)
     warning_reason = models.CharField(_("预警原因"), max_length=200, blank=True)
+    # the reason as a message key and parameters, rendered in the reader's language
+    # (`warning_reason_text`); `warning_reason` keeps the Chinese wording, and is what rows computed
+    # before the key existed show
+    warning_message = models.JSONField(_("预警原因（消息）"), default=dict, blank=True)
     figures = models.JSONField(_("基础数据"), default=dict, blank=True)
     frozen = models.BooleanField(_("已封存"), default=False)
     computed_at = models.DateTimeField(_("计算时间"))
@@ -402,6 +406,12 @@ class EfficiencyScore(TenantModel):
     def __str__(self) -> str:
         return f"{self.department} {self.month:%Y-%m} {self.score}"
 
+    @property
+    def warning_reason_text(self) -> str:
+        from .efficiency import warning_reason_text
+
+        return warning_reason_text(self)
+
 
 class Deduction(models.Model):
     """One itemised deduction of a monthly score: its source, how many findings, the points, a plain
@@ -413,6 +423,9 @@ class Deduction(models.Model):
     count = models.PositiveIntegerField(_("数量"))
     points = models.DecimalField(_("扣分"), max_digits=6, decimal_places=1)
     explanation = models.CharField(_("说明"), max_length=300)
+    # the explanation as a message key and parameters, rendered in the reader's language
+    # (`explanation_text`); `explanation` keeps the Chinese wording for rows computed before
+    message = models.JSONField(_("说明（消息）"), default=dict, blank=True)
     refs = models.JSONField(_("关联记录"), default=list, blank=True)
 
     class Meta:
@@ -429,6 +442,12 @@ class Deduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} −{self.points}"
+
+    @property
+    def explanation_text(self) -> str:
+        from .efficiency import deduction_text
+
+        return deduction_text(self)
 
 
 class QuarterGrade(TenantModel):
@@ -521,3 +540,10 @@ class Bulletin(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        """The title in the reader's language (`title` keeps the Chinese wording it was drafted with)."""
+        from .bulletins import bulletin_title
+
+        return bulletin_title(self)

@@ -13,15 +13,20 @@ differently:
   `deadline.compute_instants`, with the same threshold resolver `services._apply_instants` uses.
   A day-based deadline depends only on local dates (deadline.py), so the result is memoised per
   (unit, limits, start date, pause dates, offsets): a million clocks share a few thousand distinct
-  computations, and each chunk sends the database only those distinct instants plus, per clock,
-  which of them applies;
+  computations: for plain day clocks (no pause, not hours) the database gets only those distinct
+  instants and joins them to the clocks by key; an hour clock without a pause is elapsed-time
+  arithmetic (no calendar, no thresholds), done in SQL; clocks with pauses get their own values
+  (each distinct literal built once);
 - it lowers the alert level exactly as `services._lower_alert_level` does and recomputes the next
   alert instant as `services.clock_next_alert_at` does;
 - it writes back with one `UPDATE … FROM unnest(arrays)` per chunk on PostgreSQL, which compares
   old and new values in SQL and writes only the clocks whose instants, next alert or alert level
   changed (on SQLite, the development database, a guarded UPDATE per changed row);
 - it appends ONE Event summarising the recompute (how many clocks were recomputed and how many
-  changed) on the calendar revision it computed with, instead of one `clock.recomputed` per clock.
+  changed) on the calendar revision it computed with, instead of one `clock.recomputed` per clock;
+- with `workers=2` (what `manage.py supervision_rescan` passes) two chunks run at once on two
+  connections, each in its own transaction: most of a chunk's time is the database rewriting the
+  changed rows and their index entries, which one connection cannot spread over two cores.
 
 Two deliberate differences from `services.clocks_recompute`, both for cost at a million clocks:
 
@@ -30,8 +35,9 @@ Two deliberate differences from `services.clocks_recompute`, both for cost at a 
    deadline records the calendar revision it was computed with" — those instants were computed
    with that revision, and the new one gives the same), and the change "recomputes the open clocks
    it affects": those whose deadline moves. Rewriting every row to restamp it is what made the
-   full rescan miss its target: on PostgreSQL an UPDATE that cannot be HOT rewrites every one of
-   the clock table's ten indexes, about 50 µs per row on these machines (docs/performance.md).
+   full rescan miss its target: on PostgreSQL an UPDATE that cannot be HOT (`due_date` and
+   `next_alert_at` are indexed) writes an entry in every one of the clock table's indexes — seven
+   since migration 0002 dropped three redundant ones — 20–35 µs per row here (docs/performance.md).
    A clock that does change gets every cached field, the new revision included, exactly as
    `clock_recompute` would write it (tests/test_bulk.py compares them).
 2. One summary event instead of one per clock. CLK-5 asks that the calendar change be logged, and
@@ -53,6 +59,7 @@ from __future__ import annotations
 
 __all__ = ["ChunkWrite", "clocks_recompute_bulk", "write_chunk"]
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -60,7 +67,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
@@ -358,6 +365,14 @@ def _array(values: Sequence[Any]) -> str:
 
 
 def _write_pg(chunk: Chunk, now: datetime) -> ChunkWrite:
+    """One statement per chunk: each clock's new values as arrays (the literal of each distinct
+    instant is built once and repeated per clock), joined to the table by primary key, compared,
+    and only the clocks that differ and are still as read are written.
+
+    Each clock carries its own values rather than an index into a table of distinct instants: a
+    join between two unnest() results has no row estimate, and the 50-fold overestimate it made
+    turned the UPDATE's join to the table into a hash of all its rows — a full scan of the clock
+    table per chunk, whenever any clock of the chunk changed (docs/performance.md)."""
     table = Clock._meta.db_table
     inst_cols = ", ".join(_INSTANTS)
     inst_arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
@@ -365,16 +380,12 @@ def _write_pg(chunk: Chunk, now: datetime) -> ChunkWrite:
     old = ", ".join(f"k.{c}" for c in _COMPARED)
     new = ", ".join(f"n.{c}" for c in _COMPARED)
     sql = f"""
-        WITH v AS (
-            SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::int[], %s::smallint[], %s::smallint[])
-                AS v(id, version, i, alert_level, nxt)
-        ),
-        t AS (SELECT * FROM unnest(%s::int[], {inst_arrays}) AS t(i, {inst_cols})),
-        n AS (
-            SELECT v.id, v.version, v.alert_level, t.*, %s::int AS calendar_revision,
-                   CASE v.nxt WHEN 1 THEN t.remind_at WHEN 2 THEN t.warn_at WHEN 3 THEN t.red_at
-                              WHEN 4 THEN t.statutory_due_at END AS next_alert_at
-            FROM v JOIN t ON t.i = v.i
+        WITH n AS (
+            SELECT v.*, %s::int AS calendar_revision,
+                   CASE v.nxt WHEN 1 THEN v.remind_at WHEN 2 THEN v.warn_at WHEN 3 THEN v.red_at
+                              WHEN 4 THEN v.statutory_due_at END AS next_alert_at
+            FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::smallint[], {inst_arrays})
+                AS v(id, version, alert_level, nxt, {inst_cols})
         ),
         cmp AS (
             SELECT n.*, k.xmin::text::bigint = n.version AS same, ({old}) IS DISTINCT FROM ({new}) AS differs
@@ -388,15 +399,19 @@ def _write_pg(chunk: Chunk, now: datetime) -> ChunkWrite:
         )
         SELECT (SELECT count(*) FROM upd), ARRAY(SELECT id FROM cmp WHERE NOT same ORDER BY id)
     """
+    index = chunk.index
+
+    def per_clock(f: str) -> str:
+        lits = [_literal(getattr(inst, f)) for inst in chunk.table]
+        return "{" + ",".join([lits[j] for j in index]) + "}"
+
     params: list[Any] = [
+        chunk.revision,
         _array(chunk.ids),
         _array(chunk.versions),
-        _array(chunk.index),
         _array(chunk.levels),
         _array(chunk.nexts),
-        _array(range(len(chunk.table))),
-        *(_array([getattr(inst, f) for inst in chunk.table]) for f in _INSTANTS),
-        chunk.revision,
+        *(per_clock(f) for f in _INSTANTS),
         now,
     ]
     with connection.cursor() as c:
@@ -460,7 +475,9 @@ def _recompute_locked(ids: list[int], *, actor: Any, cal: WorkCalendar) -> int:
 # jurisdiction, kind): the database lists the distinct keys of a range of clocks, Python computes
 # each key once, and one UPDATE joins the clocks to that small table, lowers the alert level and
 # moves the next alert instant as services._lower_alert_level and clock_next_alert_at do, and
-# writes the clocks whose values differ. The other clocks (hours, pauses) take the row path above.
+# writes the clocks whose values differ. An hour clock with no pause is plain arithmetic on its
+# exact start (no calendar, no thresholds): computed in the same kind of statement (_hours_path).
+# Clocks with a pause take the row path above (which pauses count is decided in Python).
 
 _START_ORD = "((started_at AT TIME ZONE %s)::date - DATE '0001-01-01') + 1"
 
@@ -475,14 +492,71 @@ def _plain(qs: models.QuerySet[Clock], lo: int, hi: int) -> models.QuerySet[Cloc
     return qs.filter(pk__gt=lo, pk__lte=hi).exclude(unit=ClockUnit.HOURS).exclude(pk__in=_paused_ids(lo, hi))
 
 
+def _plain_hours(qs: models.QuerySet[Clock], lo: int, hi: int) -> models.QuerySet[Clock]:
+    return qs.filter(pk__gt=lo, pk__lte=hi, unit=ClockUnit.HOURS).exclude(pk__in=_paused_ids(lo, hi))
+
+
 def _not_plain(qs: models.QuerySet[Clock], lo: int, hi: int) -> models.QuerySet[Clock]:
-    return qs.filter(pk__gt=lo, pk__lte=hi).filter(Q(unit=ClockUnit.HOURS) | Q(pk__in=_paused_ids(lo, hi)))
+    # clocks with a pause: which pauses count (a restart drops the earlier ones) is Python's call
+    return qs.filter(pk__gt=lo, pk__lte=hi).filter(pk__in=_paused_ids(lo, hi))
 
 
 def _where(qs: models.QuerySet[Clock]) -> tuple[str, list[Any]]:
     """The WHERE clause of a clock queryset, on the unaliased table (for hand-written SQL)."""
     sql, params = qs.query.get_compiler(connection=connection).compile(qs.query.where)
     return sql, list(params)
+
+
+_TAIL = """
+        m AS (
+            SELECT n.*, %s::int AS calendar_revision,
+                   CASE WHEN NOT n.running THEN NULL
+                        WHEN n.alert_level < 1 AND n.remind_at IS NOT NULL THEN n.remind_at
+                        WHEN n.alert_level < 2 AND n.warn_at IS NOT NULL THEN n.warn_at
+                        WHEN n.alert_level < 3 AND n.red_at IS NOT NULL THEN n.red_at
+                        WHEN n.alert_level < 4 AND n.statutory_due_at IS NOT NULL THEN n.statutory_due_at
+                   END AS next_alert_at
+            FROM n
+        ),
+        -- in id order: the UPDATE then visits the table's pages and the primary key in order
+        d AS (SELECT * FROM m WHERE ({old_m}) IS DISTINCT FROM ({new}) ORDER BY id),
+        upd AS (
+            -- the row version read above guards against a change committed since (then skipped:
+            -- the service that changed the clock computed its instants itself)
+            UPDATE {clock} AS k SET {sets}, updated_at = %s
+            FROM d AS m
+            WHERE k.id = m.id AND k.xmin::text::bigint = m.version
+            RETURNING k.id
+        )
+        SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM upd)
+"""
+
+
+def _compare_and_write(n_sql: str, n_params: list[Any], revision: int, now: datetime) -> tuple[int, int]:
+    """The common end of both set-based statements: `n_sql` defines CTE(s) ending in `n` (id, row
+    version, the new instants, the lowered alert level, running?, and the old values as old_<column>);
+    the database derives the next alert instant as services.clock_next_alert_at does, compares, and
+    writes the clocks that differ and are still as read. Returns (how many, how many changed)."""
+    clock = Clock._meta.db_table
+    sql = (
+        n_sql
+        + ","
+        + _TAIL.format(
+            clock=clock,
+            sets=", ".join(f"{c} = m.{c}" for c in _OUTPUTS),
+            old_m=", ".join(f"m.old_{c}" for c in _COMPARED),
+            new=", ".join(f"m.{c}" for c in _COMPARED),
+        )
+    )
+    with connection.cursor() as c:
+        c.execute(sql, [*n_params, revision, now])
+        seen, changed = c.fetchone()
+    return seen, changed
+
+
+def _old_columns() -> str:
+    clock = Clock._meta.db_table
+    return ", ".join(f'"{clock}".{c} AS old_{c}' for c in _COMPARED)
 
 
 def _set_path(computer: _Computer, in_range: models.QuerySet[Clock], now: datetime) -> tuple[int, int]:
@@ -513,12 +587,8 @@ def _set_path(computer: _Computer, in_range: models.QuerySet[Clock], now: dateti
     where, where_params = _where(in_range)
     inst_cols = ", ".join(_INSTANTS)
     inst_arrays = ", ".join(f"%s::{t}[]" for t in _PG_TYPES)
-    sets = ", ".join(f"{c} = m.{c}" for c in _OUTPUTS)
-    old_n = ", ".join(f'"{clock}".{c} AS old_{c}' for c in _COMPARED)
-    old_m = ", ".join(f"m.old_{c}" for c in _COMPARED)
-    new = ", ".join(f"m.{c}" for c in _COMPARED)
     t_inst = ", ".join(f"t.{c}" for c in _INSTANTS)
-    sql = f"""
+    n_sql = f"""
         WITH t AS (
             SELECT * FROM unnest(%s::text[], %s::int[], %s::int[], %s::int[], %s::bigint[], %s::text[],
                                  {inst_arrays}, %s::smallint[])
@@ -528,36 +598,14 @@ def _set_path(computer: _Computer, in_range: models.QuerySet[Clock], now: dateti
             SELECT "{clock}".id, "{clock}".xmin::text::bigint AS version, {t_inst},
                    CASE WHEN t.due_at IS NULL THEN "{clock}".alert_level
                         ELSE LEAST("{clock}".alert_level, t.reached) END AS alert_level,
-                   "{clock}".status = %s AS running, {old_n}
+                   "{clock}".status = %s AS running, {_old_columns()}
             FROM "{clock}" JOIN t
               ON t.unit = "{clock}".unit AND t.lim = "{clock}"."limit" + "{clock}".extension_total
              AND t.stat = COALESCE(NULLIF("{clock}".statutory_limit, 0) + "{clock}".extension_total, -1)
              AND t.start_ord = {_START_ORD.replace("started_at", f'"{clock}".started_at')}
              AND t.tenant_id = "{clock}".tenant_id AND t.kind = "{clock}".kind
             WHERE {where}
-        ),
-        m AS (
-            SELECT n.*, %s::int AS calendar_revision,
-                   CASE WHEN NOT n.running THEN NULL
-                        WHEN n.alert_level < 1 AND n.remind_at IS NOT NULL THEN n.remind_at
-                        WHEN n.alert_level < 2 AND n.warn_at IS NOT NULL THEN n.warn_at
-                        WHEN n.alert_level < 3 AND n.red_at IS NOT NULL THEN n.red_at
-                        WHEN n.alert_level < 4 AND n.statutory_due_at IS NOT NULL THEN n.statutory_due_at
-                   END AS next_alert_at
-            FROM n
-        ),
-        -- in id order: the UPDATE then visits the table's pages and the primary key in order
-        d AS (SELECT * FROM m WHERE ({old_m}) IS DISTINCT FROM ({new}) ORDER BY id),
-        upd AS (
-            -- the row version read above guards against a change committed since (then skipped:
-            -- the service that changed the clock computed its instants itself)
-            UPDATE {clock} AS k SET {sets}, updated_at = %s
-            FROM d AS m
-            WHERE k.id = m.id AND k.xmin::text::bigint = m.version
-            RETURNING k.id
-        )
-        SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM upd)
-    """
+        )"""
     params: list[Any] = [
         *(_array([k[i] for k in keys]) for i in range(6)),
         *(_array([getattr(inst, f) for inst in table]) for f in _INSTANTS),
@@ -565,13 +613,122 @@ def _set_path(computer: _Computer, in_range: models.QuerySet[Clock], now: dateti
         ClockStatus.RUNNING.value,
         tz,
         *where_params,
-        computer.cal.revision,
-        now,
     ]
-    with connection.cursor() as c:
-        c.execute(sql, params)
-        seen, changed = c.fetchone()
-    return seen, changed
+    return _compare_and_write(n_sql, params, computer.cal.revision, now)
+
+
+def _hours_path(in_range: models.QuerySet[Clock], revision: int, now: datetime) -> tuple[int, int]:
+    """Recompute the hour clocks of `in_range` that have no pause, in SQL: without pauses
+    deadline._compute_hours is plain arithmetic on the exact start — due at start + limit hours,
+    reminder at half the limit before it, yellow at a fifth, red at the due instant, statutory at
+    start + statutory limit — and reads neither the calendar nor the thresholds. Whole seconds
+    (limit × 1,800 s, limit × 720 s) give what Python's timedelta(hours=limit × 0.5) gives to
+    the microsecond. tests/test_bulk.py compares the result with clock_recompute's."""
+    clock = Clock._meta.db_table
+    tz = settings.TIME_ZONE
+    where, where_params = _where(in_range)
+    n_sql = f"""
+        WITH h AS (
+            SELECT "{clock}".*, "{clock}".xmin::text::bigint AS version,
+                   "{clock}".started_at + make_interval(hours => "{clock}"."limit" + "{clock}".extension_total)
+                       AS new_due_at,
+                   CASE WHEN COALESCE("{clock}".statutory_limit, 0) <> 0
+                        THEN "{clock}".started_at
+                             + make_interval(hours => "{clock}".statutory_limit + "{clock}".extension_total)
+                   END AS new_stat_at
+            FROM "{clock}"
+            WHERE {where}
+        ),
+        i AS (
+            SELECT h.*,
+                   h.new_due_at - make_interval(secs => (h."limit" + h.extension_total) * 1800) AS new_remind_at,
+                   h.new_due_at - make_interval(secs => (h."limit" + h.extension_total) * 720) AS new_warn_at
+            FROM h
+        ),
+        n AS (
+            SELECT i.id, i.version,
+                   (i.new_due_at AT TIME ZONE %s)::date AS due_date, i.new_due_at AS due_at,
+                   i.new_remind_at AS remind_at, i.new_warn_at AS warn_at, i.new_due_at AS red_at,
+                   (i.new_stat_at AT TIME ZONE %s)::date AS statutory_due_date,
+                   i.new_stat_at AS statutory_due_at, NULL::int AS remaining, false AS provisional,
+                   LEAST(i.alert_level, GREATEST(
+                       CASE WHEN i.new_remind_at <= %s THEN 1 ELSE 0 END,
+                       CASE WHEN i.new_warn_at <= %s THEN 2 ELSE 0 END,
+                       CASE WHEN i.new_due_at <= %s THEN 3 ELSE 0 END,
+                       CASE WHEN i.new_stat_at <= %s THEN 4 ELSE 0 END)) AS alert_level,
+                   i.status = %s AS running,
+                   {", ".join(f"i.{c} AS old_{c}" for c in _COMPARED)}
+            FROM i
+        )"""
+    params: list[Any] = [*where_params, tz, tz, now, now, now, now, ClockStatus.RUNNING.value]
+    return _compare_and_write(n_sql, params, revision, now)
+
+
+def _recompute_range(
+    computer: _Computer, base: models.QuerySet[Clock], last: int, hi: int, *, pg: bool, actor: Any
+) -> tuple[int, int]:
+    """Recompute the clocks with ids in (last, hi], in one transaction on the calling thread's
+    connection; returns (how many were read, how many changed)."""
+    done = changed = 0
+    with transaction.atomic():
+        now = timezone.now()
+        if pg:
+            with connection.cursor() as c:
+                # Big one-off statements: no JIT (its ~300 ms of compilation costs more than it
+                # saves here), hashes in memory, and a hash join to the small key table rather
+                # than sorting 100,000 clocks on text keys for a merge join (3× slower here).
+                c.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off")
+            seen, n = _set_path(computer, _plain(base, last, hi), now)
+            seen_h, n_h = _hours_path(_plain_hours(base, last, hi), computer.cal.revision, now)
+            done += seen + seen_h
+            changed += n + n_h
+            rest = _not_plain(base, last, hi)
+        else:
+            rest = base.filter(pk__lte=hi)
+        clocks, spans = (_read_pg if pg else _read_portable)(rest, last, hi - last)
+        if clocks:
+            result = write_chunk(computer.chunk(clocks, spans, now), now)
+            changed += result.changed
+            if result.conflicts:
+                changed += _recompute_locked(result.conflicts, actor=actor, cal=computer.cal)
+        done += len(clocks)
+    return done, changed
+
+
+def _run_parallel(
+    ranges: list[tuple[int, int]],
+    work: Callable[[int, int], tuple[int, int]],
+    workers: int,
+    report: Callable[[int, int], None],
+) -> None:
+    """Run `work` over the id ranges on `workers` threads, each with its own database connection
+    (Django's connections are per thread), closed when the thread is done."""
+    todo = iter(ranges)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while not errors:
+                with lock:
+                    nxt = next(todo, None)
+                if nxt is None:
+                    return
+                seen, n = work(*nxt)
+                with lock:
+                    report(seen, n)
+        except BaseException as e:  # re-raised on the calling thread
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, name=f"clocks-recompute-{i}") for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
 
 
 def clocks_recompute_bulk(
@@ -582,6 +739,7 @@ def clocks_recompute_bulk(
     cal: WorkCalendar | None = None,
     subject: models.Model | None = None,
     chunk_size: int | None = None,
+    workers: int = 1,
 ) -> int:
     """CLK-5: recompute every open clock (with `years`, those whose span touches them, selected as
     `services.clocks_recompute` selects them) and lower the alert levels that no longer hold. Each
@@ -590,7 +748,13 @@ def clocks_recompute_bulk(
 
     Appends one `clocks.recomputed` Event on `subject` (default: the calendar revision computed
     with) saying how many clocks were recomputed and how many changed. `progress(done, total)` is
-    called after each chunk of clocks."""
+    called after each chunk of clocks.
+
+    `workers` > 1 (PostgreSQL, outside a transaction: `manage.py supervision_rescan`) recomputes
+    that many chunks at once, each on its own connection in its own transaction: the chunks are
+    disjoint ranges of ids, and most of a chunk's time is the database's (its UPDATE rewrites the
+    changed rows and their index entries), so two connections keep two cores busy. Inside a
+    transaction, or on SQLite, it runs on the caller's connection, one chunk after another."""
     cal = cal or get_calendar()
     computer = _Computer(cal)
     pg = connection.vendor == "postgresql"
@@ -598,34 +762,25 @@ def clocks_recompute_bulk(
     base = clocks_affected_by_years(years)
     total = base.count()
     top = base.order_by("-pk").values_list("pk", flat=True).first() or 0
-    done = changed = 0
-    last = (base.order_by("pk").values_list("pk", flat=True).first() or 1) - 1
-    while last < top:
-        hi = min(last + size, top)  # a chunk is a range of ids: (last, hi]
-        with transaction.atomic():
-            now = timezone.now()
-            if pg:
-                with connection.cursor() as c:
-                    # Big one-off statements: no JIT (its ~300 ms of compilation costs more than it
-                    # saves here), hashes in memory, and a hash join to the small key table rather
-                    # than sorting 100,000 clocks on text keys for a merge join (3× slower here).
-                    c.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_mergejoin = off")
-                seen, n = _set_path(computer, _plain(base, last, hi), now)
-                done += seen
-                changed += n
-                rest = _not_plain(base, last, hi)
-            else:
-                rest = base.filter(pk__lte=hi)
-            clocks, spans = (_read_pg if pg else _read_portable)(rest, last, hi - last)
-            if clocks:
-                result = write_chunk(computer.chunk(clocks, spans, now), now)
-                changed += result.changed
-                if result.conflicts:
-                    changed += _recompute_locked(result.conflicts, actor=actor, cal=cal)
-            done += len(clocks)
-        last = hi
+    first = (base.order_by("pk").values_list("pk", flat=True).first() or 1) - 1
+    ranges = [(lo, min(lo + size, top)) for lo in range(first, top, size)]  # each (last, hi]
+    counts = [0, 0]  # done, changed
+
+    def report(seen: int, n: int) -> None:
+        counts[0] += seen
+        counts[1] += n
         if progress:
-            progress(done, total)
+            progress(counts[0], total)
+
+    def work(last: int, hi: int) -> tuple[int, int]:
+        return _recompute_range(computer, base, last, hi, pg=pg, actor=actor)
+
+    if pg and workers > 1 and not connection.in_atomic_block and len(ranges) > 1:
+        _run_parallel(ranges, work, min(workers, len(ranges)), report)
+    else:
+        for last, hi in ranges:
+            report(*work(last, hi))
+    done, changed = counts
     if subject is None:
         subject = CalendarRevision.objects.filter(number=cal.revision).first()
     if subject is not None:

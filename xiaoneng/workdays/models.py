@@ -96,9 +96,15 @@ class Clock(TenantModel):
     supervision scan is one indexed query on `next_alert_at`.
     """
 
-    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
+    # No single-column indexes on `tenant` and `owner_type`: `workdays_clock_open_due` and
+    # `workdays_clock_owner` start with them; nor a pattern-ops twin of `kind` (no LIKE on it). A
+    # recomputed clock rewrites every index of the table (docs/performance.md, migration 0002).
+    tenant = models.ForeignKey(
+        "orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属辖区"), db_index=False
+    )
+    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"), db_index=False)
     owner_id = models.PositiveBigIntegerField(_("对象编号"))
-    kind = models.CharField(_("时限类别"), max_length=40, db_index=True)
+    kind = models.CharField(_("时限类别"), max_length=40)
     label = models.CharField(_("名称"), max_length=100)
     department = models.ForeignKey(
         "orgs.Department",
@@ -154,6 +160,7 @@ class Clock(TenantModel):
                 condition=Q(next_alert_at__isnull=False),
             ),
             models.Index(fields=["tenant", "status", "due_date"], name="workdays_clock_open_due"),
+            models.Index(fields=["kind"], name="workdays_clock_kind"),
         ]
         constraints = [
             models.CheckConstraint(

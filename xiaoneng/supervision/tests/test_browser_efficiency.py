@@ -7,15 +7,17 @@ Then 王主任 issues the month's bulletin and the public sees the warning list 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from conftest import login, screenshot
 from xiaoneng.oversight.services import rectification_open
-from xiaoneng.supervision.choices import Level
+from xiaoneng.supervision.bulletins import bulletin_create, bulletin_issue
+from xiaoneng.supervision.choices import BulletinKind, Level
 from xiaoneng.supervision.efficiency import efficiency_compute, month_start
-from xiaoneng.supervision.models import Bulletin
+from xiaoneng.supervision.models import Bulletin, EfficiencyScore
 
-from .test_efficiency import alert, complaint, rating
+from .test_efficiency import alert, complaint, en_catalog, rating
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,3 +91,50 @@ def test_leader_one_page_drills_down_and_office_issues_bulletin(page, world):
     listed = page.locator("#warning-list").inner_text()
     assert "住建局" in listed and "赵先生" not in page.content()
     screenshot(page, "efficiency-public-warnings")
+
+
+# English wording of the stored messages as the integrator will translate them (longer than the
+# Chinese: the layout must hold it); patched into the live catalog, so the pages go through gettext
+EN = {
+    "红牌%(n)s张，每张扣%(p)s分（SUP-5）": "%(n)s red cards, %(p)s points deducted for each (SUP-5)",
+    "黄牌%(n)s张，每张扣%(p)s分（SUP-5）": "%(n)s yellow cards, %(p)s points deducted for each (SUP-5)",
+    "效能投诉经查属实%(n)s件，每件扣%(p)s分": "%(n)s efficiency complaints found substantiated, %(p)s points each",
+    "月度得分低于%(n)s分": "Monthly score below %(n)s",
+    "提醒 / 黄牌 / 红牌（事项）": "Reminders / yellow / red cards (obligations)",
+    "按计分口径：每个事项每月按最高级别计一次": "As scored: each obligation once a month at its highest level",
+}
+
+
+def test_index_score_leader_and_bulletin_read_in_english(page, world):
+    now = timezone.now()
+    month = month_start(timezone.localdate())
+    for _i in range(3):
+        alert(world, Level.RED, dept=world.other_dept, at=now)
+    alert(world, Level.YELLOW, at=now)
+    complaint(world, dept=world.other_dept, at=now)
+    efficiency_compute(tenant=world.city, month=month, now=now)
+    score = EfficiencyScore.objects.get(department=world.other_dept, month=month)
+    office = world.user("supervisor")
+    b = bulletin_issue(
+        bulletin=bulletin_create(actor=office, region=world.city, kind=BulletinKind.MONTHLY, period=month),
+        actor=office,
+    )
+    with en_catalog(EN):
+        sign_in(page, "leader")
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": page.base}])
+        page.goto(page.base + "/supervision/efficiency/")
+        page.wait_for_selector("#chart-index canvas")
+        screenshot(page, "efficiency-index-en")
+        page.goto(page.base + f"/supervision/efficiency/score/{score.pk}/")
+        deductions = page.locator("#deductions").inner_text()
+        assert "3 red cards, 10 points deducted for each (SUP-5)" in deductions
+        assert "红牌3张" not in page.content() and "Monthly score below 80" in page.content()
+        screenshot(page, "efficiency-score-en")
+        page.goto(page.base + "/supervision/leader/")
+        page.wait_for_selector("#chart-leader canvas")
+        assert "Monthly score below 80" in page.locator("#public-list").inner_text()
+        screenshot(page, "efficiency-leader-en")
+        page.goto(page.base + f"/supervision/bulletins/{b.pk}/")
+        page.wait_for_selector("#chart-bulletin canvas")
+        assert "Reminders / yellow / red cards (obligations)" in page.locator("#alerts-total").inner_text()
+        screenshot(page, "efficiency-bulletin-en")

@@ -9,16 +9,20 @@ import subprocess
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import translation
 from openpyxl import load_workbook
 
 from xiaoneng.core.models import Event
 from xiaoneng.supervision.bulletins import bulletin_create, bulletin_excel, bulletin_issue, bulletin_pdf, figures_of
-from xiaoneng.supervision.choices import BulletinKind, BulletinStatus, Level
+from xiaoneng.supervision.choices import BulletinKind, BulletinStatus, DeductionSource, Level
 from xiaoneng.supervision.efficiency import efficiency_compute
+from xiaoneng.supervision.models import Bulletin, EfficiencyScore
 
-from .test_efficiency import AFTER_OCT, OCT, alert
+from .conftest import make_clock
+from .test_efficiency import AFTER_OCT, OCT, alert, en_catalog
 
 
 @pytest.fixture
@@ -167,3 +171,98 @@ def test_county_office_drafts_for_its_county_via_api(october):
     assert body["region"] == "清河区" and [u["department"] for u in body["figures"]["units"]] == ["清河区市场监管局"]
     r = c.post(f"/api/supervision/bulletins/{body['id']}/issue", {}, content_type="application/json")
     assert r.status_code == 200 and r.json()["number"].startswith("XNTB-339102-")
+
+
+def test_bulletin_alert_figures_agree_with_the_index_for_an_obligation_with_several_levels(world):
+    # given one overdue obligation of 市场监管局 that went 提醒 → 黄牌 → 红牌 in October, plus one
+    # reminder on another obligation: 4 alert records, but 2 obligations
+    clock = make_clock(world)
+    for level in (Level.REMIND, Level.YELLOW, Level.RED):
+        alert(world, level, clock=clock)
+    alert(world, Level.REMIND)
+    efficiency_compute(tenant=world.city, month=OCT, now=AFTER_OCT, freeze=True)
+    score = EfficiencyScore.objects.get(department=world.dept, month=OCT)
+    assert score.figures["alerts"] == {"remind": 1, "yellow": 0, "red": 1}
+    office = world.user("supervisor")
+    b = bulletin_issue(
+        bulletin=bulletin_create(actor=office, region=world.city, kind=BulletinKind.MONTHLY, period=OCT), actor=office
+    )
+    f = figures_of(b)
+    unit = next(u for u in f["units"] if u["department"] == world.dept.name)
+    # then the bulletin counts what the index deducted for (SUP-5): one red card, not a yellow one too
+    assert unit["alerts"] == score.figures["alerts"]
+    assert unit["alerts"]["red"] == score.deductions.get(source=DeductionSource.ALERT_RED).count
+    assert unit["deductions"] == {DeductionSource.ALERT_RED: 10.0}
+    assert f["alerts"] == {"remind": 1, "yellow": 0, "red": 1} and f["alerts_basis"] == "obligation"
+    # in the page, the PDF and the Excel workbook alike
+    html = _client(office).get(f"/supervision/bulletins/{b.pk}/").content.decode()
+    assert "1 / 0 / 1" in html and "按计分口径" in html
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=bulletin_pdf(b), capture_output=True, check=True
+    ).stdout.decode()
+    assert "提醒1项、黄牌0项、红牌1项" in text
+    ws2 = load_workbook(io.BytesIO(bulletin_excel(b)))["扣分明细"]
+    head = [c.value for c in ws2[1]]
+    row = next(r for r in ws2.iter_rows(min_row=2, values_only=True) if r[0] == world.dept.name)
+    assert [row[head.index(h)] for h in ("提醒（事项）", "黄牌（事项）", "红牌（事项）")] == [1, 0, 1]
+
+
+def test_bulletin_labels_render_in_the_readers_language_from_the_stored_codes(october):
+    world = october
+    office = world.user("supervisor")
+    b = bulletin_create(actor=office, region=world.city, kind=BulletinKind.QUARTERLY, period=OCT)
+    b = bulletin_issue(bulletin=b, actor=office)  # issued (and snapshotted) in Chinese
+    assert {u["warning_label"] for u in b.snapshot["units"]} <= {"无预警", "单项预警", "综合预警", "公开预警"}
+    en = {
+        "单项预警": "Single-item warning",
+        "优秀": "Excellent",
+        "良好": "Good",
+        "%(y)s年第%(q)s季度": "Q%(q)s %(y)s",
+        "%(region)s%(period)s效能通报": "Efficiency bulletin of %(region)s, %(period)s",
+        "黄牌": "Yellow card",
+    }
+    with en_catalog(en), translation.override("en"):
+        f = figures_of(b)
+        assert b.title_text == "Efficiency bulletin of 青溪市, Q4 2026"
+        assert f["period_label"] == "Q4 2026"
+        by = {u["department"]: u for u in f["units"]}
+        assert by[world.dept.name]["warning_label"] == "Single-item warning"
+        assert {u["grade"] for u in f["units"]} <= {"Excellent", "Good"}
+        assert ["alert_yellow", "Yellow card"] in f["sources"]
+        xlsx = load_workbook(io.BytesIO(bulletin_excel(b)))
+        assert xlsx.worksheets[0]["A1"].value == "Efficiency bulletin of 青溪市, Q4 2026"
+    # the page and the API in English (language cookie / Accept-Language)
+    with en_catalog(en):
+        c = _client(office)
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        html = c.get(f"/supervision/bulletins/{b.pk}/").content.decode()
+        assert "Efficiency bulletin of 青溪市, Q4 2026" in html and "Single-item warning" in html
+        api = _client(office).get(f"/api/supervision/bulletins/{b.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert api["title"] == "Efficiency bulletin of 青溪市, Q4 2026"
+        assert "Single-item warning" in {u["warning_label"] for u in api["figures"]["units"]}
+    # the stored snapshot itself is untouched, and Chinese readers see Chinese
+    b.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert b.title == "青溪市2026年第4季度效能通报" and b.title_text == b.title
+
+
+def test_a_bulletin_issued_before_the_per_unit_alert_figures_still_reads(october):
+    world = october
+    office = world.user("supervisor")
+    b = bulletin_issue(
+        bulletin=bulletin_create(actor=office, region=world.city, kind=BulletinKind.MONTHLY, period=OCT), actor=office
+    )
+    # given the snapshot as the first version froze it: alert records, no per-unit alerts, no basis
+    snap = dict(b.snapshot)
+    snap.pop("alerts_basis")
+    snap["alerts"] = {"remind": 0, "yellow": 3, "red": 2}
+    snap["units"] = [{k: v for k, v in u.items() if k != "alerts"} for u in snap["units"]]
+    Bulletin.objects.filter(pk=b.pk).update(snapshot=snap)
+    b.refresh_from_db()
+    html = _client(office).get(f"/supervision/bulletins/{b.pk}/").content.decode()
+    assert "0 / 3 / 2" in html and "按计分口径" not in html
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=bulletin_pdf(b), capture_output=True, check=True
+    ).stdout.decode()
+    assert "黄牌3张、红牌2张" in text
+    assert load_workbook(io.BytesIO(bulletin_excel(b)))["投诉与评价"]["A16"].value == "红牌"

@@ -5,13 +5,17 @@ refresh and freeze, the public warning list, drill-down and scoping."""
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from unittest import mock
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from xiaoneng.complaints.choices import Kind, Status
 from xiaoneng.complaints.models import Complaint
@@ -397,3 +401,97 @@ def test_leader_page_shows_index_warning_list_bottom_units_complaints_and_rating
     assert "住建局" in bottom
     assert "投诉 1 件，属实 1 件" in body
     assert "评价 1 条，差评 0 条" in body
+
+
+# --- stored text in the reader's language ---------------------------------------------------------
+
+
+@contextmanager
+def en_catalog(entries: dict[str, str]):
+    """English as the translations will be once the integrator adds them: the entries are patched into
+    the live "en" catalog (and removed after), so a pass proves the text goes through gettext."""
+    from django.utils.translation import trans_real
+
+    with mock.patch.dict(trans_real.translation("en")._catalog._catalogs[0], entries):
+        yield
+
+
+def test_sup5_deductions_and_sup3_reasons_are_stored_as_keys_and_params(world):
+    # given three red cards (score 70, below the public warning line) and three reminders
+    for _i in range(3):
+        alert(world, Level.RED)
+        alert(world, Level.REMIND)
+    efficiency_compute(tenant=world.city, month=OCT, now=AFTER_OCT)
+    s = score_of(world.dept)
+    red = s.deductions.get(source=DeductionSource.ALERT_RED)
+    # then the JSON holds the message key and its parameters, not the sentence
+    assert red.message["key"] == DeductionSource.ALERT_RED
+    assert red.message["params"]["n"] == 3 and Decimal(red.message["params"]["p"]) == 10
+    assert s.warning == WarningLevel.PUBLIC
+    assert s.warning_message["key"] == "warning.below" and Decimal(s.warning_message["params"]["n"]) == 80
+    # and the Chinese rendering (the default language) is the wording it always was
+    assert red.explanation_text == "红牌3张，每张扣10分（SUP-5）" == red.explanation
+    assert s.warning_reason_text == "月度得分低于80分" == s.warning_reason
+    remind = s.deductions.get(source=DeductionSource.ALERT_REMIND)
+    assert remind.explanation_text == "预警提醒3次，每连续3次扣3分（SUP-5）"
+
+
+def test_stored_messages_render_through_gettext_in_the_readers_language(world):
+    for _i in range(3):
+        alert(world, Level.RED)
+    alert(world, Level.YELLOW, dept=world.other_dept)
+    efficiency_compute(tenant=world.city, month=OCT, now=AFTER_OCT)
+    s, single = score_of(world.dept), score_of(world.other_dept)
+    red = s.deductions.get(source=DeductionSource.ALERT_RED)
+    en = {
+        "红牌%(n)s张，每张扣%(p)s分（SUP-5）": "%(n)s red cards, %(p)s points each (SUP-5)",
+        "月度得分低于%(n)s分": "Monthly score below %(n)s",
+        "黄牌": "Yellow card",
+    }
+    with en_catalog(en):
+        with translation.override("en"):
+            assert red.explanation_text == "3 red cards, 10 points each (SUP-5)"
+            assert s.warning_reason_text == "Monthly score below 80"
+            assert single.warning == WarningLevel.SINGLE and single.warning_reason_text == "Yellow card"
+        with translation.override("zh-hans"):
+            assert single.warning_reason_text == "黄牌"
+        # the score page with the language cookie, and the API with Accept-Language: en
+        leader = world.user("leader")
+        page = Client()
+        page.force_login(leader)
+        page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        html = page.get(f"/supervision/efficiency/score/{s.pk}/").content.decode()
+        assert "3 red cards, 10 points each (SUP-5)" in html and "Monthly score below 80" in html
+        assert "红牌3张" not in html
+        api = Client()
+        api.force_login(leader)
+        body = api.get(f"/api/supervision/efficiency/{s.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert body["warning_reason"] == "Monthly score below 80"
+        assert body["warning_message"]["key"] == "warning.below"
+        assert body["deductions"][0]["explanation"] == "3 red cards, 10 points each (SUP-5)"
+        assert body["deductions"][0]["message"]["key"] == DeductionSource.ALERT_RED
+        public = Client().get("/api/supervision/efficiency/warnings", HTTP_ACCEPT_LANGUAGE="en").json()
+        assert [w["reason"] for w in public] == ["Monthly score below 80"]
+        # and in Chinese the same row reads as before
+        zh = api.get(f"/api/supervision/efficiency/{s.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+        assert zh["deductions"][0]["explanation"] == "红牌3张，每张扣10分（SUP-5）"
+
+
+def test_rows_stored_as_text_before_the_keys_still_read(world):
+    alert(world, Level.RED)
+    efficiency_compute(tenant=world.city, month=OCT, now=AFTER_OCT)
+    s = score_of(world.dept)
+    # given rows as the first version wrote them: Chinese text, no message
+    Deduction.objects.filter(score=s).update(message={}, explanation="红牌1张，每张扣10分（旧）")
+    EfficiencyScore.objects.filter(pk=s.pk).update(warning_message={}, warning_reason="旧的预警原因")
+    s.refresh_from_db()
+    d = s.deductions.get()
+    with translation.override("en"):
+        assert d.explanation_text == "红牌1张，每张扣10分（旧）"
+        assert s.warning_reason_text == "旧的预警原因"
+    # and a key this version does not know falls back to the stored text as well
+    d.message = {"key": "no.such.key", "params": {}}
+    assert d.explanation_text == "红牌1张，每张扣10分（旧）"
+    c = Client()
+    c.force_login(world.user("leader"))
+    assert "红牌1张，每张扣10分（旧）" in c.get(f"/supervision/efficiency/score/{s.pk}/").content.decode()

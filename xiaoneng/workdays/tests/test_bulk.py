@@ -99,7 +99,12 @@ def _restore(snapshot: list[Any]) -> None:
     Clock.objects.bulk_update([Clock(**row) for row in snapshot], [*OUTPUTS, "updated_at"])
 
 
-def test_clk5_bulk_recompute_equals_clock_recompute_on_a_varied_sample(make_clock, world, resolver, freeze_now):
+# 7: many chunks, each with few clocks on the row path; None: one chunk, where the row path writes
+# dozens of changed clocks sharing instants in one statement (on PostgreSQL: per-clock arrays)
+@pytest.mark.parametrize("chunk_size", [7, None])
+def test_clk5_bulk_recompute_equals_clock_recompute_on_a_varied_sample(
+    make_clock, world, resolver, freeze_now, chunk_size
+):
     # given a varied sample of clocks whose cached instants and alert levels are stale
     freeze_now(NOW)
     _varied_sample(make_clock, world)
@@ -108,8 +113,8 @@ def test_clk5_bulk_recompute_equals_clock_recompute_on_a_varied_sample(make_cloc
     before = _state()
     cal = get_calendar()
     assert cal.provisional_years  # 2027 has no confirmed schedule in the test database
-    # when the bulk recompute runs (small chunks, so several chunks and pause queries)
-    changed_bulk = clocks_recompute_bulk(chunk_size=7)
+    # when the bulk recompute runs (small chunks: several chunks and pause queries; or one chunk)
+    changed_bulk = clocks_recompute_bulk(chunk_size=chunk_size)
     by_bulk = _state()
     # and, from the same stale state, the per-clock recompute
     _restore(snapshot)
@@ -199,11 +204,14 @@ def test_bulk_write_never_overwrites_a_clock_changed_since_it_was_read(make_cloc
 
 
 def test_bulk_recomputes_a_conflicting_clock_under_its_lock(make_clock, freeze_now, monkeypatch):
-    # given two stale hour clocks (they take the row path on every database), one of which a clerk
-    # changes while the recompute computes
+    # given two stale hour clocks, each paused once (so they take the row path on every database),
+    # one of which a clerk changes while the recompute computes
     freeze_now(NOW)
     a = make_clock(limit=48, unit="h", started_at=NOW - timedelta(days=1))
     b = make_clock(limit=72, unit="h", started_at=NOW - timedelta(days=1))
+    for c in (a, b):
+        clock_pause(clock=c, reason=PauseReason.EXPERT_REVIEW, at=NOW - timedelta(hours=20))
+        clock_resume(clock=c, at=NOW - timedelta(hours=18))
     Clock.objects.update(due_date=None, calendar_revision=0)
     original = bulk._Computer.chunk
 
@@ -222,3 +230,28 @@ def test_bulk_recomputes_a_conflicting_clock_under_its_lock(make_clock, freeze_n
         c.refresh_from_db()
         assert c.due_date is not None and c.calendar_revision == get_calendar().revision
     assert Event.objects.filter(action="clock.recomputed").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="并行重算只在 PostgreSQL 上启用（每个线程一个连接）")
+@pytest.mark.django_db(transaction=True)
+def test_clk5_bulk_recompute_on_two_connections_equals_clock_recompute(make_clock, world, resolver, freeze_now):
+    # given the varied sample, stale, committed (each worker thread reads it on its own connection)
+    freeze_now(NOW)
+    _varied_sample(make_clock, world)
+    _scramble()
+    snapshot = list(Clock.objects.values())
+    seen: list[tuple[int, int]] = []
+    # when the bulk recompute runs on two connections, in many small chunks
+    changed_bulk = clocks_recompute_bulk(chunk_size=7, workers=2, progress=lambda d, t: seen.append((d, t)))
+    by_bulk = _state()
+    # and, from the same stale state, the per-clock recompute
+    _restore(snapshot)
+    clocks_recompute()
+    by_one = _state()
+    # then every clock has exactly the same instants, next alert and alert level
+    rev = OUTPUTS.index("calendar_revision") + 2
+    assert [r[:rev] + r[rev + 1 :] for r in by_bulk] == [r[:rev] + r[rev + 1 :] for r in by_one]
+    assert changed_bulk > 0
+    # and progress counted every open clock once, in increasing totals
+    total = Clock.objects.filter(status__in=OPEN_CLOCK_STATUSES).count()
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen) and seen[-1] == (total, total)

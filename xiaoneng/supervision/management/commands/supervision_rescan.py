@@ -14,13 +14,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--years", type=int, nargs="*", help="only clocks whose span touches these years")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="chunks recomputed at once, each on its own database connection (PostgreSQL; default 2)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(done: int, total: int) -> None:
             self.stdout.write(f"recomputed {done}/{total}")
             self.stdout.flush()
 
-        changed = clocks_recompute_bulk(years=options.get("years") or None, progress=progress)
+        changed = clocks_recompute_bulk(
+            years=options.get("years") or None, progress=progress, workers=max(1, options["workers"])
+        )
         self.stdout.write(f"clocks changed: {changed}")
         result = scan()
         self.stdout.write(
