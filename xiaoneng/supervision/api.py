@@ -612,22 +612,6 @@ def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> Bul
 
 @router.get("/bulletins/{pk}/download", summary="Download a bulletin as PDF (fmt=pdf) or Excel (fmt=xlsx)")
 def bulletin_download_api(request: AuthedRequest, pk: int, fmt: str = "pdf") -> HttpResponse:
-    from django.http import Http404
+    from .bulletins import bulletin_file_response
 
-    from .bulletins import bulletin_excel, bulletin_for, bulletin_pdf, can_read_bulletins
-
-    if not can_read_bulletins(request.user):
-        raise PermissionDenied
-    if fmt not in ("pdf", "xlsx"):
-        raise Http404
-    b = bulletin_for(request.user, pk)
-    name = f"bulletin-{b.number or f'draft-{b.pk}'}"
-    if fmt == "pdf":
-        resp = HttpResponse(bulletin_pdf(b), content_type="application/pdf")
-        resp["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return resp
-    resp = HttpResponse(
-        bulletin_excel(b), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return resp
+    return bulletin_file_response(request.user, pk, fmt)

@@ -9,6 +9,7 @@ __all__ = [
     "bulletin_create",
     "bulletin_excel",
     "bulletin_figures",
+    "bulletin_file_response",
     "bulletin_for",
     "bulletin_issue",
     "bulletin_pdf",
@@ -27,6 +28,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -645,3 +647,23 @@ def bulletin_excel(bulletin: Bulletin) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def bulletin_file_response(user: Any, pk: int, fmt: str) -> HttpResponse:
+    """The bulletin as a PDF (shown inline) or an Excel file (downloaded), for the page and the API
+    alike: readers only, within their scope."""
+    if not can_read_bulletins(user):
+        raise PermissionDenied
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
+    b = bulletin_for(user, pk)
+    name = f"bulletin-{b.number or f'draft-{b.pk}'}"
+    if fmt == "pdf":
+        resp = HttpResponse(bulletin_pdf(b), content_type="application/pdf")
+        resp["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        return resp
+    resp = HttpResponse(
+        bulletin_excel(b), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return resp

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +18,9 @@ from xiaoneng.oversight.models import Rectification
 
 from .bulletins import (
     bulletin_create,
-    bulletin_excel,
+    bulletin_file_response,
     bulletin_for,
     bulletin_issue,
-    bulletin_pdf,
     bulletins_for,
     can_issue_bulletins,
     can_read_bulletins,
@@ -347,18 +346,4 @@ def bulletin_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def bulletin_download(request: AuthedRequest, pk: int, fmt: str) -> HttpResponse:
-    if not can_read_bulletins(request.user):
-        raise PermissionDenied
-    if fmt not in ("pdf", "xlsx"):
-        raise Http404
-    b = bulletin_for(request.user, pk)
-    name = f"bulletin-{b.number or f'draft-{b.pk}'}"
-    if fmt == "pdf":
-        resp = HttpResponse(bulletin_pdf(b), content_type="application/pdf")
-        resp["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-        return resp
-    resp = HttpResponse(
-        bulletin_excel(b), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return resp
+    return bulletin_file_response(request.user, pk, fmt)
