@@ -197,6 +197,9 @@ XIAONENG_SMS_BACKEND = os.environ.get("XIAONENG_SMS_BACKEND", "xiaoneng.core.sms
 XIAONENG_SITE_NAME = _("效能政务服务平台")
 # The public address, for links that leave the site: the rating QR code on decision notices, SMS links.
 XIAONENG_PUBLIC_URL = os.environ.get("XIAONENG_PUBLIC_URL", "http://127.0.0.1:8000")
+# The TrueType CJK font embedded in every PDF (xiaoneng/core/pdf.py); empty = AR PL UMing (fonts-arphic-uming).
+XIAONENG_PDF_FONT = os.environ.get("XIAONENG_PDF_FONT", "")
+XIAONENG_PDF_FONT_INDEX = int(os.environ.get("XIAONENG_PDF_FONT_INDEX", "0"))
 # CLK-4: years before this one come from the chinese-calendar seed; later years from notices.
 XIAONENG_CALENDAR_SEED_YEARS = (2004, 2026)
 

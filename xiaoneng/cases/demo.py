@@ -78,7 +78,7 @@ def _sample_pdf(title: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    from .pdf import pdf_font
+    from xiaoneng.core.pdf import pdf_font
 
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, initialFontName=pdf_font())

@@ -1,23 +1,13 @@
-"""PDF rendering of notices (受理通知书, 决定书 …) with reportlab.
-
-Font: reportlab embeds TrueType fonts only. The Debian Noto CJK fonts are OpenType/CFF collections,
-which reportlab's TTFont cannot read ("postscript outlines are not supported"), so the notices use,
-in this order: the TrueType font configured in XIAONENG_PDF_FONT (path; XIAONENG_PDF_FONT_INDEX picks
-the face of a .ttc); AR PL UMing CN (Debian fonts-arphic-uming, a Song/Ming face as official
-documents use, embedded as a subset so the PDF looks the same everywhere); WenQuanYi Zen Hei or
-Micro Hei (fonts-wqy-*); and last reportlab's built-in Adobe CID font STSong-Light, which is not
-embedded: every PDF reader ships or substitutes it."""
+"""PDF rendering of notices (受理通知书, 决定书 …) with reportlab, set in the embedded CJK font of
+xiaoneng.core.pdf (the document carries its font, so it reads and prints the same everywhere)."""
 
 from __future__ import annotations
 
-__all__ = ["FONT_CANDIDATES", "RATED_NOTICE_KINDS", "notice_pdf", "pdf_font"]
+__all__ = ["RATED_NOTICE_KINDS", "notice_pdf"]
 
 import io
 import re
-from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
@@ -26,20 +16,12 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from xiaoneng.core.pdf import pdf_font
 
 from .choices import NoticeKind
 from .models import Notice
-
-# (path, face index in the collection): embeddable TrueType CJK fonts from Debian packages
-FONT_CANDIDATES: list[tuple[str, int]] = [
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # fonts-arphic-uming: AR PL UMing CN
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # fonts-wqy-microhei
-]
-FALLBACK_FONT = "STSong-Light"
 
 # Chinese typesetting (禁则): these never begin a line; they stay at the end of the previous one
 NO_LINE_START = set("，。、；：？！）》」』”’…—,.;:?!)")
@@ -48,19 +30,6 @@ RED = (0.78, 0.08, 0.08)
 RATED_NOTICE_KINDS = frozenset({NoticeKind.APPROVAL, NoticeKind.REFUSAL})
 QR_SIZE = 26 * mm
 QR_BOTTOM = 24 * mm
-
-
-@cache
-def pdf_font() -> str:
-    """The name of the registered font notices are set in (see the module docstring)."""
-    configured = getattr(settings, "XIAONENG_PDF_FONT", "")
-    candidates = [(configured, int(getattr(settings, "XIAONENG_PDF_FONT_INDEX", 0)))] if configured else []
-    for path, index in [*candidates, *FONT_CANDIDATES]:
-        if Path(path).is_file():
-            pdfmetrics.registerFont(TTFont("XNCJK", path, subfontIndex=index))
-            return "XNCJK"
-    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FALLBACK_FONT
 
 
 # a run of Latin letters and digits (a tracking number, a date) is not broken across lines

@@ -366,7 +366,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from xiaoneng.cases.pdf import pdf_font
+    from xiaoneng.core.pdf import pdf_font
 
     f = figures_of(bulletin)
     font = pdf_font()

@@ -83,31 +83,41 @@ def _fonts(pdf: Path) -> str:
     return subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout.decode()
 
 
-def test_notice_pdf_embeds_a_truetype_cjk_font(world, tmp_path: Path):
-    from xiaoneng.cases.pdf import FONT_CANDIDATES
+def _notice(world, **kw) -> Notice:
+    data = {
+        "tenant": world.city,
+        "department": world.dept,
+        "kind": NoticeKind.ACCEPTANCE,
+        "year": 2026,
+        "seq": 3,
+        "addressee": "张丽",
+        "lines": ["准予行政许可。"],
+        "issued_at": timezone.now(),
+    }
+    return Notice.objects.create(**{**data, **kw})
 
-    if not any(Path(p).is_file() for p, _i in FONT_CANDIDATES):
+
+def test_notice_pdf_embeds_a_truetype_cjk_font(world, tmp_path: Path):
+    from xiaoneng.core.pdf import DEFAULT_FONT_PATH
+
+    if not Path(DEFAULT_FONT_PATH).is_file():
         pytest.fail("an embeddable CJK font is required: apt-get install fonts-arphic-uming (see docs/dependencies.md)")
     # given a notice with text that must wrap, and punctuation at the wrapping point
-    notice = Notice.objects.create(
-        tenant=world.city,
-        department=world.dept,
-        kind=NoticeKind.ACCEPTANCE,
-        year=2026,
-        seq=3,
-        addressee="张丽",
+    notice = _notice(
+        world,
         lines=[
             "你（单位）提出的申请，" * 8,
             "申请的食品生产许可（办件编号：BJ-339100-20261118-00001），因需要进行检测。" * 2,
         ],
-        issued_at=timezone.now(),
     )
     pdf = tmp_path / "n.pdf"
     pdf.write_bytes(notice_pdf(notice))
-    # then the font travels with the document (a subset), so it prints the same everywhere
+    # then every font of the document travels with it (a subset of UMing), none is only named
     fonts = _fonts(pdf)
-    assert "UMing" in fonts or "WenQuanYi" in fonts or "ZenHei" in fonts or "MicroHei" in fonts, fonts
-    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
+    rows = fonts.splitlines()[2:]
+    assert rows and all("UMing" in line for line in rows), fonts
+    assert all(line.split()[-5] == "yes" for line in rows), fonts  # the "emb" column
+    assert "STSong" not in fonts, fonts
     # and no line of the body begins with a comma (Chinese line-breaking rules)
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
     assert not [line for line in text.decode().splitlines() if line.startswith(("，", "）", "。"))]
@@ -115,30 +125,54 @@ def test_notice_pdf_embeds_a_truetype_cjk_font(world, tmp_path: Path):
     assert text.decode().count("BJ-339100-20261118-00001") == 2
 
 
-def test_notice_pdf_falls_back_to_the_cid_font_without_a_truetype_one(world, settings, monkeypatch, tmp_path):
-    from xiaoneng.cases import pdf as pdf_module
+@pytest.fixture
+def fresh_font():
+    from xiaoneng.core.pdf import pdf_font
 
-    # given no TrueType CJK font on the machine
-    monkeypatch.setattr(pdf_module, "FONT_CANDIDATES", [("/nonexistent/font.ttc", 0)])
-    settings.XIAONENG_PDF_FONT = ""
-    pdf_module.pdf_font.cache_clear()
-    try:
-        notice = Notice.objects.create(
-            tenant=world.city,
-            department=world.dept,
-            kind=NoticeKind.APPROVAL,
-            year=2026,
-            seq=1,
-            addressee="张丽",
-            lines=["准予行政许可。"],
-            issued_at=timezone.now(),
-        )
-        path = tmp_path / "f.pdf"
-        path.write_bytes(notice_pdf(notice))
-        # then the notice is still produced, in the reader's STSong-Light
-        assert "STSong-Light" in _fonts(path)
-    finally:
-        pdf_module.pdf_font.cache_clear()
+    pdf_font.cache_clear()
+    yield
+    pdf_font.cache_clear()
+
+
+def test_a_missing_pdf_font_is_a_clear_error_not_a_non_embedded_fallback(world, settings, fresh_font):
+    from django.core.exceptions import ImproperlyConfigured
+
+    # given a machine where the configured font is missing
+    settings.XIAONENG_PDF_FONT = "/nonexistent/font.ttc"
+    notice = _notice(world, kind=NoticeKind.APPROVAL)
+    # then no notice is produced with a font it does not carry: the error says what to install
+    with pytest.raises(ImproperlyConfigured, match="fonts-arphic-uming"):
+        notice_pdf(notice)
+
+
+def test_an_opentype_cff_font_is_refused_with_the_reason(world, settings, fresh_font):
+    from django.core.exceptions import ImproperlyConfigured
+
+    noto = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    if not noto.is_file():
+        pytest.skip("fonts-noto-cjk is not installed")
+    # given the Noto CJK collection (OpenType/CFF outlines) configured as the PDF font
+    settings.XIAONENG_PDF_FONT = str(noto)
+    # then it is refused at once, naming why and what to use instead
+    with pytest.raises(ImproperlyConfigured, match="TrueType"):
+        notice_pdf(_notice(world))
+
+
+def test_the_font_path_setting_overrides_the_default(world, settings, tmp_path: Path, fresh_font):
+    import shutil as sh
+
+    from xiaoneng.core.pdf import DEFAULT_FONT_PATH
+
+    # given a copy of the TrueType collection somewhere else, face 1 (AR PL UMing HK)
+    copy = tmp_path / "my-font.ttc"
+    sh.copyfile(DEFAULT_FONT_PATH, copy)
+    settings.XIAONENG_PDF_FONT = str(copy)
+    settings.XIAONENG_PDF_FONT_INDEX = 1
+    pdf = tmp_path / "n.pdf"
+    pdf.write_bytes(notice_pdf(_notice(world)))
+    # then the notice is set in that face, embedded
+    fonts = _fonts(pdf)
+    assert "UMingHK" in fonts and fonts.splitlines()[2].split()[-5] == "yes", fonts
 
 
 def _decided_case(world):
