@@ -1,8 +1,12 @@
 """Working-day arithmetic (CLK-1 … CLK-4), in memory, from the calendar table.
 
 A `WorkCalendar` holds the sorted ordinals of every working day from the first seeded year to ten
-years past the last known one. Years with no confirmed schedule are filled with Monday–Friday and
-listed in `provisional_years` (CLK-4). Adding N working days is then one bisect.
+years past the last known one. Years with no confirmed schedule are listed in `provisional_years`
+(CLK-4) and filled with Monday–Friday less the holidays the law itself fixes (holidays.py: 元旦,
+春节, 清明节, 劳动节, 端午节, 中秋节, 国庆节 and their 补假), each marked provisional with its name.
+Adding N working days is then one bisect.
+
+A date outside the calendar's span is an error (`CalendarRangeError`), never a silent guess.
 
 `get_calendar()` returns the process-wide calendar for the current revision; it re-reads the table
 when an administrator changes it (the revision number moves).
@@ -11,6 +15,7 @@ when an administrator changes it (the revision number moves).
 from __future__ import annotations
 
 __all__ = [
+    "CalendarRangeError",
     "DayInfo",
     "WorkCalendar",
     "calendar_invalidate",
@@ -25,9 +30,30 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .holidays import statutory_holidays
 
 _fromordinal = date.fromordinal
+
+
+class CalendarRangeError(ValidationError, ValueError):
+    """A working-day computation that leaves the calendar's span (its first seeded year to ten years
+    past the last known one). A ValidationError, so a form shows it and the API answers 400 with its
+    translated message; a ValueError, as the arithmetic raised before it had a name."""
+
+    def __init__(self, first: date, last: date, detail: str = "") -> None:
+        self.first, self.last, self.detail = first, last, detail
+        super().__init__(
+            _("日期超出工作日历范围（%(first)s 至 %(last)s），无法计算工作日。"),
+            code="calendar_range",
+            params={"first": first.isoformat(), "last": last.isoformat()},
+        )
+
+    def __str__(self) -> str:  # the detail for logs; users see the translated message
+        return self.detail or f"outside the working-day calendar ({self.first} – {self.last})"
 
 
 @dataclass(frozen=True)
@@ -36,6 +62,7 @@ class DayInfo:
 
     kind: str  # "holiday" or "makeup"
     name: str
+    provisional: bool = False  # a holiday by law in a year whose schedule is not announced (CLK-4)
 
 
 @dataclass
@@ -46,6 +73,13 @@ class WorkCalendar:
     work_ords: list[int]
     special: dict[int, DayInfo] = field(default_factory=dict)
     provisional_years: frozenset[int] = frozenset()
+    # the ordinals of the day before `first` and the day after `last` (see the queries below)
+    _lo: int = field(init=False, repr=False, compare=False)
+    _hi: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._lo = self.first.toordinal() - 1
+        self._hi = self.last.toordinal() + 1
 
     @classmethod
     def build(
@@ -58,7 +92,8 @@ class WorkCalendar:
         horizon_years: int = 10,
     ) -> WorkCalendar:
         """`days` maps each date of a known year to (is_workday, kind, name). Any year between the
-        first known one and `horizon_years` past the last is filled with weekdays if unknown."""
+        first known one and `horizon_years` past the last is provisional if unknown: weekdays less
+        the statutory holidays of holidays.py (CLK-4)."""
         this_year = timezone.localdate().year
         first_year = min(known_years) if known_years else this_year
         last_year = max([*known_years, this_year]) + horizon_years
@@ -66,6 +101,8 @@ class WorkCalendar:
         ords: list[int] = []
         special: dict[int, DayInfo] = {}
         unknown: set[int] = set(provisional_years)
+        by_law: dict[date, str] = {}
+        by_law_year = 0
         o, end = first.toordinal(), last.toordinal()
         while o <= end:
             d = date.fromordinal(o)
@@ -73,7 +110,13 @@ class WorkCalendar:
             if info is None:
                 if d.year not in known_years:
                     unknown.add(d.year)
-                if d.weekday() < 5:
+                if d.year != by_law_year:
+                    by_law, by_law_year = {h.day: h.name for h in statutory_holidays(d.year)}, d.year
+                law_name = by_law.get(d)
+                if law_name is not None:
+                    # CLK-4: a provisional year still rests on the holidays the law fixes
+                    special[o] = DayInfo("holiday", law_name, provisional=True)
+                elif d.weekday() < 5:
                     ords.append(o)
             else:
                 is_work, kind, name = info
@@ -85,48 +128,66 @@ class WorkCalendar:
         return cls(revision, first, last, ords, special, frozenset(unknown))
 
     # --- queries --------------------------------------------------------------------------------
+    # Every query refuses a date the calendar does not cover (CalendarRangeError): before the first
+    # seeded year the bisect would start counting at the first known working day, past the last
+    # one it would count weekdays nobody computed. The day before `first` and the day after `last`
+    # are allowed where only the days after (or before) them are read: "N working days after
+    # 31 December" of the year before the first reads nothing of that year.
+
+    def _range_error(self, detail: str) -> CalendarRangeError:
+        return CalendarRangeError(self.first, self.last, detail)
 
     def _check(self, d: date) -> None:
         if not (self.first <= d <= self.last):
-            raise ValueError(f"{d} is outside the working-day calendar ({self.first} – {self.last})")
+            raise self._range_error(f"{d} is outside the working-day calendar ({self.first} – {self.last})")
 
     def is_workday(self, d: date) -> bool:
+        self._check(d)
         o = d.toordinal()
         i = bisect_left(self.work_ords, o)
         return i < len(self.work_ords) and self.work_ords[i] == o
 
     def add_working_days(self, start: date, n: int) -> date:
         """CLK-2: the N-th working day after `start`, the start day itself excluded. n = 0 gives
-        `start`; a negative n counts back (the N-th working day before `start`).
+        `start`; a negative n counts back (the N-th working day before `start`). Raises
+        CalendarRangeError when `start` or the result lies outside the calendar.
 
         The hot path of every deadline: one bisect, written so that the common case (n > 0) costs
         little more than the bare bisect (bench/workdays.py keeps it within 3× of that floor)."""
+        o = start.toordinal()
         if n > 0:
             ords = self.work_ords
+            if o < self._lo:
+                raise self._range_error(f"{n} working days from {start}: it is before the calendar")
             try:
-                return _fromordinal(ords[bisect_right(ords, start.toordinal()) + n - 1])
+                return _fromordinal(ords[bisect_right(ords, o) + n - 1])
             except IndexError:
-                raise ValueError(
-                    f"{n} working days from {start} leave the calendar ({self.first} – {self.last})"
-                ) from None
+                raise self._range_error(f"{n} working days from {start} leave the calendar") from None
         if n == 0:
+            self._check(start)
             return start
         ords = self.work_ords
-        i = bisect_left(ords, start.toordinal()) + n
+        if o > self._hi:
+            raise self._range_error(f"{n} working days from {start}: it is after the calendar")
+        i = bisect_left(ords, o) + n
         if i < 0:
-            raise ValueError(f"{n} working days from {start} leave the calendar ({self.first} – {self.last})")
+            raise self._range_error(f"{n} working days from {start} leave the calendar")
         return _fromordinal(ords[i])
 
     def count_working_days(self, after: date, until: date) -> int:
-        """Working days in the half-open span (after, until]; 0 when until <= after."""
+        """Working days in the half-open span (after, until]; 0 when until <= after. Raises
+        CalendarRangeError when the span reaches outside the calendar."""
         if until <= after:
             return 0
+        if after.toordinal() < self._lo or until > self.last:
+            raise self._range_error(f"({after}, {until}] reaches outside the calendar")
         return bisect_right(self.work_ords, until.toordinal()) - bisect_right(self.work_ords, after.toordinal())
 
     def next_workday_on_or_after(self, d: date) -> date:
+        self._check(d)
         i = bisect_left(self.work_ords, d.toordinal())
         if i >= len(self.work_ords):
-            raise ValueError(f"{d} is outside the working-day calendar")
+            raise self._range_error(f"no working day on or after {d} in the calendar")
         return date.fromordinal(self.work_ords[i])
 
     def add_natural_days(self, start: date, n: int) -> date:
@@ -138,6 +199,9 @@ class WorkCalendar:
         """Each rest day in (after, until] as (date, kind, name): kind is "holiday" or "weekend".
         Also each make-up working day (kind "makeup"), since an explanation must say it counted."""
         out: list[tuple[date, str, str]] = []
+        if until > after:
+            self._check(after + timedelta(days=1))
+            self._check(until)
         d = after + timedelta(days=1)
         while d <= until:
             info = self.special.get(d.toordinal())

@@ -2,8 +2,12 @@
 
 Day-based clocks (working or natural days) work on local dates (Asia/Shanghai):
 - the period starts the day after the start (CLK-2, 民法典 第二百零一条);
-- a pause from day P to day R excludes the days after P up to and including R: the day the pause
-  starts has been used, counting resumes the day after the resumption (the same "next day" rule);
+- a pause from day P to day R excludes every day from P to R, both included: a day on which the
+  clock stood paused for any part of it is not counted (行政许可法 第四十五条: the time a hearing,
+  testing, expert review … needs is not counted in the limit), and counting resumes the day after
+  the resumption (the same "next day" rule as the start). So a pause begun and ended on one working
+  day excludes that working day; one from a Friday to the Monday excludes two. A pause that begins
+  after the due day has passed cures nothing (the obligation is already overdue);
 - a deadline is the end of its due day: the obligation is overdue from 00:00 the day after.
 
 Thresholds (SUP-1 defaults): reminder from the start of the working day before the due day,
@@ -74,7 +78,9 @@ def _due_days(
     remaining = limit
     cursor = start
     for p_start, p_end in pauses:
-        used = cal.count_working_days(cursor, p_start) if working else max((p_start - cursor).days, 0)
+        # the days counted before the pause: (cursor, p_start), the pause day itself excluded
+        before = p_start - timedelta(days=1)
+        used = cal.count_working_days(cursor, before) if working else max((before - cursor).days, 0)
         if used >= remaining:
             break  # ran out before this pause: later pauses cannot cure an overdue obligation
         remaining -= used

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .calendar import get_calendar
+from .choices import OPEN_CLOCK_STATUSES
 from .deadline import PauseSpan, local_date, natural_period_end
 from .models import Clock
 
@@ -68,7 +69,8 @@ def _runs(days: list[tuple[date, str, str]]) -> list[tuple[date, date, str, str]
 def clock_explain(clock: Clock) -> ClockExplanation:
     """Each step from the start to the due date: the CLK-2 next-day rule, the limit and its basis,
     extensions, pauses (and which ones could not count), the holidays skipped (CLK-1, CLK-3), the
-    rest-day rule for natural days, the provisional years (CLK-4) and the calendar revision (CLK-5)."""
+    rest-day rule for natural days, the provisional years (CLK-4) and the calendar revision (CLK-5).
+    Rule IDs stay in these comments: the lines are read by citizens and cite the law instead."""
     cal = get_calendar()
     unit = clock.get_unit_display()
     hours = clock.unit == "h"
@@ -100,11 +102,12 @@ def clock_explain(clock: Clock) -> ClockExplanation:
     for p in pauses:
         p0 = local_date(p.started_at)
         # A pause that starts once the limit has run out does not count: an overdue obligation is
-        # not cured by pausing it (see deadline._due_days).
+        # not cured by pausing it (see deadline._due_days). A pause begun on the due day itself
+        # still counts: that day is not counted (the pause convention below).
         too_late = (
             (clock.due_at is not None and p.started_at >= clock.due_at)
             if hours
-            else (clock.due_date is not None and p0 >= clock.due_date)
+            else (clock.due_date is not None and p0 > clock.due_date)
         )
         if too_late:
             lines.append(
@@ -123,10 +126,16 @@ def clock_explain(clock: Clock) -> ClockExplanation:
                 }
             )
         elif p.ended_at:
+            # 行政许可法 第四十五条: the time the procedure needs is not counted. Convention
+            # (deadline.py): every day from the pause day to the resumption day, both included, is
+            # left out, so a pause begun and ended on one working day excludes that day.
             p1 = local_date(p.ended_at)
-            excluded = cal.count_working_days(p0, p1) if clock.unit == "wd" else (p1 - p0).days
+            excluded = cal.count_working_days(p0 - timedelta(days=1), p1) if clock.unit == "wd" else (p1 - p0).days + 1
             lines.append(
-                _("暂停：%(p0)s 至 %(p1)s，%(reason)s（%(basis)s），不计入期限，共扣除%(n)d个%(unit)s。")
+                _(
+                    "暂停：%(p0)s 至 %(p1)s，%(reason)s（%(basis)s）；暂停当日至恢复当日均不计入期限，"
+                    "共扣除%(n)d个%(unit)s。"
+                )
                 % {
                     "p0": _d(p0),
                     "p1": _d(p1),
@@ -138,7 +147,10 @@ def clock_explain(clock: Clock) -> ClockExplanation:
             )
         else:
             lines.append(
-                _("暂停中：自 %(p0)s 起，%(reason)s（%(basis)s）%(expected)s；恢复后继续计算剩余%(rem)s个%(unit)s。")
+                _(
+                    "暂停中：自 %(p0)s 起，%(reason)s（%(basis)s）%(expected)s；暂停当日起不计入期限，"
+                    "恢复当日也不计入，自恢复次日起继续计算剩余%(rem)s个%(unit)s。"
+                )
                 % {
                     "p0": _t(p.started_at) if hours else _d(p0),
                     "reason": p.get_reason_display(),
@@ -157,12 +169,22 @@ def clock_explain(clock: Clock) -> ClockExplanation:
         days = [
             (d, kind, name)
             for d, kind, name in cal.rest_days(start, last)
-            if kind != "makeup" or not any(p0 < d <= p1 for p0, p1 in paused_days)
+            if kind != "makeup" or not any(p0 <= d <= p1 for p0, p1 in paused_days)
         ]
         for r0, r1, kind, name in _runs(days):
             n = (r1 - r0).days + 1
             span = _d(r0) if r0 == r1 else _("%(first)s 至 %(last)s") % {"first": _d(r0), "last": _d(r1)}
-            if kind == "holiday":
+            info = cal.day_info(r0)
+            if kind == "holiday" and info is not None and info.provisional:
+                # CLK-4: a year with no announced schedule rests on the holidays the law fixes
+                lines.append(
+                    _(
+                        "跳过：%(span)s %(name)s，共%(n)d天"
+                        "（该年放假安排尚未公布，按《全国年节及纪念日放假办法》暂定）。"
+                    )
+                    % {"span": span, "name": name, "n": n}
+                )
+            elif kind == "holiday":
                 lines.append(_("跳过：%(span)s %(name)s放假，共%(n)d天。") % {"span": span, "name": name, "n": n})
             elif kind == "makeup":
                 lines.append(_("计入：%(span)s 为调休上班日。") % {"span": span})
@@ -203,11 +225,17 @@ def clock_explain(clock: Clock) -> ClockExplanation:
             (_("已于 %(at)s 办结，按时。") if on_time else _("已于 %(at)s 办结，超期。"))
             % {"at": f"{local_date(clock.stopped_at):%Y-%m-%d}"}
         )
-    if clock.provisional:
+    # CLK-4: only an open obligation is provisional; a finished one is never recomputed, its due
+    # date is final (due.clock_shows_provisional)
+    provisional = clock.provisional and clock.status in OPEN_CLOCK_STATUSES
+    if provisional:
         years = sorted(y for y in cal.provisional_years if start.year <= y <= last.year)
         lines.append(
-            _("暂定：%(years)s年放假安排尚未公布，按周一至周五推算；公布后系统自动重算。")
+            _(
+                "暂定：%(years)s年放假安排尚未公布，按周一至周五并跳过《全国年节及纪念日放假办法》规定的"
+                "节假日推算，调休上班日尚不可知；公布后系统自动重算。"
+            )
             % {"years": "、".join(str(y) for y in years)}
         )
     lines.append(_("计算所用日历版本：第%(rev)d版。") % {"rev": clock.calendar_revision})
-    return ClockExplanation(summary=summary, lines=lines, provisional=clock.provisional)
+    return ClockExplanation(summary=summary, lines=lines, provisional=provisional)

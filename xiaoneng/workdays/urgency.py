@@ -1,19 +1,68 @@
-"""How urgent a Clock is right now, for the colour pill every list and page shows (SUP-1 colours)."""
+"""How urgent a Clock is right now, for the colour pill every list and page shows (SUP-1 colours).
+
+One mapping, `URGENCY_LEVELS`, gives each level its colour; the pill (`clock_urgency`) and every
+legend (`urgency_legend`, workdays/_clock_legend.html) are drawn from it, so a "due soon" pill cannot
+be green while the legend says yellow.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ClockUrgency", "clock_urgency"]
+__all__ = ["URGENCY_LEVELS", "ClockUrgency", "LegendEntry", "UrgencyLevel", "clock_urgency", "urgency_legend"]
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .calendar import get_calendar
 from .choices import ClockStatus, ClockUnit
-from .explain import date_with_weekday
+from .due import clock_due_text
 from .models import Clock
+
+
+@dataclass(frozen=True)
+class UrgencyLevel:
+    colour: str  # "green", "yellow", "red" or "grey" (the .pill classes of xiaoneng.css)
+    rank: int  # for ordering a queue: higher is more urgent
+
+
+# SUP-1: green while running normally; yellow from the reminder (1 working day before, "即将到期") and
+# on the last working day ("临期预警"); red past the committed limit and past the statutory one;
+# grey when paused or finished.
+URGENCY_LEVELS: dict[str, UrgencyLevel] = {
+    "statutory": UrgencyLevel("red", 6),
+    "overdue": UrgencyLevel("red", 5),
+    "warning": UrgencyLevel("yellow", 4),
+    "due_soon": UrgencyLevel("yellow", 3),
+    "normal": UrgencyLevel("green", 2),
+    "paused": UrgencyLevel("grey", 1),
+    "finished": UrgencyLevel("grey", 0),
+    "cancelled": UrgencyLevel("grey", 0),
+}
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    colour: str
+    label: str | Promise
+
+
+# What each colour means, in the legend's order; a colour's text covers every level mapped to it.
+_LEGEND_TEXT: dict[str, str | Promise] = {
+    "red": gettext_lazy("红：已超期"),
+    "yellow": gettext_lazy("黄：临近到期"),
+    "green": gettext_lazy("绿：正常"),
+    "grey": gettext_lazy("灰：暂停或未计时"),
+}
+
+
+def urgency_legend() -> list[LegendEntry]:
+    """The colour legend of clock pills: one entry per colour URGENCY_LEVELS uses."""
+    used = {level.colour for level in URGENCY_LEVELS.values()}
+    return [LegendEntry(colour, text) for colour, text in _LEGEND_TEXT.items() if colour in used]
 
 
 @dataclass(frozen=True)
@@ -23,14 +72,12 @@ class ClockUrgency:
     due_text: str  # the due date (day clocks) or instant (hour clocks), "" while paused
     remaining_text: str  # "剩余3个工作日", "超期2个工作日", "剩余5小时" …
     rank: int  # for ordering a queue: higher is more urgent
+    level: str = "normal"  # the key of URGENCY_LEVELS
 
 
-def _due_text(clock: Clock) -> str:
-    if clock.due_at is None or clock.due_date is None:
-        return ""
-    if clock.unit == ClockUnit.HOURS:
-        return f"{timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}"
-    return date_with_weekday(clock.due_date)
+def _urgency(level: str, label: str, due: str, left: str) -> ClockUrgency:
+    spec = URGENCY_LEVELS[level]
+    return ClockUrgency(spec.colour, label, due, left, spec.rank, level)
 
 
 def _remaining_text(clock: Clock, now: datetime) -> str:
@@ -60,24 +107,24 @@ def _remaining_text(clock: Clock, now: datetime) -> str:
 
 
 def clock_urgency(clock: Clock, now: datetime | None = None) -> ClockUrgency:
-    """Grey when stopped, cancelled or paused ("暂停"); while running: green until the yellow
-    instant (labelled "即将到期" once the reminder instant has passed), yellow from `warn_at`, red from
-    `red_at`, and "超过法定时限" past the statutory limit."""
+    """Grey when stopped, cancelled or paused ("暂停"); while running: green, then yellow from the
+    reminder instant ("即将到期") and from `warn_at` ("临期预警"), red from `red_at`, and "超过法定时限"
+    past the statutory limit. Colours from URGENCY_LEVELS."""
     now = now or timezone.now()
-    due, left = _due_text(clock), _remaining_text(clock, now)
+    due, left = clock_due_text(clock), _remaining_text(clock, now)
     if clock.status == ClockStatus.STOPPED:
         on_time = clock.due_at is not None and clock.stopped_at is not None and clock.stopped_at <= clock.due_at
-        return ClockUrgency("grey", _("按时办结") if on_time else _("超期办结"), due, "", 0)
+        return _urgency("finished", _("按时办结") if on_time else _("超期办结"), due, "")
     if clock.status == ClockStatus.CANCELLED:
-        return ClockUrgency("grey", _("已撤销"), due, "", 0)
+        return _urgency("cancelled", _("已撤销"), due, "")
     if clock.status == ClockStatus.PAUSED:
-        return ClockUrgency("grey", _("暂停"), due, left, 1)
+        return _urgency("paused", _("暂停"), due, left)
     if clock.statutory_due_at is not None and now >= clock.statutory_due_at:
-        return ClockUrgency("red", _("超过法定时限"), due, left, 6)
+        return _urgency("statutory", _("超过法定时限"), due, left)
     if clock.red_at is not None and now >= clock.red_at:
-        return ClockUrgency("red", _("已超期"), due, left, 5)
+        return _urgency("overdue", _("已超期"), due, left)
     if clock.warn_at is not None and now >= clock.warn_at:
-        return ClockUrgency("yellow", _("临期预警"), due, left, 4)
+        return _urgency("warning", _("临期预警"), due, left)
     if clock.remind_at is not None and now >= clock.remind_at:
-        return ClockUrgency("green", _("即将到期"), due, left, 3)
-    return ClockUrgency("green", _("正常"), due, left, 2)
+        return _urgency("due_soon", _("即将到期"), due, left)
+    return _urgency("normal", _("正常"), due, left)

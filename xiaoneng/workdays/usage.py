@@ -1,6 +1,7 @@
 """How much of a limit a finished clock used: the working days between its start and its stop, less
-the paused days — the same arithmetic as the due date (CLK-2: the start day is not counted; CLK-3:
-paused days are not counted), so "used" and "limit" are comparable (提速率)."""
+the paused days — the same arithmetic as the due date (CLK-2: the start day is not counted; a day
+on which the clock stood paused for any part of it is not counted, deadline.py), so "used" and
+"limit" are comparable (提速率)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ __all__ = ["clocks_days_used", "working_days_used"]
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from .calendar import WorkCalendar, get_calendar
 from .deadline import local_date
@@ -16,13 +17,14 @@ from .models import ClockPause
 
 
 def working_days_used(cal: WorkCalendar, start: date, stop: date, pauses: Iterable[tuple[date, date | None]]) -> int:
-    """Working days in (start, stop] that were not inside a pause."""
+    """Working days in (start, stop] on which the clock did not stand paused (pause days from the
+    day it began to the day it ended, both included)."""
     used = 0
     cursor = start
     for p_start, p_end in sorted(pauses):
-        if p_start >= stop:
+        if p_start > stop:
             break
-        used += cal.count_working_days(cursor, p_start)
+        used += cal.count_working_days(cursor, p_start - timedelta(days=1))
         cursor = max(cursor, min(p_end or stop, stop))
     return used + cal.count_working_days(cursor, stop)
 

@@ -38,13 +38,17 @@ def test_clk3_2026_makeup_days_are_working_days():
         assert cal.is_workday(date.fromisoformat(d)), d
 
 
-def test_clk4_missing_year_is_weekdays_only_and_provisional():
+def test_clk4_missing_year_is_provisional_weekdays_less_the_statutory_holidays():
     cal = get_calendar()
     assert 2027 in cal.provisional_years
     assert 2026 not in cal.provisional_years
-    # 2027-01-01 is a Friday: without a confirmed schedule it counts as a working day
-    assert cal.is_workday(date(2027, 1, 1))
+    # issue 9: 2027-01-01 is a Friday and 元旦 by law (放假办法 第二条): not a working day, even
+    # before the State Council publishes the 2027 schedule; an ordinary Monday still is
+    assert not cal.is_workday(date(2027, 1, 1))
     assert not cal.is_workday(date(2027, 1, 2))
+    assert cal.is_workday(date(2027, 1, 4))
+    info = cal.day_info(date(2027, 1, 1))
+    assert info is not None and (info.kind, info.name, info.provisional) == ("holiday", "元旦", True)
 
 
 def test_clk2_add_working_days_refuses_to_leave_the_calendar():

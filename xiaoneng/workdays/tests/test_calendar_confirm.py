@@ -112,28 +112,31 @@ def test_clk4_only_administrators_confirm_a_year(world, role):
 
 
 def test_clk4_clk5_provisional_clock_is_recomputed_when_the_year_is_confirmed(world, make_clock):
-    # given a 10-working-day clock from Monday 2026-12-21 while 2027 is not yet known: weekdays only,
-    # so Friday 2027-01-01 counts and it is due Monday 2027-01-04, provisional
-    clock = make_clock(limit=10, started_at=at("2026-12-21"))
-    assert clock.due_date == date(2027, 1, 4)
+    # given a 35-working-day clock from Monday 2026-12-21 while 2027 is not yet known: weekdays less
+    # the holidays by law (元旦 01-01; 春节 02-05 … 02-08 and its 补假 02-09, 02-10), so it is due
+    # Monday 2027-02-15, provisional
+    clock = make_clock(limit=35, started_at=at("2026-12-21"))
+    assert clock.due_date == date(2027, 2, 15)
     assert clock.provisional is True
     old_revision = clock.calendar_revision
     # and a clock that ends in 2026 and a stopped one that would have been affected
     untouched = make_clock(limit=3, started_at=at("2026-11-02"))
     stopped = make_clock(limit=10, started_at=at("2026-12-21"))
     clock_stop(clock=stopped, at=at("2026-12-22"))
-    # when the administrator confirms 2027 with 2027-01-01 … 01-03 as the New Year holiday
+    # when the administrator confirms 2027 with the Spring Festival 02-05 … 02-13 and the make-up
+    # working day Sunday 01-31
     rev = calendar_confirm_year(
         year=2027, text=NOTICE_EXAMPLE_2027, notice_ref="国办发明电〔2026〕7号", actor=world.user("admin")
     )
     clock.refresh_from_db()
-    # then the clock skips 01-01: due Tuesday 01-05, no longer provisional, with the new revision
-    assert clock.due_date == date(2027, 1, 5)
+    # then the clock follows the announced swaps: 01-31 counts, 02-11 and 02-12 no longer do: due
+    # Tuesday 02-16, no longer provisional, with the new revision
+    assert clock.due_date == date(2027, 2, 16)
     assert clock.provisional is False
     assert clock.calendar_revision == rev.number > old_revision
     recomputed = Event.objects.for_subject(clock).get(action="clock.recomputed")
-    assert recomputed.before["due_date"] == "2027-01-04"
-    assert recomputed.after["due_date"] == "2027-01-05"
+    assert recomputed.before["due_date"] == "2027-02-15"
+    assert recomputed.after["due_date"] == "2027-02-16"
     assert recomputed.actor_id == world.user("admin").pk
     # and the change is logged on the revision, with the count of clocks recomputed
     logged = Event.objects.for_subject(rev).get(action="calendar.year_confirmed")

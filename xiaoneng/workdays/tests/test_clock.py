@@ -47,12 +47,13 @@ def test_clk1_pause_on_working_days_moves_due_by_the_excluded_working_days(make_
     clock_pause(clock=clock, reason=PauseReason.EXPERT_REVIEW, at=at("2026-11-04", 15), actor=world.user("reviewer"))
     clock.refresh_from_db()
     assert clock.status == ClockStatus.PAUSED
-    assert clock.due_date is None and clock.remaining == 8  # 11-03 and 11-04 were used
+    assert clock.due_date is None and clock.remaining == 9  # only 11-03 was used (issue 9)
     clock_resume(clock=clock, at=at("2026-11-09", 10))
     clock.refresh_from_db()
-    # then 11-05, 11-06 and 11-09 do not count: due three working days later, Thursday 11-19
+    # then 11-04 (paused that afternoon), 11-05, 11-06 and 11-09 (resumed that morning) do not
+    # count: due four working days later, Friday 11-20
     assert clock.status == ClockStatus.RUNNING
-    assert clock.due_date == date(2026, 11, 19)
+    assert clock.due_date == date(2026, 11, 20)
 
 
 def test_clk1_pause_spanning_the_spring_festival_excludes_only_its_working_days(make_clock):
@@ -62,9 +63,9 @@ def test_clk1_pause_spanning_the_spring_festival_excludes_only_its_working_days(
     clock_pause(clock=clock, reason=PauseReason.SUPPLEMENT, at=at("2026-02-13", 15))
     clock_resume(clock=clock, at=at("2026-02-25", 9))
     clock.refresh_from_db()
-    # then only the working days inside the pause (make-up Saturday 02-14, 02-24, 02-25) are
-    # excluded: 3 working days later than without the pause, Thursday 03-19
-    assert clock.due_date == date(2026, 3, 19)
+    # then only the working days inside the pause (02-13, make-up Saturday 02-14, 02-24, 02-25) are
+    # excluded: 4 working days later than without the pause, Friday 03-20
+    assert clock.due_date == date(2026, 3, 20)
 
 
 def test_clk1_several_pauses_add_up(make_clock):
@@ -76,8 +77,9 @@ def test_clk1_several_pauses_add_up(make_clock):
     clock_pause(clock=clock, reason=PauseReason.TESTING, at=at("2026-11-10", 11))
     clock_resume(clock=clock, at=at("2026-11-12", 9))
     clock.refresh_from_db()
-    # then 2 + 2 working days are excluded: 11-16 becomes Friday 11-20
-    assert clock.due_date == date(2026, 11, 20)
+    # then 3 + 3 working days are excluded (each pause from its day to the resumption day): 11-16
+    # becomes Tuesday 11-24
+    assert clock.due_date == date(2026, 11, 24)
     assert clock.pauses.count() == 2
 
 
@@ -116,15 +118,16 @@ def test_clk1_pause_after_overdue_does_not_cure_it(make_clock):
     assert clock.due_date == date(2026, 11, 5)
 
 
-def test_clk1_pause_starting_on_the_due_day_does_not_extend_it(make_clock):
-    # given a clock due Thursday 2026-11-05 (the day the pause starts has been used)
+def test_clk1_pause_starting_on_the_due_day_still_counts(make_clock):
+    # given a clock due Thursday 2026-11-05
     clock = make_clock(limit=3, started_at=at("2026-11-02"))
-    # when paused on 11-05 and resumed on 11-10
+    # when paused on the due day itself, at 09:00, and resumed on 11-10
     clock_pause(clock=clock, reason=PauseReason.EXPERT_REVIEW, at=at("2026-11-05", 9))
     clock_resume(clock=clock, at=at("2026-11-10"))
     clock.refresh_from_db()
-    # then the due date stays 11-05
-    assert clock.due_date == date(2026, 11, 5)
+    # then (issue 9) the due day was not yet used up: 11-05 … 11-10 are not counted and the last
+    # working day is the day after the resumption, Wednesday 11-11
+    assert clock.due_date == date(2026, 11, 11)
 
 
 def test_extension_moves_due_and_statutory_due(make_clock, world):
@@ -244,9 +247,10 @@ def test_stop_while_paused_counts_as_on_time_when_time_was_left(make_clock):
     clock_pause(clock=clock, reason=PauseReason.EXPERT_REVIEW, at=at("2026-11-04", 9))
     # when the obligation is met during the pause
     clock = clock_stop(clock=clock, at=at("2026-11-06", 9))
-    # then the pause ends, the due date is computed (8 working days after 11-06) and it was on time
+    # then the pause ends, the due date is computed (9 working days after 11-06: only 11-03 was
+    # used, 11-04 … 11-06 stood paused) and it was on time
     assert clock.status == ClockStatus.STOPPED
-    assert clock.due_date == date(2026, 11, 18)
+    assert clock.due_date == date(2026, 11, 19)
     assert clock.next_alert_at is None
     stopped = Event.objects.for_subject(clock).get(action="clock.stopped")
     assert stopped.after["on_time"] is True
@@ -329,6 +333,6 @@ def test_clock_stop_running_falls_back_to_clock_stop_for_a_clock_no_longer_runni
     stopped = clock_stop_running(clock=stale, at=at("2026-11-06", 9))
     # then it is stopped as a paused clock is (the pause ends, the due date is recomputed)
     assert stopped.status == ClockStatus.STOPPED
-    assert stopped.due_date == date(2026, 11, 18)
+    assert stopped.due_date == date(2026, 11, 19)
     assert stopped.pauses.get().ended_at == at("2026-11-06", 9)
     assert Event.objects.for_subject(clock).get(action="clock.stopped").before["status"] == ClockStatus.PAUSED

@@ -21,8 +21,11 @@ def test_clk2_start_day_not_counted_and_holidays_skipped():
 
 def test_clk3_paused_days_are_not_counted():
     cal = get_calendar()
-    # Mon 2026-06-01 → Fri 2026-06-12 is 9 working days; a pause Wed 06-03 → Mon 06-08 removes 06-04, 06-05, 06-08
+    # Mon 2026-06-01 → Fri 2026-06-12 is 9 working days; a pause Wed 06-03 → Mon 06-08 removes
+    # 06-03 (the pause day), 06-04, 06-05 and 06-08 (the resumption day): the due-date convention
     assert working_days_used(cal, date(2026, 6, 1), date(2026, 6, 12), []) == 9
-    assert working_days_used(cal, date(2026, 6, 1), date(2026, 6, 12), [(date(2026, 6, 3), date(2026, 6, 8))]) == 6
-    # a pause still open at the stop counts nothing after it began
-    assert working_days_used(cal, date(2026, 6, 1), date(2026, 6, 12), [(date(2026, 6, 3), None)]) == 2
+    assert working_days_used(cal, date(2026, 6, 1), date(2026, 6, 12), [(date(2026, 6, 3), date(2026, 6, 8))]) == 5
+    # a pause begun and ended on one day removes that day
+    assert working_days_used(cal, date(2026, 6, 1), date(2026, 6, 12), [(date(2026, 6, 3), date(2026, 6, 3))]) == 8
+    # a pause still open at the stop counts nothing from the day it began
+    assert working_days_used(cal, date(2026, 6, 1), date(2026, 6, 12), [(date(2026, 6, 3), None)]) == 1
