@@ -685,8 +685,9 @@ def opinion(request: AuthedRequest, case_id: int, task_id: int, payload: Opinion
         pk=task_id,
         case_id=case_id,
     )
-    op = services.case_step_decide(task=task, actor=request.user, kind=payload.kind, reasons=payload.reasons)
-    return _ok(op.task.case)  # the row the service locked and wrote: no second read
+    # the head's approval on the last step also makes the decision (as on the page)
+    op, decision = services.case_step_sign(task=task, actor=request.user, kind=payload.kind, reasons=payload.reasons)
+    return _ok(decision.case if decision else op.task.case)  # the row the service locked and wrote
 
 
 @router.post(

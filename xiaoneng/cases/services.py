@@ -32,12 +32,14 @@ __all__ = [
     "case_step_absent",
     "case_step_decide",
     "case_step_deemed_consent",
+    "case_step_sign",
     "case_submit",
     "case_supplement",
     "case_withdraw",
     "enquiry_register",
     "fee_charge_record",
     "material_validate",
+    "step_sign_decides",
     "verification_check",
 ]
 
@@ -67,6 +69,7 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
 from xiaoneng.orgs.validators import mask_id_number
 from xiaoneng.workdays.choices import ClockStatus, PauseReason
+from xiaoneng.workdays.due import clock_due_date
 from xiaoneng.workdays.models import Clock, ClockExtension
 from xiaoneng.workdays.services import (
     clock_extend,
@@ -309,9 +312,9 @@ def _d(dt: datetime | None) -> str:
 
 
 def _due(clock: Clock | None) -> str:
-    if clock is None or clock.due_date is None:
+    d = clock_due_date(clock)  # the due day, never due_at as a date (issue 9)
+    if d is None:
         return ""
-    d = clock.due_date
     return _("%(y)d年%(m)d月%(d)d日") % {"y": d.year, "m": d.month, "d": d.day}
 
 
@@ -829,7 +832,56 @@ def _open_stage(case: Case, index: int, actor: Any, at: datetime) -> bool:
     return True
 
 
-def _accept(locked: Case, actor: Any, *, at: datetime, deemed: bool, given: Case | None) -> Case:
+def _window_step_sign(locked: Case, actor: Any, at: datetime) -> bool:
+    """Many processes begin with the window's own acceptance step (窗口受理: one step of the case's
+    department for the window clerk). Accepting at the window *is* that step, so the clerk who
+    accepts signs it in the same action instead of being asked to sign it again: an "agree" opinion,
+    the step's clock started and stopped at the acceptance (on time), and case.step_decided and
+    case.stage_completed in the trail, as for any step. True if stage 0 was such a step."""
+    tasks = sorted(
+        StepTask.objects.filter(case_id=locked.pk, stage_index=0).select_related("step", "department").order_by(),
+        key=lambda t: t.pk,
+    )
+    if not tasks or any(t.parallel or t.department_id != locked.department_id or t.role != Role.CLERK for t in tasks):
+        return False
+    for t in tasks:
+        label = _("%(stage)s·%(step)s（%(dept)s）") % {"stage": t.stage_name, "step": t.name, "dept": t.department.name}
+        clock = clock_start(
+            owner=t,
+            kind=KIND_STEP,
+            label=label,
+            limit=t.step.limit_days,
+            started_at=at,
+            tenant_id=locked.tenant_id,
+            department=t.department,
+            responsible=actor,
+            legal_basis=_("办理流程环节时限"),
+            actor=actor,
+        )
+        t.clock = clock_stop(clock=clock, actor=actor, at=at)
+        t.assignee = actor if getattr(actor, "is_authenticated", False) else None
+        t.status = TaskStatus.DONE
+        t.opened_at = t.completed_at = at
+        t.save(update_fields=["assignee", "status", "opened_at", "completed_at", "clock", "updated_at"])
+        reason = _("受理时一并完成")
+        Opinion.objects.create(task=t, kind=OpinionKind.AGREE, reasons=reason, author=t.assignee)
+        _event(
+            locked,
+            "case.step_decided",
+            actor,
+            after={"task": t.pk, "step": t.name, "department": t.department.name, "kind": OpinionKind.AGREE},
+            reason=reason,
+        )
+    first = tasks[0]
+    _event(
+        locked, "case.stage_completed", actor, after={"stage": 0, "name": first.stage_name, "policy": first.join_policy}
+    )
+    return True
+
+
+def _accept(
+    locked: Case, actor: Any, *, at: datetime, deemed: bool, given: Case | None, sign_window_step: bool = False
+) -> Case:
     before = _move(locked, Status.ACCEPTED, given)
     locked.accepted_at = at
     locked.deemed_accepted = deemed
@@ -876,8 +928,17 @@ def _accept(locked: Case, actor: Any, *, at: datetime, deemed: bool, given: Case
         after={"status": locked.status, "accepted_at": at, "notice": notice.number},
     )
     _first_stage_tasks(locked)
-    if _open_stage(locked, 0, actor, at):
+    signed = sign_window_step and _window_step_sign(locked, actor, at)
+    if _open_stage(locked, 1 if signed else 0, actor, at):
         _move(locked, Status.IN_REVIEW)
+    elif signed:  # the acceptance step was the whole process: the case waits for its decision
+        _move(locked, Status.IN_REVIEW)
+        notify(
+            recipients=_department_staff(locked.department_id, [Role.REVIEWER, Role.DEPT_HEAD]),
+            title=_("待决定：%(n)s") % {"n": locked.tracking_number},
+            url=_staff_url(locked),
+            channels=("inbox",),
+        )
     _save(locked, "status", "accepted_at", "deemed_accepted", "decision_clock", "current_stage")
     _tell_applicant(
         locked,
@@ -928,14 +989,16 @@ def case_correct_on_the_spot(*, case: Case, actor: User, form_data: dict[str, An
 
 @transaction.atomic
 def case_accept(*, case: Case, actor: User) -> Case:
-    """CAS-1/CAS-2: accept a complete application with a dated acceptance notice. An on-the-spot
-    item (即办件) is accepted and approved in the same sitting."""
+    """CAS-1/CAS-2: accept a complete application with a dated acceptance notice. One click: when
+    the process begins with the window's acceptance step (窗口受理), accepting signs it too
+    (_window_step_sign). An on-the-spot item (即办件) is accepted and approved in the same sitting."""
     locked = case_lock(case)
     _fresh(case, locked)
     if not can_intake(actor, locked):
         raise PermissionDenied(_("只有本部门窗口工作人员可以受理。"))
     now = timezone.now()
-    _accept(locked, actor, at=now, deemed=False, given=case)
+    on_the_spot = locked.case_kind == CaseKind.ON_THE_SPOT
+    _accept(locked, actor, at=now, deemed=False, given=case, sign_window_step=not on_the_spot)
     if locked.case_kind == CaseKind.ON_THE_SPOT:
         locked.tasks.filter(status__in=[TaskStatus.ACTIVE, TaskStatus.PENDING]).update(
             status=TaskStatus.DONE, completed_at=now, updated_at=now
@@ -1486,9 +1549,17 @@ def _decide(
 def case_decide(*, case: Case, actor: User, outcome: str, reasons: str = "") -> Decision:
     """The decision once every stage is complete. A refusal needs written reasons and carries the
     right to reconsideration or litigation (CAS-5); a refusal, or a decision after the committed
-    limit passed, is issued only after the leader reviewed the negative-decision report (CAS-6)."""
+    limit passed, is issued only after the leader reviewed the negative-decision report (CAS-6).
+    (An approval by the department head on the last step is made by case_step_sign in the same
+    action; this is the decision made on its own: a refusal, a referral up, a reviewer's decision.)"""
     locked = case_lock(case)
     _fresh(case, locked)
+    return _decide_checked(locked, actor, outcome=outcome, reasons=reasons, given=case)
+
+
+def _decide_checked(locked: Case, actor: User, *, outcome: str, reasons: str, given: Case | None) -> Decision:
+    """case_decide's rules on the locked case: who may decide, every stage done, no approval over a
+    disagreement, CAS-5 reasons and the CAS-6 reports; then the decision with its notice."""
     opinions = list(Opinion.objects.filter(task__case=locked, is_written_followup=False))
     referred_up = any(o.kind == OpinionKind.AGREE_REFER_UP for o in opinions)
     if not can_decide(actor, locked, referred_up=referred_up):
@@ -1499,7 +1570,7 @@ def case_decide(*, case: Case, actor: User, outcome: str, reasons: str = "") -> 
     if outcome not in DecisionOutcome.values:
         raise ValidationError({"outcome": [_("请选择决定结果。")]})
     if locked.status != Status.IN_REVIEW:
-        _move(locked, Status.DECIDED_APPROVED, case)  # raises the right message
+        _move(locked, Status.DECIDED_APPROVED, given)  # raises the right message
     if locked.tasks.filter(status__in=[TaskStatus.ACTIVE, TaskStatus.PENDING]).exists():
         raise ValidationError(_("还有办理环节未完成，不能作出决定。"), code="steps")
     if outcome == DecisionOutcome.APPROVE and any(o.kind == OpinionKind.DISAGREE for o in opinions):
@@ -1521,6 +1592,51 @@ def case_decide(*, case: Case, actor: User, outcome: str, reasons: str = "") -> 
         overrun.used = True
         overrun.save(update_fields=["used", "updated_at"])
     return _decide(locked, actor, outcome=outcome, reasons=reasons, at=now)
+
+
+def step_sign_decides(actor: Any, case: Case, task: StepTask) -> bool:
+    """Whether the head's "agree" on `task` is the approval that makes the decision: a step of the
+    case's own department (not a co-handling department's opinion), signed by the department head,
+    who may decide this case. Whether it completes the last stage is known once it is signed."""
+    if not getattr(actor, "is_authenticated", False) or task.parallel or task.department_id != case.department_id:
+        return False
+    if not (actor.is_superuser or actor.role == Role.DEPT_HEAD):
+        return False
+    return can_decide(actor, case, referred_up=True)
+
+
+def case_step_sign(*, task: StepTask, actor: User, kind: str, reasons: str = "") -> tuple[Opinion, Decision | None]:
+    """Sign a step, as the pages and the API do: the opinion (case_step_decide) and — when it is the
+    department head's approval that completes the last stage — the approval decision with its notice
+    in the same transaction. The head means one thing; the trail keeps both acts: case.step_decided,
+    case.stage_completed, case.decided; the step's clock and the decision clock stop, the delivery
+    clock starts (CAS-3). Otherwise (a refusal, an opinion that leaves stages open, a decision that
+    may not be made yet: an approval over a disagreement, or past the committed limit without the
+    leader's review, CAS-6) the opinion alone is recorded and the case waits for case_decide."""
+    head = getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.DEPT_HEAD
+    if kind != OpinionKind.AGREE or not head:
+        # the opinion alone, in its own transaction: nothing added on the busy parallel path
+        return case_step_decide(task=task, actor=actor, kind=kind, reasons=reasons), None
+    with transaction.atomic():
+        opinion = case_step_decide(task=task, actor=actor, kind=kind, reasons=reasons)
+        signed = opinion.task  # as case_step_decide left it, with the case it locked
+        case = signed.case
+        if (
+            opinion.is_written_followup
+            or case.status != Status.IN_REVIEW
+            or case.current_stage is not None  # stages remain: no decision yet
+            or not step_sign_decides(actor, case, signed)
+        ):
+            return opinion, None
+        locked = case_lock(case.pk)
+        try:
+            with transaction.atomic():  # a savepoint: a decision that may not be made yet leaves the opinion
+                decision = _decide_checked(
+                    locked, actor, outcome=DecisionOutcome.APPROVE, reasons=(reasons or "").strip(), given=None
+                )
+        except ValidationError:
+            return opinion, None
+        return opinion, decision
 
 
 @transaction.atomic

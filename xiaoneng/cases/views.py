@@ -13,6 +13,7 @@ from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item, Material
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
 from . import services
@@ -108,12 +110,16 @@ def _applicable_items() -> Any:
 
 
 def apply_index(request: HttpRequest) -> HttpResponse:
-    """在线申请: the items open for online application, with their limits, and a search box."""
+    """在线申请: every item open for online application, a page at a time with the total, and a
+    search box over the item's name, its implementing code and its department."""
     q = request.GET.get("q", "").strip()[:50]
     items = _applicable_items()
     if q:
-        items = items.filter(published__name__icontains=q)
-    return render(request, "cases/apply_index.html", {"items": items[:200], "q": q})
+        items = items.filter(
+            Q(published__name__icontains=q) | Q(implementing_code__icontains=q) | Q(department__name__icontains=q)
+        )
+    page = paginate(request, items.order_by("department__name", "published__name", "pk"))
+    return render(request, "cases/apply_index.html", {"items": page.object_list, "page": page, "q": q})
 
 
 @login_required
@@ -155,8 +161,8 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
 @login_required
 def my_cases(request: AuthedRequest) -> HttpResponse:
     _applicant(request)
-    cases = cases_for_user(request.user).filter(applicant=request.user)
-    return render(request, "cases/my_cases.html", {"cases": cases})
+    page = paginate(request, cases_for_user(request.user).filter(applicant=request.user))
+    return render(request, "cases/my_cases.html", {"cases": page.object_list, "page": page})
 
 
 def _case_context(request: AuthedRequest, case: Case, staff: bool) -> dict[str, Any]:
@@ -324,7 +330,10 @@ def queue(request: AuthedRequest) -> HttpResponse:
         "overdue": request.GET.get("overdue") == "1",
     }
     rows = queue_for_user(request.user, status=f["status"], item=f["item"], overdue=f["overdue"])
-    return render(request, "cases/queue.html", {"rows": rows, "f": f, "statuses": Status.choices})
+    page = paginate(request, rows)  # ordered by urgency: page 1 holds the most urgent work
+    return render(
+        request, "cases/queue.html", {"rows": page.object_list, "page": page, "f": f, "statuses": Status.choices}
+    )
 
 
 @login_required
@@ -335,6 +344,18 @@ def staff_case(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)
     ctx = _case_context(request, case, staff=True)
     ctx["actions"] = case_actions(request.user, case, ctx["tasks"])
+    # the head's "agree" on the last open step is the approval decision itself (case_step_sign)
+    tasks = ctx["tasks"]
+    last_stage = max((t.stage_index for t in tasks), default=None)
+    for t in ctx["actions"]["opinion_tasks"]:
+        others_open = any(o.pk != t.pk and o.status in (TaskStatus.ACTIVE, TaskStatus.PENDING) for o in tasks)
+        decides = (
+            t.status == TaskStatus.ACTIVE
+            and t.stage_index == last_stage
+            and not others_open
+            and services.step_sign_decides(request.user, case, t)
+        )
+        setattr(t, "decides", decides)  # noqa: B010 -- a display attribute for the template
     ctx["actions_any"] = any(bool(v) for v in ctx["actions"].values())
     ctx["forms"] = {
         "correct": ApplicationForm(initial=case.form_data, prefix="correct"),
@@ -395,7 +416,9 @@ def _do(request: AuthedRequest, case: Case, name: str) -> str:
         task = get_object_or_404(StepTask, pk=p.get("task", "0") if p.get("task", "").isdigit() else 0, case=case)
         if p.get("task_status") in TaskStatus.values:
             task.status = p["task_status"]  # what the user saw: a task decided meanwhile → conflict message
-        services.case_step_decide(task=task, actor=u, kind=d["kind"], reasons=d["reasons"])
+        _opinion, decision = services.case_step_sign(task=task, actor=u, kind=d["kind"], reasons=d["reasons"])
+        if decision is not None:  # the head's approval on the last step is the decision
+            return _("已同意，准予行政许可决定已作出，决定书已生成。")
         return _("办理意见已签署。")
     if name == "absent":
         task = get_object_or_404(StepTask, pk=p.get("task", "0") if p.get("task", "").isdigit() else 0, case=case)
@@ -503,11 +526,15 @@ def enquiries(request: AuthedRequest) -> HttpResponse:
                 + (_("告知单已生成，请在下方列表中点击“打印告知单”。") if e.referred_office else ""),
             )
             return redirect("cases:enquiries")
-    items = enquiries_for_user(request.user).prefetch_related("notices")[:100]
+    page = paginate(request, enquiries_for_user(request.user).prefetch_related("notices"))
     picker = form.fields["referred_department"]
     assert isinstance(picker, djforms.ModelChoiceField) and picker.queryset is not None
     directory = {str(d.pk): {"name": d.name, "address": d.address, "phone": d.phone} for d in picker.queryset}
-    return render(request, "cases/enquiries.html", {"form": form, "items": items, "directory": directory})
+    return render(
+        request,
+        "cases/enquiries.html",
+        {"form": form, "items": page.object_list, "page": page, "directory": directory},
+    )
 
 
 @login_required
@@ -530,7 +557,8 @@ def negative_reports(request: AuthedRequest) -> HttpResponse:
         else:
             messages.error(request, _("请选择审核意见。"))
         return redirect("cases:negative_reports")
-    reports = list(negative_reports_for_user(request.user))
+    page = paginate(request, negative_reports_for_user(request.user))
+    reports = list(page.object_list)
     # CAS-6: the leader decides on the departments' own words: every opinion other than a plain "agree"
     opinions: dict[int, list[Opinion]] = {}
     for o in (
@@ -542,7 +570,7 @@ def negative_reports(request: AuthedRequest) -> HttpResponse:
         opinions.setdefault(o.task.case_id, []).append(o)
     for r in reports:
         setattr(r, "dissent", opinions.get(r.case_id, []))  # noqa: B010 -- display attribute
-    return render(request, "cases/negative_reports.html", {"reports": reports, "form": ReviewForm()})
+    return render(request, "cases/negative_reports.html", {"reports": reports, "page": page, "form": ReviewForm()})
 
 
 @login_required

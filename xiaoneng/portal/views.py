@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
 from xiaoneng.core.services import notification_mark_read
 
 
@@ -39,9 +40,9 @@ def workbench(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: AuthedRequest) -> HttpResponse:
-    items = request.user.notifications.all()[:200]
+    page = paginate(request, request.user.notifications.all())  # every message, a page at a time
     template = "portal/inbox_staff.html" if request.user.is_staff_member else "portal/inbox.html"
-    return render(request, template, {"items": items})
+    return render(request, template, {"items": page.object_list, "page": page})
 
 
 @login_required
