@@ -11,6 +11,7 @@ __all__ = [
     "AccountabilityRecord",
     "ApiKey",
     "Complaint",
+    "ComplaintAttachment",
     "ComplaintCallback",
     "ComplaintReply",
     "ComplaintReturn",
@@ -132,6 +133,9 @@ class Complaint(TenantModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name=_("合并至")
     )
     report_count = models.PositiveIntegerField(_("反映次数"), default=1)
+    # issue 9: the submission's one-time token (web form) or Idempotency-Key (API), hashed with its
+    # channel; a second submission with the same key returns this complaint instead of a new one.
+    idempotency_key = models.CharField(_("提交幂等键"), max_length=64, null=True, blank=True, editable=False)
     flagged_for_oversight = models.BooleanField(_("列入督办"), default=False)
     escalation_level = models.PositiveSmallIntegerField(_("逾期升级级别"), default=0)
     accept_clock = models.ForeignKey(
@@ -162,7 +166,12 @@ class Complaint(TenantModel):
             models.CheckConstraint(
                 condition=~Q(status="refused") | ~Q(refusal_reason=""),
                 name="complaints_refused_has_reason",
-                violation_error_message=_("不予受理必须说明理由并告知去向（CMP-3）。"),
+                violation_error_message=_("不予受理必须说明理由并告知去向。"),  # CMP-3
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                name="complaints_idempotency_key_unique",
+                violation_error_message=_("该投诉已经提交过了。"),
             ),
             models.CheckConstraint(
                 condition=~Q(anonymous=True) | Q(satisfaction=""),
@@ -177,6 +186,27 @@ class Complaint(TenantModel):
     @property
     def is_open(self) -> bool:
         return self.status not in (Status.REFUSED, Status.CLOSED, Status.MERGED)
+
+
+class ComplaintAttachment(TimeStampedModel):
+    """A file the complainant attached (a photo, a receipt, a notice). Shown to whoever may see the
+    complainant (complaints.selectors.complainant_shown): a file may identify its author."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("工单")
+    )
+    file = models.FileField(_("文件"), upload_to="complaints/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    content_type = models.CharField(_("类型"), max_length=100)
+
+    class Meta:
+        verbose_name = _("投诉附件")
+        verbose_name_plural = _("投诉附件")
+        ordering = ["complaint_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 # Glossary: a 12345 work order is the same model family as an efficiency complaint.

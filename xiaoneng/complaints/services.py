@@ -13,6 +13,7 @@ __all__ = [
     "CLOCK_ACCEPT",
     "CLOCK_REPLY",
     "CLOCK_RETURN",
+    "MAX_ATTACHMENTS",
     "Suggestion",
     "accountability_record_open",
     "api_key_check",
@@ -30,6 +31,8 @@ __all__ = [
     "complaint_reply",
     "complaint_return",
     "complaint_submit",
+    "complaint_submit_check",
+    "complaint_submitted_with",
     "complaint_suggest",
     "complaints_escalate",
     "figures_publish",
@@ -40,13 +43,15 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +60,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.scoping import restrict
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import event_append
+from xiaoneng.core.uploads import upload_check
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.workdays.choices import ClockStatus, ExtensionKind
@@ -77,6 +83,7 @@ from .models import (
     AccountabilityRecord,
     ApiKey,
     Complaint,
+    ComplaintAttachment,
     ComplaintCallback,
     ComplaintReply,
     ComplaintReturn,
@@ -213,6 +220,108 @@ def _clean_text(value: str, *, field: str, label: str, max_length: int, min_leng
 class Registered:
     complaint: Complaint
     code: str  # shown once; only its hash is stored
+    replayed: bool = False  # the same idempotency key was submitted before: this is the first complaint
+
+
+MAX_ATTACHMENTS = 5
+
+
+def _idempotency_hash(scope: str, key: str) -> str:
+    """The stored form of a submission token / Idempotency-Key, namespaced by where it came from."""
+    return hashlib.sha256(f"complaint:{scope}:{key}".encode()).hexdigest()
+
+
+def _code_for_key(key_hash: str) -> str:
+    """The tracking code of a submission made with an idempotency key is derived from the key (keyed
+    with SECRET_KEY), so a replay by the key's holder gets the same code back although only its hash
+    is stored; nobody without the key can compute it."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"complaint-code:{key_hash}".encode(), hashlib.sha256).digest()
+    return "".join(_CODE_ALPHABET[b % len(_CODE_ALPHABET)] for b in digest[:6])
+
+
+def _intake_clean(
+    *,
+    region: Region,
+    channel: str,
+    kind: str,
+    title: str,
+    content: str,
+    anonymous: bool,
+    hide_from_department: bool,
+    name: str,
+    phone: str,
+    email: str,
+    case_number: str,
+    case: Any,
+    department: Department | None,
+    complainant_user: User | None,
+    files: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """Every intake rule, checked in one round (issue 9): all the messages by field at once, never
+    the first one only. Returns the cleaned values."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, exc: ValidationError) -> None:
+        errors.setdefault(field, []).extend(exc.messages)
+
+    if channel not in Channel.values:
+        errors.setdefault("channel", []).append(_("来源渠道不正确。"))
+    if kind not in Kind.values:
+        errors.setdefault("kind", []).append(_("请选择投诉类型。"))
+    try:
+        title = _clean_text(title, field="title", label=_("标题"), max_length=200, min_length=2)
+    except ValidationError as e:
+        add("title", e)
+    try:
+        content = _clean_text(content, field="content", label=_("内容"), max_length=5000, min_length=10)
+    except ValidationError as e:
+        add("content", e)
+    name, phone = (name or "").strip(), (phone or "").strip().replace(" ", "")
+    if anonymous:
+        # anonymous: nothing that identifies the complainant is kept, so no callback is possible
+        name, phone, email, complainant_user = "", "", "", None
+        hide_from_department = True
+    else:
+        if not name:
+            errors.setdefault("name", []).append(_("实名投诉请填写姓名，或选择匿名投诉。"))
+        elif len(name) > 100:
+            errors.setdefault("name", []).append(_("姓名不能超过100个字。"))
+        if not phone:
+            errors.setdefault("phone", []).append(_("实名投诉请填写联系电话，以便回访。"))
+    if phone and not PHONE_RE.match(phone):
+        errors.setdefault("phone", []).append(_("联系电话格式不正确。"))
+    case_number = (case_number or "").strip()
+    if case is None and case_number:
+        from xiaoneng.cases.models import Case
+
+        case = Case.objects.filter(tracking_number=case_number[:40]).select_related("department").first()
+        if case is None:
+            errors.setdefault("case_number", []).append(_("办件编号不存在，请核对后重新填写。"))
+    if case is not None and department is None:
+        department = case.department
+    if department is not None and department.tenant_id != region.tenant_id:
+        errors.setdefault("department", []).append(_("被投诉部门不属于本辖区。"))
+    if len(files) > MAX_ATTACHMENTS:
+        errors.setdefault("attachments", []).append(_("最多上传%(n)d个附件。") % {"n": MAX_ATTACHMENTS})
+    for f in files:
+        try:
+            upload_check(f)
+        except ValidationError as e:
+            add("attachments", e)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "title": title,
+        "content": content,
+        "name": name,
+        "phone": phone,
+        "email": (email or "").strip(),
+        "anonymous": anonymous,
+        "hide_from_department": hide_from_department,
+        "case": case,
+        "department": department,
+        "complainant_user": complainant_user,
+    }
 
 
 def _intake(
@@ -239,40 +348,38 @@ def _intake(
     long: Any = None,
     address: str = "",
     media_url: str = "",
+    files: Sequence[Any] = (),
+    idempotency_key: str | None = None,
 ) -> Registered:
-    if channel not in Channel.values:
-        raise ValidationError({"channel": _("来源渠道不正确。")})
-    if kind not in Kind.values:
-        raise ValidationError({"kind": _("请选择投诉类型。")})
-    title = _clean_text(title, field="title", label=_("标题"), max_length=200, min_length=2)
-    content = _clean_text(content, field="content", label=_("内容"), max_length=5000, min_length=10)
-    name, phone = (name or "").strip(), (phone or "").strip().replace(" ", "")
-    if anonymous:
-        # anonymous: nothing that identifies the complainant is kept, so no callback is possible
-        name, phone, email, complainant_user = "", "", "", None
-        hide_from_department = True
-    else:
-        if not name:
-            raise ValidationError({"name": _("实名投诉请填写姓名，或选择匿名投诉。")})
-        if not phone:
-            raise ValidationError({"phone": _("实名投诉请填写联系电话，以便回访。")})
-        if len(name) > 100:
-            raise ValidationError({"name": _("姓名不能超过100个字。")})
-    if phone and not PHONE_RE.match(phone):
-        raise ValidationError({"phone": _("联系电话格式不正确。")})
-    if case is None and case_number.strip():
-        from xiaoneng.cases.models import Case
-
-        case = Case.objects.filter(tracking_number=case_number.strip()).select_related("department").first()
-        if case is None:
-            raise ValidationError({"case_number": _("办件编号不存在，请核对后重新填写。")})
-    if case is not None and department is None:
-        department = case.department
-    if department is not None and department.tenant_id != region.tenant_id:
-        raise ValidationError({"department": _("被投诉部门不属于本辖区。")})
+    """Register one complaint. `idempotency_key` is the hashed key (see `_idempotency_hash`): the
+    unique constraint on it makes two concurrent submissions with one key create one complaint."""
+    cleaned = _intake_clean(
+        region=region,
+        channel=channel,
+        kind=kind,
+        title=title,
+        content=content,
+        anonymous=anonymous,
+        hide_from_department=hide_from_department,
+        name=name,
+        phone=phone,
+        email=email,
+        case_number=case_number,
+        case=case,
+        department=department,
+        complainant_user=complainant_user,
+        files=files,
+    )
+    title, content, name, phone, email = (cleaned[k] for k in ("title", "content", "name", "phone", "email"))
+    hide_from_department, case, department = (cleaned[k] for k in ("hide_from_department", "case", "department"))
+    complainant_user = cleaned["complainant_user"]
     now = timezone.now()
     tenant = Region.objects.get(pk=region.tenant_id or region.pk)
-    code = "".join(secrets.choice(_CODE_ALPHABET) for _i in range(6))
+    code = (
+        _code_for_key(idempotency_key)
+        if idempotency_key
+        else "".join(secrets.choice(_CODE_ALPHABET) for _i in range(6))
+    )
     with transaction.atomic():
         number = tracking_number_next(tenant=tenant, prefix="TS")
         c = Complaint.objects.create(
@@ -300,7 +407,9 @@ def _intake(
             address=address,
             media_url=media_url,
             received_at=now,
+            idempotency_key=idempotency_key or None,
         )
+        _attachments_store(c, files)
         # CMP-2: decide whether to accept within 5 working days
         c.accept_clock = clock_start(
             owner=c,
@@ -309,7 +418,7 @@ def _intake(
             limit=accept_days(),
             started_at=now,
             tenant_id=c.tenant_id,
-            legal_basis=_("CMP-2：5个工作日内决定是否受理"),
+            legal_basis=_("5个工作日内决定是否受理"),  # CMP-2
             actor=actor,
         )
         c.save(update_fields=["accept_clock", "updated_at"])
@@ -338,6 +447,72 @@ def _default_region(department: Department | None) -> Region:
     return region
 
 
+def _attachments_store(c: Complaint, files: Sequence[Any]) -> list[ComplaintAttachment]:
+    rows = []
+    for f in files:
+        original = PurePath(getattr(f, "name", "") or "").name[:200] or "file"
+        ext = PurePath(original).suffix.lower()[:10]
+        f.seek(0)
+        row = ComplaintAttachment(
+            complaint=c,
+            original_name=original,
+            size=int(getattr(f, "size", 0) or 0),
+            content_type=(getattr(f, "content_type", "") or "application/octet-stream")[:100],
+        )
+        row.file.save(f"t{c.pk}-{secrets.token_hex(8)}{ext}", f, save=False)
+        row.save()
+        rows.append(row)
+    return rows
+
+
+def _replay(key_hash: str) -> Registered | None:
+    first = Complaint.objects.filter(idempotency_key=key_hash).first()
+    return Registered(first, _code_for_key(key_hash), replayed=True) if first is not None else None
+
+
+def complaint_submitted_with(idempotency_key: str, scope: str = "form") -> Registered | None:
+    """The complaint already submitted with this one-time token / Idempotency-Key, if any."""
+    return _replay(_idempotency_hash(scope, idempotency_key)) if idempotency_key else None
+
+
+def complaint_submit_check(
+    *,
+    kind: str,
+    title: str,
+    content: str,
+    actor: Any = None,
+    anonymous: bool = False,
+    hide_from_department: bool = False,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    case_number: str = "",
+    department: Department | None = None,
+    region: Region | None = None,
+    files: Sequence[Any] = (),
+) -> None:
+    """Every rule `complaint_submit` applies, without writing: the public form calls it even when some
+    fields failed already, so that the complainant sees every problem in one round (issue 9)."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    _intake_clean(
+        region=region or _default_region(department),
+        channel=Channel.WEB,
+        kind=kind,
+        title=title,
+        content=content,
+        anonymous=anonymous,
+        hide_from_department=hide_from_department,
+        name=name,
+        phone=phone,
+        email=email,
+        case_number=case_number,
+        case=None,
+        department=department,
+        complainant_user=user,
+        files=files,
+    )
+
+
 def complaint_submit(
     *,
     kind: str,
@@ -352,28 +527,47 @@ def complaint_submit(
     case_number: str = "",
     department: Department | None = None,
     region: Region | None = None,
+    files: Sequence[Any] = (),
+    idempotency_key: str = "",
+    idempotency_scope: str = "form",
 ) -> Registered:
-    """The public web form: anyone may complain, signed in or not, named or anonymous."""
+    """The public web form (and the public API): anyone may complain, signed in or not, named or
+    anonymous, with up to MAX_ATTACHMENTS files.
+
+    `idempotency_key` (issue 9) is the form's one-time token or the API's Idempotency-Key header: a
+    second submission with the same key — a refresh, a double click, a client's retry, even two at
+    once — returns the first complaint (`replayed=True`, the same tracking code) and writes nothing."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return _intake(
-        region=region or _default_region(department),
-        channel=Channel.WEB,
-        kind=kind,
-        title=title,
-        content=content,
-        anonymous=anonymous,
-        hide_from_department=hide_from_department,
-        name=name,
-        phone=phone,
-        email=email,
-        case_number=case_number,
-        case=None,
-        staff=None,
-        department=department,
-        actor=user,
-        registered_by=None,
-        complainant_user=user if not anonymous else None,
-    )
+    key_hash = _idempotency_hash(idempotency_scope, idempotency_key) if idempotency_key else None
+    if key_hash is not None and (first := _replay(key_hash)) is not None:
+        return first
+    try:
+        return _intake(
+            region=region or _default_region(department),
+            channel=Channel.WEB,
+            kind=kind,
+            title=title,
+            content=content,
+            anonymous=anonymous,
+            hide_from_department=hide_from_department,
+            name=name,
+            phone=phone,
+            email=email,
+            case_number=case_number,
+            case=None,
+            staff=None,
+            department=department,
+            actor=user,
+            registered_by=None,
+            complainant_user=user if not anonymous else None,
+            files=files,
+            idempotency_key=key_hash,
+        )
+    except IntegrityError:
+        # a concurrent submission with the same key committed first (the unique constraint held)
+        if key_hash is not None and (first := _replay(key_hash)) is not None:
+            return first
+        raise
 
 
 def complaint_register(
@@ -535,7 +729,7 @@ def complaint_dispatch(*, complaint: Complaint, actor: User, department: Departm
             limit=return_days(),
             started_at=now,
             department=department,
-            legal_basis=_("CMP-2：派错的工单2个工作日内退回"),
+            legal_basis=_("派错的工单2个工作日内退回"),  # CMP-2
             actor=actor,
         )
         c.reply_clock = clock_start(
@@ -545,7 +739,7 @@ def complaint_dispatch(*, complaint: Complaint, actor: User, department: Departm
             limit=reply_days(),
             started_at=now,
             department=department,
-            legal_basis=_("CMP-2：派单之日起5个工作日内答复"),
+            legal_basis=_("派单之日起5个工作日内答复"),  # CMP-2
             actor=actor,
         )
         c.save(
@@ -749,7 +943,7 @@ def complaint_callback(*, complaint: Complaint, actor: User, satisfaction: str, 
                 limit=reply_days(),
                 started_at=now,
                 department=c.handling_department,
-                legal_basis=_("CMP-2：重办之日起5个工作日内答复"),
+                legal_basis=_("重办之日起5个工作日内答复"),  # CMP-2
                 actor=actor,
             )
             action = "complaint.reopened"

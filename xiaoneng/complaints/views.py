@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,12 +17,16 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.models import Event
+from xiaoneng.core.pagination import paginate
+from xiaoneng.core.throttle import throttle
+from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
+from xiaoneng.workdays.due import clock_due_date
 
 from .choices import CLOSED_STATUSES, OFFICE_ROLES, Kind, RefusalReason, Sanction, Status
 from .forms import CallbackForm, ComplainForm, RegisterForm
-from .models import Complaint
+from .models import Complaint, ComplaintAttachment
 from .selectors import (
     CMP4_REPLY_TARGET,
     CMP4_SATISFACTION_TARGET,
@@ -35,6 +39,7 @@ from .selectors import (
     published_figures,
 )
 from .services import (
+    MAX_ATTACHMENTS,
     accountability_record_open,
     complaint_accept,
     complaint_callback,
@@ -47,6 +52,8 @@ from .services import (
     complaint_reply,
     complaint_return,
     complaint_submit,
+    complaint_submit_check,
+    complaint_submitted_with,
     complaint_suggest,
 )
 
@@ -67,10 +74,99 @@ def _flash(request: HttpRequest, exc: ValidationError) -> None:
 # --- public ----------------------------------------------------------------------------------------
 
 
+SUBMITTED_SESSION_KEY = "xn_complaints_submitted"  # number → tracking code, for this browser only
+SUBMITTED_KEEP = 10
+_FORM_FIELDS = ("kind", "title", "content", "case_number", "department", "anonymous", "hide_from_department")
+
+
+def _remember_submitted(request: HttpRequest, number: str, code: str) -> None:
+    shown = request.session.get(SUBMITTED_SESSION_KEY)
+    shown = dict(shown) if isinstance(shown, dict) else {}
+    shown.pop(number, None)
+    shown[number] = code
+    request.session[SUBMITTED_SESSION_KEY] = dict(list(shown.items())[-SUBMITTED_KEEP:])
+
+
+def _keep_uploads(request: HttpRequest, pending: PendingUploads) -> list[str]:
+    """Keep each valid new file (so a failed round does not lose it); a message for each bad one."""
+    errors: list[str] = []
+    for upload in request.FILES.getlist("attachments"):
+        try:
+            upload_check(upload)
+        except ValidationError as e:
+            errors.extend(e.messages)
+            continue
+        if len(pending) >= MAX_ATTACHMENTS:
+            errors.append(_("最多上传%(n)d个附件，“%(name)s”未保存。") % {"n": MAX_ATTACHMENTS, "name": upload.name})
+            continue
+        pending.keep(upload)
+    return errors
+
+
+def _service_check(form: ComplainForm, request: HttpRequest) -> None:
+    """The service's rules in the same round as the form's (issue 9): a field that already failed
+    keeps its own message; the others get the service's."""
+    d = form.cleaned_data
+    try:
+        complaint_submit_check(
+            kind=d.get("kind", ""),
+            title=d.get("title", ""),
+            content=d.get("content", ""),
+            actor=request.user,
+            anonymous=bool(d.get("anonymous")),
+            hide_from_department=bool(d.get("hide_from_department")),
+            name=d.get("name", ""),
+            phone=d.get("phone", ""),
+            case_number=d.get("case_number", ""),
+            department=d.get("department"),
+        )
+    except ValidationError as e:
+        for field, msgs in e.message_dict.items() if hasattr(e, "error_dict") else [(None, e.messages)]:
+            target = field if field in form.fields else None
+            if target is not None and target in form.errors:
+                continue
+            form.add_error(target, msgs)
+
+
 def complain(request: HttpRequest) -> HttpResponse:
-    form = ComplainForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The public complaint form (CMP-1). POST-redirect-GET with a one-time token (issue 9): the
+    confirmation is its own page, so a refresh files nothing, and a second POST of the same form
+    (back button, double click, two tabs) returns the first complaint. Every error is shown in one
+    round and chosen files are kept across it."""
+    if request.method != "POST":
+        form = ComplainForm(initial={"submission_token": submission_token_new()})
+        return render(request, "complaints/complain.html", {"form": form, "pending": []})
+    data = request.POST.copy()
+    token = data.get("submission_token", "")
+    stale = not submission_token_valid(token)
+    if stale:  # a form from before this version, or tampered with: a fresh token, nothing filed
+        token = data["submission_token"] = submission_token_new()
+    else:
+        first = complaint_submitted_with(token)
+        if first is not None:
+            _remember_submitted(request, first.complaint.number, first.code)
+            return redirect("complaints:submitted", number=first.complaint.number)
+    pending = PendingUploads(request, token)
+    remove = data.get("remove_upload", "")
+    if remove:  # 移除 next to a kept file: the form comes back as it was, without error messages
+        pending.remove(remove)
+        form = ComplainForm(initial={k: data.get(k) for k in data if k in ComplainForm.base_fields})
+        upload_errors = _keep_uploads(request, pending)
+        return render(
+            request,
+            "complaints/complain.html",
+            {"form": form, "pending": pending.files(), "upload_errors": upload_errors},
+        )
+    form = ComplainForm(data, request.FILES)
+    form.is_valid()
+    for message in _keep_uploads(request, pending):
+        form.add_error("attachments", message)
+    _service_check(form, request)
+    if stale:
+        form.add_error(None, _("页面已过期，请核对内容后再次提交。"))
+    if not form.errors:
         d = form.cleaned_data
+        files = pending.opened()
         try:
             reg = complaint_submit(
                 kind=d["kind"],
@@ -83,12 +179,30 @@ def complain(request: HttpRequest) -> HttpResponse:
                 phone=d["phone"],
                 case_number=d["case_number"],
                 department=d["department"],
+                files=files,
+                idempotency_key=token,
             )
         except ValidationError as e:
             _errors_to_form(form, e)
         else:
-            return render(request, "complaints/submitted.html", {"complaint": reg.complaint, "code": reg.code})
-    return render(request, "complaints/complain.html", {"form": form})
+            pending.discard()
+            _remember_submitted(request, reg.complaint.number, reg.code)
+            return redirect("complaints:submitted", number=reg.complaint.number)
+        finally:
+            for f in files:
+                f.close()
+    return render(request, "complaints/complain.html", {"form": form, "pending": pending.files()})
+
+
+def submitted(request: HttpRequest, number: str) -> HttpResponse:
+    """The confirmation after a submission (the GET of POST-redirect-GET): number and tracking code,
+    shown only in the browser that submitted (the code is in its session); refreshing it files nothing."""
+    shown = request.session.get(SUBMITTED_SESSION_KEY)
+    code = shown.get(number) if isinstance(shown, dict) else None
+    complaint = complaint_track(number, code) if isinstance(code, str) else None
+    if complaint is None:
+        raise Http404
+    return render(request, "complaints/submitted.html", {"complaint": complaint, "code": code})
 
 
 PUBLIC_STEPS = [
@@ -117,6 +231,7 @@ PUBLIC_STEP_LABELS = {
 }
 
 
+@throttle("track", when=lambda r: bool(r.GET.get("number") or r.GET.get("code")))  # issue 9
 def track(request: HttpRequest) -> HttpResponse:
     """CMP-1: anyone follows a complaint by number + verification code; no personal data is shown."""
     number = request.GET.get("number", "").strip()
@@ -137,18 +252,20 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/track.html",
-        {"complaint": complaint, "events": events, "error": error, "number": number, "due": _public_due(complaint)},
+        {"complaint": complaint, "events": events, "error": error, "number": number, "due": public_due(complaint)},
     )
 
 
-def _public_due(c: Complaint | None) -> dict[str, Any] | None:
-    """The limit the complainant is waiting on (CMP-2): the acceptance decision or the reply."""
+def public_due(c: Complaint | None) -> dict[str, Any] | None:
+    """The limit the complainant is waiting on (CMP-2): the acceptance decision or the reply. The
+    date is the clock's due day (issue 9: `due_at` is 00:00 of the day after, shown as a date it was
+    one day late); the tracking API gives the same."""
     if c is None:
         return None
     if c.status == Status.REGISTERED and c.accept_clock is not None:
-        return {"label": _("受理决定期限"), "at": c.accept_clock.due_at}
+        return {"label": _("受理决定期限"), "date": clock_due_date(c.accept_clock)}
     if c.status == Status.DISPATCHED and c.reply_clock is not None:
-        return {"label": _("答复期限"), "at": c.reply_clock.due_at}
+        return {"label": _("答复期限"), "date": clock_due_date(c.reply_clock)}
     return None
 
 
@@ -165,6 +282,7 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     year = max(2000, min(year, today.year))
     tenant = Region.objects.filter(parent__isnull=True).order_by("id").first()
     months, depts, latest = published_figures(tenant.pk, year=year) if tenant else ([], [], None)
+    page = paginate(request, depts)
     return render(
         request,
         "complaints/public_stats.html",
@@ -173,7 +291,8 @@ def public_stats(request: HttpRequest) -> HttpResponse:
             "months": months,
             "prev_year": year - 1,
             "next_year": year + 1 if year < today.year else None,
-            "depts": depts,
+            "depts": page.object_list,
+            "page": page,
             "dept_month": latest.strftime("%Y-%m") if latest else "",
             "reply_target": CMP4_REPLY_TARGET,
             "satisfaction_target": CMP4_SATISFACTION_TARGET,
@@ -206,10 +325,11 @@ def office_list(request: AuthedRequest) -> HttpResponse:
         qs = qs.exclude(status__in=list(CLOSED_STATUSES))
     if request.GET.get("flagged"):
         qs = qs.filter(flagged_for_oversight=True)
+    page = paginate(request, qs)
     return render(
         request,
         "complaints/office_list.html",
-        {"items": qs[:200], "statuses": Status.choices, "status": status},
+        {"items": page.object_list, "page": page, "statuses": Status.choices, "status": status},
     )
 
 
@@ -352,9 +472,12 @@ def department_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Status.values:
         qs = qs.filter(status=status)
-    rows = [(c, complainant_shown(request.user, c)) for c in qs[:200]]
+    page = paginate(request, qs)
+    rows = [(c, complainant_shown(request.user, c)) for c in page.object_list]
     return render(
-        request, "complaints/department_list.html", {"rows": rows, "status": status, "statuses": Status.choices}
+        request,
+        "complaints/department_list.html",
+        {"rows": rows, "page": page, "status": status, "statuses": Status.choices},
     )
 
 
@@ -400,6 +523,23 @@ def department_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "explanation": c.reply_clock.explain() if c.reply_clock else None,
         },
     )
+
+
+# --- attachments -----------------------------------------------------------------------------------
+
+
+@login_required
+def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A complainant's file, for the office and — unless the complainant asked to stay hidden from it
+    or is anonymous (a file may name them) — the handling department."""
+    user = request.user
+    if not (user.is_superuser or user.role in OFFICE_ROLES or user.role in DEPARTMENT_ROLES):
+        raise PermissionDenied
+    c = complaint_for(user, pk)
+    if not complainant_shown(user, c)["show_case"]:
+        raise Http404
+    att = get_object_or_404(ComplaintAttachment.objects.filter(complaint=c), pk=attachment_pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
 
 
 # --- statistics (staff) ----------------------------------------------------------------------------

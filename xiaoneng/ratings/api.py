@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from xiaoneng.api.params import date_range
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 
@@ -45,6 +46,7 @@ class RatingOut(Schema):
     level: int
     level_display: str
     comment: str
+    reason: str
     source: str
     defaulted: bool
     rated_at: datetime
@@ -59,6 +61,7 @@ class RateIn(Schema):
     token: str
     level: int
     comment: str = ""
+    reason: str = ""  # required for a bad level (1, 2): the problem the rater met (国办发〔2019〕51号)
     source: str = "web"
 
 
@@ -95,6 +98,7 @@ class HallServiceOut(Schema):
 class TerminalRateIn(Schema):
     level: int
     comment: str = ""
+    reason: str = ""  # required for a bad level (1, 2)
 
 
 class SurveyIn(Schema):
@@ -161,6 +165,7 @@ def _out(request: AuthedRequest, r: Rating) -> RatingOut:
         level=r.level,
         level_display=str(r.get_level_display()),
         comment=r.comment,
+        reason=r.reason,
         source=r.source,
         defaulted=r.defaulted,
         rated_at=r.rated_at,
@@ -183,6 +188,7 @@ def rate(request: HttpRequest, payload: RateIn) -> Status:
         case=case,
         service=service,
         comment=payload.comment,
+        reason=payload.reason,
         actor=request.user,
     )
     return Status(201, {"id": r.pk, "level": r.level})
@@ -257,7 +263,12 @@ def terminal_rate(request: AuthedRequest, pk: int, payload: TerminalRateIn) -> S
     _window(request)
     svc = get_object_or_404(InHallService.objects.filter(department_id=request.user.department_id or 0), pk=pk)
     r = rating_submit(
-        level=payload.level, source=Source.TERMINAL, service=svc, comment=payload.comment, actor=request.user
+        level=payload.level,
+        source=Source.TERMINAL,
+        service=svc,
+        comment=payload.comment,
+        reason=payload.reason,
+        actor=request.user,
     )
     return Status(201, {"id": r.pk, "level": r.level})
 
@@ -345,8 +356,9 @@ def respond(request: HttpRequest, token: str, payload: RespondIn) -> Status:
 
 @router.get("/metrics", response=list[MetricsOut], auth=None, summary="Public: RAT-4 figures per department")
 def metrics(request: HttpRequest, start: date | None = None, end: date | None = None) -> list[MetricsOut]:
-    today = timezone.localdate()
-    rows = rating_metrics(Rating.objects.all(), start=start or today.replace(day=1), end=end or today)
+    # issue 9: year range and start ≤ end checked in one place (0001-01-01 was a 500)
+    start, end = date_range(start, end, default_start=timezone.localdate().replace(day=1))
+    rows = rating_metrics(Rating.objects.all(), start=start, end=end)
     return [
         MetricsOut(
             department=m.label,

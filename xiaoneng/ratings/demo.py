@@ -53,7 +53,7 @@ def load(stdout: Any) -> None:
                 level=level,
                 source=[Source.TERMINAL, Source.SMS, Source.QR, Source.WEB][i % 4],
                 service=svc,
-                comment="" if level > 2 else "等候时间太长，窗口解释不清楚",
+                reason="" if level > 2 else "等候时间太长，窗口解释不清楚",
             )
         )
     # completed cases from the cases demo, if any

@@ -83,6 +83,8 @@ class Rating(TenantModel):
     )
     level = models.PositiveSmallIntegerField(_("评价等级"), choices=Level.choices)
     comment = models.TextField(_("评价意见"), blank=True)
+    # 国办发〔2019〕51号: a bad review states the problem (required for 不满意 / 非常不满意, RAT-1)
+    reason = models.TextField(_("差评原因"), blank=True)
     source = models.CharField(_("评价渠道"), max_length=10, choices=Source.choices)
     defaulted = models.BooleanField(_("默认评价"), default=False)
     rated_at = models.DateTimeField(_("评价时间"), db_index=True)
@@ -130,7 +132,7 @@ class Rating(TenantModel):
             models.CheckConstraint(
                 condition=Q(defaulted=False) | Q(level=3),
                 name="ratings_default_is_basic",
-                violation_error_message=_("默认评价只能是基本满意（RAT-2）。"),
+                violation_error_message=_("默认评价只能是基本满意。"),  # RAT-2
             ),
         ]
 

@@ -49,6 +49,7 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
 
 from .choices import (
+    BAD_LEVELS,
     AppealStatus,
     Handling,
     Level,
@@ -256,22 +257,36 @@ def rating_submit(
     case: Any = None,
     service: InHallService | None = None,
     comment: str = "",
+    reason: str = "",
     actor: Any = None,
     rater_phone: str = "",
 ) -> Rating:
     """RAT-1: one rating per completed case or in-hall service; voluntary; the rater is protected.
-    A bad review (不满意/非常不满意) goes to the efficiency office for verification (RAT-3)."""
+    A bad review (不满意/非常不满意) must state the problem in `reason` (国办发〔2019〕51号: 差评须
+    说明问题) and goes to the efficiency office for verification (RAT-3). Every input rule is checked
+    in one round, so the rater sees all that is missing at once (issue 9)."""
+    errors: dict[str, list[str]] = {}
     try:
         level = int(level)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         level = 0
     if level not in Level.values:
-        raise ValidationError({"level": _("请选择五个评价等级之一。")})
+        errors.setdefault("level", []).append(_("请选择五个评价等级之一。"))
     if source not in Source.values or source == Source.DEFAULT:
-        raise ValidationError({"source": _("评价渠道不正确。")})
-    comment = (comment or "").strip()
+        errors.setdefault("source", []).append(_("评价渠道不正确。"))
+    comment = (comment or "").strip() if isinstance(comment, str) else ""
     if len(comment) > 1000:
-        raise ValidationError({"comment": _("评价意见不能超过1000个字。")})
+        errors.setdefault("comment", []).append(_("评价意见不能超过1000个字。"))
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if level in BAD_LEVELS:
+        if not reason:  # RAT-1 / 国办发〔2019〕51号
+            errors.setdefault("reason", []).append(_("选择“不满意”或“非常不满意”时，请说明遇到的问题。"))
+        elif len(reason) > 1000:
+            errors.setdefault("reason", []).append(_("差评原因不能超过1000个字。"))
+    else:
+        reason = ""  # only a bad review carries a reason
+    if errors:
+        raise ValidationError(errors)
     if (case is None) == (service is None):
         raise ValidationError(_("请选择要评价的办件或窗口服务。"))
     if case is not None:
@@ -299,6 +314,7 @@ def rating_submit(
                 department=department,
                 level=level,
                 comment=comment,
+                reason=reason,
                 source=source,
                 rated_at=timezone.now(),
                 rater=user,
@@ -310,7 +326,7 @@ def rating_submit(
                 notify(
                     recipients=_office_users(rating),
                     title=_("收到差评，请核实：%(dept)s") % {"dept": department.name},
-                    body=comment,
+                    body=reason,
                     url=reverse("ratings:detail", args=[rating.pk]),
                 )
     except IntegrityError as e:  # a concurrent rating of the same target won (unique constraint)

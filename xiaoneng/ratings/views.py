@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -20,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
-from .choices import Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
+from .choices import BAD_LEVELS, Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
 from .models import InHallService, Rating, SurveyLink
 from .selectors import rater_shown, rating_for, rating_metrics, ratings_for, survey_results, survey_scores, surveys_for
 from .services import (
@@ -55,8 +57,22 @@ def _msgs(exc: ValidationError) -> str:
 # --- public rating -------------------------------------------------------------------------------
 
 
+def _field_errors(exc: ValidationError) -> dict[str, str]:
+    """The service's messages by field (level, reason, comment, …; "" for the others)."""
+    if not hasattr(exc, "error_dict"):
+        return {"": "；".join(exc.messages)}
+    return {field if field != "__all__" else "": "；".join(msgs) for field, msgs in exc.message_dict.items()}
+
+
+def _rating_form(request: HttpRequest) -> dict[str, Any]:
+    """What the rater entered, kept on the page after an error (issue 9)."""
+    p = request.POST if request.method == "POST" else {}
+    return {"level": str(p.get("level", ""))[:2], "comment": p.get("comment", ""), "reason": p.get("reason", "")}
+
+
 def rate(request: HttpRequest, token: str) -> HttpResponse:
-    """RAT-1: rate a completed case or a window service from the web, an SMS link or a QR code."""
+    """RAT-1: rate a completed case or a window service from the web, an SMS link or a QR code. A bad
+    review asks for its reason (国办发〔2019〕51号); the POST redirects (no resubmission on refresh)."""
     source = request.GET.get("via", Source.WEB)
     if source not in (Source.WEB, Source.SMS, Source.QR):
         source = Source.WEB
@@ -67,23 +83,27 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     target = case if case is not None else service
     existing = Rating.objects.filter(case=case) if case is not None else Rating.objects.filter(service=service)
     done = existing.exists()
+    if done and request.GET.get("thanks"):
+        return render(request, "ratings/thanks.html", {})
     # a QR code on a decision notice may be scanned before the case is delivered: say so up front
     not_yet = case is not None and case.status not in _completed_case_statuses()
-    error = ""
+    errors: dict[str, str] = {}
     if request.method == "POST" and not done and not not_yet:
+        via = request.POST.get("via", source)
         try:
             rating_submit(
                 level=request.POST.get("level", ""),  # type: ignore[arg-type]
-                source=request.POST.get("via", source),
+                source=via,
                 case=case,
                 service=service,
                 comment=request.POST.get("comment", ""),
+                reason=request.POST.get("reason", ""),
                 actor=request.user,
             )
         except ValidationError as e:
-            error = _msgs(e)
+            errors = _field_errors(e)
         else:
-            return render(request, "ratings/thanks.html", {})
+            return redirect(reverse("ratings:rate", args=[token]) + "?thanks=1")
     return render(
         request,
         "ratings/rate.html",
@@ -93,10 +113,13 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             # the item only: the page is reached by a link anyone may hold, so it names nobody (RAT-1)
             "title": case.version.name if case is not None else service.service_name,  # type: ignore[union-attr]
             "levels": Level.choices,
+            "bad_levels": sorted(str(v) for v in BAD_LEVELS),
             "via": source,
             "done": done,
             "not_yet": not_yet,
-            "error": error,
+            "errors": errors,
+            "error": "；".join(errors.values()),
+            "given": _rating_form(request),
         },
     )
 
@@ -134,9 +157,14 @@ def mine(request: AuthedRequest) -> HttpResponse:
 
     if request.user.role != Role.APPLICANT:
         raise PermissionDenied
-    cases = Case.objects.filter(applicant=request.user, status__in=_completed_case_statuses()).select_related("rating")
-    rows = [(c, rating_token(case=c), getattr(c, "rating", None)) for c in cases[:100]]
-    return render(request, "ratings/mine.html", {"rows": rows})
+    cases = (
+        Case.objects.filter(applicant=request.user, status__in=_completed_case_statuses())
+        .select_related("rating")
+        .order_by("-id")
+    )
+    page = paginate(request, cases)
+    rows = [(c, rating_token(case=c), getattr(c, "rating", None)) for c in page.object_list]
+    return render(request, "ratings/mine.html", {"rows": rows, "page": page})
 
 
 def public_stats(request: HttpRequest) -> HttpResponse:
@@ -146,13 +174,18 @@ def public_stats(request: HttpRequest) -> HttpResponse:
     month = request.GET.get("month", "")
     if month:
         try:
-            y, m = (int(x) for x in month.split("-"))
-            start = date(y, m, 1)
+            y, m = (int(x) for x in month[:7].split("-"))
+            start = date(max(2000, min(y, today.year)), m, 1)  # year 0001 / 9999 would overflow below
         except ValueError:
             pass
     end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     rows = rating_metrics(Rating.objects.all(), start=start, end=end)
-    return render(request, "ratings/public_stats.html", {"rows": rows, "month": start.strftime("%Y-%m")})
+    page = paginate(request, rows)
+    return render(
+        request,
+        "ratings/public_stats.html",
+        {"rows": page.object_list, "page": page, "month": start.strftime("%Y-%m")},
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -171,14 +204,17 @@ def _office(request: AuthedRequest) -> None:
 @login_required
 def rating_list(request: AuthedRequest) -> HttpResponse:
     _staff(request)
-    qs = ratings_for(request.user)
+    qs = ratings_for(request.user).select_related("case__version__item", "service__case__version__item")
     which = request.GET.get("which", "bad")
     if which == "bad":
-        qs = qs.filter(level__lte=Level.UNSATISFIED)
+        qs = qs.filter(level__in=list(BAD_LEVELS))
     elif which == "appeal":
         qs = qs.filter(appeal_status="pending")
-    rows = [(r, rater_shown(request.user, r)) for r in qs[:200]]
-    return render(request, "ratings/list.html", {"rows": rows, "which": which})
+    else:
+        which = "all"
+    page = paginate(request, qs)
+    rows = [(r, rater_shown(request.user, r), r.case or (r.service.case if r.service else None)) for r in page]
+    return render(request, "ratings/list.html", {"rows": rows, "which": which, "page": page})
 
 
 @login_required
@@ -253,7 +289,7 @@ def terminal_rate(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.user.role not in DEPARTMENT_ROLES:
         raise PermissionDenied
     svc = get_object_or_404(InHallService.objects.filter(department_id=request.user.department_id or 0), pk=pk)
-    error = ""
+    errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             rating_submit(
@@ -261,10 +297,11 @@ def terminal_rate(request: AuthedRequest, pk: int) -> HttpResponse:
                 source=Source.TERMINAL,
                 service=svc,
                 comment=request.POST.get("comment", ""),
+                reason=request.POST.get("reason", ""),
                 actor=request.user,
             )
         except ValidationError as e:
-            error = _msgs(e)
+            errors = _field_errors(e)
         else:
             messages.success(request, _("感谢您的评价！"))
             return redirect("ratings:terminal")
@@ -275,7 +312,10 @@ def terminal_rate(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "svc": svc,
             "levels": Level.choices,
-            "error": error,
+            "bad_levels": sorted(str(v) for v in BAD_LEVELS),
+            "errors": errors,
+            "error": "；".join(errors.values()),
+            "given": _rating_form(request),
             "token": token,
             "rated": Rating.objects.filter(service=svc).exists(),
         },
@@ -304,8 +344,9 @@ def surveys(request: AuthedRequest) -> HttpResponse:
             messages.error(request, _msgs(e))
         else:
             return redirect("ratings:survey_detail", pk=s.pk)
-    listed = surveys_for(request.user).annotate(n_responses=Count("responses"))
-    return render(request, "ratings/surveys.html", {"surveys": listed})
+    listed = surveys_for(request.user).annotate(n_responses=Count("responses")).order_by("-created_at", "-id")
+    page = paginate(request, listed)
+    return render(request, "ratings/surveys.html", {"surveys": page.object_list, "page": page})
 
 
 @login_required

@@ -100,7 +100,7 @@ def test_bad_review_verified_rectified_and_called_back(page, world):
     case = completed_case(world)
     page.goto(page.base + f"/rate/{rating_token(case=case)}/?via=sms")
     page.check("input[name=level][value='1']")
-    page.fill("#id_comment", "窗口等候两个小时无人接待")
+    page.fill("#id_reason", "窗口等候两个小时无人接待")
     screenshot(page, "ratings-rate")
     page.click("#btn-rate")
     page.wait_for_selector("text=感谢您的评价")

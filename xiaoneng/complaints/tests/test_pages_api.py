@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -32,9 +33,12 @@ def test_public_pages_render(client, world):
 
 
 def test_public_form_submits_and_shows_number_and_code_once(client, world):
+    html = client.get(reverse("complaints:complain")).content.decode()
+    token = re.search(r'name="submission_token" value="([^"]+)"', html).group(1)
     r = client.post(
         reverse("complaints:complain"),
         {
+            "submission_token": token,
             "kind": "efficiency",
             "title": "窗口重复要材料",
             "content": "窗口工作人员两次要求提交同一份材料。",
@@ -43,6 +47,7 @@ def test_public_form_submits_and_shows_number_and_code_once(client, world):
             "department": world.dept.pk,
             "hide_from_department": "on",
         },
+        follow=True,
     )
     assert r.status_code == 200 and "complaint-code" in r.content.decode()
     c = Complaint.objects.get()

@@ -115,7 +115,7 @@ def test_rating_pages_web_sms_terminal_and_bad_review(page, world):
 
     # the bad-review list and detail for the office and for the department (rater hidden)
     bad = rating_submit(
-        level=Level.VERY_UNSATISFIED, source=Source.WEB, case=case, comment="等候两小时", actor=world.user("applicant")
+        level=Level.VERY_UNSATISFIED, source=Source.WEB, case=case, reason="等候两小时", actor=world.user("applicant")
     )
     sign_in(page, "supervisor")
     page.goto(page.base + "/workbench/ratings/")

@@ -29,7 +29,7 @@ def test_rate_page_by_sms_link_records_the_source(client, world, case):
     token = rating_token(case=case)
     url = reverse("ratings:rate", args=[token]) + "?via=sms"
     assert "非常满意" in client.get(url).content.decode()
-    r = client.post(url, {"level": "4", "via": "sms", "comment": "很快"})
+    r = client.post(url, {"level": "4", "via": "sms", "comment": "很快"}, follow=True)
     assert r.status_code == 200 and "感谢" in r.content.decode()
     assert Rating.objects.get(case=case).source == Source.SMS
 
@@ -70,7 +70,7 @@ def test_department_never_sees_the_rater_in_pages_or_api(client, world, case):
     world.user("applicant").display_name = "赵先生"
     world.user("applicant").save()
     r = rating_submit(
-        level=Level.UNSATISFIED, source=Source.WEB, case=case, actor=world.user("applicant"), comment="等候太久"
+        level=Level.UNSATISFIED, source=Source.WEB, case=case, actor=world.user("applicant"), reason="等候太久"
     )
     client.force_login(world.user("dept_head"))
     texts = [
@@ -87,7 +87,7 @@ def test_department_never_sees_the_rater_in_pages_or_api(client, world, case):
 
 @pytest.mark.parametrize("role", ["applicant", "legal", "admin"])
 def test_rating_workbench_and_api_refuse_wrong_roles(client, world, case, role):
-    r = rating_submit(level=Level.UNSATISFIED, source=Source.WEB, case=case)
+    r = rating_submit(level=Level.UNSATISFIED, source=Source.WEB, case=case, reason="等候太久")
     client.force_login(world.user(role))
     assert client.get(reverse("ratings:list")).status_code == 403
     assert client.get(reverse("ratings:detail", args=[r.pk])).status_code == 403
@@ -108,7 +108,9 @@ def test_api_rate_by_token_and_public_metrics(client, world, case):
     )
     assert r.status_code == 201
     again = client.post(
-        "/api/ratings/rate", {"token": rating_token(case=case), "level": 1}, content_type="application/json"
+        "/api/ratings/rate",
+        {"token": rating_token(case=case), "level": 1, "reason": "等候太久"},
+        content_type="application/json",
     )
     assert again.status_code == 400 and "只能评价一次" in str(again.json())
     [m] = client.get("/api/ratings/metrics").json()
@@ -194,7 +196,7 @@ def test_api_window_terminal_records_and_rates_and_public_api_cannot_claim_the_t
 
 
 def test_api_appeal_decided_by_the_office_removes_the_review(client, world, case):
-    r = rating_submit(level=Level.VERY_UNSATISFIED, source=Source.WEB, case=case, comment="恶意差评")
+    r = rating_submit(level=Level.VERY_UNSATISFIED, source=Source.WEB, case=case, reason="恶意差评")
     client.force_login(world.user("dept_head"))
     assert (
         _post(

@@ -74,7 +74,7 @@ def test_rat1_an_unfinished_case_cannot_be_rated_and_bad_levels_are_rejected(wor
 
 def test_rat1_the_rater_is_protected_from_department_staff(world, case):
     r = rating_submit(
-        level=Level.UNSATISFIED, source=Source.WEB, case=case, actor=world.user("applicant"), comment="等太久"
+        level=Level.UNSATISFIED, source=Source.WEB, case=case, actor=world.user("applicant"), reason="等太久"
     )
     assert rater_shown(world.user("dept_head"), r)["hidden"] == "1"
     assert rater_shown(world.user("clerk"), r)["name"] == ""
@@ -106,7 +106,7 @@ def test_rat2_no_rating_within_seven_natural_days_is_recorded_as_basic_and_defau
 
 
 def _bad(world, case):
-    return rating_submit(level=Level.VERY_UNSATISFIED, source=Source.SMS, case=case, comment="窗口态度差")
+    return rating_submit(level=Level.VERY_UNSATISFIED, source=Source.SMS, case=case, reason="窗口态度差")
 
 
 def test_rat3_bad_review_verified_rectified_within_its_clock_and_called_back(world, case):
@@ -164,7 +164,7 @@ def test_rat4_metrics_active_rate_satisfaction_rectification_and_callback(world)
     cases = [completed_case(world) for _ in range(4)]
     rating_submit(level=Level.VERY_SATISFIED, source=Source.WEB, case=cases[0])
     rating_submit(level=Level.SATISFIED, source=Source.QR, case=cases[1])
-    bad = rating_submit(level=Level.UNSATISFIED, source=Source.SMS, case=cases[2])
+    bad = rating_submit(level=Level.UNSATISFIED, source=Source.SMS, case=cases[2], reason="等候太久")
     rating_verify(rating=bad, actor=office, note="已核实情况")
     Rating.objects.create(
         tenant=world.dept.tenant,
