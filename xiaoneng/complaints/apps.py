@@ -15,7 +15,7 @@ class ComplaintsConfig(AppConfig):
         from xiaoneng.portal.menu import PUBLIC, MenuEntry, register_portal, register_workbench
 
         from .choices import OFFICE_ROLES
-        from .tasks import complaints_escalate_task, complaints_publish_task
+        from .tasks import complaints_escalate_task, complaints_publish_task, pending_uploads_purge_task
 
         register_periodic(
             "complaints.escalate",
@@ -23,6 +23,8 @@ class ComplaintsConfig(AppConfig):
             int(getattr(settings, "XIAONENG_COMPLAINT_ESCALATE_SECONDS", 300)),
         )
         register_periodic("complaints.publish", complaints_publish_task, 6 * 3600)
+        # the public form's kept files (core.uploads); other forms using them share this one purge
+        register_periodic("core.pending_uploads_purge", pending_uploads_purge_task, 3600)
         register_workbench(MenuEntry(_("投诉工单（效能办）"), "complaints:office", frozenset(OFFICE_ROLES), order=320))
         register_workbench(
             MenuEntry(_("我部门的工单"), "complaints:department", frozenset(DEPARTMENT_ROLES), order=321)

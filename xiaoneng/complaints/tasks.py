@@ -1,5 +1,7 @@
 from django.tasks import task
 
+from xiaoneng.core.uploads import pending_uploads_purge
+
 from .services import complaints_escalate, figures_publish
 
 
@@ -13,3 +15,9 @@ def complaints_escalate_task() -> int:
 def complaints_publish_task() -> int:
     """CMP-4: publish last month's figures once the month is complete (idempotent)."""
     return figures_publish()
+
+
+@task()
+def pending_uploads_purge_task() -> int:
+    """Issue 9: files kept for a form whose visitor gave up are deleted after a day (idempotent)."""
+    return pending_uploads_purge()
