@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.workdays.due import clock_due_date
 
 from .choices import SUPERVISOR_ROLES
 from .irregularities import (
@@ -74,7 +75,7 @@ def _out(a: Alert) -> AlertOut:
         clock_id=a.clock_id,
         label=a.clock.label,
         department_id=a.department_id,
-        due_date=a.clock.due_date,
+        due_date=clock_due_date(a.clock),
         raised_at=a.raised_at,
         explanation=a.explanation,
         escalation=a.escalation,
@@ -95,13 +96,24 @@ def list_alerts(
     department: str = "",
     kind: str = "",
     item: str = "",
+    card: str = "",
+    month: str = "",
     limit: int = 200,
 ) -> list[AlertOut]:
     """Filters: level (1–4), status (or "open"), department id, kind (a clock kind or its family such
-    as "case" or "complaint"), item (catalog item id: alerts on that item's cases)."""
+    as "case" or "complaint"), item (catalog item id: alerts on that item's cases), month (YYYY-MM)
+    and card (remind / yellow / red): the month's cards, one alert per obligation at its highest
+    level — the figures of the dashboard, the leader's page and the bulletins."""
     _staff(request)
     qs = filter_alerts(
-        alerts_for(request.user), level=level, status=status, department=department, kind=kind[:40], item=item
+        alerts_for(request.user),
+        level=level[:4],
+        status=status[:20],
+        department=department[:12],
+        kind=kind[:40],
+        item=item[:12],
+        card=card[:10],
+        month=month[:10],
     )
     return [_out(a) for a in qs[: max(1, min(limit, 1000))]]
 
@@ -185,7 +197,7 @@ def _ob(ob: ExternalObligation) -> ObligationOut:
         external_id=ob.external_id,
         title=ob.title,
         status=ob.status,
-        due_date=clock.due_date if clock else None,
+        due_date=clock_due_date(clock),
         due_at=clock.due_at if clock else None,
         alert_level=clock.alert_level if clock else 0,
         completed_at=ob.completed_at,

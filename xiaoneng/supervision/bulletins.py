@@ -48,7 +48,8 @@ from .choices import (
     WarningLevel,
 )
 from .efficiency import efficiency_compute, grade_for, policy_for, quarter_months
-from .models import Bulletin, Deduction, EfficiencyScore, QuarterGrade
+from .models import Alert, Bulletin, Deduction, EfficiencyScore, QuarterGrade
+from .selectors import CARD_KEYS, card_counts
 
 # --- who ------------------------------------------------------------------------------------------
 
@@ -130,6 +131,7 @@ def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
             s.department_id,
             {
                 "department": s.department.name,
+                "department_id": s.department_id,
                 "region": s.region.name,
                 "monthly": {},
                 "deductions": {},
@@ -139,9 +141,6 @@ def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
             },
         )
         u["monthly"][s.month.strftime("%Y-%m")] = float(s.score)
-        for level, n in ((s.figures or {}).get("alerts") or {}).items():
-            if level in u["alerts"]:
-                u["alerts"][level] += int(n)
         for src, pts in deductions.get(s.pk, {}).items():
             u["deductions"][src] = round(u["deductions"].get(src, 0.0) + float(pts), 1)
         u["warning"] = max(u["warning"], s.warning)
@@ -178,7 +177,14 @@ def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
     # alert records (a reminder, then a yellow, then a red card on one overdue case is 3 records but
     # one red-card obligation) is an operational figure with its own page, the alert list; printing
     # both side by side in a bulletin invites exactly the dispute this avoids.
-    alerts = {k: sum(u["alerts"][k] for u in rows) for k in ("remind", "yellow", "red")}
+    # The cards come from the one definition (selectors.card_counts), which the index's own
+    # deductions use too: a unit's "黄牌 2" here is what its −5 × 2 was taken for, and the same number
+    # the dashboard and the leader's page show for the month.
+    cards = card_counts(months=months, region=region, alerts=Alert.objects.all())
+    for u in rows:
+        u["alerts"] = dict(cards["by_department"].get(u["department_id"], u["alerts"]))
+        del u["department_id"]
+    alerts = {k: cards[k] for k in CARD_KEYS}
     end = months[-1].replace(day=28) + timedelta(days=4)
     end = end - timedelta(days=end.day)
     cfig = department_stats(Complaint.objects.filter(_subtree("region__", region)), start=months[0], end=end)
@@ -543,7 +549,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     story.append(Spacer(1, 8 * mm))
     story.append(
         Paragraph(
-            _("计分规则：月度基准分%(base)s分；综合预警线%(c)s分，公开预警线%(p)s分（SUP-3、SUP-5）。")
+            _("计分规则：月度基准分%(base)s分；综合预警线%(c)s分，公开预警线%(p)s分。")
             % {"base": f["policy"]["base"], "c": f["policy"]["composite_below"], "p": f["policy"]["public_below"]},
             cell,
         )

@@ -62,7 +62,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -81,8 +81,9 @@ from xiaoneng.ratings.choices import BAD_LEVELS, SATISFIED_LEVELS
 from xiaoneng.ratings.models import Rating
 from xiaoneng.workdays.deadline import day_start, local_date
 
-from .choices import DeductionSource, Grade, IrregularityStatus, Level, Severity, WarningLevel
+from .choices import DeductionSource, Grade, IrregularityStatus, Severity, WarningLevel
 from .models import Alert, Deduction, EfficiencyPolicy, EfficiencyScore, Irregularity, QuarterGrade
+from .selectors import alert_cards, card_counts
 
 # The defaults of SUP-3 / SUP-5 (an unsaved policy: the field defaults of EfficiencyPolicy).
 DEFAULT_POLICY = EfficiencyPolicy()
@@ -388,20 +389,11 @@ def _collect(tenant: Region, month: date, now: datetime) -> dict[int, UnitFacts]
     month counts once its rectification Clock has passed at `now` without verification."""
     lo, hi = month_bounds(month)
     facts: dict[int, UnitFacts] = defaultdict(UnitFacts)
-    # SUP-1 alerts: each obligation once, at the highest level it reached in the month
-    top: dict[int, tuple[int, int, int]] = {}
-    rows = (
-        Alert.objects.filter(tenant=tenant, raised_at__gte=lo, raised_at__lt=hi, department__isnull=False)
-        .order_by()
-        .values_list("id", "clock_id", "department_id", "level")
-    )
-    for aid, clock_id, dept_id, level in rows.iterator(chunk_size=5000):
-        seen = top.get(clock_id)
-        if seen is None or level > seen[2]:
-            top[clock_id] = (aid, dept_id, level)
-    for aid, dept_id, level in sorted(top.values()):
-        f = facts[dept_id]
-        (f.red if level >= Level.RED else f.yellow if level == Level.YELLOW else f.remind).append(aid)
+    # SUP-1 cards: each obligation once, at the highest level it reached in the month — the one
+    # definition (selectors.alert_cards) that the dashboard, leader's page and bulletins count too
+    for card in sorted(alert_cards(Alert.objects.filter(tenant=tenant), [month]), key=lambda c: c.alert_id):
+        f = facts[card.department_id]
+        {"red": f.red, "yellow": f.yellow, "remind": f.remind}[card.key].append(card.alert_id)
     # SUP-2 irregularities confirmed (or rectified since)
     for iid, dept_id, sev in (
         Irregularity.objects.filter(
@@ -868,14 +860,9 @@ def leader_overview(user: Any, month: date, region: Region | None = None) -> dic
     cfig = department_stats(cqs, start=month, end=last)
     rfig = rating_metrics(rqs, start=month, end=last)
     lo, hi = month_bounds(month)
-    # alert records of the month (the card links to the alert list, which lists records); the index's
-    # own basis (each obligation once at its highest level) is on each score page and in bulletins
-    alerts = dict(
-        restrict(Alert.objects.filter(raised_at__gte=lo, raised_at__lt=hi), user)
-        .order_by()
-        .values_list("level")
-        .annotate(n=Count("id"))
-    )
+    # this month's cards, the one definition (selectors.card_counts): the same numbers as the
+    # dashboard, the bulletin and the index's deductions
+    cards = card_counts(user, months=[month], region=region)
     c_tot = {
         k: sum(getattr(f, k) for f in cfig)
         for k in ("total", "due_reply", "replied", "on_time", "callbacks", "satisfied")
@@ -905,9 +892,5 @@ def leader_overview(user: Any, month: date, region: Region | None = None) -> dic
             "rectification_rate": _pct(r_tot["rectified"], r_tot["bad"]) if r_tot["bad"] else None,
             "by_department": rfig[:10],
         },
-        "alerts": {
-            "remind": alerts.get(Level.REMIND, 0),
-            "yellow": alerts.get(Level.YELLOW, 0),
-            "red": alerts.get(Level.RED, 0) + alerts.get(Level.STATUTORY, 0),
-        },
+        "alerts": {k: cards[k] for k in ("remind", "yellow", "red")},
     }

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 __all__ = [
+    "CARD_KEYS",
+    "Card",
+    "alert_cards",
     "alert_for",
     "alerts_by_item",
     "alerts_for",
+    "card_counts",
+    "card_key",
     "clocks_by_kind",
     "dashboard_stats",
+    "filter_alerts",
+    "month_param",
     "overdue_public",
     "speed_stats",
     "threshold_table",
 ]
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
+from xiaoneng.workdays.deadline import day_start
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.usage import clocks_days_used
 
@@ -35,6 +45,78 @@ from .choices import OPEN_ALERT_STATUSES, AlertStatus, Level
 from .irregularities import open_irregularity_count
 from .models import Alert, ThresholdPolicy
 from .thresholds import DEFAULT_ACK_DAYS, DEFAULT_OFFSETS
+
+# --- 提醒 / 黄牌 / 红牌: the ONE definition of the card counts (SUP-1, SUP-5) ----------------------
+#
+# A card is given to an obligation (a Clock) in a calendar month (Asia/Shanghai): the obligation counts
+# ONCE in that month, at the highest level any of its alerts raised in the month reached — 红牌 for
+# red and red-with-recommendation, else 黄牌, else 提醒. An obligation that went 提醒 → 黄牌 → 红牌 is one
+# red card; one that went yellow and was then finished on time is still one yellow card (the card was
+# given). Alerts without a responsible department are no unit's card and are left out. The dashboard
+# (this month), the leader's page, the bulletins (PDF, Excel), the API and the efficiency index's
+# deductions all count cards through `alert_cards`, so "黄牌 3" means the same everywhere.
+
+CARD_KEYS = ("remind", "yellow", "red")
+
+
+def card_key(level: int) -> str:
+    return "red" if level >= Level.RED else "yellow" if level == Level.YELLOW else "remind"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One obligation's card in one month: its highest alert of the month."""
+
+    alert_id: int
+    clock_id: int
+    department_id: int
+    level: int
+    month: date
+
+    @property
+    def key(self) -> str:
+        return card_key(self.level)
+
+
+def _next_month(m: date) -> date:
+    return date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+
+
+def alert_cards(alerts: QuerySet[Alert], months: Iterable[date]) -> list[Card]:
+    """The cards of `months` among `alerts` (already scoped: a user's, a region's, a jurisdiction's):
+    one per obligation and month, at the highest level reached in the month. One query per month."""
+    out: list[Card] = []
+    for m in sorted({d.replace(day=1) for d in months}):
+        top: dict[int, tuple[int, int, int]] = {}
+        lo, hi = day_start(m), day_start(_next_month(m))
+        rows = (
+            alerts.filter(raised_at__gte=lo, raised_at__lt=hi, department__isnull=False)
+            .order_by()
+            .values_list("id", "clock_id", "department_id", "level")
+        )
+        for aid, clock_id, dept_id, level in rows.iterator(chunk_size=5000):
+            seen = top.get(clock_id)
+            if seen is None or level > seen[2]:
+                top[clock_id] = (aid, dept_id, level)
+        out.extend(Card(aid, cid, dept, level, m) for cid, (aid, dept, level) in sorted(top.items()))
+    return out
+
+
+def card_counts(
+    user: Any = None, *, months: Iterable[date], region: Any = None, alerts: QuerySet[Alert] | None = None
+) -> dict[str, Any]:
+    """提醒 / 黄牌 / 红牌 counts of `months` (see above) in the user's scope (or in `alerts`), optionally
+    narrowed to a region's subtree: totals, by department (id → counts) and the alerts behind them."""
+    qs = alerts if alerts is not None else alerts_for(user)
+    if region is not None:
+        qs = qs.filter(Q(region__path=region.path) | Q(region__path__startswith=region.path + "/"))
+    cards = alert_cards(qs, months)
+    totals = dict.fromkeys(CARD_KEYS, 0)
+    by_dept: dict[int, dict[str, int]] = {}
+    for c in cards:
+        totals[c.key] += 1
+        by_dept.setdefault(c.department_id, dict.fromkeys(CARD_KEYS, 0))[c.key] += 1
+    return {**totals, "by_department": by_dept, "alert_ids": [c.alert_id for c in cards]}
 
 
 def alerts_for(user: Any) -> QuerySet[Alert]:
@@ -45,9 +127,34 @@ def alert_for(user: Any, pk: int) -> Alert:
     return get_object_or_404(alerts_for(user), pk=pk)
 
 
+def month_param(value: str) -> date | None:
+    """ "YYYY-MM" → the first of that month; anything else (or an absurd year) → None."""
+    try:
+        y, m = (int(x) for x in (value or "").split("-")[:2])
+        return date(y, m, 1) if 2000 <= y <= 2100 else None
+    except (TypeError, ValueError):
+        return None
+
+
 def filter_alerts(
-    qs: QuerySet[Alert], *, level: str = "", status: str = "", department: str = "", kind: str = "", item: str = ""
+    qs: QuerySet[Alert],
+    *,
+    level: str = "",
+    status: str = "",
+    department: str = "",
+    kind: str = "",
+    item: str = "",
+    card: str = "",
+    month: str = "",
 ) -> QuerySet[Alert]:
+    """The alert list's filters. `month` (YYYY-MM) and/or `card` (remind / yellow / red; the month
+    defaults to this one) list exactly the cards that the dashboard, the leader's page and the
+    bulletins count: one alert per obligation, its highest of the month."""
+    m = month_param(month)
+    if card in CARD_KEYS or m is not None:
+        m = m or timezone.localdate().replace(day=1)
+        ids = [c.alert_id for c in alert_cards(qs, [m]) if card not in CARD_KEYS or c.key == card]
+        qs = qs.filter(pk__in=ids)
     if kind:
         # a family ("case") or one kind ("case.decision")
         qs = qs.filter(Q(clock__kind=kind) | Q(clock__kind__startswith=kind + "."))
@@ -65,11 +172,16 @@ def filter_alerts(
 
 
 def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -> dict[str, Any]:
-    """The numbers behind the supervisor dashboard, all within the user's scope."""
+    """The numbers behind the supervisor dashboard, all within the user's scope.
+
+    `cards` are this month's 提醒 / 黄牌 / 红牌 (`card_counts`, the one definition); `clocks_by_colour`
+    is the live state of the obligations still running (绿灯 / 黄灯 / 红灯), a different figure with
+    a different name."""
     now = now or timezone.now()
     alerts = alerts_for(user)
-    open_alerts = alerts.filter(status__in=OPEN_ALERT_STATUSES)
-    by_level = dict(open_alerts.order_by().values_list("level").annotate(n=Count("id")))
+    this_month = timezone.localdate(now).replace(day=1)
+    cards = card_counts(months=[this_month], alerts=alerts)
+    card_alerts = Alert.objects.filter(pk__in=cards["alert_ids"])
     clocks = restrict(Clock.objects.all(), user)
     colour = (
         clocks.filter(status__in=OPEN_CLOCK_STATUSES)
@@ -86,18 +198,11 @@ def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -
         .aggregate(total=Count("id"), on_time=Count("id", filter=Q(stopped_at__lte=F("due_at"))))
     )
     rate = round(100.0 * stopped["on_time"] / stopped["total"], 1) if stopped["total"] else None
-    per_dept = list(
-        open_alerts.exclude(department=None)
-        .order_by()
-        .values("department_id", "department__name")
-        .annotate(
-            remind=Count("id", filter=Q(level=Level.REMIND)),
-            yellow=Count("id", filter=Q(level=Level.YELLOW)),
-            red=Count("id", filter=Q(level__gte=Level.RED)),
-            total=Count("id"),
-        )
-        .order_by("-red", "-yellow", "-total")[:15]
-    )
+    names = dict(Department.objects.filter(pk__in=list(cards["by_department"])).values_list("pk", "name"))
+    per_dept = sorted(
+        ({"id": d, "name": names.get(d, ""), **c, "total": sum(c.values())} for d, c in cards["by_department"].items()),
+        key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["name"]),
+    )[:15]
     tz = ZoneInfo(settings.TIME_ZONE)
     start = (now - timedelta(days=days - 1)).astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     rows = (
@@ -116,27 +221,20 @@ def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -
     return {
         # SUP-2: flags still waiting for handling (待核查, 已确认)
         "irregularities_open": open_irregularity_count(user),
-        "alerts_by_level": {str(Level(v).label): by_level.get(v, 0) for v in Level.values},
-        "alerts_by_level_code": {str(v): by_level.get(v, 0) for v in Level.values},
+        # this month's cards: the same numbers as the leader's page, the bulletin and the index
+        "cards": {
+            "month": this_month.strftime("%Y-%m"),
+            **{k: cards[k] for k in CARD_KEYS},
+        },
         "clocks_by_colour": colour,
         "on_time": {"stopped": stopped["total"], "on_time": stopped["on_time"], "rate": rate},
-        "departments": [
-            {
-                "id": d["department_id"],
-                "name": d["department__name"],
-                "remind": d["remind"],
-                "yellow": d["yellow"],
-                "red": d["red"],
-                "total": d["total"],
-            }
-            for d in per_dept
-        ],
+        "departments": per_dept,
         "trend": {
             "days": [d.isoformat() for d in day_list],
             "series": {str(Level(v).label): trend[v] for v in Level.values},
         },
         "by_kind": clocks_by_kind(user),
-        "by_item": alerts_by_item(open_alerts),
+        "by_item": alerts_by_item(card_alerts),
         "speed": speed_stats(user, now=now),
     }
 

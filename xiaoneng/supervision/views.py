@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.models import Department, Region
 from xiaoneng.oversight.models import Rectification
 
@@ -39,7 +40,16 @@ from .efficiency import (
     scores_for,
 )
 from .models import Deduction, EfficiencyPolicy, QuarterGrade
-from .selectors import alert_for, alerts_for, dashboard_stats, filter_alerts, overdue_public, threshold_table
+from .selectors import (
+    CARD_KEYS,
+    alert_for,
+    alerts_for,
+    dashboard_stats,
+    filter_alerts,
+    month_param,
+    overdue_public,
+    threshold_table,
+)
 from .services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve, can_handle, can_supervise
 
 
@@ -67,21 +77,43 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 def alert_list(request: AuthedRequest) -> HttpResponse:
     _handler_or_supervisor(request)
     level, status, dept = request.GET.get("level", ""), request.GET.get("status", ""), request.GET.get("department", "")
-    kind, item = request.GET.get("kind", "")[:40], request.GET.get("item", "")
-    qs = filter_alerts(alerts_for(request.user), level=level, status=status, department=dept, kind=kind, item=item)
+    kind, item = request.GET.get("kind", "")[:40], request.GET.get("item", "")[:12]
+    card, month = request.GET.get("card", "")[:10], request.GET.get("month", "")[:10]
+    qs = filter_alerts(
+        alerts_for(request.user),
+        level=level[:4],
+        status=status[:20],
+        department=dept[:12],
+        kind=kind,
+        item=item,
+        card=card,
+        month=month,
+    )
     dept_ids = alerts_for(request.user).order_by().values("department_id").distinct()
-    items = list(qs[:300])
-    for a in items:
+    page = paginate(request, qs)
+    for a in page.object_list:
         a.colour = LEVEL_COLOURS[Level(a.level)]  # type: ignore[attr-defined]
+    card_month = month_param(month) or (timezone.localdate().replace(day=1) if card in CARD_KEYS else None)
     return render(
         request,
         "supervision/alert_list.html",
         {
-            "items": items,
+            "page": page,
+            "items": page.object_list,
             "levels": Level.choices,
             "statuses": AlertStatus.choices,
             "departments": Department.objects.filter(pk__in=dept_ids),
-            "f": {"level": level, "status": status, "department": dept, "kind": kind, "item": item},
+            "card_label": {"remind": _("提醒"), "yellow": _("黄牌"), "red": _("红牌")}.get(card, ""),
+            "card_month": card_month,
+            "f": {
+                "level": level,
+                "status": status,
+                "department": dept,
+                "kind": kind,
+                "item": item,
+                "card": card if card in CARD_KEYS else "",
+                "month": card_month.strftime("%Y-%m") if card_month else "",
+            },
         },
     )
 
