@@ -13,6 +13,8 @@ from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +26,7 @@ from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item, Material
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
+from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
 from . import services
@@ -122,21 +125,118 @@ def apply_index(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/apply_index.html", {"items": page.object_list, "page": page, "q": q})
 
 
+# which listed material each kept file was chosen for (xiaoneng.core.uploads keeps the files)
+KEPT_MATERIALS_KEY = "xn_case_kept_materials"
+EXTRA = "extra"  # files posted under any other name: "other materials"
+
+
+def _kept_materials(request: HttpRequest) -> dict[str, dict[str, Any]]:
+    kept = request.session.get(KEPT_MATERIALS_KEY)
+    return kept if isinstance(kept, dict) else {}
+
+
+def _keep_uploads(
+    request: HttpRequest, pending: PendingUploads, materials: dict[int, Material]
+) -> dict[str, list[str]]:
+    """Check each newly chosen file as the service will (type, size, content) and keep the valid
+    ones for the next round; the messages for the bad ones, by material (or EXTRA)."""
+    errors: dict[str, list[str]] = {}
+    kept = _kept_materials(request)
+    by_id = kept.setdefault(pending.token, {})
+    for key in request.FILES:
+        mid = int(key[9:]) if key.startswith("material_") and key[9:].isdigit() else None
+        slot = str(mid) if mid in materials else EXTRA
+        for upload in request.FILES.getlist(key):
+            try:
+                services.material_validate(upload)
+            except ValidationError as e:
+                errors.setdefault(slot, []).extend(e.messages)
+                continue
+            if len(pending) >= services.MAX_FILES:
+                errors.setdefault(EXTRA, []).append(_("一次最多上传 %(n)d 个文件。") % {"n": services.MAX_FILES})
+                continue
+            by_id[pending.keep(upload).id] = None if slot == EXTRA else int(slot)
+    for token in list(kept)[:-5]:  # as PendingUploads: the newest few forms only
+        if token != pending.token:
+            kept.pop(token)
+    request.session[KEPT_MATERIALS_KEY] = kept
+    return errors
+
+
+def _apply_page(
+    request: AuthedRequest,
+    item: Item,
+    form: ApplicationForm,
+    token: str,
+    pending: PendingUploads | None,
+    errors: dict[str, list[str]],
+) -> HttpResponse:
+    version = item.published
+    assert version is not None
+    files = pending.files() if pending is not None else []
+    slots = _kept_materials(request).get(token, {}) if pending is not None else {}
+    materials = list(version.materials.all())
+    rows = [
+        {"material": m, "kept": [f for f in files if slots.get(f.id) == m.pk], "errors": errors.get(str(m.pk), [])}
+        for m in materials
+    ]
+    listed = {m.pk for m in materials}
+    return render(
+        request,
+        "cases/apply.html",
+        {
+            "item": item,
+            "version": version,
+            "form": form,
+            "token": token,
+            "rows": rows,
+            "extra_kept": [f for f in files if slots.get(f.id) not in listed],
+            "extra_errors": errors.get(EXTRA, []),
+        },
+    )
+
+
 @login_required
 def apply(request: AuthedRequest, code: str) -> HttpResponse:
-    """Apply online for a published item (CAT-1)."""
+    """Apply online for a published item (CAT-1). Every error comes in one round — the form's, each
+    file's and the service's — and the files already chosen are kept across it (issue 9): a failed
+    round lists them as "已上传" with 移除, so the applicant does not choose them again."""
     _applicant(request)
     item = _applicable_items().filter(implementing_code=code).first()
     if item is None:
         raise Http404(_("该事项未公布、不存在或不支持网上申请。"))
     version = item.published
     assert version is not None
-    initial = {"applicant_name": request.user.display_name or request.user.username, "phone": request.user.phone or ""}
-    form = ApplicationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        initial = {
+            "applicant_name": request.user.display_name or request.user.username,
+            "phone": request.user.phone or "",
+        }
+        return _apply_page(request, item, ApplicationForm(initial=initial), submission_token_new(), None, {})
+    token = request.POST.get("submission_token", "")
+    if not submission_token_valid(token):  # an old page, or tampered with: the files start afresh
+        token = submission_token_new()
+    pending = PendingUploads(request, token)
+    materials = {m.pk: m for m in version.materials.all()}
+    remove = request.POST.get("remove_upload", "")
+    if remove:  # 移除 next to a kept file: the form comes back as it was, without error messages
+        pending.remove(remove)
+        form = ApplicationForm(initial={k: request.POST.get(k, "") for k in ApplicationForm.base_fields})
+        return _apply_page(request, item, form, token, pending, _keep_uploads(request, pending, materials))
+    form = ApplicationForm(request.POST)
+    form.is_valid()
+    errors = _keep_uploads(request, pending, materials)
+    if not form.errors and not errors:
+        slots = _kept_materials(request).get(token, {})
+        files: list[tuple[Material | None, Any]] = []  # Files from storage, read as uploads
+        for kept_file in pending.files():  # as PendingUploads.opened(), each with its material
+            if default_storage.exists(kept_file.path):
+                handle = File(default_storage.open(kept_file.path, "rb"), name=kept_file.name)
+                handle.content_type = kept_file.content_type  # type: ignore[attr-defined]
+                files.append((materials.get(slots.get(kept_file.id) or 0), handle))
         try:
             case, code_plain = services.case_submit(
-                actor=request.user, item=item, form_data=form.cleaned_data, files=_uploads(request, version.pk)
+                actor=request.user, item=item, form_data=form.cleaned_data, files=files
             )
         except ValidationError as e:
             if hasattr(e, "error_dict"):
@@ -145,17 +245,21 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
             else:
                 form.add_error(None, e.messages)
         else:
+            pending.discard()
+            kept = _kept_materials(request)
+            kept.pop(token, None)
+            request.session[KEPT_MATERIALS_KEY] = kept
             messages.success(
                 request,
                 _("申请已提交。办件编号 %(n)s，查询码 %(c)s（只显示这一次，已短信发送给您）。")
                 % {"n": case.tracking_number, "c": code_plain},
             )
             return redirect("cases:case", pk=case.pk)
-    return render(
-        request,
-        "cases/apply.html",
-        {"item": item, "version": version, "form": form, "materials": version.materials.all()},
-    )
+        finally:
+            for _material, handle in files:
+                handle.close()
+    form.add_error(None, _("申请未提交，请按提示更正后再次提交；已选择的文件已保存，无需重新选择。"))
+    return _apply_page(request, item, form, token, pending, errors)
 
 
 @login_required
