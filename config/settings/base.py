@@ -192,6 +192,17 @@ elif _EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "xiaoneng@localhost")
 XIAONENG_SMS_BACKEND = os.environ.get("XIAONENG_SMS_BACKEND", "xiaoneng.core.sms.ConsoleSmsBackend")
+# E-mail and SMS leave from the task worker (core.tasks.message_send): a failed send is retried after
+# 1, 2, 4, 8 … × the base delay, at most MAX_ATTEMPTS times, then logged and kept as a failed task row.
+XIAONENG_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("XIAONENG_NOTIFY_MAX_ATTEMPTS", "5"))
+XIAONENG_NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("XIAONENG_NOTIFY_RETRY_BASE_SECONDS", "60"))
+# The scheduler prunes finished task rows daily: successful ones after 7 days, failed ones after 30.
+XIAONENG_TASK_RESULTS_KEEP_DAYS = int(os.environ.get("XIAONENG_TASK_RESULTS_KEEP_DAYS", "7"))
+XIAONENG_TASK_FAILURES_KEEP_DAYS = int(os.environ.get("XIAONENG_TASK_FAILURES_KEEP_DAYS", "30"))
+# One scheduler at a time: a PostgreSQL advisory lock, or this lock file on SQLite (docs/operations.md).
+XIAONENG_SCHEDULER_LOCK_FILE = Path(os.environ.get("XIAONENG_SCHEDULER_LOCK_FILE", DATA_DIR / "scheduler.lock"))
+# A task row left RUNNING longer than this (a worker that died) no longer stops the scheduler enqueueing it.
+XIAONENG_SCHEDULER_STALE_RUNNING_SECONDS = int(os.environ.get("XIAONENG_SCHEDULER_STALE_RUNNING_SECONDS", "3600"))
 
 # --- Platform --------------------------------------------------------------------------------
 XIAONENG_SITE_NAME = _("效能政务服务平台")

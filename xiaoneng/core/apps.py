@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "xiaoneng.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from .schedule import register_periodic
+        from .tasks import task_results_prune_task
+
+        # finished rows of the task table would grow without bound (one per notification, scan, …)
+        register_periodic("core.task_results_prune", task_results_prune_task, 24 * 3600)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-__all__ = ["notification_mark_read", "notify", "tracking_number_next"]
+__all__ = [
+    "notification_mark_read",
+    "notify",
+    "sms_send_later",
+    "task_results_prune",
+    "tracking_number_next",
+]
 
 import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import Notification, TrackingSequence
-from .sms import get_sms_backend
 
 log = logging.getLogger(__name__)
-MAILER = "default"  # the settings.MAILERS alias notifications are sent with
 
 
 def tracking_number_next(*, tenant: Any, prefix: str) -> str:
@@ -35,7 +40,11 @@ def tracking_number_next(*, tenant: Any, prefix: str) -> str:
 
 
 def _deliver(user_ids: list[int], title: str, body: str, url: str, channels: tuple[str, ...]) -> None:
+    """After the commit: write the inbox rows, and enqueue one `message_send` task per e-mail and SMS
+    (the worker sends them, with retries; the web request never waits for a relay or a gateway)."""
     from xiaoneng.orgs.models import User
+
+    from .tasks import message_send
 
     if set(channels) <= {"inbox"}:
         # in-app only (most staff notifications): the ids were taken from active users by notify(),
@@ -44,22 +53,18 @@ def _deliver(user_ids: list[int], title: str, body: str, url: str, channels: tup
             [Notification(recipient_id=uid, title=title, body=body, url=url) for uid in user_ids]
         )
         return
-    users = list(User.objects.filter(pk__in=user_ids, is_active=True))
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True).only("pk", "email", "phone"))
     if "inbox" in channels:
         Notification.objects.bulk_create([Notification(recipient=u, title=title, body=body, url=url) for u in users])
     text = f"{title}\n{body}".strip()
     subject = " ".join(title.split())  # a header: a line break in a title would make send_mail raise
-    for u in users:
-        if "email" in channels and u.email:
-            try:
-                send_mail(subject, f"{body}\n{url}".strip(), None, [u.email], using=MAILER)
-            except OSError:  # a mail outage must not undo the state change that triggered it
-                log.exception("email to user %s failed", u.pk)
-        if "sms" in channels and u.phone:
-            try:
-                get_sms_backend().send(phone=u.phone, text=text)
-            except OSError:
-                log.exception("SMS to user %s failed", u.pk)
+    mail_text = f"{body}\n{url}".strip()
+    with transaction.atomic():  # one commit for all the enqueued rows (database task backend)
+        for u in users:
+            if "email" in channels and u.email:
+                message_send.enqueue(channel="email", subject=subject, text=mail_text, user_id=u.pk)
+            if "sms" in channels and u.phone:
+                message_send.enqueue(channel="sms", text=text, user_id=u.pk)
 
 
 def notify(
@@ -79,3 +84,41 @@ def notify(
 
 def notification_mark_read(*, user: Any, notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def sms_send_later(*, phone: str, text: str) -> None:
+    """Send one SMS to a number that is not (necessarily) an account's, from the worker after the
+    commit, with the same retries as notifications."""
+    from .tasks import message_send
+
+    transaction.on_commit(lambda: message_send.enqueue(channel="sms", text=text, to=phone))
+
+
+def task_results_prune(*, keep_days: int | None = None, failed_keep_days: int | None = None) -> int:
+    """Delete finished rows of the database task backend's table: successful ones older than
+    `XIAONENG_TASK_RESULTS_KEEP_DAYS` (7), failed ones older than `XIAONENG_TASK_FAILURES_KEEP_DAYS`
+    (30, kept longer: they are the record of messages that could not be sent). Ready and running rows
+    are never touched. Uses django-tasks-db's own `prune_db_task_results`; a no-op with another
+    task backend. Returns the number of rows deleted."""
+    from django.tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = task_backends["default"]
+    if not isinstance(backend, DatabaseBackend):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    keep = settings.XIAONENG_TASK_RESULTS_KEEP_DAYS if keep_days is None else keep_days
+    failed_keep = settings.XIAONENG_TASK_FAILURES_KEEP_DAYS if failed_keep_days is None else failed_keep_days
+
+    before = DBTaskResult.objects.count()
+    # string arguments: argparse converts them (the command's --backend option takes an alias)
+    call_command(
+        "prune_db_task_results",
+        f"--backend={backend.alias}",
+        "--queue-name=*",
+        f"--min-age-days={keep}",
+        f"--failed-min-age-days={failed_keep}",
+        verbosity=0,
+    )
+    return before - DBTaskResult.objects.count()
