@@ -28,6 +28,9 @@ class AlertStatus(models.TextChoices):
     EXPLAINED = "explained", _("已说明")
     RESOLVED = "resolved", _("已办结")
     ESCALATED = "escalated", _("已升级督办")
+    # the obligation itself ended within its limit (finished, or withdrawn, on time): nothing is left
+    # to answer for, so the scan closes the alert by itself (issue 9)
+    LIFTED = "lifted", _("已解除")
 
 
 OPEN_ALERT_STATUSES = (AlertStatus.RAISED, AlertStatus.ACKNOWLEDGED, AlertStatus.EXPLAINED, AlertStatus.ESCALATED)
@@ -38,6 +41,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "explain": (frozenset({AlertStatus.ACKNOWLEDGED, AlertStatus.EXPLAINED}), AlertStatus.EXPLAINED),
     "resolve": (frozenset({AlertStatus.EXPLAINED}), AlertStatus.RESOLVED),
     "escalate": (frozenset({AlertStatus.RAISED, AlertStatus.ESCALATED}), AlertStatus.ESCALATED),
+    "lift": (frozenset(OPEN_ALERT_STATUSES), AlertStatus.LIFTED),
 }
 
 

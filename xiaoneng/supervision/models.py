@@ -32,6 +32,7 @@ from xiaoneng.core.scoping import ScopeRule
 from xiaoneng.workdays.choices import ClockUnit
 
 from .choices import (
+    OPEN_ALERT_STATUSES,
     AlertStatus,
     BulletinKind,
     BulletinStatus,
@@ -145,7 +146,7 @@ class Alert(TenantModel):
 
     @property
     def is_open(self) -> bool:
-        return self.status != AlertStatus.RESOLVED
+        return self.status in OPEN_ALERT_STATUSES
 
 
 class Recommendation(TenantModel):

@@ -47,6 +47,7 @@ from xiaoneng.workdays.services import AlertLevel, clock_next_alert_at
 from .choices import AlertStatus, Escalation, Level
 from .eventlog import EventEntry, events_append_many, events_append_new_rows
 from .models import Alert, Recommendation
+from .services import alerts_lift_met
 from .thresholds import DEFAULT_POLICY, policies_by_tenant, policy_for
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class ScanResult:
     clocks: int = 0
     alerts: int = 0
     escalated: int = 0
+    lifted: int = 0
     rectifications: int = 0
     recommendations: int = 0
 
@@ -512,7 +514,9 @@ def scan(*, now: datetime | None = None, batch_size: int | None = None, method: 
             n = _raise_batch_orm(now=now, token=token, batch_size=size, result=result)
         if n < size:
             break
+    # alerts of obligations met on time are closed first: they are never escalated
+    result.lifted = alerts_lift_met(now=now, batch_size=batch_size or ORM_BATCH)
     result.escalated = escalate_due(now=now, batch_size=batch_size or ORM_BATCH)
-    if result.alerts or result.escalated:
+    if result.alerts or result.escalated or result.lifted:
         log.info("supervision scan: %s", result)
     return result

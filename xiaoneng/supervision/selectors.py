@@ -7,6 +7,8 @@ __all__ = [
     "Card",
     "alert_cards",
     "alert_for",
+    "alert_resolution",
+    "alert_subject",
     "alerts_by_item",
     "alerts_for",
     "card_counts",
@@ -41,7 +43,7 @@ from xiaoneng.workdays.deadline import day_start
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.usage import clocks_days_used
 
-from .choices import OPEN_ALERT_STATUSES, AlertStatus, Level
+from .choices import OPEN_ALERT_STATUSES, SUPERVISOR_ROLES, AlertStatus, Level
 from .irregularities import open_irregularity_count
 from .models import Alert, ThresholdPolicy
 from .thresholds import DEFAULT_ACK_DAYS, DEFAULT_OFFSETS
@@ -237,6 +239,67 @@ def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -
         "by_item": alerts_by_item(card_alerts),
         "speed": speed_stats(user, now=now),
     }
+
+
+def alert_subject(user: Any, alert: Alert) -> dict[str, Any]:
+    """What the alert is about, named and linked for this user: the case (a step's alert names its
+    case), the complaint, the rectification, another system's obligation — or the clock's own label."""
+    from django.urls import reverse
+
+    clock = alert.clock
+    model = ContentType.objects.get_for_id(clock.owner_type_id).model_class()
+    name = model._meta.label_lower if model is not None else ""
+    obj = model._default_manager.filter(pk=clock.owner_id).first() if model is not None else None
+    out: dict[str, Any] = {"kind": str(model._meta.verbose_name) if model else "", "label": clock.label, "url": ""}
+    if obj is None:
+        return out
+    if name == "cases.steptask":
+        obj, name = obj.case, "cases.case"
+        out["kind"] = str(obj._meta.verbose_name)
+    staff = bool(getattr(user, "is_superuser", False) or getattr(user, "is_staff_member", False))
+    if name == "cases.case":
+        out["label"] = f"{obj.tracking_number} {obj.version.name}"
+        out["url"] = reverse("cases:staff_case", args=[obj.pk]) if staff else ""
+    elif name == "complaints.complaint":
+        out["label"] = f"{obj.number} {obj.title}"
+        office = getattr(user, "is_superuser", False) or getattr(user, "role", None) in SUPERVISOR_ROLES
+        out["url"] = reverse("complaints:office_detail" if office else "complaints:department_detail", args=[obj.pk])
+    elif name == "oversight.rectification":
+        out["label"] = obj.title
+        out["url"] = reverse("oversight:detail", args=[obj.pk])
+    elif name == "supervision.externalobligation":
+        out["label"] = f"{obj.external_id} {obj.title}"
+    return out
+
+
+def alert_resolution(alert: Alert) -> dict[str, Any] | None:
+    """How the alert ended, or None while it is open: lifted because the obligation was met on time
+    (even before the scan has recorded it), or resolved by the efficiency office."""
+    from django.utils.translation import gettext as _
+
+    from .services import obligation_met
+
+    clock = alert.clock
+    if alert.status == AlertStatus.LIFTED or (alert.is_open and obligation_met(clock)):
+        when = timezone.localtime(clock.stopped_at).strftime("%Y-%m-%d %H:%M") if clock.stopped_at else ""
+        due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M") if clock.due_at else ""
+        if clock.status == ClockStatus.CANCELLED:
+            text = _("事项已于 %(t)s 撤回或撤销，未超过时限（%(due)s），预警已解除。")
+        else:
+            text = _("事项已于 %(t)s 在时限内办结（时限 %(due)s），预警已解除，无需再处理。")
+        return {
+            "status": str(AlertStatus.LIFTED.label),
+            "code": AlertStatus.LIFTED,
+            "text": text % {"t": when, "due": due},
+        }
+    if alert.status == AlertStatus.RESOLVED:
+        when = timezone.localtime(alert.resolved_at).strftime("%Y-%m-%d %H:%M") if alert.resolved_at else ""
+        return {
+            "status": str(AlertStatus.RESOLVED.label),
+            "code": AlertStatus.RESOLVED,
+            "text": _("效能办已于 %(t)s 审核情况说明并办结本预警。") % {"t": when},
+        }
+    return None
 
 
 def overdue_public(limit: int = 200) -> QuerySet[Alert]:

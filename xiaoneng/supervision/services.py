@@ -8,12 +8,14 @@ __all__ = [
     "alert_escalate",
     "alert_explain",
     "alert_resolve",
+    "alerts_lift_met",
     "can_handle",
     "can_supervise",
     "external_obligation_complete",
     "external_obligation_register",
     "external_system_authenticate",
     "external_system_create",
+    "obligation_met",
     "threshold_policy_save",
 ]
 
@@ -23,7 +25,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,11 +38,13 @@ from xiaoneng.orgs.models import Department, Region
 from xiaoneng.oversight.selectors import department_heads, region_supervisors
 from xiaoneng.workdays.bulk import clocks_recompute_bulk
 from xiaoneng.workdays.calendar import get_calendar
-from xiaoneng.workdays.choices import ClockUnit
+from xiaoneng.workdays.choices import ClockStatus, ClockUnit
 from xiaoneng.workdays.deadline import local_date
+from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_start, clock_stop
 
-from .choices import SUPERVISOR_ROLES, TRANSITIONS, Escalation, ObligationStatus
+from .choices import OPEN_ALERT_STATUSES, SUPERVISOR_ROLES, TRANSITIONS, AlertStatus, Escalation, ObligationStatus
+from .eventlog import EventEntry, events_append_many
 from .models import Alert, ExternalObligation, ExternalSystem, ThresholdPolicy
 from .thresholds import thresholds_invalidate
 
@@ -87,6 +92,65 @@ def _transition(alert: Alert, action: str) -> str:
 
 def _url(alert: Alert) -> str:
     return f"/supervision/alerts/{alert.pk}/"
+
+
+# An obligation is met when its clock ended — finished, or withdrawn — no later than its due time.
+# Its alerts (a reminder, a yellow card on the last day) then have nothing left to answer for.
+_ENDED = (ClockStatus.STOPPED, ClockStatus.CANCELLED)
+MET_ON_TIME = Q(clock__status__in=_ENDED, clock__stopped_at__lte=F("clock__due_at"))
+
+
+def obligation_met(clock: Clock) -> bool:
+    """The obligation behind an alert ended within its limit (SUP-1: nothing overdue to supervise)."""
+    return bool(
+        clock.status in _ENDED
+        and clock.stopped_at is not None
+        and clock.due_at is not None
+        and clock.stopped_at <= clock.due_at
+    )
+
+
+def alerts_lift_met(*, now: datetime | None = None, batch_size: int = 1000) -> int:
+    """Close (已解除) every open alert whose obligation was met on time, with an `alert.lifted` event;
+    run by the scan before it escalates, so a case finished on time is never escalated. Its cost
+    follows the open alerts (one join to their clocks per batch)."""
+    now = now or timezone.now()
+    lock = {"skip_locked": True, "of": ("self",)} if connection.vendor == "postgresql" else {}
+    total = 0
+    while True:
+        with transaction.atomic():
+            alerts = list(
+                Alert.objects.filter(MET_ON_TIME, status__in=OPEN_ALERT_STATUSES)
+                .select_related("clock")
+                .order_by("id")
+                .select_for_update(**lock)[:batch_size]
+            )
+            entries = []
+            for a in alerts:
+                before = {"status": a.status}
+                a.status = AlertStatus.LIFTED
+                a.resolved_at = a.clock.stopped_at or now
+                a.escalate_at = None
+                a.updated_at = now
+                entries.append(
+                    EventEntry(
+                        subject=a,
+                        action="alert.lifted",
+                        before=before,
+                        after={"status": a.status, "clock_status": a.clock.status},
+                        reason=str(_("事项已在时限内办结，预警自动解除。")),
+                    )
+                )
+            Alert.objects.bulk_update(alerts, ["status", "resolved_at", "escalate_at", "updated_at"])
+            events_append_many(entries=entries)
+            total += len(alerts)
+        if len(alerts) < batch_size:
+            return total
+
+
+def _refuse_if_met(alert: Alert) -> None:
+    if obligation_met(alert.clock) or alert.status == AlertStatus.LIFTED:
+        raise ValidationError(_("该事项已在时限内办结，预警已解除，不能再升级督办。"), code="met")
 
 
 def alert_acknowledge(*, alert: Alert, actor: Any) -> Alert:
@@ -163,6 +227,7 @@ def alert_escalate(*, alert: Alert, actor: Any, reason: str) -> Alert:
         raise ValidationError(_("升级督办必须说明理由。"), code="reason")
     with transaction.atomic():
         a = _locked(alert)
+        _refuse_if_met(a)  # a met obligation is no one's to chase (issue 9)
         target = _transition(a, "escalate")
         if a.escalation >= Escalation.OFFICE:
             raise ValidationError(_("该预警已升级至效能办，不能再升级。"), code="state")

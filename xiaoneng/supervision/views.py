@@ -43,6 +43,8 @@ from .models import Deduction, EfficiencyPolicy, QuarterGrade
 from .selectors import (
     CARD_KEYS,
     alert_for,
+    alert_resolution,
+    alert_subject,
     alerts_for,
     dashboard_stats,
     filter_alerts,
@@ -143,18 +145,29 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, "；".join(e.messages))
         return redirect("supervision:alert", pk=alert.pk)
     rect = Rectification.objects.filter(source_type__model="alert", source_id=str(alert.pk)).first()
+    resolution = alert_resolution(alert)
+    still_open = resolution is None  # a met obligation's alert is closed even before the scan records it
+    may_supervise = can_supervise(request.user, alert)
     return render(
         request,
         "supervision/alert_detail.html",
         {
             "alert": alert,
+            "subject": alert_subject(request.user, alert),
+            "resolution": resolution,
+            "status_label": resolution["status"] if resolution else alert.get_status_display(),
             "colour": LEVEL_COLOURS[Level(alert.level)],
             "explanation": alert.clock.explain(),
             "recommendation": getattr(alert, "recommendation", None),
             "rectification": rect,
-            "may_handle": can_handle(request.user, alert),
-            "may_supervise": can_supervise(request.user, alert),
-            "max_escalation": Escalation.OFFICE,
+            "may_handle": still_open and can_handle(request.user, alert),
+            "may_supervise": still_open and may_supervise,
+            "may_escalate": (
+                still_open
+                and may_supervise
+                and alert.status in (AlertStatus.RAISED, AlertStatus.ESCALATED)
+                and alert.escalation < Escalation.OFFICE
+            ),
         },
     )
 
