@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
 
 from .choices import RectificationStatus
 from .models import RectificationEvidence
@@ -27,10 +28,11 @@ def rectification_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in RectificationStatus.values:
         qs = qs.filter(status=status)
+    page = paginate(request, qs)
     return render(
         request,
         "oversight/list.html",
-        {"items": qs[:200], "statuses": RectificationStatus.choices, "status": status},
+        {"items": page.object_list, "page": page, "statuses": RectificationStatus.choices, "status": status},
     )
 
 

@@ -43,6 +43,8 @@ __all__ = [
     "month_start",
     "policy_for",
     "previous_month",
+    "public_warning_row",
+    "public_warning_scores",
     "public_warnings",
     "quarter_months",
     "quarter_of",
@@ -176,23 +178,24 @@ def _pct(n: int, d: int) -> Decimal:
     return _q(Decimal(100) * n / d) if d else Decimal(0)
 
 
+# Rule IDs (SUP-5, CMP-4, RAT-3, RAT-4) stay out of these texts: readers see the rule, not its code.
 # Stored user-facing text (deduction explanations, warning reasons) is kept as a message key plus
 # parameters and rendered through gettext when it is shown, so each reader sees it in their language;
 # the Chinese wording is stored beside it for rows written before the keys existed (and the admin).
 MESSAGES: dict[str, str] = {
-    DeductionSource.ALERT_REMIND: gettext_noop("预警提醒%(n)s次，每连续%(run)s次扣%(p)s分（SUP-5）"),
-    DeductionSource.ALERT_YELLOW: gettext_noop("黄牌%(n)s张，每张扣%(p)s分（SUP-5）"),
-    DeductionSource.ALERT_RED: gettext_noop("红牌%(n)s张，每张扣%(p)s分（SUP-5）"),
+    DeductionSource.ALERT_REMIND: gettext_noop("预警提醒%(n)s次，每连续%(run)s次扣%(p)s分"),
+    DeductionSource.ALERT_YELLOW: gettext_noop("黄牌%(n)s张，每张扣%(p)s分"),
+    DeductionSource.ALERT_RED: gettext_noop("红牌%(n)s张，每张扣%(p)s分"),
     DeductionSource.IRREGULARITY: gettext_noop(
         "经核实的违规行为%(n)s起（一般%(a)s起、较重%(b)s起、严重%(c)s起，分别扣%(pa)s、%(pb)s、%(pc)s分/起）"
     ),
     DeductionSource.COMPLAINT: gettext_noop("效能投诉经查属实%(n)s件，每件扣%(p)s分"),
     DeductionSource.LATE_REPLY: gettext_noop(
-        "应答复投诉%(due)s件，按时答复%(ok)s件，按时答复率%(rate)s%%，低于目标100%%（CMP-4），每件未按时扣%(p)s分"
+        "应答复投诉%(due)s件，按时答复%(ok)s件，按时答复率%(rate)s%%，低于目标100%%，每件未按时扣%(p)s分"
     ),
-    DeductionSource.BAD_REVIEW: gettext_noop("差评超过整改时限仍未整改%(n)s条（RAT-3），每条扣%(p)s分"),
+    DeductionSource.BAD_REVIEW: gettext_noop("差评超过整改时限仍未整改%(n)s条，每条扣%(p)s分"),
     DeductionSource.SATISFACTION: gettext_noop(
-        "评价%(n)s条，满意率%(rate)s%%，低于目标%(target)s%%（RAT-4），每低1个百分点扣%(p)s分，最多扣%(cap)s分"
+        "评价%(n)s条，满意率%(rate)s%%，低于目标%(target)s%%，每低1个百分点扣%(p)s分，最多扣%(cap)s分"
     ),
     "warning.below": gettext_noop("月度得分低于%(n)s分"),
     "warning.composite_twice": gettext_noop("连续两个月综合预警"),
@@ -626,7 +629,7 @@ def efficiency_grade_quarter(*, tenant: Region, year: int, quarter: int, actor: 
                 if not g.recommendation_number:
                     g.recommendation_number = tracking_number_next(tenant=tenant, prefix="XNJY")
                 g.recommendation_text = _(
-                    "%(dept)s %(year)s年第%(q)s季度效能指数平均%(score)s分，评定为不合格（SUP-5）。"
+                    "%(dept)s %(year)s年第%(q)s季度效能指数平均%(score)s分，评定为不合格。"
                     "建议：对照扣分明细逐项查找原因，明确责任人和整改时限，整改情况报效能办核验。"
                 ) % {"dept": dept.name, "year": year, "q": quarter, "score": mean}
                 g.save()
@@ -745,7 +748,7 @@ def deduction_records(user: Any, deduction: Deduction) -> list[dict[str, Any]]:
         for r in restrict(Irregularity.objects.filter(pk__in=ids), user).order_by("detected_at"):
             out.append(
                 {
-                    "label": f"{r.rule} {r.subject_label}",
+                    "label": f"{r.get_rule_display()}（{r.subject_label}）",
                     "kind": r.get_severity_display(),
                     "at": r.detected_at,
                     "status": r.get_status_display(),
@@ -777,9 +780,9 @@ def deduction_records(user: Any, deduction: Deduction) -> list[dict[str, Any]]:
     return out
 
 
-def public_warnings(month: date | None = None) -> tuple[date | None, list[dict[str, Any]], list[date]]:
-    """SUP-3 level 3, for everyone: unit, month, score, why and the kinds of deductions. No person,
-    no case, no complainant or rater appears here."""
+def public_warning_scores(month: date | None = None) -> tuple[date | None, QuerySet[EfficiencyScore], list[date]]:
+    """SUP-3 level 3: the month (default: the latest with a public warning), its listed scores (a
+    queryset, so the page can paginate it) and the months that have a list."""
     months = list(
         EfficiencyScore.objects.filter(warning=WarningLevel.PUBLIC)
         .order_by("-month")
@@ -789,29 +792,36 @@ def public_warnings(month: date | None = None) -> tuple[date | None, list[dict[s
     if month is None:
         month = months[0] if months else None
     if month is None:
-        return None, [], months
+        return None, EfficiencyScore.objects.none(), months
     rows = (
         EfficiencyScore.objects.filter(warning=WarningLevel.PUBLIC, month=month)
         .select_related("department", "region")
         .prefetch_related("deductions")
-        .order_by("score", "department__name")
+        .order_by("score", "department__name", "id")
     )
-    out = [
-        {
-            "department": s.department.name,
-            "region": s.region.name,
-            "month": s.month,
-            "score": s.score,
-            "reason": warning_reason_text(s),
-            "frozen": s.frozen,
-            "items": [
-                {"source": str(d.get_source_display()), "count": d.count, "points": d.points}
-                for d in s.deductions.all()
-            ],
-        }
-        for s in rows
-    ]
-    return month, out, months
+    return month, rows, months
+
+
+def public_warning_row(s: EfficiencyScore) -> dict[str, Any]:
+    """One row of the public list: unit, month, score, why and the kinds of deductions. No person,
+    no case, no complainant or rater appears here."""
+    return {
+        "department": s.department.name,
+        "region": s.region.name,
+        "month": s.month,
+        "score": s.score,
+        "reason": warning_reason_text(s),
+        "frozen": s.frozen,
+        "items": [
+            {"source": str(d.get_source_display()), "count": d.count, "points": d.points} for d in s.deductions.all()
+        ],
+    }
+
+
+def public_warnings(month: date | None = None) -> tuple[date | None, list[dict[str, Any]], list[date]]:
+    """SUP-3 level 3, for everyone (the API): every row of the month's public list."""
+    month, rows, months = public_warning_scores(month)
+    return month, [public_warning_row(s) for s in rows], months
 
 
 def leader_overview(user: Any, month: date, region: Region | None = None) -> dict[str, Any]:

@@ -466,7 +466,7 @@ RULES: dict[str, RuleSpec] = {
             gettext_lazy(
                 "清单之外无权力：办件必须依据收件时已公布施行的事项版本。依据未公布、已废止或不属于该事项的版本办件的，记为违规。"
             ),
-            gettext_lazy("《行政许可法》第五条、第三十条；权力清单制度（CAT-1）"),
+            gettext_lazy("《行政许可法》第五条、第三十条；权力清单制度"),
             {"case.submitted"},
             _detect_unpublished,
         ),
@@ -474,7 +474,7 @@ RULES: dict[str, RuleSpec] = {
             IrregularityRule.EXTRA_STEP,
             Severity.SERIOUS,
             gettext_lazy("办件只能按公布的办理流程图办理。在流程图之外增设初审、预审等环节的，记为违规。"),
-            gettext_lazy("《行政许可法》第三十条、第七十二条；办理流程公开（CAT-5）"),
+            gettext_lazy("《行政许可法》第三十条、第七十二条；办理流程公开"),
             {"case.accepted", "case.deemed_accepted", "case.stage_completed", "case.step_decided"},
             _detect_extra_step,
         ),
@@ -495,7 +495,7 @@ RULES: dict[str, RuleSpec] = {
                 "作出不予受理、不予许可决定，或者不能在承诺时限内办结的，应当事先向负责领导否定报备并经审核同意。"
                 "未经报备即出具文书的，记为违规。"
             ),
-            gettext_lazy("否定报备制度（CAS-6）；《行政许可法》第七十二条、第七十四条"),
+            gettext_lazy("否定报备制度；《行政许可法》第七十二条、第七十四条"),
             {"case.refused_at_intake", "case.decided"},
             _detect_no_negative_report,
         ),
@@ -608,11 +608,12 @@ def _raise(b: CaseBatch, findings: list[tuple[RuleSpec, Finding]], at: datetime,
         notify(
             recipients=department_heads([dept_id]),
             title=(
-                _("违规预警：%(rule)s %(label)s") % {"rule": first.rule, "label": first.subject_label}
+                # the rule's name, never its ID, in user-facing text (issue 9)
+                _("违规预警：%(name)s（%(label)s）") % {"name": first.get_rule_display(), "label": first.subject_label}
                 if len(flags) == 1
                 else _("本部门新增%(n)d条违规预警") % {"n": len(flags)}
             ),
-            body="\n".join(f"{i.rule} {i.subject_label}：{i.detail}" for i in flags[:10]),
+            body="\n".join(f"{i.get_rule_display()}（{i.subject_label}）：{i.detail}" for i in flags[:10]),
             url=_url(first) if len(flags) == 1 else reverse("supervision:irregularities") + f"?department={dept_id}",
             channels=("inbox", "email"),
         )
@@ -855,7 +856,8 @@ def irregularity_confirm(*, irregularity: Irregularity, actor: Any, note: str = 
         if irr.department_id is not None:
             notify(
                 recipients=department_heads([irr.department_id]),
-                title=_("违规预警已确认：%(rule)s %(label)s") % {"rule": irr.rule, "label": irr.subject_label},
+                title=_("违规预警已确认：%(name)s（%(label)s）")
+                % {"name": irr.get_rule_display(), "label": irr.subject_label},
                 body=irr.detail + (f"\n{irr.handling_note}" if irr.handling_note else ""),
                 url=_url(irr),
                 channels=("inbox", "email"),
@@ -894,8 +896,7 @@ def irregularity_rectify(
         spec = RULES[irr.rule]
         rect = rectification_open(
             department=irr.department,
-            title=_("违规整改：%(rule)s %(name)s（%(label)s）")
-            % {"rule": irr.rule, "name": spec.name, "label": irr.subject_label},
+            title=_("违规整改：%(name)s（%(label)s）") % {"name": spec.name, "label": irr.subject_label},
             problem=f"{irr.detail}\n{_('依据')}：{spec.basis}",
             measures=measures,
             source=irr,

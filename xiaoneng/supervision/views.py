@@ -35,7 +35,8 @@ from .efficiency import (
     leader_overview,
     month_start,
     policy_for,
-    public_warnings,
+    public_warning_row,
+    public_warning_scores,
     score_for,
     scores_for,
 )
@@ -282,12 +283,14 @@ def efficiency_deduction(request: AuthedRequest, pk: int) -> HttpResponse:
 def efficiency_warnings(request: HttpRequest) -> HttpResponse:
     """SUP-3 level 3: the public warning list, with the scoring rules in force; no personal data."""
     month = _month_param(request.GET.get("month", ""), date.min) if request.GET.get("month") else None
-    month, rows, months = public_warnings(month)
+    month, scores, months = public_warning_scores(month)
+    page = paginate(request, scores)
+    rows = [public_warning_row(s) for s in page.object_list]
     policies = [("", DEFAULT_POLICY)] + [(p.tenant.name, p) for p in EfficiencyPolicy.objects.select_related("tenant")]
     return render(
         request,
         "supervision/efficiency_warnings.html",
-        {"month": month, "rows": rows, "months": months, "policies": policies},
+        {"month": month, "rows": rows, "page": page, "months": months, "policies": policies},
     )
 
 
@@ -349,11 +352,13 @@ def bulletin_list(request: AuthedRequest) -> HttpResponse:
             return redirect("supervision:bulletins")
         messages.success(request, _("通报草稿已创建。"))
         return redirect("supervision:bulletin", pk=b.pk)
+    page = paginate(request, bulletins_for(request.user))
     return render(
         request,
         "supervision/bulletin_list.html",
         {
-            "items": bulletins_for(request.user)[:200],
+            "items": page.object_list,
+            "page": page,
             "may_issue": can_issue_bulletins(request.user),
             "regions": _regions_of(request.user),
             "kinds": BulletinKind.choices,

@@ -72,15 +72,15 @@ def test_sup1_alerts_by_item_drill_down_to_the_cases(world, cw, client):  # noqa
 
 
 def test_speed_counts_working_days_used_without_pauses_against_both_limits(world):
-    # started Mon 2026-10-12; paused Wed 10-14 → Mon 10-19 (10-15, 10-16, 10-19 not counted);
-    # stopped Wed 10-21: used = 10-13, 10-14, 10-20, 10-21 = 4 working days (CLK-2, CLK-3)
+    # started Mon 2026-10-12; paused Wed 10-14 → Mon 10-19 (10-14 … 10-19 not counted, the pause
+    # convention of issue 9); stopped Wed 10-21: used = 10-13, 10-20, 10-21 = 3 working days (CLK-2, CLK-3)
     clock = make_clock(world, kind="case.decision", limit=10, statutory=20)
     clock_pause(clock=clock, reason="supplement", at=datetime(2026, 10, 14, 10, 0, tzinfo=SH))
     clock_resume(clock=clock, at=datetime(2026, 10, 19, 9, 0, tzinfo=SH))
     clock_stop(clock=clock, at=datetime(2026, 10, 21, 16, 0, tzinfo=SH))
     sp = speed_stats(world.user("supervisor"), now=datetime(2026, 11, 2, tzinfo=SH))
-    assert (sp["cases"], sp["avg_used"], sp["avg_committed"], sp["avg_statutory"]) == (1, 4.0, 10.0, 20.0)
-    assert sp["committed_speedup"] == 50.0 and sp["actual_speedup"] == 80.0
+    assert (sp["cases"], sp["avg_used"], sp["avg_committed"], sp["avg_statutory"]) == (1, 3.0, 10.0, 20.0)
+    assert sp["committed_speedup"] == 50.0 and sp["actual_speedup"] == 85.0
     assert sp["departments"][0]["name"] == world.dept.name
     # outside the window, and outside the scope, nothing
     assert speed_stats(world.user("supervisor"), now=datetime(2027, 3, 1, tzinfo=SH))["cases"] == 0

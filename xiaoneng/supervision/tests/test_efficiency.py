@@ -1,10 +1,11 @@
 # mypy: disable-error-code="union-attr,arg-type,misc,attr-defined,operator"
-"""The efficiency index (SUP-5), the three-level warning (SUP-3), quarterly grades, the periodic
+"""The efficiency index, the three-level warning (SUP-3), quarterly grades, the periodic
 refresh and freeze, the public warning list, drill-down and scoping."""
 
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -430,10 +431,12 @@ def test_sup5_deductions_and_sup3_reasons_are_stored_as_keys_and_params(world):
     assert s.warning == WarningLevel.PUBLIC
     assert s.warning_message["key"] == "warning.below" and Decimal(s.warning_message["params"]["n"]) == 80
     # and the Chinese rendering (the default language) is the wording it always was
-    assert red.explanation_text == "红牌3张，每张扣10分（SUP-5）" == red.explanation
+    assert red.explanation_text == "红牌3张，每张扣10分" == red.explanation
     assert s.warning_reason_text == "月度得分低于80分" == s.warning_reason
     remind = s.deductions.get(source=DeductionSource.ALERT_REMIND)
-    assert remind.explanation_text == "预警提醒3次，每连续3次扣3分（SUP-5）"
+    assert remind.explanation_text == "预警提醒3次，每连续3次扣3分"
+    # issue 9: no rule ID in what users read
+    assert not any(re.search(r"[A-Z]{3}-\d", d.explanation_text) for d in s.deductions.all())
 
 
 def test_stored_messages_render_through_gettext_in_the_readers_language(world):
@@ -444,13 +447,13 @@ def test_stored_messages_render_through_gettext_in_the_readers_language(world):
     s, single = score_of(world.dept), score_of(world.other_dept)
     red = s.deductions.get(source=DeductionSource.ALERT_RED)
     en = {
-        "红牌%(n)s张，每张扣%(p)s分（SUP-5）": "%(n)s red cards, %(p)s points each (SUP-5)",
+        "红牌%(n)s张，每张扣%(p)s分": "%(n)s red cards, %(p)s points each",
         "月度得分低于%(n)s分": "Monthly score below %(n)s",
         "黄牌": "Yellow card",
     }
     with en_catalog(en):
         with translation.override("en"):
-            assert red.explanation_text == "3 red cards, 10 points each (SUP-5)"
+            assert red.explanation_text == "3 red cards, 10 points each"
             assert s.warning_reason_text == "Monthly score below 80"
             assert single.warning == WarningLevel.SINGLE and single.warning_reason_text == "Yellow card"
         with translation.override("zh-hans"):
@@ -461,20 +464,20 @@ def test_stored_messages_render_through_gettext_in_the_readers_language(world):
         page.force_login(leader)
         page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         html = page.get(f"/supervision/efficiency/score/{s.pk}/").content.decode()
-        assert "3 red cards, 10 points each (SUP-5)" in html and "Monthly score below 80" in html
+        assert "3 red cards, 10 points each" in html and "Monthly score below 80" in html
         assert "红牌3张" not in html
         api = Client()
         api.force_login(leader)
         body = api.get(f"/api/supervision/efficiency/{s.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
         assert body["warning_reason"] == "Monthly score below 80"
         assert body["warning_message"]["key"] == "warning.below"
-        assert body["deductions"][0]["explanation"] == "3 red cards, 10 points each (SUP-5)"
+        assert body["deductions"][0]["explanation"] == "3 red cards, 10 points each"
         assert body["deductions"][0]["message"]["key"] == DeductionSource.ALERT_RED
         public = Client().get("/api/supervision/efficiency/warnings", HTTP_ACCEPT_LANGUAGE="en").json()
         assert [w["reason"] for w in public] == ["Monthly score below 80"]
         # and in Chinese the same row reads as before
         zh = api.get(f"/api/supervision/efficiency/{s.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
-        assert zh["deductions"][0]["explanation"] == "红牌3张，每张扣10分（SUP-5）"
+        assert zh["deductions"][0]["explanation"] == "红牌3张，每张扣10分"
 
 
 def test_rows_stored_as_text_before_the_keys_still_read(world):

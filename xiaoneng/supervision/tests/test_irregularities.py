@@ -358,7 +358,12 @@ def test_detector_is_idempotent_and_from_start_adds_nothing(world, item):
     # one event per flag, and the department head was told once
     flag = flags(case)[0]
     assert Event.objects.for_subject(flag).filter(action="irregularity.raised").count() == 1
-    assert Notification.objects.filter(recipient=world.user("dept_head"), title__contains="SUP-2.1").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.user("dept_head"), title__contains="符合条件的申请不予受理").count()
+        == 1
+    )
+    # issue 9: the rule's name, never its ID, in what the head reads
+    assert not Notification.objects.filter(title__contains="SUP-").exists()
 
 
 def test_detector_resumes_after_a_crash(world, item, monkeypatch):
@@ -479,7 +484,8 @@ def test_flags_outside_scope_are_hidden(world, client, flag, username):
 def test_unit_staff_and_leaders_see_but_cannot_handle(world, client, flag, username):
     client.force_login(world.user(username))
     page = client.get("/supervision/irregularities/").content.decode()
-    assert flag.subject_label in page and "SUP-2.1" in page
+    # the rule by its name; its ID stays out of the page (issue 9)
+    assert flag.subject_label in page and "符合条件的申请不予受理" in page and "SUP-2" not in page
     assert client.get(f"/api/supervision/irregularities/{flag.pk}").json()["rule"] == "SUP-2.1"
     r = client.post(f"/api/supervision/irregularities/{flag.pk}/confirm", {}, content_type="application/json")
     assert r.status_code == 403
@@ -579,7 +585,8 @@ def test_list_filters_rules_page_dashboard_and_case_page(world, client, item, fl
     # staff see the case's flags on the case page
     client.force_login(world.user("clerk"))
     case_page = client.get(f"/workbench/cases/{flag.subject_id}/").content.decode()
-    assert 'id="irregularities"' in case_page and "SUP-2.1" in case_page
+    assert 'id="irregularities"' in case_page and "符合条件的申请不予受理" in case_page
+    assert "SUP-2" not in case_page and "SUP-2" not in detail
 
 
 def test_browser_irregularity_list(world, item, page):
@@ -599,7 +606,8 @@ def test_browser_irregularity_list(world, item, page):
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**rule=SUP-2.8**")
     rows = page.locator("#irr-table tbody tr")
-    assert rows.count() == 1 and "SUP-2.8" in rows.first.inner_text()
+    assert rows.count() == 1 and "否定决定未经报备即作出" in rows.first.inner_text()
+    assert "SUP-2" not in page.locator("#irr-table").inner_text()
     page.goto(page.base + "/supervision/irregularities/")
     screenshot(page, "supervision-irregularity-list")
     # then the detail shows the rule and lets the office confirm it
@@ -619,5 +627,5 @@ def test_browser_rules_page_and_case_flags(world, item, page):
     assert page.locator("#rules-table tbody tr").count() == len(RULES)
     screenshot(page, "supervision-irregularity-rules")
     page.goto(page.base + f"/workbench/cases/{case.pk}/")
-    assert "SUP-2.1" in page.locator("#irregularities").inner_text()
+    assert "符合条件的申请不予受理" in page.locator("#irregularities").inner_text()
     screenshot(page, "supervision-irregularity-case")
