@@ -12,6 +12,8 @@ __all__ = [
     "department_stats",
     "monthly_figures",
     "published_figures",
+    "reply_due_q",
+    "reply_late_q",
 ]
 
 from dataclasses import dataclass
@@ -23,10 +25,12 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
 
 from .choices import SATISFIED, Status
 from .models import Complaint
@@ -101,8 +105,14 @@ class Figures:
         return _pct(self.replied, self.due_reply)
 
     @property
+    def late(self) -> int:
+        """Replies due and not given on time: replied late, or still open past the limit."""
+        return max(self.due_reply - self.on_time, 0)
+
+    @property
     def on_time_rate(self) -> float | None:
-        return _pct(self.on_time, self.replied)
+        # on time ÷ replies due (reply_due_q): an open complaint past its limit counts against it
+        return _pct(self.on_time, self.due_reply)
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -117,16 +127,40 @@ class Figures:
         return self.satisfaction_rate is None or self.satisfaction_rate >= CMP4_SATISFACTION_TARGET
 
 
-_AGG = {
-    "total": Count("id"),
-    "decided": Count("id", filter=Q(accepted_at__isnull=False) | Q(refused_at__isnull=False)),
-    "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
-    "due_reply": Count("id", filter=Q(dispatched_at__isnull=False) | Q(replied_at__isnull=False)),
-    "replied": Count("id", filter=Q(replied_at__isnull=False)),
-    "on_time": Count("id", filter=Q(replied_on_time=True)),
-    "callbacks": Count("id", filter=~Q(satisfaction="")),
-    "satisfied": Count("id", filter=Q(satisfaction__in=list(SATISFIED))),
-}
+def reply_late_q(now: datetime | None = None) -> Q:
+    """CMP-2 / CMP-4, the ONE definition of a late reply: the reply Clock's due time passed before the
+    reply — replied after it, or still unreplied with the clock running past it. The on-time rate,
+    the statistics pages (staff and public) and the efficiency index all count through this, and it
+    is the instant at which the supervision scan raises the red card that puts the complaint on the
+    public overdue list (SUP-4, default thresholds). Issue 9: an open complaint past its due date
+    used to be left out, so a department with one on the overdue list showed 100 % on time."""
+    now = now or timezone.now()
+    return Q(replied_at__isnull=False, replied_on_time=False) | Q(
+        replied_at__isnull=True, reply_clock__status__in=OPEN_CLOCK_STATUSES, reply_clock__due_at__lt=now
+    )
+
+
+def reply_due_q(now: datetime | None = None) -> Q:
+    """A reply has fallen due (应答复): it was given, or it is late (`reply_late_q`). A complaint still
+    within its reply time is not yet due and counts in neither rate."""
+    return Q(replied_at__isnull=False) | reply_late_q(now)
+
+
+def _agg(now: datetime | None = None) -> dict[str, Any]:
+    return {
+        "total": Count("id"),
+        "decided": Count("id", filter=Q(accepted_at__isnull=False) | Q(refused_at__isnull=False)),
+        "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+        "due_reply": Count("id", filter=reply_due_q(now)),
+        "replied": Count("id", filter=Q(replied_at__isnull=False)),
+        "on_time": Count("id", filter=Q(replied_on_time=True)),
+        "callbacks": Count("id", filter=~Q(satisfaction="")),
+        "satisfied": Count("id", filter=Q(satisfaction__in=list(SATISFIED))),
+    }
+
+
+# the figure names, in order (MonthlyFigure stores the same fields)
+_AGG = tuple(_agg())
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -134,7 +168,7 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, tz), datetime.combine(end, time.max, tz)
 
 
-def department_stats(qs: QuerySet[Complaint], *, start: date, end: date) -> list[Figures]:
+def department_stats(qs: QuerySet[Complaint], *, start: date, end: date, now: datetime | None = None) -> list[Figures]:
     """CMP-4 figures by handling department for complaints received in [start, end]: one GROUP BY on
     the department key (names are looked up afterwards, not joined per row)."""
     from xiaoneng.orgs.models import Department
@@ -146,7 +180,7 @@ def department_stats(qs: QuerySet[Complaint], *, start: date, end: date) -> list
         .exclude(status=Status.MERGED)
         .order_by()
         .values("handling_department_id")
-        .annotate(**_AGG)
+        .annotate(**_agg(now))
     ]
     names = dict(
         Department.objects.filter(pk__in=[r["handling_department_id"] for r in rows if r["handling_department_id"]])
@@ -164,7 +198,7 @@ def department_stats(qs: QuerySet[Complaint], *, start: date, end: date) -> list
     return sorted(out, key=lambda f: (-f.total, f.label))
 
 
-def monthly_figures(qs: QuerySet[Complaint], *, year: int) -> list[Figures]:
+def monthly_figures(qs: QuerySet[Complaint], *, year: int, now: datetime | None = None) -> list[Figures]:
     """CMP-4 figures per month of `year` (published on the public page with sample sizes)."""
     lo, hi = _bounds(date(year, 1, 1), date(year, 12, 31))
     rows = (
@@ -173,7 +207,7 @@ def monthly_figures(qs: QuerySet[Complaint], *, year: int) -> list[Figures]:
         .order_by()
         .annotate(month=TruncMonth("received_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
         .values("month")
-        .annotate(**_AGG)
+        .annotate(**_agg(now))
         .order_by("month")
     )
     out = []

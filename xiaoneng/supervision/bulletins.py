@@ -227,7 +227,7 @@ def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
         "alerts_basis": "obligation",  # each obligation once a month at its highest level (SUP-5)
         "complaints": {
             **c,
-            "on_time_rate": pct(c["on_time"], c["replied"]),
+            "on_time_rate": pct(c["on_time"], c["due_reply"]),  # complaints.selectors.reply_late_q
             "satisfaction_rate": pct(c["satisfied"], c["callbacks"]),
         },
         "ratings": {

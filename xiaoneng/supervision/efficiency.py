@@ -892,7 +892,8 @@ def leader_overview(user: Any, month: date, region: Region | None = None) -> dic
         "complaints": {
             **c_tot,
             "substantiated": substantiated,
-            "on_time_rate": _pct(c_tot["on_time"], c_tot["replied"]) if c_tot["replied"] else None,
+            # on time ÷ replies due, late ones still open included (complaints.selectors.reply_late_q)
+            "on_time_rate": _pct(c_tot["on_time"], c_tot["due_reply"]) if c_tot["due_reply"] else None,
             "satisfaction_rate": _pct(c_tot["satisfied"], c_tot["callbacks"]) if c_tot["callbacks"] else None,
             "by_department": cfig[:10],
         },

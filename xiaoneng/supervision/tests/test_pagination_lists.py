@@ -31,9 +31,14 @@ def _alerts(world) -> None:
         clock = make_clock(world, limit=5 + i)
         rows += [
             Alert(
-                tenant=world.city, clock=clock, level=level, department=world.dept, region=world.city,
-                raised_at=now - timedelta(minutes=i), threshold_at=now,
-            )  # fmt: skip
+                tenant=world.city,
+                clock=clock,
+                level=level,
+                department=world.dept,
+                region=world.city,
+                raised_at=now - timedelta(minutes=i),
+                threshold_at=now,
+            )
             for level in (1, 2, 3, 4)
         ]
     Alert.objects.bulk_create(rows[:N])
@@ -43,10 +48,17 @@ def _irregularities(world) -> None:
     ct = ContentType.objects.get_for_model(world.dept)
     Irregularity.objects.bulk_create(
         Irregularity(
-            tenant=world.city, rule=IrregularityRule.EXTRA_STEP, severity=Severity.SERIOUS, subject_type=ct,
-            subject_id=str(i), subject_label=f"XN-{i:04d}", department=world.dept, region=world.city,
-            detected_at=timezone.now() - timedelta(minutes=i), detail="流程图外增设预审环节",
-        )  # fmt: skip
+            tenant=world.city,
+            rule=IrregularityRule.EXTRA_STEP,
+            severity=Severity.SERIOUS,
+            subject_type=ct,
+            subject_id=str(i),
+            subject_label=f"XN-{i:04d}",
+            department=world.dept,
+            region=world.city,
+            detected_at=timezone.now() - timedelta(minutes=i),
+            detail="流程图外增设预审环节",
+        )
         for i in range(N)
     )
 
@@ -61,9 +73,12 @@ def _rectifications(world) -> None:
 def _bulletins(world) -> None:
     Bulletin.objects.bulk_create(
         Bulletin(
-            tenant=world.city, region=world.city, kind=BulletinKind.MONTHLY,
-            period=date(2020 + i // 12, i % 12 + 1, 1), title=f"通报{i}",
-        )  # fmt: skip
+            tenant=world.city,
+            region=world.city,
+            kind=BulletinKind.MONTHLY,
+            period=date(2020 + i // 12, i % 12 + 1, 1),
+            title=f"通报{i}",
+        )
         for i in range(N)
     )
 
@@ -72,9 +87,16 @@ def _warnings(world) -> None:
     depts = DepartmentFactory.create_batch(N, region=world.city)
     EfficiencyScore.objects.bulk_create(
         EfficiencyScore(
-            tenant=world.city, department=d, region=world.city, month=date(2026, 10, 1), base=Decimal(100),
-            deducted=Decimal(30), score=Decimal(70), warning=WarningLevel.PUBLIC, computed_at=timezone.now(),
-        )  # fmt: skip
+            tenant=world.city,
+            department=d,
+            region=world.city,
+            month=date(2026, 10, 1),
+            base=Decimal(100),
+            deducted=Decimal(30),
+            score=Decimal(70),
+            warning=WarningLevel.PUBLIC,
+            computed_at=timezone.now(),
+        )
         for d in depts
     )
 
