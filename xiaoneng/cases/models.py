@@ -118,7 +118,7 @@ class Case(TenantModel):
             models.CheckConstraint(
                 condition=~Q(status="refused_at_intake") | ~Q(refusal_reason=""),
                 name="cases_case_refusal_has_reason",
-                violation_error_message=_("不予受理必须说明理由（CAS-1）。"),
+                violation_error_message=_("不予受理必须说明理由。"),  # CAS-1
             )
         ]
 
@@ -191,7 +191,7 @@ class SupplementNotice(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["case"],
                 name="cases_supplement_one_per_case",
-                violation_error_message=_("补正材料只能一次性告知，不能再次要求补正（CAS-1）。"),
+                violation_error_message=_("补正材料只能一次性告知，不能再次要求补正。"),  # CAS-1
             )
         ]
 
@@ -302,7 +302,7 @@ class Opinion(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(kind="disagree") | ~Q(reasons=""),
                 name="cases_opinion_disagree_reasons",
-                violation_error_message=_("不同意必须说明理由（CAS-7）。"),
+                violation_error_message=_("不同意必须说明理由。"),  # CAS-7
             )
         ]
 
@@ -345,7 +345,7 @@ class NegativeReport(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(reasons=""),
                 name="cases_negative_report_reasons",
-                violation_error_message=_("否定报备必须写明理由（CAS-6）。"),
+                violation_error_message=_("否定报备必须写明理由。"),  # CAS-6
             )
         ]
 
@@ -373,7 +373,7 @@ class Decision(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(outcome="approve") | (~Q(reasons="") & ~Q(remedy="")),
                 name="cases_decision_refusal_reasons_remedy",
-                violation_error_message=_("不予许可决定必须说明理由并告知复议、诉讼权利（CAS-5）。"),
+                violation_error_message=_("不予许可决定必须说明理由并告知复议、诉讼权利。"),  # CAS-5
             )
         ]
 
@@ -547,7 +547,7 @@ class Enquiry(TenantModel):
                 condition=Q(outcome="handled", answer__gt="")
                 | (Q(outcome="referred") & ~Q(referred_office="") & ~Q(referred_address="") & ~Q(referred_contact="")),
                 name="cases_enquiry_cas8_outcome",
-                violation_error_message=_("首问登记必须当场答复，或写明有权办理部门的名称、地址和联系方式（CAS-8）。"),
+                violation_error_message=_("首问登记必须当场答复，或写明有权办理部门的名称、地址和联系方式。"),  # CAS-8
             )
         ]
 

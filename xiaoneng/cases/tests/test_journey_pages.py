@@ -88,7 +88,7 @@ def test_cas8_enquiry_directory_fills_the_referral_and_the_form_lists_other_depa
 def test_cas8_enquiry_without_directory_or_typed_office_is_refused(world):
     c = client_for(world.user("clerk"))
     r = c.post("/workbench/cases/enquiries/", {"visitor_name": "孙先生", "question": "问", "outcome": "referred"})
-    assert r.status_code == 200 and "请填写有权办理部门的名称（CAS-8）。" in r.content.decode()
+    assert r.status_code == 200 and "请填写有权办理部门的名称。" in r.content.decode()
     assert not Enquiry.objects.exists()
 
 
