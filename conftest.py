@@ -124,3 +124,12 @@ def login(page, username: str, password: str = "pass-Word-2026") -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#main form button[type=submit]")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (xiaoneng.core.throttle) live in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

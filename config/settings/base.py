@@ -213,6 +213,30 @@ XIAONENG_PDF_FONT = os.environ.get("XIAONENG_PDF_FONT", "")
 XIAONENG_PDF_FONT_INDEX = int(os.environ.get("XIAONENG_PDF_FONT_INDEX", "0"))
 # CLK-4: years before this one come from the chinese-calendar seed; later years from notices.
 XIAONENG_CALENDAR_SEED_YEARS = (2004, 2026)
+# --- Cache and rate limits -------------------------------------------------------------------
+# One cache shared by every process (web workers, task worker), so rate-limit counts hold across them.
+# XIAONENG_CACHE_URL: unset = the database table xiaoneng_cache (created by migrate), redis://… or
+# rediss://… = Redis (Django's RedisCache; `pip install redis`), file:///path = files, locmem:// =
+# this process only (tests). docs/operations.md.
+_CACHE_URL = os.environ.get("XIAONENG_CACHE_URL", "").strip()
+if _CACHE_URL.startswith(("redis://", "rediss://")):
+    _CACHE: dict[str, object] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+elif _CACHE_URL.startswith("file://"):
+    _CACHE = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": _CACHE_URL[7:]}
+elif _CACHE_URL.startswith("locmem://"):
+    _CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": _CACHE_URL[9:] or "xn"}
+elif not _CACHE_URL:
+    _CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "xiaoneng_cache"}
+else:
+    raise RuntimeError("XIAONENG_CACHE_URL must start with redis://, rediss://, file:// or locmem://")
+CACHES = {"default": {**_CACHE, "KEY_PREFIX": "xn"}}
+# Requests per client address ("count/period", period s/m/h/d with an optional multiplier; "" = no
+# limit): public tracking look-ups by number + query code (pages and API), and Open311 POST.
+XIAONENG_THROTTLE_RATES = {
+    "track": os.environ.get("XIAONENG_THROTTLE_TRACK", "20/10m"),
+    "open311_post": os.environ.get("XIAONENG_THROTTLE_OPEN311_POST", "60/h"),
+}
+
 
 LOGGING = {
     "version": 1,

@@ -17,3 +17,5 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = DATA_DIR / "test-media"
 ALLOWED_HOSTS = ["*"]
 XIAONENG_CALENDAR_RECHECK_SECONDS = 0
+# rate-limit counts in this process only; cleared before each test (root conftest)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xn-test"}}

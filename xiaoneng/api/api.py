@@ -1,6 +1,8 @@
 """The REST API root. Each app contributes a router; session authentication with CSRF for the
 browser, the same permission checks as the pages."""
 
+import logging
+
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -33,7 +35,13 @@ api.add_router("/ratings", ratings_router)
 
 
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
+from django.db import DataError  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
+from ninja.errors import Throttled  # noqa: E402
+
+from xiaoneng.core.throttle import limit_message  # noqa: E402
+
+logger = logging.getLogger(__name__)
 
 
 @api.exception_handler(ValidationError)
@@ -46,3 +54,18 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or str(_("没有权限执行此操作。"))}, status=403)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # issue 9, a safety net behind xiaoneng.api.params: a number beyond what the database holds (an id
+    # past 2**63 overflows in SQLite's driver, PostgreSQL refuses it as a DataError) is the client's error.
+    logger.warning("out-of-range API input on %s: %s", request.path, exc)
+    return api.create_response(request, {"detail": str(_("参数超出允许的范围。"))}, status=400)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # issue 9: too many tracking look-ups from one address (xiaoneng.core.throttle); ninja adds Retry-After
+    return api.create_response(request, {"detail": limit_message(exc.wait)}, status=429)

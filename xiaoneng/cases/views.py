@@ -26,6 +26,7 @@ from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item, Material
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
+from xiaoneng.core.throttle import throttle
 from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
@@ -390,6 +391,7 @@ def public_steps(case: Case) -> list[dict[str, str]]:
     return steps
 
 
+@throttle("track", when=lambda r: bool(r.GET.get("tracking_number") or r.GET.get("code")))  # issue 9
 def track(request: HttpRequest) -> HttpResponse:
     """Public tracking by tracking number + verification code, with no personal data."""
     form = TrackForm(request.GET or None)
