@@ -19,6 +19,7 @@ from ninja.security import django_auth
 from xiaoneng.catalog.models import Item, Material
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.scoping import restrict
+from xiaoneng.workdays.due import clock_due_date
 
 from . import services
 from .ledger import ledger_workbook
@@ -312,7 +313,7 @@ def _summary(c: Case, staff: bool = True) -> dict[str, Any]:
         "status_label": str(c.get_status_display()) if staff else c.public_status_label,
         "version": c.lock_version,
         "received_at": c.received_at,
-        "due_date": clock.due_date if clock else None,
+        "due_date": clock_due_date(clock),
     }
 
 
@@ -326,7 +327,7 @@ def _clock_out(c: Any) -> dict[str, Any]:
         "limit": c.limit,
         "statutory_limit": c.statutory_limit,
         "extension_total": c.extension_total,
-        "due_date": c.due_date,
+        "due_date": clock_due_date(c),
         "statutory_due_date": c.statutory_due_date,
         "explanation": [str(ex.summary), *[str(x) for x in ex.lines]],
     }
@@ -386,7 +387,7 @@ def queue(request: AuthedRequest, status: str = "", item: str = "", overdue: boo
                 "item": c.version.name,
                 "what": str(r["what"]),
                 "status": c.status,
-                "due_date": clock.due_date if clock else None,
+                "due_date": clock_due_date(clock),
                 "colour": clock_urgency(clock).colour if clock else "grey",
             }
         )
@@ -432,7 +433,7 @@ def track(request: HttpRequest, tracking_number: str, code: str) -> Any:
         "department": case.department.name,
         "status": case.public_status_label,
         "received_at": case.received_at,
-        "due_date": clock.due_date if clock else None,
+        "due_date": clock_due_date(clock),
         "deadline": _clock_out(clock) if clock else None,
         "steps": public_steps(case),
     }

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from xiaoneng.workdays.due import clock_due_date
+
 from .selectors import cases_for_user
 
 HEADERS = [
@@ -75,7 +77,7 @@ def ledger_rows(*, user: Any, start: date, end: date) -> list[list[Any]]:
                 _local(c.accepted_at),
                 _("是") if c.deemed_accepted else "",
                 _local(c.decided_at),
-                str(clock.due_date) if clock and clock.due_date else "",
+                str(clock_due_date(clock) or ""),
                 str(clock.statutory_due_date) if clock and clock.statutory_due_date else "",
                 on_time,
                 len(clock.pauses.all()) if clock else 0,

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
+from xiaoneng.workdays.due import clock_due_date
 
 from .choices import OFFICE_ROLES
 from .models import Complaint
@@ -34,6 +35,7 @@ from .services import (
     complaint_submit,
     complaint_suggest,
 )
+from .views import public_due
 
 router = Router(tags=["complaints"])
 
@@ -132,6 +134,9 @@ class TrackOut(Schema):
     handling_department: str
     reply: str
     refusal_note: str
+    # the limit the complainant is waiting on, as the tracking page shows it (issue 9)
+    due_label: str = ""
+    due_date: date | None = None
 
 
 class RefuseIn(Schema):
@@ -196,7 +201,7 @@ def _out(request: AuthedRequest, c: Complaint) -> ComplaintOut:
         department_id=c.department_id,
         handling_department_id=c.handling_department_id,
         received_at=c.received_at,
-        reply_due=c.reply_clock.due_date if c.reply_clock_id and c.reply_clock else None,
+        reply_due=clock_due_date(c.reply_clock) if c.reply_clock_id else None,
         reply=c.reply,
         satisfaction=c.satisfaction,
         flagged_for_oversight=c.flagged_for_oversight,
@@ -271,6 +276,7 @@ def track(request: HttpRequest, number: str, code: str) -> TrackOut:
     c = complaint_track(number, code)
     if c is None:
         raise ValidationError({"code": _("编号或查询码不正确。")})
+    due = public_due(c)
     return TrackOut(
         number=c.number,
         status=c.status,
@@ -280,6 +286,8 @@ def track(request: HttpRequest, number: str, code: str) -> TrackOut:
         handling_department=c.handling_department.name if c.handling_department else "",
         reply=c.reply,
         refusal_note=c.refusal_note,
+        due_label=str(due["label"]) if due else "",
+        due_date=due["date"] if due else None,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from ninja import Router, Schema
 
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.workdays.due import clock_due_date
 
 from .selectors import rectification_for, rectifications_for
 from .services import rectification_reject, rectification_submit, rectification_verify
@@ -48,7 +49,7 @@ def _out(r) -> RectificationOut:
         status=r.status,
         department_id=r.department_id,
         department=r.department.name,
-        due_date=r.clock.due_date if r.clock else None,
+        due_date=clock_due_date(r.clock),
         created_at=r.created_at,
     )
 

@@ -70,7 +70,8 @@ class DetailOut(Schema):
     detail: str | dict[str, list[str]]
 
 
-@router.get("/add", response=AddOut, auth=None, summary="N working days after a date (start excluded, CLK-2)")
+# CLK-2; summaries are public documentation: rule IDs stay in these comments
+@router.get("/add", response=AddOut, auth=None, summary="N working days after a date (the start day excluded)")
 def add_working_days(request: HttpRequest, start: date, days: int) -> AddOut:
     cal = get_calendar()
     if not (cal.first <= start <= cal.last):
@@ -82,7 +83,8 @@ def add_working_days(request: HttpRequest, start: date, days: int) -> AddOut:
     return AddOut(start=start, days=days, due=due, provisional=cal.is_provisional(due), calendar_revision=cal.revision)
 
 
-@router.get("/day", response=DayOut, auth=None, summary="Whether a date is a working day (CLK-3)")
+# CLK-3
+@router.get("/day", response=DayOut, auth=None, summary="Whether a date is a working day")
 def day(request: HttpRequest, on: date) -> DayOut:
     cal = get_calendar()
     if not (cal.first <= on <= cal.last):
@@ -90,7 +92,8 @@ def day(request: HttpRequest, on: date) -> DayOut:
     return DayOut(date=on, is_workday=cal.is_workday(on), provisional=cal.is_provisional(on))
 
 
-@router.get("/years", response=list[YearOut], auth=None, summary="Each year's schedule status (CLK-4)")
+# CLK-4
+@router.get("/years", response=list[YearOut], auth=None, summary="Each year's schedule status")
 def years(request: HttpRequest) -> list[YearOut]:
     return [
         YearOut(year=y.year, status=y.status, notice_ref=y.notice_ref, revision=y.revision)
@@ -101,7 +104,7 @@ def years(request: HttpRequest) -> list[YearOut]:
 @router.post(
     "/years/{year}",
     response={200: YearConfirmedOut, 400: NoticeErrorOut | DetailOut, 403: DetailOut},
-    summary="Enter or replace a year's schedule from the State Council notice (administrators; CLK-4, CLK-5)",
+    summary="Enter or replace a year's schedule from the State Council notice (administrators)",  # CLK-4, CLK-5
 )
 def year_confirm(request: AuthedRequest, year: int, payload: YearIn) -> YearConfirmedOut | Status:
     """The same rules as the calendar screen: every bad line is reported with its number and nothing

@@ -75,7 +75,11 @@ def calendar_years_overview(today: date | None = None) -> list[CalendarYearRow]:
     for y in range(max([*rows, today.year + 1]), first - 1, -1):
         row = rows.get(y)
         if row is None:
-            out.append(CalendarYearRow(y, "missing", _("未录入（按周一至周五暂定）"), "", "", None, "", None, 0, 0))
+            out.append(
+                CalendarYearRow(
+                    y, "missing", _("未录入（按周一至周五并跳过法定节假日暂定）"), "", "", None, "", None, 0, 0
+                )
+            )
             continue
         out.append(
             CalendarYearRow(

@@ -27,7 +27,9 @@ def calendar_warn_missing_year() -> int | None:
     notify(
         recipients=[a for a in admins if a.pk not in already],
         title=title,
-        body=_("%(year)d年的放假安排尚未确认，跨入该年的期限目前按周一至周五暂定计算。请根据国务院办公厅通知录入。")
+        body=_(
+            "%(year)d年的放假安排尚未确认，跨入该年的期限目前按周一至周五并跳过法定节假日暂定计算。请根据国务院办公厅通知录入。"
+        )
         % {"year": year},
         url="/workdays/calendar/",
         channels=("inbox", "email"),

@@ -75,7 +75,7 @@ def test_calendar_screen_lists_years_with_status_and_shows_the_format(admin_clie
     assert years[2027].status == "missing"
     assert years[2026].status == "confirmed" and years[2026].source == "chinese-calendar 数据包"
     assert years[2004].status == "confirmed"
-    assert "未录入（按周一至周五暂定）" in html
+    assert "未录入（按周一至周五并跳过法定节假日暂定）" in html
     assert "调休上班：2027-01-31、2027-02-20" in html  # the 2027 example
     assert "由 chinese-calendar 数据包初始化" in html  # the seed revision
     assert response.context["form"].initial["year"] == 2027
