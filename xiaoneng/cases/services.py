@@ -401,7 +401,7 @@ def _published_version(item: Item, *, online: bool) -> ItemVersion:
     """CAT-1: only the item's published version in force may be exercised."""
     version = item.published
     if version is None or version.status != VersionStatus.PUBLISHED:
-        raise ValidationError(_("该事项未公布或已废止，不能申请（CAT-1：清单之外无权力）。"), code="cat1")
+        raise ValidationError(_("该事项未公布或已废止，不能申请。"), code="cat1")  # CAT-1
     if version.item_type not in APPLICABLE_ITEM_TYPES:
         raise ValidationError(
             _("“%(type)s”类事项由行政机关依职权实施，不接受申请。") % {"type": version.get_item_type_display()},
@@ -565,16 +565,16 @@ def case_refuse_at_intake(*, case: Case, actor: User, ground: str, reasons: str,
     if ground not in REFUSAL_GROUNDS:
         errors["ground"] = [_("请选择不予受理的情形。")]
     if not reasons:
-        errors["reasons"] = [_("不予受理必须说明理由（CAS-1）。")]
+        errors["reasons"] = [_("不予受理必须说明理由。")]  # CAS-1
     if ground == "not_competent" and not competent_agency:
-        errors["competent_agency"] = [_("不属于本机关职权的，必须告知申请人向有关行政机关申请（CAS-1）。")]
+        errors["competent_agency"] = [_("不属于本机关职权的，必须告知申请人向有关行政机关申请。")]  # CAS-1
     if errors:
         raise ValidationError(errors)
     before = _move(locked, Status.REFUSED_AT_INTAKE, case)
     report = _negative_report_for(locked, NegativeKind.NON_ACCEPTANCE)
     if report is None:
         # CAS-6: 否定报备 before issue
-        raise ValidationError(_("不予受理须先经领导审核否定报备（CAS-6）。"), code="cas6")
+        raise ValidationError(_("不予受理须先经领导审核否定报备。"), code="cas6")  # CAS-6
     report.used = True
     report.save(update_fields=["used", "updated_at"])
     locked.refusal_reason = f"{REFUSAL_GROUNDS[ground]}。{reasons}"
@@ -660,7 +660,7 @@ def case_request_supplement(*, case: Case, actor: User, missing: Iterable[Any], 
             rows = _missing_clean(locked.version, missing)
             if SupplementNotice.objects.filter(case=locked).exists():
                 attempt = rows
-                raise ValidationError(_("补正材料只能一次性告知，不能再次要求补正（CAS-1）。"), code="second")
+                raise ValidationError(_("补正材料只能一次性告知，不能再次要求补正。"), code="second")  # CAS-1
             _fresh(case, locked)
             if not rows:
                 raise ValidationError(_("请列明需要补正的全部材料。"), code="missing")
@@ -673,7 +673,7 @@ def case_request_supplement(*, case: Case, actor: User, missing: Iterable[Any], 
                     )
             except IntegrityError:
                 attempt = rows
-                raise ValidationError(_("补正材料只能一次性告知，不能再次要求补正（CAS-1）。"), code="second") from None
+                raise ValidationError(_("补正材料只能一次性告知，不能再次要求补正。"), code="second") from None  # CAS-1
             _save(locked, "status")
             if locked.acceptance_clock and locked.acceptance_clock.status == ClockStatus.RUNNING:
                 clock_pause(
@@ -1095,7 +1095,7 @@ def case_step_decide(*, task: StepTask, actor: User, kind: str, reasons: str = "
     if kind not in OpinionKind.values:
         raise ValidationError({"kind": [_("请选择办理意见。")]})
     if kind == OpinionKind.DISAGREE and not reasons:
-        raise ValidationError({"reasons": [_("不同意必须说明理由（CAS-7）。")]})
+        raise ValidationError({"reasons": [_("不同意必须说明理由。")]})  # CAS-7
     now = timezone.now()
     # (the written-opinion clock is read only for a task deemed to consent)
     written = fresh.status == TaskStatus.DEEMED and fresh.written_clock is not None and fresh.written_clock.is_open
@@ -1162,7 +1162,7 @@ def _deem_consent_write(
         tenant_id=locked.tenant_id,
         department=task.department,
         responsible=task.assignee,
-        legal_basis=_("并联审批超时默认同意后，1个工作日内出具书面意见（CAS-7）"),
+        legal_basis=_("并联审批超时默认同意后，1个工作日内出具书面意见"),  # CAS-7
         actor=actor,
     )
     task.save(update_fields=["status", "completed_at", "written_clock", "updated_at"])
@@ -1207,7 +1207,7 @@ def case_step_deemed_consent(*, task: StepTask, now: datetime | None = None) -> 
             return None
         if fresh.clock.status != ClockStatus.RUNNING or fresh.clock.due_at is None or fresh.clock.due_at > now:
             return None
-        reason = _("%(dept)s逾期未提出意见，视为同意（超时默认，CAS-7）。") % {"dept": fresh.department.name}
+        reason = _("%(dept)s逾期未提出意见，视为同意（超时默认）。") % {"dept": fresh.department.name}
         return _deem_consent(locked, fresh, stage, None, now, reason, "case.deemed_consent")
 
 
@@ -1220,7 +1220,7 @@ def case_step_absent(*, task: StepTask, actor: User) -> Opinion:
         raise PermissionDenied(_("只有牵头部门负责人可以登记缺席默认。"))
     if not fresh.parallel or fresh.status != TaskStatus.ACTIVE or locked.status != Status.IN_REVIEW:
         raise ValidationError(_("只有并联审批中尚未答复的部门可以登记缺席默认。"), code="state")
-    reason = _("%(dept)s缺席联合审查，视为同意（缺席默认，CAS-7）。") % {"dept": fresh.department.name}
+    reason = _("%(dept)s缺席联合审查，视为同意（缺席默认）。") % {"dept": fresh.department.name}
     return _deem_consent(locked, fresh, stage, actor, timezone.now(), reason, "case.absent_consent")
 
 
@@ -1249,7 +1249,7 @@ def case_pause(*, case: Case, actor: User, reason: str, expected_days: int, note
         raise ValidationError(_("只有审查中的办件可以启动特别程序。"), code="state")
     procedures = {p.kind: p for p in locked.version.special_procedures.all()}
     if reason not in procedures:
-        raise ValidationError({"reason": [_("该事项未列明此特别程序，不能据此暂停计时（CAS-4）。")]})
+        raise ValidationError({"reason": [_("该事项未列明此特别程序，不能据此暂停计时。")]})  # CAS-4
     try:
         days = int(expected_days)
     except (TypeError, ValueError):
@@ -1329,13 +1329,13 @@ def case_extend(*, case: Case, actor: User, kind: str, reason: str) -> Case:
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("延期必须说明理由，并告知申请人（CAS-3）。")]})
+        raise ValidationError({"reason": [_("延期必须说明理由，并告知申请人。")]})  # CAS-3
     if locked.status != Status.IN_REVIEW or locked.decision_clock is None or not locked.decision_clock.is_open:
         raise ValidationError(_("只有审查中的办件可以延期。"), code="state")
     if kind == ExtensionRole.GOVERNMENT and not locked.tasks.filter(parallel=True).exists():
-        raise ValidationError(_("只有联合办理、并联审批的办件可以经本级人民政府批准延长15个工作日（CAS-3）。"))
+        raise ValidationError(_("只有联合办理、并联审批的办件可以经本级人民政府批准延长15个工作日。"))  # CAS-3
     if ClockExtension.objects.filter(clock=locked.decision_clock, kind=kind).exists():
-        raise ValidationError(_("同一类型的延期只能批准一次（CAS-3）。"), code="twice")
+        raise ValidationError(_("同一类型的延期只能批准一次。"), code="twice")  # CAS-3
     days = ExtensionRole.DAYS[kind]
     clock_extend(clock=locked.decision_clock, days=days, kind=kind, reason=reason, approver=actor)
     locked.decision_clock.refresh_from_db()
@@ -1387,7 +1387,7 @@ def case_negative_report_submit(
     if kind not in NegativeKind.values:
         raise ValidationError({"kind": [_("请选择报备类型。")]})
     if not reasons:
-        raise ValidationError({"reasons": [_("否定报备必须写明理由（CAS-6）。")]})
+        raise ValidationError({"reasons": [_("否定报备必须写明理由。")]})  # CAS-6
     allowed = {
         NegativeKind.NON_ACCEPTANCE: {Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED},
         NegativeKind.REFUSAL: {Status.IN_REVIEW},
@@ -1577,10 +1577,10 @@ def _decide_checked(locked: Case, actor: User, *, outcome: str, reasons: str, gi
         raise ValidationError(_("有部门不同意，不能作出准予决定；如不予许可，请先提交否定报备。"), code="disagree")
     if outcome == DecisionOutcome.REFUSE:
         if not reasons:
-            raise ValidationError({"reasons": [_("不予许可必须说明理由（CAS-5）。")]})
+            raise ValidationError({"reasons": [_("不予许可必须说明理由。")]})  # CAS-5
         report = _negative_report_for(locked, NegativeKind.REFUSAL)
         if report is None:
-            raise ValidationError(_("不予许可决定须先经领导审核否定报备（CAS-6）。"), code="cas6")
+            raise ValidationError(_("不予许可决定须先经领导审核否定报备。"), code="cas6")  # CAS-6
         report.used = True
         report.save(update_fields=["used", "updated_at"])
     now = timezone.now()
@@ -1588,7 +1588,7 @@ def _decide_checked(locked: Case, actor: User, *, outcome: str, reasons: str, gi
     if clock is not None and clock.due_at is not None and clock.due_at < now:
         overrun = _negative_report_for(locked, NegativeKind.OVERDUE)
         if overrun is None:
-            raise ValidationError(_("该办件已超过承诺时限，须先经领导审核否定报备（CAS-6）。"), code="cas6_overdue")
+            raise ValidationError(_("该办件已超过承诺时限，须先经领导审核否定报备。"), code="cas6_overdue")  # CAS-6
         overrun.used = True
         overrun.save(update_fields=["used", "updated_at"])
     return _decide(locked, actor, outcome=outcome, reasons=reasons, at=now)
@@ -1735,14 +1735,14 @@ def fee_charge_record(*, case: Case, actor: User, fee: Fee | int, amount: Any, r
     fee_id = fee.pk if isinstance(fee, Fee) else fee
     fee_obj = Fee.objects.filter(pk=fee_id, version_id=locked.version_id).first()
     if fee_obj is None:
-        raise ValidationError({"fee": [_("该收费项目不在本事项公布的收费目录中，不得收取（CAT-7）。")]})
+        raise ValidationError({"fee": [_("该收费项目不在本事项公布的收费目录中，不得收取。")]})  # CAT-7
     try:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise ValidationError({"amount": [_("金额格式不正确。")]}) from None
     if value != fee_obj.lower:
         raise ValidationError(
-            {"amount": [_("收费应按标准下限 %(lower)s 元收取（CAT-7）。") % {"lower": fee_obj.lower}]}
+            {"amount": [_("收费应按标准下限 %(lower)s 元收取。") % {"lower": fee_obj.lower}]}  # CAT-7
         )
     receipt_number = (receipt_number or "").strip()
     if not receipt_number:
@@ -1806,9 +1806,9 @@ def enquiry_register(
         errors["answer"] = [_("当场答复的，请填写答复内容。")]
     elif outcome == EnquiryOutcome.REFERRED:
         for f, msg in (
-            ("referred_office", _("请填写有权办理部门的名称（CAS-8）。")),
-            ("referred_address", _("请填写有权办理部门的地址（CAS-8）。")),
-            ("referred_contact", _("请填写有权办理部门的联系方式（CAS-8）。")),
+            ("referred_office", _("请填写有权办理部门的名称。")),  # CAS-8
+            ("referred_address", _("请填写有权办理部门的地址。")),  # CAS-8
+            ("referred_contact", _("请填写有权办理部门的联系方式。")),  # CAS-8
         ):
             if not data[f]:
                 errors[f] = [msg]

@@ -9,13 +9,16 @@ from __future__ import annotations
 __all__ = ["discovery", "request_detail", "requests_view", "service_definition", "services"]
 
 import json
+import math
+import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import EmailValidator, URLValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -23,6 +26,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from xiaoneng.api.params import checked_datetime
+from xiaoneng.core.throttle import throttle
 from xiaoneng.orgs.models import Region
 from xiaoneng.workdays.due import clock_due_deadline
 
@@ -32,6 +37,12 @@ from .services import _intake, accept_days, api_key_check
 
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000
+# GeoReport v2, GET Service Requests: start_date/end_date "may not span more than 90 days"
+MAX_SPAN = timedelta(days=90)
+# a WGS84 coordinate written as a decimal number (an exponent is allowed; NaN, inf and hex are not)
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+# characters XML 1.0 cannot carry (control characters other than tab, newline, carriage return)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class Open311Error(Exception):
@@ -69,7 +80,9 @@ def _xml(tag: str, value: Any) -> ET.Element:
     elif isinstance(value, bool):
         el.text = "true" if value else "false"
     else:
-        el.text = str(value)
+        # a stored text may hold a control character that XML 1.0 cannot carry: drop it rather than
+        # send a document no client can parse
+        el.text = _XML_ILLEGAL.sub("", str(value))
     return el
 
 
@@ -83,18 +96,29 @@ def _error(fmt: str, err: Open311Error) -> HttpResponse:
     )
 
 
-def _endpoint(func: Any) -> Any:
-    def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            if fmt not in FORMATS:
-                raise Open311Error(400, _("不支持的格式：%(fmt)s（仅支持 json 或 xml）") % {"fmt": fmt})
-            return func(request, fmt, *args, **kwargs)
-        except Open311Error as e:
-            return _error(fmt, e)
+def _endpoint(*methods: str) -> Callable[[Any], Any]:
+    """An Open311 view serving `methods` (HEAD goes with GET): errors in the standard's format, and any
+    other method a 405 with an Allow header (RFC 9110 §15.5.6) in that format too."""
+    allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
-    return csrf_exempt(wrapper)
+    def wrap(func: Any) -> Any:
+        def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                if request.method not in allowed:
+                    resp = _error(fmt, Open311Error(405, _("不支持的请求方法：%(m)s。") % {"m": request.method}))
+                    resp["Allow"] = ", ".join(methods)
+                    return resp
+                if fmt not in FORMATS:
+                    raise Open311Error(400, _("不支持的格式：%(fmt)s（仅支持 json 或 xml）") % {"fmt": fmt})
+                return func(request, fmt, *args, **kwargs)
+            except Open311Error as e:
+                return _error(fmt, e)
+
+        wrapper.__name__ = func.__name__
+        wrapper.__doc__ = func.__doc__
+        return csrf_exempt(wrapper)
+
+    return wrap
 
 
 def _param(request: HttpRequest, name: str) -> str:
@@ -133,7 +157,7 @@ def _service_row(s: Open311Service) -> dict[str, Any]:
     }
 
 
-@_endpoint
+@_endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     """GeoReport v2 Service Discovery: where the endpoint is and which formats it speaks."""
     from django.urls import reverse
@@ -160,7 +184,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return HttpResponse(json.dumps(row, ensure_ascii=False), content_type="application/json; charset=utf-8")
 
 
-@_endpoint
+@_endpoint("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET Service List."""
     region = _jurisdiction(request)
@@ -168,7 +192,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     return _render(fmt, "services", "service", rows)
 
 
-@_endpoint
+@_endpoint("GET")
 def service_definition(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     """GET Service Definition: our services carry no extra attributes (metadata=false)."""
     region = _jurisdiction(request)
@@ -225,31 +249,55 @@ def _base(region: Region) -> QuerySet[Complaint]:
 
 
 def _dt(value: str, name: str) -> datetime:
-    dt = parse_datetime(value.replace(" ", "+")) if value else None
+    try:
+        # a "+" in a query string arrives as a space
+        dt = parse_datetime(value.replace(" ", "+")) if value else None
+    except ValueError:  # well-formed but impossible (month 13, day 45)
+        dt = None
     if dt is None:
         raise Open311Error(400, _("%(name)s 不是有效的 ISO 8601 时间。") % {"name": name})
-    return dt if timezone.is_aware(dt) else timezone.make_aware(dt)
+    try:
+        # the shared year bounds: 0001-01-01 or 9999-12-31 overflowed in the time-zone conversion
+        checked = checked_datetime(dt, name)
+    except ValidationError as e:
+        raise Open311Error(400, "；".join(e.messages)) from e
+    assert checked is not None
+    return checked
 
 
 def _decimal(value: str, name: str, bound: int) -> Decimal | None:
+    """A WGS84 coordinate within ±bound degrees, rounded to the stored 6 decimals. NaN (which compared
+    with a bound raised InvalidOperation, a 500), infinities, hex and overflowing exponents are 400s."""
+    value = value.strip()
     if not value:
         return None
-    try:
-        d = Decimal(value)
-    except InvalidOperation as e:
-        raise Open311Error(400, _("%(name)s 不是有效的坐标。") % {"name": name}) from e
-    if abs(d) > bound:
+    f = float(value) if len(value) <= 40 and _NUMBER_RE.fullmatch(value) else math.nan
+    if not math.isfinite(f):
+        raise Open311Error(400, _("%(name)s 不是有效的坐标。") % {"name": name})
+    if abs(f) > bound:
         raise Open311Error(400, _("%(name)s 超出范围。") % {"name": name})
-    return d.quantize(Decimal("0.000001"))
+    return Decimal(f"{f:.6f}")
 
 
-@_endpoint
+def _email(value: str) -> str:
+    """The optional e-mail: Django's validator and the 254 characters of RFC 5321 (the model field)."""
+    value = value.strip()
+    if not value:
+        return ""
+    if len(value) > 254:
+        raise Open311Error(400, _("email 过长（不超过254个字符）。"))
+    try:
+        EmailValidator()(value)
+    except ValidationError as e:
+        raise Open311Error(400, _("email 不是有效的电子邮箱地址。")) from e
+    return value
+
+
+@_endpoint("GET", "POST")
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET Service Requests (with the standard filters) or POST Service Request (api_key required)."""
     if request.method == "POST":
         return _post_request(request, fmt)
-    if request.method != "GET":
-        raise Open311Error(405, _("不支持的请求方法。"))
     region = _jurisdiction(request)
     qs = _base(region)
     ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
@@ -261,7 +309,12 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
         start = _dt(request.GET["start_date"], "start_date") if request.GET.get("start_date") else None
         end = _dt(request.GET["end_date"], "end_date") if request.GET.get("end_date") else None
         if start is None and end is None:
-            start = timezone.now() - timedelta(days=90)  # the standard's default window
+            start = timezone.now() - MAX_SPAN  # the standard's default window
+        if start is not None and end is not None:
+            if start > end:
+                raise Open311Error(400, _("start_date 不能晚于 end_date。"))
+            if end - start > MAX_SPAN:
+                raise Open311Error(400, _("start_date 与 end_date 相隔不能超过90天。"))
         if start is not None:
             qs = qs.filter(received_at__gte=start)
         if end is not None:
@@ -276,6 +329,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     return _render(fmt, "service_requests", "request", [_request_row(c) for c in qs[:MAX_RESULTS]])
 
 
+@throttle("open311_post", on_limit=lambda request, fmt, message: _error(fmt, Open311Error(429, message)))
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     key = api_key_check(_param(request, "api_key"))
     if key is None:
@@ -302,6 +356,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, _("media_url 不是有效的图片链接。")) from e
         if len(media_url) > 200:
             raise Open311Error(400, _("media_url 图片链接过长（不超过200个字符）。"))
+    email = _email(request.POST.get("email", ""))
     name = (request.POST.get("last_name", "") + request.POST.get("first_name", "")).strip()
     phone = request.POST.get("phone", "").strip()
     anonymous = not (name and phone)
@@ -328,7 +383,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             hide_from_department=False,
             name=name,
             phone=phone,
-            email=request.POST.get("email", ""),
+            email=email,
             case_number="",
             case=None,
             staff=None,
@@ -353,7 +408,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     return _render(fmt, "service_requests", "request", [row], status=201)
 
 
-@_endpoint
+@_endpoint("GET")
 def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
     """GET Service Request: one request by its id (always a list, as the standard says)."""
     region = _jurisdiction(request)
