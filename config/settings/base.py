@@ -137,6 +137,15 @@ AXES_COOLOFF_TIME = float(os.environ.get("XIAONENG_LOGIN_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Forgotten passwords (docs/operations.md): an e-mailed link valid this long, or a 6-digit SMS code
+# valid XIAONENG_RESET_CODE_MINUTES, refused after XIAONENG_RESET_CODE_MAX_ATTEMPTS wrong entries; one
+# code per phone a minute, XIAONENG_RESET_CODES_PER_HOUR per phone and …_PER_ADDRESS_HOUR per address.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("XIAONENG_RESET_LINK_SECONDS", "3600"))
+XIAONENG_RESET_CODE_MINUTES = int(os.environ.get("XIAONENG_RESET_CODE_MINUTES", "10"))
+XIAONENG_RESET_CODE_MAX_ATTEMPTS = int(os.environ.get("XIAONENG_RESET_CODE_MAX_ATTEMPTS", "5"))
+XIAONENG_RESET_CODE_RESEND_SECONDS = int(os.environ.get("XIAONENG_RESET_CODE_RESEND_SECONDS", "60"))
+XIAONENG_RESET_CODES_PER_HOUR = int(os.environ.get("XIAONENG_RESET_CODES_PER_HOUR", "5"))
+XIAONENG_RESET_CODES_PER_ADDRESS_HOUR = int(os.environ.get("XIAONENG_RESET_CODES_PER_ADDRESS_HOUR", "20"))
 # Session timeout: 30 minutes of inactivity (sliding), and always at browser close.
 SESSION_COOKIE_AGE = int(os.environ.get("XIAONENG_SESSION_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True

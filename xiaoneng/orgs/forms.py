@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["PostAbsenceForm", "RegistrationForm"]
+__all__ = ["PostAbsenceForm", "RegistrationForm", "SmsResetConfirmForm", "SmsResetRequestForm"]
 
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import ApplicantKind
 from .models import User
-from .services import applicant_contact_validate
+from .services import PHONE_RE, applicant_contact_validate
 from .validators import validate_credit_code, validate_id_number
 
 
@@ -96,3 +96,55 @@ class PostAbsenceForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("如：休假、出差、培训")}),
     )
+
+
+class SmsResetRequestForm(forms.Form):
+    """忘记密码 by SMS, step 1: the mobile number the account was registered with."""
+
+    phone = forms.CharField(
+        label=_("手机号"),
+        max_length=11,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
+        error_messages={"max_length": _("请输入11位手机号。")},
+    )
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        if not PHONE_RE.fullmatch(value):
+            raise forms.ValidationError(_("请输入11位手机号。"), code="format")
+        return value
+
+
+class SmsResetConfirmForm(forms.Form):
+    """忘记密码 by SMS, step 2: the 6-digit code and the new password (checked by the password
+    validators against the account, once the code has been found good)."""
+
+    code = forms.CharField(
+        label=_("短信验证码"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"min_length": _("验证码为6位数字。"), "max_length": _("验证码为6位数字。")},
+    )
+    new_password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        help_text=_("至少8位，不能全是数字，不能是常见密码，也不能与姓名或账号过于相似。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("确认新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_code(self) -> str:
+        value = self.cleaned_data["code"].strip()
+        if not (len(value) == 6 and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(_("验证码为6位数字。"), code="format")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("new_password1"), data.get("new_password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        return data

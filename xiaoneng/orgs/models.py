@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Department", "Post", "Region", "User"]
+__all__ = ["Department", "PasswordResetCode", "Post", "Region", "User"]
 
 from typing import Any
 
@@ -210,3 +210,31 @@ class Post(TenantModel):
         if self.a_absent or self.holder_a is None or not self.holder_a.is_active:
             return self.holder_b
         return self.holder_a
+
+
+class PasswordResetCode(TimeStampedModel):
+    """A 6-digit code sent by SMS to reset a password (忘记密码). Only its hash is stored; it expires
+    (`expires_at`), allows a limited number of wrong entries (`attempts`) and is used once (`used_at`).
+    `requested_ip` lets the sender throttle requests from one address. Written only by
+    `orgs.services.password_reset_code_send` and `password_reset_by_code`."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_reset_codes", verbose_name=_("用户")
+    )
+    code_hash = models.CharField(_("验证码哈希"), max_length=128)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    requested_ip = models.GenericIPAddressField(_("请求地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码重置验证码")
+        verbose_name_plural = _("密码重置验证码")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="orgs_pwcode_user_created"),
+            models.Index(fields=["requested_ip", "created_at"], name="orgs_pwcode_ip_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -3,28 +3,45 @@
 from __future__ import annotations
 
 __all__ = [
+    "RESET_CODE_INVALID",
     "applicant_contact_validate",
     "applicant_register",
+    "login_lockout_clear",
+    "password_reset_by_code",
+    "password_reset_code_send",
+    "password_reset_recorded",
     "post_can_manage",
     "post_mark_absent",
     "post_mark_present",
 ]
 
+import logging
 import re
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 
 from .choices import ApplicantKind, Role
-from .models import Post, User
+from .models import PasswordResetCode, Post, User
 
 PHONE_RE = re.compile(r"1[3-9]\d{9}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+log = logging.getLogger(__name__)
+# One message for every way a code can fail (wrong, expired, used, too many tries, no such account):
+# telling them apart would tell a stranger which phone numbers have accounts.
+RESET_CODE_INVALID = gettext_lazy("验证码不正确或已失效。输错次数过多或超过有效期后，请重新获取验证码。")
 
 
 def applicant_contact_validate(contact: str) -> str:
@@ -156,3 +173,109 @@ def post_mark_present(*, post: Post, actor: Any) -> Post:
             after={"assignee": post.holder_a_id},
         )
     return post
+
+
+# --- forgotten passwords ------------------------------------------------------------------------------
+
+
+def login_lockout_clear(user: User) -> None:
+    """Lift the django-axes lockout of every login string that names `user` (user name, phone,
+    e-mail): after a password reset the citizen can sign in at once instead of waiting."""
+    from axes.utils import reset
+
+    for login in {user.username, user.phone or "", user.email or "", (user.email or "").lower()} - {""}:
+        reset(username=login)
+
+
+def password_reset_recorded(*, user: User, via: str) -> None:
+    """After a password was reset (by e-mail link or SMS code): trail event and lockout lifted."""
+    event_append(subject=user, action="user.password_reset", actor=user, after={"via": via})
+    login_lockout_clear(user)
+
+
+def password_reset_code_send(*, phone: str, ip: str | None) -> bool:
+    """Send a 6-digit reset code to `phone` if an active account has it and the sending limits allow:
+    at most one code per phone every XIAONENG_RESET_CODE_RESEND_SECONDS, XIAONENG_RESET_CODES_PER_HOUR
+    per phone and XIAONENG_RESET_CODES_PER_ADDRESS_HOUR per client address an hour. The caller shows
+    the same page whatever happens (no account, throttled, sent), so the answer reveals nothing; the
+    return value is for tests and logs.
+
+    The code is sent directly (not through the task queue): the queue's table would keep it in clear."""
+    now = timezone.now()
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    code = f"{secrets.randbelow(10**6):06d}"
+    code_hash = make_password(code)  # also for an unknown number: the same work either way
+    if user is None:
+        return False
+    recent = PasswordResetCode.objects.filter(created_at__gte=now - timedelta(hours=1))
+    per_hour = settings.XIAONENG_RESET_CODES_PER_HOUR
+    resend = timedelta(seconds=settings.XIAONENG_RESET_CODE_RESEND_SECONDS)
+    if (
+        recent.filter(user=user, created_at__gte=now - resend).exists()
+        or recent.filter(user=user).count() >= per_hour
+        or (ip and recent.filter(requested_ip=ip).count() >= settings.XIAONENG_RESET_CODES_PER_ADDRESS_HOUR)
+    ):
+        log.warning("password reset code for user %s not sent: sending limit", user.pk)
+        return False
+    with transaction.atomic():
+        # a new code replaces any earlier one still open
+        PasswordResetCode.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+        PasswordResetCode.objects.create(
+            user=user,
+            code_hash=code_hash,
+            expires_at=now + timedelta(minutes=settings.XIAONENG_RESET_CODE_MINUTES),
+            requested_ip=ip or None,
+        )
+    from xiaoneng.core.sms import get_sms_backend
+
+    text = _("【%(site)s】您正在重置密码，验证码%(code)s，%(minutes)d分钟内有效。如非本人操作，请忽略本短信。") % {
+        "site": settings.XIAONENG_SITE_NAME,
+        "code": code,
+        "minutes": settings.XIAONENG_RESET_CODE_MINUTES,
+    }
+    try:
+        get_sms_backend().send(phone=phone, text=text)
+    except OSError:
+        log.exception("password reset SMS to user %s failed", user.pk)
+        return False
+    return True
+
+
+def password_reset_by_code(*, phone: str, code: str, new_password: str) -> User:
+    """Set a new password with the SMS code; use the code once. Raises ValidationError
+    {"code": RESET_CODE_INVALID} when the code is not good — a wrong entry counts against the code's
+    attempts — or {"new_password1": the password validators' messages}, and then the code stays usable."""
+    now = timezone.now()
+    max_attempts = settings.XIAONENG_RESET_CODE_MAX_ATTEMPTS
+    with transaction.atomic():
+        row = (
+            PasswordResetCode.objects.select_for_update()
+            .filter(user__phone=phone, user__is_active=True, used_at__isnull=True, expires_at__gt=now)
+            .select_related("user")
+            .order_by("-created_at")
+            .first()
+        )
+        if row is None or row.attempts >= max_attempts:
+            check_password(code, make_password("0"))  # the same work as a real check
+            ok = False
+        else:
+            ok = check_password(code, row.code_hash)
+            if not ok:
+                row.attempts += 1
+                row.save(update_fields=["attempts", "updated_at"])
+    if not ok:  # outside the block: the counted attempt is committed
+        raise ValidationError({"code": [RESET_CODE_INVALID]})
+    assert row is not None
+    user = row.user
+    try:
+        validate_password(new_password, user)
+    except ValidationError as e:
+        raise ValidationError({"new_password1": e.messages}) from None
+    with transaction.atomic():
+        # one use: only the first of two simultaneous submissions marks the row used
+        if not PasswordResetCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now, updated_at=now):
+            raise ValidationError({"code": [RESET_CODE_INVALID]})
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        password_reset_recorded(user=user, via="sms")
+    return user

@@ -23,6 +23,29 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(extra_context=SITE_CONTEXT), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # 忘记密码: by e-mail link (Django's views) or by SMS code
+    path(
+        "accounts/password/reset/",
+        views.PasswordResetRequest.as_view(extra_context=SITE_CONTEXT),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(extra_context=SITE_CONTEXT),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirm.as_view(extra_context=SITE_CONTEXT),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(extra_context=SITE_CONTEXT),
+        name="password_reset_complete",
+    ),
+    path("accounts/password/sms/", views.password_reset_sms, name="password_reset_sms"),
+    path("accounts/password/sms/verify/", views.password_reset_sms_verify, name="password_reset_sms_verify"),
     path("accounts/register/", views.register, name="register"),
     path("accounts/profile/", views.profile, name="profile"),
     path("orgs/posts/", views.posts, name="orgs_posts"),

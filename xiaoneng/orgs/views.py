@@ -3,10 +3,25 @@ management for department heads (CAS-9)."""
 
 from __future__ import annotations
 
-__all__ = ["post_absent", "post_present", "posts", "profile", "register"]
+__all__ = [
+    "PasswordResetConfirm",
+    "PasswordResetRequest",
+    "password_reset_sms",
+    "password_reset_sms_verify",
+    "post_absent",
+    "post_present",
+    "posts",
+    "profile",
+    "register",
+]
 
+from typing import Any
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,12 +32,20 @@ from django.views.decorators.http import require_POST
 
 from xiaoneng.core.http import AuthedRequest
 
-from .forms import PostAbsenceForm, RegistrationForm
+from .forms import PostAbsenceForm, RegistrationForm, SmsResetConfirmForm, SmsResetRequestForm
 from .models import Post
 from .selectors import posts_manageable
-from .services import applicant_register, post_mark_absent, post_mark_present
+from .services import (
+    applicant_register,
+    password_reset_by_code,
+    password_reset_code_send,
+    password_reset_recorded,
+    post_mark_absent,
+    post_mark_present,
+)
 
 POSTS_PER_PAGE = 50
+SMS_RESET_SESSION_KEY = "password_reset_sms_phone"
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -110,3 +133,68 @@ def post_present(request: AuthedRequest, pk: int) -> HttpResponse:
         return _after_action(request, post, "", form)
     post = get_object_or_404(posts_manageable(request.user), pk=pk)
     return _after_action(request, post, _("A角已恢复到岗。"))
+
+
+# --- forgotten passwords: by e-mail link (Django's views) or by SMS code -------------------------------
+
+
+class PasswordResetRequest(auth_views.PasswordResetView):
+    """忘记密码 by e-mail. Django's view answers the same "sent" page whether or not an account has the
+    address. The link in the mail is built on XIAONENG_PUBLIC_URL, never on the request's Host header."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+        # read at each request (Django reads a class attribute); overrides the request-host site_name
+        return {
+            "public_url": settings.XIAONENG_PUBLIC_URL.rstrip("/"),
+            "site_name": settings.XIAONENG_SITE_NAME,
+            "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        }
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """The e-mailed link's page: a new password; afterwards the login lockout is lifted."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_reset_recorded(user=form.user, via="email")
+        return response
+
+
+def password_reset_sms(request: HttpRequest) -> HttpResponse:
+    """忘记密码 by SMS, step 1. Whatever the number, the answer is the same: go to step 2."""
+    form = SmsResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        password_reset_code_send(phone=phone, ip=get_client_ip_address(request))
+        request.session[SMS_RESET_SESSION_KEY] = phone
+        messages.info(
+            request,
+            _("如该手机号已注册，验证码已发送，%(minutes)d分钟内有效。未收到可在1分钟后重新获取。")
+            % {"minutes": settings.XIAONENG_RESET_CODE_MINUTES},
+        )
+        return redirect("password_reset_sms_verify")
+    return render(request, "registration/password_reset_sms.html", {"form": form})
+
+
+def password_reset_sms_verify(request: HttpRequest) -> HttpResponse:
+    """忘记密码 by SMS, step 2: the code and the new password."""
+    phone = request.session.get(SMS_RESET_SESSION_KEY)
+    if not phone:
+        return redirect("password_reset_sms")
+    form = SmsResetConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_reset_by_code(
+                phone=phone, code=form.cleaned_data["code"], new_password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            del request.session[SMS_RESET_SESSION_KEY]
+            return redirect("password_reset_complete")
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    return render(request, "registration/password_reset_sms_verify.html", {"form": form, "masked_phone": masked})
