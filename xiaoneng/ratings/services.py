@@ -126,24 +126,16 @@ def rating_link(*, case: Any = None, service: InHallService | None = None, via: 
 
 
 def _sms_invite(*, phone: str, department_name: str, what: str, link: str) -> None:
-    """Send the rating invitation after the commit; a carrier outage must not undo the service."""
-    import logging
-
-    from xiaoneng.core.sms import get_sms_backend
+    """Send the rating invitation after the commit, from the task worker with retries (issue 9: no SMS
+    gateway call inside the web request); a carrier outage must not undo the service."""
+    from xiaoneng.core.services import sms_send_later
 
     text = _("【%(dept)s】您办理的“%(what)s”已办结，欢迎对本次服务作出评价（自愿，评价人信息受保护）：%(link)s") % {
         "dept": department_name,
         "what": what[:40],
         "link": link,
     }
-
-    def send() -> None:
-        try:
-            get_sms_backend().send(phone=phone, text=text)
-        except OSError:
-            logging.getLogger(__name__).exception("rating invitation SMS failed")
-
-    transaction.on_commit(send)
+    sms_send_later(phone=phone, text=text)
 
 
 def _invite(*, case: Any = None, service: InHallService | None = None, phone: str, now: datetime) -> bool:

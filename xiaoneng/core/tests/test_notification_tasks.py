@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from xiaoneng.core.services import notify
+from xiaoneng.core.services import notify, sms_send_later
 from xiaoneng.core.sms import MemorySmsBackend
 from xiaoneng.core.tasks import message_send, retry_delay_seconds
 
@@ -162,3 +162,16 @@ def test_a_deactivated_user_is_not_sent_a_queued_message(world, recipient, sms_o
     work()
     assert sms_outbox == []
     assert DBTaskResult.objects.get().return_value == "skipped"
+
+
+def test_an_sms_to_a_bare_number_is_queued_too(db, sms_outbox, settings, work, django_capture_on_commit_callbacks):
+    # given the database backend (e.g. a rating invitation to a window visitor's number, RAT-1)
+    settings.TASKS = DB_TASKS
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_send_later(phone="13800000001", text="欢迎评价")
+    # then queued, not sent in the request; the worker sends it
+    assert sms_outbox == []
+    assert DBTaskResult.objects.get().args_kwargs["kwargs"]["to"] == "13800000001"
+    work()
+    assert sms_outbox == [("13800000001", "欢迎评价")]
