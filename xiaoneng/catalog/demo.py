@@ -7,9 +7,14 @@ standard, an internal power and a non-public item. Idempotent: existing codes ar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 
 from django.db import transaction
+from django.utils import timezone
 
 from xiaoneng.orgs.models import Department, Post
 
@@ -584,6 +589,18 @@ def _content(
 
 _TYPE_PREFIX = {"filing": "30", "internal": "40"}
 
+# The catalog was drafted, reviewed and published this long before the demo's activity: the demo's
+# cases go back about six weeks, and a case on a version published after its receipt is an
+# irregularity (SUP-2.5, CAT-1) — the demo must not suggest a broken system (issue 9).
+PUBLISHED_DAYS_AGO = 180
+
+
+@contextmanager
+def _at(moment: datetime) -> Iterator[None]:
+    """Act as if it were `moment` (every timestamp the services write, and their events)."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
 
 @transaction.atomic
 def load(stdout: Any) -> None:
@@ -593,28 +610,44 @@ def load(stdout: Any) -> None:
         return
     posts = {(p.department.name, p.name): p for p in Post.objects.select_related("department")}
     created = 0
+    start = timezone.now() - timedelta(days=PUBLISHED_DAYS_AGO)
     for n, (short, name, item_type, statutory, committed, extra) in enumerate(ITEMS, start=1):
-        dept = depts[short]
-        base = f"{_TYPE_PREFIX.get(item_type, item_type)}{n:07d}000"
-        code = f"{dept.credit_code}{base}001"
-        if Item.objects.filter(tenant_id=dept.tenant_id, implementing_code=code).exists():
-            continue
-        content = _content("339100", dept, posts, depts, name, item_type, statutory, committed, extra)
-        item = item_create(
-            actor=None,
-            department=dept,
-            base_code=base,
-            implementing_code=code,
-            content=content,
-            themes=extra.get("themes", []),
-        )
-        status = extra.get("status", "published")
-        version = item.head
-        assert version is not None
-        if status in ("declared", "published"):
-            version_declare(actor=None, version=version)
-        if status == "published":
-            version_review(actor=None, version=version, approve=True, comment="经法制审核，同意公布。")
-            version_publish(actor=None, version=version)
-        created += 1
+        with _at(start + timedelta(minutes=10 * n)):
+            created += _load_item(n, depts[short], posts, depts, name, item_type, statutory, committed, extra)
     stdout.write(f"catalog: {created} items created ({len(ITEMS)} in the demo)")
+
+
+def _load_item(
+    n: int,
+    dept: Department,
+    posts: dict[tuple[str, str], Post],
+    depts: dict[str, Department],
+    name: str,
+    item_type: str,
+    statutory: int | None,
+    committed: int | None,
+    extra: dict[str, Any],
+) -> int:
+    """Create, declare, review and publish one demo item (as its status says); 0 if it exists."""
+    base = f"{_TYPE_PREFIX.get(item_type, item_type)}{n:07d}000"
+    code = f"{dept.credit_code}{base}001"
+    if Item.objects.filter(tenant_id=dept.tenant_id, implementing_code=code).exists():
+        return 0
+    content = _content("339100", dept, posts, depts, name, item_type, statutory, committed, extra)
+    item = item_create(
+        actor=None,
+        department=dept,
+        base_code=base,
+        implementing_code=code,
+        content=content,
+        themes=extra.get("themes", []),
+    )
+    status = extra.get("status", "published")
+    version = item.head
+    assert version is not None
+    if status in ("declared", "published"):
+        version_declare(actor=None, version=version)
+    if status == "published":
+        version_review(actor=None, version=version, approve=True, comment="经法制审核，同意公布。")
+        version_publish(actor=None, version=version)
+    return 1
