@@ -26,7 +26,7 @@ urlpatterns = [
     # 忘记密码: by e-mail link (Django's views) or by SMS code
     path(
         "accounts/password/reset/",
-        views.PasswordResetRequest.as_view(extra_context=SITE_CONTEXT),
+        views.password_reset_email,
         name="password_reset",
     ),
     path(

@@ -6,6 +6,7 @@ from __future__ import annotations
 __all__ = [
     "PasswordResetConfirm",
     "PasswordResetRequest",
+    "password_reset_email",
     "password_reset_sms",
     "password_reset_sms_verify",
     "post_absent",
@@ -15,6 +16,7 @@ __all__ = [
     "register",
 ]
 
+import logging
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -25,12 +27,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.throttle import hit, throttle
 
 from .forms import PostAbsenceForm, RegistrationForm, SmsResetConfirmForm, SmsResetRequestForm
 from .models import Post
@@ -44,6 +47,7 @@ from .services import (
     post_mark_present,
 )
 
+log = logging.getLogger(__name__)
 POSTS_PER_PAGE = 50
 SMS_RESET_SESSION_KEY = "password_reset_sms_phone"
 
@@ -138,9 +142,24 @@ def post_present(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- forgotten passwords: by e-mail link (Django's views) or by SMS code -------------------------------
 
 
+def _posted(request: HttpRequest) -> bool:
+    return request.method == "POST"
+
+
+def _reset_limited(template: str, form_class: Any) -> Any:
+    """The 429 answer of a reset page: the same page, the form as posted, and the wait."""
+
+    def on_limit(request: HttpRequest, *args: Any, message: str) -> HttpResponse:
+        return render(request, template, {"form": form_class(request.POST), "limit_message": message}, status=429)
+
+    return on_limit
+
+
 class PasswordResetRequest(auth_views.PasswordResetView):
     """忘记密码 by e-mail. Django's view answers the same "sent" page whether or not an account has the
-    address. The link in the mail is built on XIAONENG_PUBLIC_URL, never on the request's Host header."""
+    address. The link in the mail is built on XIAONENG_PUBLIC_URL, never on the request's Host header.
+    At most XIAONENG_THROTTLE_RATES["password_reset_email"] mails go to one address (silently: the
+    page is the same), and requests per client address are limited ("password_reset")."""
 
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
@@ -154,6 +173,12 @@ class PasswordResetRequest(auth_views.PasswordResetView):
             "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
         }
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        if hit("password_reset_email", form.cleaned_data["email"].lower()) is not None:
+            log.warning("password reset mail not sent: too many for one address")
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     """The e-mailed link's page: a new password; afterwards the login lockout is lifted."""
@@ -164,6 +189,9 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         return response
 
 
+@throttle(
+    "password_reset", when=_posted, on_limit=_reset_limited("registration/password_reset_sms.html", SmsResetRequestForm)
+)
 def password_reset_sms(request: HttpRequest) -> HttpResponse:
     """忘记密码 by SMS, step 1. Whatever the number, the answer is the same: go to step 2."""
     form = SmsResetRequestForm(request.POST or None)
@@ -180,6 +208,11 @@ def password_reset_sms(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/password_reset_sms.html", {"form": form})
 
 
+@throttle(
+    "password_reset",
+    when=_posted,
+    on_limit=_reset_limited("registration/password_reset_sms_verify.html", SmsResetConfirmForm),
+)
 def password_reset_sms_verify(request: HttpRequest) -> HttpResponse:
     """忘记密码 by SMS, step 2: the code and the new password."""
     phone = request.session.get(SMS_RESET_SESSION_KEY)
@@ -198,3 +231,10 @@ def password_reset_sms_verify(request: HttpRequest) -> HttpResponse:
             return redirect("password_reset_complete")
     masked = f"{phone[:3]}****{phone[-4:]}"
     return render(request, "registration/password_reset_sms_verify.html", {"form": form, "masked_phone": masked})
+
+
+password_reset_email = throttle(
+    "password_reset",
+    when=_posted,
+    on_limit=_reset_limited("registration/password_reset_form.html", PasswordResetRequest.form_class),
+)(PasswordResetRequest.as_view(extra_context={"site_name": settings.XIAONENG_SITE_NAME}))

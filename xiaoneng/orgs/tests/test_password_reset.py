@@ -317,3 +317,33 @@ def test_an_inactive_account_gets_no_code(client, zhang, sms):
     User.objects.filter(pk=zhang.pk).update(is_active=False)
     assert _request_code(client, "13900000099").status_code == 302
     assert sms == []
+
+
+def test_reset_mails_to_one_address_are_limited_silently(client, zhang):
+    # when the link is asked for four times within the hour (default 3 mails per address an hour)
+    answers = [client.post("/accounts/password/reset/", {"email": "zhang@example.invalid"}) for _ in range(4)]
+    # then every answer is the same "sent" page, but only three mails go out
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, "/accounts/password/reset/sent/")}
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/accounts/password/reset/", {"email": "zhang@example.invalid"}),
+        ("/accounts/password/sms/", {"phone": "13900000099"}),
+    ],
+)
+def test_reset_requests_from_one_address_are_limited(client, zhang, sms, settings, url, data):
+    settings.XIAONENG_THROTTLE_RATES = {**settings.XIAONENG_THROTTLE_RATES, "password_reset": "2/h"}
+    for _ in range(2):
+        assert client.post(url, data).status_code == 302
+    # when a third comes from the same address
+    r = client.post(url, data)
+    # then the same page, refused with the wait, and nothing more sent
+    assert r.status_code == 429
+    assert "尝试次数过多，请" in r.content.decode()
+    assert int(r["Retry-After"]) > 0
+    assert len(mail.outbox) + len(sms) <= 2
+    # the page itself still opens
+    assert client.get(url).status_code == 200
