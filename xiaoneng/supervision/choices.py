@@ -63,7 +63,8 @@ SUPERVISOR_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
 
 class IrregularityRule(models.TextChoices):
     """SUP-2: the named irregularity rules. The value is the rule's ID, cited in code, tests and the
-    API's `rule` field; pages and notifications show the label (the rule's name), never the ID; the description and severity of each live in supervision.irregularities."""
+    API's `rule` field; pages and notifications show the label (the rule's name), never the ID.
+    The description and severity of each live in supervision.irregularities."""
 
     NOT_ACCEPTED = "SUP-2.1", _("符合条件的申请不予受理")
     SECOND_SUPPLEMENT = "SUP-2.2", _("一次性告知后再次要求补正")

@@ -55,8 +55,8 @@ def irregularity_list(request: AuthedRequest) -> HttpResponse:
     page = paginate(request, qs)
     items = list(page.object_list)
     for i in items:
-        i.colour = SEVERITY_COLOURS[Severity(i.severity)]  # type: ignore[attr-defined]
-        i.status_colour = STATUS_COLOURS[IrregularityStatus(i.status)]  # type: ignore[attr-defined]
+        i.colour = SEVERITY_COLOURS[Severity(i.severity)]
+        i.status_colour = STATUS_COLOURS[IrregularityStatus(i.status)]
     dept_ids = scoped.order_by().values("department_id").distinct()
     return render(
         request,

@@ -249,7 +249,7 @@ def alert_subject(user: Any, alert: Alert) -> dict[str, Any]:
     clock = alert.clock
     model = ContentType.objects.get_for_id(clock.owner_type_id).model_class()
     name = model._meta.label_lower if model is not None else ""
-    obj = model._default_manager.filter(pk=clock.owner_id).first() if model is not None else None
+    obj: Any = model._default_manager.filter(pk=clock.owner_id).first() if model is not None else None
     out: dict[str, Any] = {"kind": str(model._meta.verbose_name) if model else "", "label": clock.label, "url": ""}
     if obj is None:
         return out

