@@ -85,6 +85,7 @@ def _rating_qr(c: Canvas, font: str, notice: Notice, x: float, y: float) -> None
     widget = QrCodeWidget(url, barLevel="M", barBorder=0)
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
+    drawing.initialFontName = font  # else reportlab's graphics state names Helvetica, a font not embedded
     drawing.add(widget)
     renderPDF.draw(drawing, c, x, y)
     tx = x + QR_SIZE + 4 * mm

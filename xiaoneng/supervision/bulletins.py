@@ -391,6 +391,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
         bottomMargin=18 * mm,
         title=bulletin_title(bulletin),
         author=f["region"],
+        initialFontName=font,  # issue 9: no page names a font it does not embed (Helvetica)
     )
     story: list[Any] = [Paragraph(bulletin_title(bulletin), title_style)]
     number = bulletin.number or _("（草稿，未印发）")
@@ -465,7 +466,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
     units = f["units"][:20]
     if units:
         height = 40 + 16 * len(units)
-        d = Drawing(170 * mm, height + 20)
+        d = Drawing(170 * mm, height + 20, initialFontName=font)
         chart = HorizontalBarChart()
         chart.x, chart.y = 70 * mm, 10
         chart.width, chart.height = 90 * mm, height

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xiaoneng.cases.models import Case
 from xiaoneng.cases.services import case_accept, case_submit
+from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.orgs.choices import Role
@@ -111,6 +112,32 @@ def cw(world) -> CaseWorld:
         ],
     )
     return CaseWorld(simple, parallel, on_the_spot, post, holder_a, holder_b, co, reviewers)
+
+
+def published_copies(item: Item, n: int) -> list[Item]:
+    """n more published items, copies of `item` named 第000号许可 … with their own codes (cheap: a
+    copy of the published version row, no lifecycle; enough for the lists that read that row)."""
+    assert item.published is not None
+    version = item.published
+    out = []
+    for i in range(n):
+        clone = Item.objects.get(pk=item.pk)
+        clone.pk = None
+        clone.implementing_code = f"{item.implementing_code[:-5]}{i:05d}"
+        clone.base_code = f"X{i:011d}"
+        clone.published = None
+        clone.head = None
+        clone.save()
+        v = type(version).objects.get(pk=version.pk)
+        v.pk = None
+        v.item = clone
+        v.name = f"第{i:03d}号许可"
+        v.status = VersionStatus.PUBLISHED
+        v.save()
+        clone.published = clone.head = v
+        clone.save(update_fields=["published", "head"])
+        out.append(clone)
+    return out
 
 
 def submit(world: Any, item: Item, **kw: Any) -> tuple[Case, str]:

@@ -6,6 +6,7 @@ four-department parallel stage with deemed consent is in test_browser_cases.py).
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,8 +18,8 @@ import pytest
 
 from conftest import login, screenshot
 from xiaoneng.cases.models import Case, Enquiry, StepTask
-from xiaoneng.cases.services import case_decide, case_deliver, case_request_supplement, case_step_decide
-from xiaoneng.cases.tests.conftest import PDF
+from xiaoneng.cases.services import case_deliver, case_request_supplement, case_step_decide
+from xiaoneng.cases.tests.conftest import PDF, published_copies
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.core.models import Event
 from xiaoneng.core.sms import MemorySmsBackend
@@ -144,8 +145,9 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         acceptance = _clock_row(page, "受理时限")
         acceptance.locator("details").first.evaluate("d => d.open = true")
         why = acceptance.inner_text()
-        # paused while she was away: 09-24 and 09-28 (09-25 is the Mid-Autumn holiday)
-        assert "等待申请人补正" in why and "共扣除2个工作日" in why, why
+        # paused while she was away, from the notice's day to the day she supplied: 09-23, 09-24 and
+        # 09-28 (09-25 is the Mid-Autumn holiday; neither end day counts since commit 7686a85)
+        assert "等待申请人补正" in why and "共扣除3个工作日" in why, why
         screenshot(page, "journey-zhang-03-supplemented")
 
         # the clerk accepts the same day (through the window page: see the clerk journey)
@@ -168,12 +170,20 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         page.locator("details.closed-clocks details").first.evaluate("d => d.open = true")
         screenshot(page, "journey-zhang-04-deadlines")
 
-        # the department reviews and decides; the clerk delivers
+        # the department reviews; the head approves on the last step, which makes the decision in
+        # the same click (issue 9: no separate 作出决定); the clerk delivers
         move(now, "2026-10-12 10:00")
-        for task in StepTask.objects.filter(case=case).order_by("stage_index"):
-            task.refresh_from_db()
-            case_step_decide(task=task, actor=world.user("dept_head"), kind="agree", reasons="符合条件")
-        case_decide(case=Case.objects.get(pk=case.pk), actor=world.user("dept_head"), outcome="approve")
+        review = StepTask.objects.get(case=case, stage_index=0)
+        case_step_decide(task=review, actor=world.user("reviewer"), kind="agree", reasons="符合条件")
+        _as(page, "dept_head")
+        page.goto(page.base + f"/workbench/cases/{case.pk}/")
+        approve = page.locator(".opinion-form[data-decides] button[type=submit]")
+        assert approve.inner_text() == "同意并作出准予许可决定"
+        assert page.locator("#btn-decide").count() == 0  # one action, not two
+        page.locator(".opinion-form[data-decides] input[name=reasons]").fill("符合条件")
+        approve.click()
+        assert "准予行政许可决定已作出" in page.locator(".messages").inner_text()
+        assert Case.objects.get(pk=case.pk).status == "decided_approved"
         case_deliver(
             case=Case.objects.get(pk=case.pk), actor=world.user("clerk"), method="electronic", recipient="张丽"
         )
@@ -188,6 +198,14 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         assert "准予行政许可决定书" in link.inner_text()
         resp = page.request.get(page.base + link.get_attribute("href"))
         assert resp.status == 200 and resp.body().startswith(b"%PDF")
+        # and the PDF carries its Chinese font (embedded), so every reader shows the text
+        decision_pdf = tmp_path / "decision.pdf"
+        decision_pdf.write_bytes(resp.body())
+        fonts = subprocess.run(["pdffonts", str(decision_pdf)], capture_output=True, check=True).stdout.decode()
+        rows = fonts.splitlines()[2:]
+        assert rows and all(r.split()[-5] == "yes" for r in rows) and "STSong" not in fonts, fonts
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(decision_pdf), "-"], capture_output=True).stdout
+        assert "准予行政许可决定书" in "".join(text.decode().split())
         screenshot(page, "journey-zhang-05-decided")
 
         # and she rates the service 满意 from the link in the SMS
@@ -423,3 +441,106 @@ def test_admin_confirms_next_year_and_the_case_trail_shows_the_recompute(page, w
         assert f"到期日 {before.isoformat()} → {after.isoformat()}" in trail, trail
         assert "放假安排已确认，不再暂定" in trail, trail
         screenshot(page, "journey-admin-02-recomputed")
+
+
+def test_applicant_finds_an_item_on_page_2_and_by_search(page, world):
+    """Issue 9: 在线申请 no longer stops at 200 items: every item is reachable a page at a time (with
+    the total), and the search box finds one by name, implementing code or department."""
+    first = publish(
+        make_item(world.dept, world.user("dept_head"), name="食品经营许可"),
+        declarer=world.user("dept_head"),
+        legal=world.user("legal"),
+    )
+    copies = published_copies(first, 54)
+    target = copies[52]  # 第052号许可: past the first 50
+    page.goto(page.base + "/cases/apply/")
+    assert "共 55 条" in page.locator(".pagination-total").first.inner_text()
+    assert page.locator("#apply-items tbody tr").count() == 50
+    assert page.locator(f"a[href='/cases/apply/{target.implementing_code}/']").count() == 0
+    page.locator("a[rel=next]").first.click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert page.locator("#apply-items tbody tr").count() == 5
+    row = page.locator("#apply-items tbody tr", has_text="第052号许可")
+    screenshot(page, "journey-apply-01-page-2")
+    row.locator("a.btn").click()
+    page.wait_for_url(re.compile("/accounts/login/"))  # applying needs the applicant's account
+    page.fill("#id_username", "applicant")
+    page.fill("#id_password", "pass-Word-2026")
+    page.click("#main form button[type=submit]")
+    page.wait_for_selector("#btn-apply")
+    assert "第052号许可" in page.locator("h1").inner_text()
+    # and by search: a piece of the implementing code finds exactly that item
+    page.goto(page.base + "/cases/apply/")
+    page.fill("#apply-q", target.implementing_code[-8:])
+    page.click("form.cs-filter button[type=submit]")
+    assert page.locator("#apply-items tbody tr").count() == 1
+    assert "第052号许可" in page.locator("#apply-items").inner_text()
+    assert "共 1 条" in page.locator(".pagination-total").first.inner_text()
+    screenshot(page, "journey-apply-02-search")
+
+
+def test_clerk_accepts_with_one_click_and_the_head_decides_with_one(page, world, tmp_path):
+    """Issue 9: the window clerk's 受理 also completes the process's 窗口受理 step (no second
+    signature), and the head's approval on the last step (审批决定) is the decision, with its notice."""
+    from xiaoneng.cases.tests.conftest import submit
+
+    item = publish(
+        make_item(
+            world.dept,
+            world.user("dept_head"),
+            name="食品经营许可",
+            stages=[
+                {
+                    "name": "受理",
+                    "join_policy": "all",
+                    "steps": [{"name": "窗口受理", "role": "clerk", "limit_days": 1}],
+                },
+                {
+                    "name": "审查",
+                    "join_policy": "all",
+                    "steps": [{"name": "材料审查", "role": "reviewer", "limit_days": 5}],
+                },
+                {
+                    "name": "决定",
+                    "join_policy": "all",
+                    "steps": [{"name": "审批决定", "role": "dept_head", "limit_days": 2}],
+                },
+            ],
+        ),
+        declarer=world.user("dept_head"),
+        legal=world.user("legal"),
+    )
+    case, _code = submit(world, item)
+    # the clerk: one click on 受理
+    _as(page, "clerk")
+    page.goto(page.base + f"/workbench/cases/{case.pk}/")
+    page.click("#btn-accept")
+    assert "受理通知书已生成" in page.locator(".messages").inner_text()
+    window_row = page.locator("#steps tbody tr", has_text="窗口受理")
+    assert window_row.get_attribute("data-status") == "done" and "同意" in window_row.inner_text()
+    assert page.locator("#steps tbody tr", has_text="材料审查").get_attribute("data-status") == "active"
+    assert page.locator(".opinion-form").count() == 0  # nothing left for the clerk to sign
+    trail = page.locator("#timeline").inner_text()
+    assert "受理" in trail and "环节办理意见" in trail
+    screenshot(page, "journey-one-step-01-accepted")
+    # the reviewer signs the review
+    _as(page, "reviewer")
+    page.goto(page.base + f"/workbench/cases/{case.pk}/")
+    page.locator(".opinion-form button[type=submit]").first.click()
+    assert "办理意见已签署" in page.locator(".messages").inner_text()
+    # the head: one click approves and decides
+    _as(page, "dept_head")
+    page.goto(page.base + f"/workbench/cases/{case.pk}/")
+    assert page.locator("#btn-decide").count() == 0
+    screenshot(page, "journey-one-step-02-head")
+    page.locator(".opinion-form[data-decides] button[type=submit]").click()
+    assert "准予行政许可决定已作出" in page.locator(".messages").inner_text()
+    assert page.locator("#decision h2").inner_text() == "决定：准予行政许可"
+    assert page.locator("#btn-deliver").count() == 1  # the next step is delivery
+    link = page.locator("#notices a", has_text="准予行政许可决定书").first
+    resp = page.request.get(page.base + link.get_attribute("href"))
+    pdf = tmp_path / "d.pdf"
+    pdf.write_bytes(resp.body())
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout.decode()
+    assert all(r.split()[-5] == "yes" for r in fonts.splitlines()[2:]), fonts
+    screenshot(page, "journey-one-step-03-decided")

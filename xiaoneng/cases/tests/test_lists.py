@@ -14,8 +14,7 @@ import pytest
 from django.test import Client
 
 from xiaoneng.cases.services import case_negative_report_submit, enquiry_register
-from xiaoneng.cases.tests.conftest import accepted, submit
-from xiaoneng.catalog.choices import VersionStatus
+from xiaoneng.cases.tests.conftest import accepted, published_copies, submit
 from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.core.pagination import paginate
@@ -37,37 +36,11 @@ def _rows(html: str, table_id: str) -> int:
     return body.count("<tr") - 1  # less the header row
 
 
-def _clone_published(item: Item, n: int) -> list[Item]:
-    """n more published items sharing `item`'s published version row content (cheap: one version
-    per item, no lifecycle) — the list page only reads the published version's fields."""
-    assert item.published is not None
-    version = item.published
-    out = []
-    for i in range(n):
-        clone = Item.objects.get(pk=item.pk)
-        clone.pk = None
-        clone.implementing_code = f"{item.implementing_code[:-5]}{i:05d}"
-        clone.base_code = f"X{i:011d}"
-        clone.published = None
-        clone.head = None
-        clone.save()
-        v = type(version).objects.get(pk=version.pk)
-        v.pk = None
-        v.item = clone
-        v.name = f"第{i:03d}号许可"
-        v.status = VersionStatus.PUBLISHED
-        v.save()
-        clone.published = clone.head = v
-        clone.save(update_fields=["published", "head"])
-        out.append(clone)
-    return out
-
-
 @pytest.fixture
 def many_items(world) -> list[Item]:
     first = make_item(world.dept, world.user("dept_head"), name="食品经营许可")
     first = publish(first, declarer=world.user("dept_head"), legal=world.user("legal"))
-    return [first, *_clone_published(first, 54)]
+    return [first, *published_copies(first, 54)]
 
 
 def test_apply_index_pages_through_every_item_with_the_total(world, many_items):

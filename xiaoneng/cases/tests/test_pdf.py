@@ -233,7 +233,10 @@ def test_decision_notice_prints_the_rating_qr_code_rat1(world, client, tmp_path:
         (tmp_path / f"{name}.pdf").write_bytes(notice_pdf(notice))
         out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / f"{name}.pdf"), "-"], capture_output=True)
         texts[name] = "".join(out.stdout.decode().split())
-    # then the decision notice says how to rate and prints the address; the acceptance notice does not
+    # then every font of the decision notice is embedded, the QR code's drawing included
+    fonts = _fonts(tmp_path / "decision.pdf")
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts
+    # and the decision notice says how to rate and prints the address; the acceptance notice does not
     assert "扫码评价本次服务" in texts["decision"]
     assert "扫码评价" not in texts["acceptance"]
     start = texts["decision"].index("https://zwfw.example.gov.cn/rate/")
