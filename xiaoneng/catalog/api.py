@@ -8,13 +8,17 @@ __all__ = ["router"]
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
+from xiaoneng.api.params import MAX_OFFSET, bounded_int
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department
 
 from .flowchart import flowchart_svg
@@ -230,6 +234,9 @@ def items_list(
     limit: int = 50,
     offset: int = 0,
 ) -> list[ItemSummaryOut]:
+    # issue 9: a negative or huge offset (or department id) was a database error, a 500
+    offset = bounded_int(offset, "offset", high=MAX_OFFSET) or 0
+    department = bounded_int(department, "department")
     qs = items_for_user(request.user).prefetch_related("themes")
     staff = getattr(request.user, "is_authenticated", False) and request.user.is_staff_member  # type: ignore[union-attr]
     prefixes = ["published__", "head__"] if staff else ["published__"]
@@ -368,3 +375,120 @@ def item_retire_api(request: AuthedRequest, code: str, payload: ReasonIn) -> Sta
     assert item.head is not None
     item.head.refresh_from_db()
     return _status(item.head)
+
+
+# ---------------------------------------------------------------------------------------------
+# Import (the same all-or-nothing import as the workbench page)
+# ---------------------------------------------------------------------------------------------
+
+
+class ImportReportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    published: int
+    codes: list[str]
+
+
+class ProblemOut(Schema):
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+
+class MissingDepartmentOut(Schema):
+    name: str
+    region: str
+    region_name: str
+    credit_code: str = Field(..., description="the code the department would be created with")
+    credit_codes: list[str]
+    rows: list[int]
+    problem: str = Field(..., description="why it cannot be created from the file; empty if it can")
+
+
+class ImportFailedOut(Schema):
+    detail: str
+    problems: list[ProblemOut]
+    missing_departments: list[MissingDepartmentOut]
+
+
+class NewDepartmentIn(Schema):
+    name: str = Field(..., max_length=100)
+    region: str = Field(..., max_length=12)
+    credit_code: str = Field(..., max_length=18)
+
+
+class NewDepartmentsIn(Schema):
+    departments: list[NewDepartmentIn] = Field(..., max_length=200)
+
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    region: str
+    credit_code: str
+
+
+@router.post(
+    "/import",
+    response={200: ImportReportOut, 400: ImportFailedOut},
+    auth=django_auth,
+    summary="Import a catalog workbook (all-or-nothing; every problem and missing department listed)",
+)
+def catalog_import_api(
+    request: AuthedRequest,
+    file: File[UploadedFile],
+    department_id: Form[int | None] = None,
+    publish: Form[bool] = False,
+) -> Status:
+    from .spreadsheet import ImportFailed, catalog_import
+
+    user = request.user
+    if not (user.is_superuser or user.role in (Role.DEPT_HEAD, Role.ADMIN)):
+        raise PermissionDenied(_("只有部门负责人或系统管理员可以导入事项。"))
+    department = None
+    if department_id is not None:
+        department = get_object_or_404(Department.objects.filter(tenant_id=user.tenant_id), pk=department_id)
+    elif user.role != Role.ADMIN and not user.is_superuser:
+        department = user.department
+    if (file.size or 0) > 50 * 1024 * 1024:
+        raise ValidationError(_("文件不能超过 50 MB。"))
+    try:
+        report = catalog_import(
+            data=file.read(), filename=file.name or "", actor=user, department=department, publish=publish
+        )
+    except ImportFailed as e:
+        return Status(
+            400,
+            {
+                "detail": _("发现 %(n)d 处问题，未导入任何内容。") % {"n": len(e.problems)},
+                "problems": [
+                    {"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message} for p in e.problems
+                ],
+                "missing_departments": [m.as_dict() for m in e.missing_departments],
+            },
+        )
+    return Status(200, report.__dict__)
+
+
+@router.post(
+    "/import/departments",
+    response={201: list[DepartmentOut]},
+    auth=django_auth,
+    summary="Create the missing departments an import listed (system administrator only)",
+)
+def import_departments_api(request: AuthedRequest, payload: NewDepartmentsIn) -> Status:
+    from .services import departments_create_for_import
+
+    user = request.user
+    if user.tenant_id is None:
+        raise PermissionDenied(_("只有系统管理员可以按导入文件创建部门。"))
+    made = departments_create_for_import(
+        actor=user,
+        tenant_id=user.tenant_id,
+        departments=[d.model_dump() for d in payload.departments],
+    )
+    return Status(
+        201, [{"id": d.pk, "name": d.name, "region": d.region.code, "credit_code": d.credit_code} for d in made]
+    )

@@ -5,9 +5,8 @@ statutory limits and the complaint channel. No JavaScript; every text is XML-esc
 
 from __future__ import annotations
 
-__all__ = ["flowchart_svg"]
+__all__ = ["flowchart_svg", "text_width"]
 
-import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -27,13 +26,46 @@ COL_W = 256
 PAD = 24
 LINE = 18
 FONT_SIZE = 13
-NODE_W = 104
+NODE_W = 116  # "Completion" in bold fits on one line
 NODE_H = 56
 NODE_GAP = 44  # between a start/end node and the nearest stage column
+BOX_PAD = 10  # text inset in a step box, each side
+NODE_PAD = 8  # text inset in a start/end node, each side
 
 
-def _width(text: str, size: float) -> float:
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.58 for ch in text)
+# Advance widths (1/1000 em) of the printable ASCII characters, U+0020 to U+007E, in Noto Sans CJK
+# SC Regular and Bold, the first font of FONT (measured from the font files). Han characters and
+# full-width punctuation are one em; any other character is counted as one em too, to be safe.
+_ASCII_REGULAR = (
+    "224 323 474 555 555 921 680 278 338 338 467 555 278 347 278 392 555 555 555 555 555 555 555 555 555 555 "
+    "278 278 555 555 555 474 946 608 657 638 688 589 552 689 728 293 535 646 543 812 723 742 633 742 635 596 "
+    "599 721 575 878 573 531 603 338 392 338 555 559 606 563 618 510 620 554 325 564 607 275 275 552 284 926 "
+    "610 606 620 620 388 468 377 607 521 802 498 521 475 338 270 338 555"
+)
+_ASCII_BOLD = (
+    "227 370 574 590 590 963 740 325 378 378 507 590 325 370 325 387 590 590 590 590 590 590 590 590 590 590 "
+    "325 325 590 590 590 514 1007 641 681 656 714 615 585 717 757 330 568 686 578 853 749 770 667 770 682 624 "
+    "625 748 619 915 627 580 613 378 387 378 590 567 626 591 644 527 644 581 372 597 640 304 306 604 315 964 "
+    "641 626 644 644 436 495 421 637 576 863 562 574 511 378 296 378 590"
+)
+_EM = {
+    False: {chr(32 + i): int(w) / 1000 for i, w in enumerate(_ASCII_REGULAR.split())},
+    True: {chr(32 + i): int(w) / 1000 for i, w in enumerate(_ASCII_BOLD.split())},
+}
+# Another font may stand in for Noto (a viewer without it): lines are filled to this share of the
+# room only, so a somewhat wider font still fits.
+FILL = 0.94
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The rendered width of `text` in pixels at `size`: the one measure the layout (and its test)
+    uses for every line, Chinese or English."""
+    em = _EM[bold]
+    return sum(em.get(ch, 1.0) for ch in text) * size
+
+
+def _width(text: str, size: float, bold: bool = False) -> float:
+    return text_width(text, size, bold) / FILL
 
 
 # Line-breaking rules for Chinese (禁则): no line starts with closing punctuation, none ends with an
@@ -42,27 +74,63 @@ NO_LINE_START = frozenset("、，。．：；！？）】」』〕〉》”’�
 NO_LINE_END = frozenset("（【「『〔〈《“‘([{")
 
 
-def _wrap(text: str, max_width: float, size: float = FONT_SIZE) -> list[str]:
+def _tokens(paragraph: str) -> list[str]:
+    """Units a line is not broken inside: a Latin word (with its trailing punctuation and spaces),
+    or one character otherwise (Chinese breaks between any two characters)."""
+    out: list[str] = []
+    for ch in paragraph:
+        prev = out[-1][-1] if out else ""
+        latin_prev = prev.isascii() and prev != ""
+        if latin_prev and ch.isascii() and not ch.isspace() and not prev.isspace():
+            out[-1] += ch  # inside a Latin word or number
+        elif ch == " " and latin_prev:
+            out[-1] += ch  # spaces stay with the word before them
+        else:
+            out.append(ch)
+    return out
+
+
+def _cut(word: str, max_width: float, size: float, bold: bool) -> list[str]:
+    """A word wider than a line, in pieces that fit."""
+    pieces, current = [], ""
+    for ch in word:
+        if current and _width(current + ch, size, bold) > max_width:
+            pieces.append(current)
+            current = ""
+        current += ch
+    return [*pieces, current]
+
+
+def _wrap(text: str, max_width: float, size: float = FONT_SIZE, bold: bool = False) -> list[str]:
+    """Lines of `text` no wider than `max_width`: English breaks between words, Chinese between
+    characters, with the 禁则 above; a word longer than a line is cut."""
     lines: list[str] = []
     for paragraph in (text or "").splitlines() or [""]:
         start, current = len(lines), ""
-        for ch in paragraph:
-            if _width(current + ch, size) > max_width and current:
-                # break before `ch`, or earlier if that would start a line with closing punctuation
-                # or end one with an opening bracket
-                k, joined = len(current), current + ch
-                while k > 0 and (joined[k] in NO_LINE_START or joined[k - 1] in NO_LINE_END):
-                    k -= 1
-                k = k or len(current)
-                lines.append(current[:k])
-                current = joined[k:]
-            else:
-                current += ch
-        if len(current) == 1 and len(lines) > start and len(lines[-1]) > 2:
-            # no orphan: a lone last character takes its neighbour along
-            current = lines[-1][-1] + current
-            lines[-1] = lines[-1][:-1]
-        lines.append(current)
+        for token in _tokens(paragraph):
+            if _width((current + token).rstrip(), size, bold) <= max_width:
+                current += token
+                continue
+            if not current.strip():
+                # a single token wider than the line
+                *full, current = _cut(current + token, max_width, size, bold)
+                lines += full
+                continue
+            # break before `token`, or earlier if that would start a line with closing punctuation
+            # or end one with an opening bracket (a Chinese line only)
+            joined, k = current + token, len(current)
+            while k > 0 and (joined[k] in NO_LINE_START or joined[k - 1] in NO_LINE_END):
+                k -= 1
+            k = k or len(current)
+            lines.append(joined[:k].rstrip())
+            current = joined[k:]
+            if _width(current.rstrip(), size, bold) > max_width:
+                *full, current = _cut(current, max_width, size, bold)
+                lines += full
+        if len(current) == 1 and len(lines) > start and len(lines[-1]) > 2 and not current.isascii():
+            # no orphan: a lone last Chinese character takes its neighbour along
+            lines[-1], current = lines[-1][:-1], lines[-1][-1] + current
+        lines.append(current.rstrip())
     return [line for line in lines if line] or [""]
 
 
@@ -99,18 +167,18 @@ def _actor(step: Step) -> str:
 
 
 def _box(step: Step, *, show_department: bool) -> _Box:
-    inner = BOX_W - 20
-    lines: list[tuple[str, str]] = [(line, "title") for line in _wrap(step.name, inner, 14)]
+    inner = BOX_W - 2 * BOX_PAD
+    lines: list[tuple[str, str]] = [(line, "title") for line in _wrap(step.name, inner, 14, bold=True)]
     lines += [(line, "") for line in _wrap(_("岗位：%(post)s") % {"post": _actor(step)}, inner)]
     if show_department and step.department is not None:
         dept = step.department.short_name or step.department.name
         lines += [(line, "") for line in _wrap(_("部门：%(dept)s") % {"dept": dept}, inner)]
     limit = _("时限：%(n)d 个工作日") % {"n": step.limit_days} if step.limit_days else _("时限：当场办结")
-    lines.append((limit, "limit"))
+    lines += [(line, "limit") for line in _wrap(limit, inner, 13, bold=True)]
     if step.on_timeout == OnTimeout.DEEMED_CONSENT:
-        lines.append((_("超时视为同意（CAS-7）"), "warn"))
+        lines += [(line, "warn") for line in _wrap(_("超时视为同意"), inner, 12)]  # CAS-7
     elif step.on_timeout == OnTimeout.ESCALATE:
-        lines.append((_("超时逐级督办"), "muted"))
+        lines += [(line, "muted") for line in _wrap(_("超时逐级督办"), inner, 12)]
     if step.supervision_point:
         lines += [(line, "") for line in _wrap(_("监察点：%(p)s") % {"p": step.supervision_point}, inner)]
     if step.applicant_rights:
@@ -141,19 +209,20 @@ def flowchart_svg(version: ItemVersion, stages: list[Stage] | None = None) -> st
         columns.append((stage, [_box(s, show_department=len(steps) > 1 or s.department_id is not None) for s in steps]))
     gap = 16
     col_heights = [sum(b.height for b in boxes) + gap * max(len(boxes) - 1, 0) for _s, boxes in columns]
-    body_h = max([NODE_H, *col_heights])
+    nodes = [(_("开始"), _("提交申请")), (_("办结"), _("送达结果"))]
+    body_h = max([*(_node_lines(t, st)[2] for t, st in nodes), *col_heights])
     # columns are COL_W apart; the last one needs only its box
     width = PAD * 2 + NODE_W * 2 + NODE_GAP * 2 + (COL_W * len(columns) - (COL_W - BOX_W) if columns else 0)
     # Every text that could be long wraps within its box or column: the title, each stage's header
     # and join policy, each step's lines (_box) and the footer. Heights follow the wrapped lines.
-    title_lines = _wrap(_("%(name)s 办理流程图") % {"name": version.name}, width - PAD * 2, 20)
+    title_lines = _wrap(_("%(name)s 办理流程图") % {"name": version.name}, width - PAD * 2, 20, bold=True)
     headers = [_stage_header(i, stage, len(boxes)) for i, (stage, boxes) in enumerate(columns)]
     header_h = max([0, *(18 * len(h) + 16 * len(p) for h, p in headers)])
     header_y = PAD + 28 * len(title_lines) + 12
     top = header_y + header_h + 14
     footer_wrapped: list[str] = []
-    for line in _footer(version):
-        footer_wrapped += _wrap(line, width - PAD * 2 - 20)
+    for k, line in enumerate(_footer(version)):
+        footer_wrapped += _wrap(line, width - PAD * 2 - 20, bold=k == 0)
     height = top + body_h + 40 + 20 + LINE * len(footer_wrapped) + PAD
     mid = top + body_h / 2
     parts: list[str] = [
@@ -171,7 +240,7 @@ def flowchart_svg(version: ItemVersion, stages: list[Stage] | None = None) -> st
         parts.append(_text(PAD, PAD + 20 + 28 * j, line, size=20, weight="bold", fill="#0b3d91"))
     # start node
     x: float = PAD
-    parts.append(_node(x, mid, _("开始"), _("提交申请")))
+    parts.append(_node(x, mid, *nodes[0]))
     prev_x: float = x + NODE_W
     prev_targets = [mid]
     x += NODE_W + NODE_GAP - (COL_W - BOX_W) / 2
@@ -197,7 +266,7 @@ def flowchart_svg(version: ItemVersion, stages: list[Stage] | None = None) -> st
         x += COL_W
     end_x = width - PAD - NODE_W
     parts += _connect(prev_x, prev_targets, end_x, [mid])
-    parts.append(_node(end_x, mid, _("办结"), _("送达结果")))
+    parts.append(_node(end_x, mid, *nodes[1]))
     # footer
     fy = top + body_h + 40
     parts.append(f'<line x1="{PAD}" y1="{fy:.0f}" x2="{width - PAD:.0f}" y2="{fy:.0f}" stroke="#cbd2d9"/>')
@@ -210,7 +279,7 @@ def flowchart_svg(version: ItemVersion, stages: list[Stage] | None = None) -> st
 def _stage_header(i: int, stage: Stage, steps: int) -> tuple[list[str], list[str]]:
     """A stage's title and, for parallel steps, its join policy, each wrapped to the column."""
     inner = COL_W - 16
-    header = _wrap(_("阶段 %(n)d：%(name)s") % {"n": i + 1, "name": stage.name}, inner, 14)
+    header = _wrap(_("阶段 %(n)d：%(name)s") % {"n": i + 1, "name": stage.name}, inner, 14, bold=True)
     if steps <= 1:
         return header, []
     policy = str(JoinPolicy(stage.join_policy).label)
@@ -255,15 +324,33 @@ def _footer(version: ItemVersion) -> list[str]:
     return lines
 
 
+def _node_lines(title: str, subtitle: str) -> tuple[list[str], list[str], int]:
+    inner = NODE_W - 2 * NODE_PAD
+    titles = _wrap(title, inner, 15, bold=True)
+    subtitles = _wrap(subtitle, inner, 12)
+    return titles, subtitles, max(NODE_H, 20 + 19 * len(titles) + 15 * len(subtitles))
+
+
 def _node(x: float, cy: float, title: str, subtitle: str) -> str:
-    y = cy - NODE_H / 2
-    return (
-        f'<g><rect x="{x:.0f}" y="{y:.0f}" width="{NODE_W}" height="{NODE_H}" rx="28" '
+    """A start or end node: its title and subtitle wrap within it (English is longer), and the node
+    grows to hold them."""
+    titles, subtitles, height = _node_lines(title, subtitle)
+    y = cy - height / 2
+    rx = 28 if height == NODE_H else 14
+    out = [
+        f'<g class="node"><rect x="{x:.0f}" y="{y:.0f}" width="{NODE_W}" height="{height:.0f}" rx="{rx}" '
         'fill="#e6f0ff" stroke="#0b3d91" stroke-width="1.5"/>'
-        + _text(x + NODE_W / 2, cy - 4, title, size=15, weight="bold", anchor="middle", fill="#0b3d91")
-        + _text(x + NODE_W / 2, cy + 16, subtitle, size=12, anchor="middle", fill="#3e4c59")
-        + "</g>"
-    )
+    ]
+    ty = cy - (19 * len(titles) + 15 * len(subtitles)) / 2 + 14
+    for line in titles:
+        out.append(_text(x + NODE_W / 2, ty, line, size=15, weight="bold", anchor="middle", fill="#0b3d91"))
+        ty += 19
+    ty += 1
+    for line in subtitles:
+        out.append(_text(x + NODE_W / 2, ty, line, size=12, anchor="middle", fill="#3e4c59"))
+        ty += 15
+    out.append("</g>")
+    return "".join(out)
 
 
 def _step_box(x: float, y: float, box: _Box) -> str:
@@ -274,7 +361,7 @@ def _step_box(x: float, y: float, box: _Box) -> str:
     ]
     for k, (line, style) in enumerate(box.lines):
         size, weight, fill = _STYLE[style]
-        out.append(_text(x + 10, y + 8 + LINE * (k + 1) - 4, line, size=int(size), weight=weight, fill=fill))
+        out.append(_text(x + BOX_PAD, y + 8 + LINE * (k + 1) - 4, line, size=int(size), weight=weight, fill=fill))
     out.append("</g>")
     return "".join(out)
 

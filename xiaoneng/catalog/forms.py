@@ -53,7 +53,9 @@ class VersionForm(forms.Form):
     committed_unit = forms.ChoiceField(label=_("承诺时限单位"), choices=LimitUnit.choices)
     committed_note = forms.CharField(label=_("承诺时限说明"), required=False, max_length=300)
     committed_justification = forms.CharField(
-        label=_("承诺时限未压缩三分之一的理由（CAT-4）"), required=False, widget=TEXTAREA
+        label=_("承诺时限未压缩三分之一的理由"),
+        required=False,
+        widget=TEXTAREA,  # CAT-4
     )
     acceptance_conditions = forms.CharField(label=_("受理条件"), required=False, widget=TEXTAREA)
     quantity_limits = forms.CharField(label=_("数量限制"), required=False, widget=TEXTAREA)
@@ -73,8 +75,14 @@ class VersionForm(forms.Form):
 
 class ItemNewForm(VersionForm):
     department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("实施主体"), queryset=None)
-    base_code = forms.CharField(label=_("基本编码（12 位数字）"), max_length=12)
-    implementing_code = forms.CharField(label=_("实施编码（33 位）"), max_length=33)
+    base_code = forms.CharField(
+        label=_("基本编码"), max_length=20, help_text=_("如 511A0138000000、511Z07001006 或 G-000007-001。")
+    )
+    implementing_code = forms.CharField(
+        label=_("实施编码"),
+        max_length=64,
+        help_text=_("如 511A0138000000-511602000000-000-115113010833722043-1-00，原样保存。"),
+    )
     field_order = ["department", "base_code", "implementing_code"]
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
@@ -103,7 +111,7 @@ class FeeForm(forms.Form):
     name = forms.CharField(label=_("收费项目"), required=False, max_length=200)
     lower = forms.DecimalField(label=_("下限（元）"), required=False, min_value=0, decimal_places=2)
     upper = forms.DecimalField(label=_("上限（元）"), required=False, min_value=0, decimal_places=2)
-    basis = forms.CharField(label=_("收费依据（CAT-7）"), required=False, max_length=300)
+    basis = forms.CharField(label=_("收费依据"), required=False, max_length=300)  # CAT-7
     reducible = forms.BooleanField(label=_("可减免"), required=False)
 
 

@@ -79,8 +79,13 @@ class Item(TenantModel):
     department = models.ForeignKey(
         "orgs.Department", on_delete=models.PROTECT, related_name="catalog_items", verbose_name=_("实施主体")
     )
-    base_code = models.CharField(_("基本编码"), max_length=12)
-    implementing_code = models.CharField(_("实施编码"), max_length=33)
+    # Codes are kept exactly as registered (validation.parse_implementing_code reads them): the
+    # national form is 基本编码-行政区划代码-业务办理项-实施主体统一社会信用代码-…, up to ~60 characters.
+    base_code = models.CharField(_("基本编码"), max_length=20)
+    implementing_code = models.CharField(_("实施编码"), max_length=64)
+    # The implementing subject's unified social credit code, read from the implementing code. One
+    # department may act under several credit codes (its own and those of units acting in its name).
+    credit_code = models.CharField(_("实施主体统一社会信用代码"), max_length=18, blank=True, db_index=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="items", verbose_name=_("主题"))
     head = models.ForeignKey(
         "ItemVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("最新版本")
@@ -199,7 +204,7 @@ class ItemVersion(TenantModel):
                 | ~Q(committed_justification="")
                 | Q(LessThanOrEqual(F("committed_limit") * 3, F("statutory_limit") * 2)),
                 name="catalog_version_cat4_committed_shorter",
-                violation_error_message=_("承诺时限应比法定时限缩短三分之一以上，否则须说明理由（CAT-4）。"),
+                violation_error_message=_("承诺时限应比法定时限缩短三分之一以上，否则须说明理由。"),  # CAT-4
             ),
             models.CheckConstraint(
                 condition=Q(committed_limit__isnull=True)
@@ -330,7 +335,7 @@ class Fee(VersionPart):
             models.CheckConstraint(
                 condition=~Q(basis=""),
                 name="catalog_fee_cat7_basis",
-                violation_error_message=_("收费项目必须有收费依据（CAT-7）。"),
+                violation_error_message=_("收费项目必须有收费依据。"),  # CAT-7
             ),
             models.CheckConstraint(
                 condition=Q(lower__gte=0) & Q(lower__lte=F("upper")),
@@ -434,7 +439,7 @@ class Step(VersionPart):
             models.CheckConstraint(
                 condition=Q(post__isnull=False) | ~Q(role=""),
                 name="catalog_step_cat5_actor",
-                violation_error_message=_("每个环节都必须指定办理岗位或角色（CAT-5）。"),
+                violation_error_message=_("每个环节都必须指定办理岗位或角色。"),  # CAT-5
             )
         ]
 

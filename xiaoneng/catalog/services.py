@@ -12,6 +12,7 @@ from __future__ import annotations
 
 __all__ = [
     "THEME_MAX",
+    "departments_create_for_import",
     "item_create",
     "item_edit",
     "item_retire",
@@ -20,26 +21,28 @@ __all__ = [
     "version_publish",
     "version_review",
     "version_update",
+    "versions_publish",
     "write_children",
 ]
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.services import notify
-from xiaoneng.core.trail import event_append
+from xiaoneng.core.trail import event_append, trail_batch
 from xiaoneng.orgs.choices import Role
-from xiaoneng.orgs.models import Department, User
+from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.workdays.services import clock_start, clock_stop
 
 from .bulkinsert import insert_rows
-from .choices import EDITABLE_STATUSES, VersionStatus
+from .choices import EDITABLE_STATUSES, FROZEN_STATUSES, VersionStatus
 from .models import (
     Fee,
     Item,
@@ -54,13 +57,26 @@ from .models import (
 )
 from .permissions import can_declare, can_edit, can_publish, can_review
 from .selectors import content_plain, version_content
-from .validation import CONTENT_FIELDS, Lookups, check_codes, check_content, issues_to_error, normalize
+from .validation import (
+    CONTENT_FIELDS,
+    Lookups,
+    check_codes,
+    check_content,
+    issues_to_error,
+    normalize,
+    parse_implementing_code,
+    region_codes12,
+)
 
 # CAT-6: a change to a published item is re-published within 20 working days (seed 001).
 REPUBLISH_LIMIT = 20
 REPUBLISH_KIND = "catalog.republish"
 
 THEME_MAX = Theme._meta.get_field("name").max_length or 30
+
+# Events of a batch publish go out this many at a time: one trail read matches every subject with
+# an OR per subject, and SQLite refuses an expression deeper than 1,000.
+TRAIL_BATCH = 400
 
 ALLOWED_UPLOADS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".ofd", ".zip"}
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -212,14 +228,24 @@ def item_create(
     if actor is not None and not can_edit(actor, probe):
         raise PermissionDenied(_("只能为本部门登记事项。"))
     base_code, implementing_code = (base_code or "").strip(), (implementing_code or "").strip()
-    issues = check_codes(department=department, base_code=base_code, implementing_code=implementing_code)
     lookups = lookups or Lookups.load(department.tenant_id)
+    issues = check_codes(
+        department=department,
+        base_code=base_code,
+        implementing_code=implementing_code,
+        regions12=region_codes12(lookups),
+    )
     normalized, type_issues = normalize(content)
     issues += type_issues + check_content(normalized, lookups=lookups, department=department)
     if issues:
         raise issues_to_error(issues)
+    parts, _problems = parse_implementing_code(implementing_code)
     item = Item.objects.create(
-        tenant_id=department.tenant_id, department=department, base_code=base_code, implementing_code=implementing_code
+        tenant_id=department.tenant_id,
+        department=department,
+        base_code=base_code,
+        implementing_code=implementing_code,  # kept exactly as given
+        credit_code=parts.credit_code if parts else "",
     )
     version = ItemVersion.objects.create(
         tenant_id=item.tenant_id, item=item, number=1, status=VersionStatus.DRAFT, **_scalars(normalized, lookups)
@@ -274,7 +300,7 @@ def item_edit(*, actor: Any, item: Item) -> ItemVersion:
             label=_("事项变更重新公布：%(name)s") % {"name": draft.name},
             limit=REPUBLISH_LIMIT,
             department=item.department,
-            legal_basis=_("事项变更后 20 个工作日内重新公布（CAT-6）"),
+            legal_basis=_("事项变更后 20 个工作日内重新公布"),  # CAT-6
             actor=actor,
         )
         draft.republish_clock = clock
@@ -429,33 +455,103 @@ def version_review(*, actor: Any, version: ItemVersion, approve: bool, comment: 
 def version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
     """Publish a reviewed version: it becomes the item's version in force and never changes again.
     The previous published version is superseded; the re-publication clock stops (CAT-6)."""
-    version = _lock(version)
-    item = Item.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=version.item_id)
-    if actor is not None and not can_publish(actor, item):
-        raise PermissionDenied(_("只有法制审核机构或系统管理员可以公布事项。"))
-    if version.status != VersionStatus.REVIEWED:
-        raise ValidationError(_("只有审核通过的版本可以公布。"))
-    previous = item.published
-    if previous is not None:
-        previous.status = VersionStatus.SUPERSEDED
-        previous.save(update_fields=["status", "updated_at"])
+    return versions_publish(actor=actor, versions=[version])[0]
+
+
+@transaction.atomic
+def versions_publish(
+    *, actor: Any, versions: Sequence[ItemVersion], registration: bool = False, reason: str = ""
+) -> list[ItemVersion]:
+    """THE publish action, for one version (version_publish, the pages and the API) or a batch of
+    them (the import): each becomes its item's version in force, the previous one is superseded,
+    a running re-publication clock stops (CAT-6), and each gets its catalog.version_publish event.
+
+    `registration=True` is the administrator's bulk registration of a catalog approved outside the
+    system (import --publish): the version need not have been reviewed here, only not be frozen,
+    and only the system administrator (or the operator, actor=None) may do it. A batch costs a
+    fixed number of queries plus one per running clock; its events go out in one trail batch
+    (keep batches to about a thousand versions: one INSERT carries all their events)."""
+    ids = sorted({v.pk for v in versions})
+    # Lock order as in the single-version path: the versions, then their items, each by pk.
+    # Only the columns publishing reads: a batch of a thousand full versions is mostly text.
+    locked = {
+        v.pk: v
+        for v in ItemVersion.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .only("pk", "tenant_id", "item_id", "number", "status", "republish_clock_id")
+        .order_by("pk")
+    }
+    item_ids = sorted({v.item_id for v in locked.values()})
+    items = {
+        i.pk: i
+        for i in Item.objects.select_for_update(of=("self",))
+        .select_related("department__region", "published")
+        .only(
+            "pk",
+            "tenant_id",
+            "department__id",
+            "department__tenant_id",
+            "department__region__path",
+            "published__number",
+        )
+        .filter(pk__in=item_ids)
+        .order_by("pk")
+    }
+    if len(item_ids) != len(ids):
+        raise ValidationError(_("同一事项一次只能公布一个版本。"))
+    if (
+        registration
+        and actor is not None
+        and not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMIN)
+    ):
+        raise PermissionDenied(_("只有系统管理员可以在导入时直接公布事项。"))
+    for version in locked.values():
+        item = items[version.item_id]
+        if actor is not None and not can_publish(actor, item):
+            raise PermissionDenied(_("只有法制审核机构或系统管理员可以公布事项。"))
+        if registration:
+            if version.status in FROZEN_STATUSES:
+                raise ValidationError(_("已公布、已被替代或已废止的版本不能再公布。"))
+        elif version.status != VersionStatus.REVIEWED:
+            raise ValidationError(_("只有审核通过的版本可以公布。"))
     now = timezone.now()
-    version.status = VersionStatus.PUBLISHED
-    version.published_at = now
-    version.published_by = actor if getattr(actor, "is_authenticated", False) else None
-    version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    if version.republish_clock is not None:
-        clock_stop(clock=version.republish_clock, actor=actor)
-    item.published = version
-    item.save(update_fields=["published", "updated_at"])
-    _event(
-        item,
-        "catalog.version_publish",
-        actor,
-        version=version,
-        before={"published_version": previous.number if previous else None},
+    published_by = actor if getattr(actor, "is_authenticated", False) else None
+    superseded = [i.published_id for i in items.values() if i.published_id is not None and i.published_id not in locked]
+    if superseded:
+        ItemVersion.objects.filter(pk__in=superseded).update(status=VersionStatus.SUPERSEDED, updated_at=now)
+    ItemVersion.objects.filter(pk__in=ids).update(
+        status=VersionStatus.PUBLISHED,
+        published_at=now,
+        published_by=published_by,
+        updated_at=now,
     )
-    return version
+    Item.objects.filter(pk__in=item_ids).update(
+        published_id=Subquery(ItemVersion.objects.filter(item_id=OuterRef("pk"), pk__in=ids).values("pk")[:1]),
+        updated_at=now,
+    )
+    out = []
+    for start in range(0, len(ids), TRAIL_BATCH):
+        with trail_batch():
+            for version in (locked[pk] for pk in ids[start : start + TRAIL_BATCH]):
+                item = items[version.item_id]
+                previous = item.published
+                version.status = VersionStatus.PUBLISHED
+                version.published_at = now
+                version.published_by = published_by
+                if version.republish_clock_id is not None:
+                    clock_stop(clock=version.republish_clock_id, actor=actor)
+                item.published = version
+                _event(
+                    item,
+                    "catalog.version_publish",
+                    actor,
+                    version=version,
+                    before={"published_version": previous.number if previous else None},
+                    reason=reason,
+                )
+                out.append(version)
+    by_pk = {v.pk: v for v in out}
+    return [by_pk[v.pk] for v in versions]
 
 
 @transaction.atomic
@@ -478,3 +574,61 @@ def item_retire(*, actor: Any, item: Item, reason: str) -> Item:
     item.save(update_fields=["published", "updated_at"])
     _event(item, "catalog.item_retire", actor, version=version, reason=reason.strip())
     return item
+
+
+@transaction.atomic
+def departments_create_for_import(
+    *, actor: Any, tenant_id: int, departments: Sequence[dict[str, str]]
+) -> list[Department]:
+    """Create the departments an import file names but the jurisdiction lacks, as the import report
+    listed them (name, region code, unified social credit code) and the administrator confirmed:
+    nothing is created silently, and only the system administrator (or the operator, actor=None)
+    may do it. All or nothing; each department gets an orgs.department_create event."""
+    if actor is not None and not (
+        getattr(actor, "is_superuser", False)
+        or (getattr(actor, "role", None) == Role.ADMIN and actor.tenant_id == tenant_id)
+    ):
+        raise PermissionDenied(_("只有系统管理员可以按导入文件创建部门。"))
+    if not departments:
+        raise ValidationError(_("没有需要创建的部门。"))
+    if len(departments) > 200:
+        raise ValidationError(_("一次最多创建 200 个部门。"))
+    regions = {r.code: r for r in Region.objects.filter(tenant_id=tenant_id)}
+    errors: list[str] = []
+    made: list[Department] = []
+    seen_names: set[tuple[str, str]] = set()
+    seen_codes: set[str] = set()
+    for row in departments:
+        name = str(row.get("name") or "").strip()
+        region_code = str(row.get("region") or "").strip()
+        credit_code = str(row.get("credit_code") or "").strip()
+        region = regions.get(region_code)
+        label = name or "—"
+        if region is None:
+            errors.append(_("部门“%(name)s”：区划代码“%(code)s”不在本辖区内。") % {"name": label, "code": region_code})
+            continue
+        if (name, region_code) in seen_names or credit_code in seen_codes:
+            errors.append(_("部门“%(name)s”重复列出。") % {"name": label})
+            continue
+        seen_names.add((name, region_code))
+        seen_codes.add(credit_code)
+        department = Department(tenant_id=tenant_id, region=region, name=name, credit_code=credit_code)
+        try:
+            department.full_clean()
+        except ValidationError as e:
+            errors += [_("部门“%(name)s”：%(msg)s") % {"name": label, "msg": m} for m in e.messages]
+            continue
+        made.append(department)
+    if errors:
+        raise ValidationError(errors)
+    for department in made:
+        department.save()
+        event_append(
+            subject=department,
+            action="orgs.department_create",
+            actor=actor,
+            after={"name": department.name, "region": department.region.code, "credit_code": department.credit_code},
+            reason=_("按事项导入文件创建"),
+            tenant_id=tenant_id,
+        )
+    return made

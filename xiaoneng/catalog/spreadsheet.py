@@ -14,6 +14,7 @@ __all__ = [
     "SHEETS",
     "ImportFailed",
     "ImportReport",
+    "MissingDepartment",
     "Problem",
     "catalog_export_bytes",
     "catalog_import",
@@ -23,6 +24,7 @@ __all__ = [
 import csv
 import io
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +33,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -42,11 +43,11 @@ from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department
 
 from .bulkinsert import insert_rows
-from .choices import EDITABLE_STATUSES, VersionStatus
+from .choices import EDITABLE_STATUSES, FROZEN_STATUSES, VersionStatus
 from .models import Item, ItemVersion, Theme
 from .permissions import can_edit
 from .selectors import content_plain, version_content, version_contents
-from .services import THEME_MAX, _delete_children, _scalars, item_edit, write_children
+from .services import THEME_MAX, _delete_children, _scalars, item_edit, versions_publish, write_children
 from .validation import (
     CONTENT_FIELDS,
     FEE_FIELDS,
@@ -57,7 +58,10 @@ from .validation import (
     Lookups,
     check_codes,
     check_content,
+    credit_code_owners,
     normalize,
+    parse_implementing_code,
+    region_codes12,
 )
 from .xlsx import XlsxError, xlsx_sheets
 
@@ -68,10 +72,18 @@ ITEM_COLUMNS = [
     (
         "implementing_code",
         L("实施编码"),
-        L("必填。33 位：实施主体统一社会信用代码 18 位 + 基本编码 12 位 + 业务办理项编号 3 位。"),
+        L(
+            "必填，按国家政务服务事项编码填写，如 511A0138000000-511602000000-000-115113010833722043-1-00："
+            "基本编码-行政区划代码（12 位）-业务办理项（3 位）-实施主体统一社会信用代码（18 位）-1 位-2 位。"
+            "原样保存，不作改动。"
+        ),
     ),
-    ("base_code", L("基本编码"), L("必填。12 位数字。")),
-    ("department", L("实施主体"), L("部门全称或简称；不填则使用导入时指定的部门。")),
+    ("base_code", L("基本编码"), L("如 511A0138000000、511Z07001006 或 G-000007-001；不填则取自实施编码。")),
+    (
+        "department",
+        L("实施主体"),
+        L("部门全称或简称，按“服务区划代码”所在区划匹配；不填则使用导入时指定的部门。"),
+    ),
     ("name", L("事项名称"), L("必填。")),
     (
         "item_type",
@@ -85,7 +97,7 @@ ITEM_COLUMNS = [
     ("statutory_limit", L("法定办结时限"), L("非负整数；无法定时限可不填。")),
     ("statutory_unit", L("法定时限单位"), L("工作日 或 自然日。")),
     ("statutory_note", L("法定时限说明"), L("")),
-    ("committed_limit", L("承诺办结时限"), L("非负整数，0 表示当场办结。应比法定时限缩短三分之一以上（CAT-4）。")),
+    ("committed_limit", L("承诺办结时限"), L("非负整数，0 表示当场办结。应比法定时限缩短三分之一以上。")),  # CAT-4
     ("committed_unit", L("承诺时限单位"), L("工作日 或 自然日，须与法定时限单位一致。")),
     ("committed_note", L("承诺时限说明"), L("")),
     ("committed_justification", L("承诺时限未压缩三分之一的理由"), L("承诺时限超过法定时限三分之二时必填。")),
@@ -105,7 +117,7 @@ ITEM_COLUMNS = [
     ("result_type", L("办理结果类型"), L("证照、批准文书、证明文件、决定书、其他。")),
     ("result_name", L("办理结果名称"), L("")),
     ("is_public", L("是否公开"), L("是 或 否。")),
-    ("non_public_reason", L("不予公开理由"), L("不公开时必填（CAT-6）。")),
+    ("non_public_reason", L("不予公开理由"), L("不公开时必填。")),  # CAT-6
     ("themes", L("主题"), L("多个主题用顿号“、”分隔。")),
 ]
 CODE = ("implementing_code", L("实施编码"), L("必填。所属事项的实施编码。"))
@@ -129,9 +141,9 @@ MATERIAL_COLUMNS = [
 FEE_COLUMNS = [
     CODE,
     ("name", L("收费项目"), L("必填。")),
-    ("lower", L("收费标准下限（元）"), L("必填，按下限收取（CAT-7）。")),
+    ("lower", L("收费标准下限（元）"), L("必填，按下限收取。")),  # CAT-7
     ("upper", L("收费标准上限（元）"), L("必填，不低于下限。")),
-    ("basis", L("收费依据"), L("必填；没有依据的收费不予登记（CAT-7）。")),
+    ("basis", L("收费依据"), L("必填；没有依据的收费不予登记。")),  # CAT-7
     ("reducible", L("是否可减免"), L("是 或 否。")),
 ]
 SPECIAL_COLUMNS = [
@@ -147,10 +159,10 @@ STEP_COLUMNS = [
     ("join_policy", L("会签方式"), L("全部完成、任一完成、达到法定人数。")),
     ("quorum", L("法定人数"), L("会签方式为“达到法定人数”时必填。")),
     ("name", L("环节名称"), L("必填。")),
-    ("department", L("办理部门"), L("部门全称或简称；不填为实施主体。并联环节须为不同部门（CAT-5）。")),
-    ("post", L("岗位"), L("办理部门内的岗位名称；与“角色”至少填一项（CAT-5）。")),
+    ("department", L("办理部门"), L("部门全称或简称；不填为实施主体。并联环节须为不同部门。")),  # CAT-5
+    ("post", L("岗位"), L("办理部门内的岗位名称；与“角色”至少填一项。")),  # CAT-5
     ("role", L("角色"), L("窗口工作人员、审核人员、部门负责人、法制办等。")),
-    ("limit_days", L("时限（工作日）"), L("必填；关键路径合计不超过承诺时限（CAT-5）。")),
+    ("limit_days", L("时限（工作日）"), L("必填；关键路径合计不超过承诺时限。")),  # CAT-5
     ("supervision_point", L("监察点"), L("")),
     ("applicant_rights", L("申请人权利"), L("如 陈述、申辩、听证。")),
     ("on_timeout", L("超时处理"), L("超时默认同意、逐级督办、不作处理。")),
@@ -196,10 +208,12 @@ class Problem:
 
 
 class ImportFailed(Exception):
-    """The file was not imported; `problems` lists every one found."""
+    """The file was not imported; `problems` lists every one found, `missing_departments` the
+    departments the file names that the jurisdiction lacks (an administrator may create them)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], missing_departments: list[MissingDepartment] | None = None) -> None:
         self.problems = problems
+        self.missing_departments = missing_departments or []
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -308,12 +322,46 @@ def _text(value: Any) -> str:
 class _Pending:
     code: str
     row: int
-    department: Department
+    department: Department | None  # None: not in the jurisdiction (see `missing`)
     base_code: str
     raw: dict[str, Any]
     themes: list[str]
     origins: dict[tuple[Any, ...], tuple[str, int]] = field(default_factory=dict)
     content: dict[str, Any] | None = None
+    missing: tuple[str, str] | None = None  # (name, region code) of a department the file names
+    # issue paths already reported by the parser (a step's unknown department or post): the content
+    # check would only repeat them in other words
+    reported: set[tuple[Any, ...]] = field(default_factory=set)
+
+
+@dataclass
+class MissingDepartment:
+    """A department the file names that the jurisdiction lacks, with what the file says about it.
+    `credit_codes` are the codes of its rows' implementing codes, most used first; the department
+    is created with the first (the others stay on the items, see Item.credit_code). `problem` says
+    why it cannot be created from the file as it is (empty when it can)."""
+
+    name: str
+    region: str
+    region_name: str = ""
+    credit_codes: list[str] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def credit_code(self) -> str:
+        return self.credit_codes[0] if self.credit_codes else ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "region": self.region,
+            "region_name": self.region_name,
+            "credit_code": self.credit_code,
+            "credit_codes": self.credit_codes,
+            "rows": self.rows,
+            "problem": self.problem,
+        }
 
 
 def _column_label(sheet: str, key: str) -> str:
@@ -357,14 +405,28 @@ def _where(pending: _Pending, issue: Issue) -> Problem:
     return Problem("items", pending.row, _column_label("items", key) if key else "", issue.message)
 
 
-def _departments_by_name(lookups: Lookups) -> dict[str, Department]:
-    """Full and short names → department; the first department (in lookup order) wins a shared name."""
-    by_name: dict[str, Department] = {}
-    for d in lookups.departments.values():
-        by_name.setdefault(d.name, d)
-        if d.short_name:
-            by_name.setdefault(d.short_name, d)
-    return by_name
+class _Departments:
+    """Finds the department a row names: by full or short name within the row's region first
+    (names are unique per region), then by name alone when only one department of the jurisdiction
+    has it."""
+
+    def __init__(self, lookups: Lookups) -> None:
+        self.by_region: dict[tuple[str, str], Department] = {}
+        self.by_name: dict[str, list[Department]] = {}
+        for d in lookups.departments.values():
+            for name in {d.name, d.short_name} - {""}:
+                self.by_region.setdefault((name, d.region.code), d)
+                self.by_name.setdefault(name, []).append(d)
+
+    def find(self, name: str, region: str = "") -> tuple[Department | None, bool]:
+        """(department, ambiguous): None and False when no department has the name."""
+        found = self.by_region.get((name, region))
+        if found is not None:
+            return found, False
+        candidates = self.by_name.get(name, [])
+        if len(candidates) == 1:
+            return candidates[0], False
+        return None, len(candidates) > 1
 
 
 def _parse(
@@ -376,16 +438,19 @@ def _parse(
     problems: list[Problem],
 ) -> list[_Pending]:
     pending: dict[str, _Pending] = {}
-    departments = _departments_by_name(lookups)
+    departments = _Departments(lookups)
     posts: dict[tuple[int, str], int] = {}
     for post in lookups.posts.values():
         posts.setdefault((post.department_id, post.name), post.pk)
+    dept_col = _column_label("items", "department")
     for n, row in sheets.get("items", []):
+        # Every problem of a row is reported in the same round: a row goes on to the content checks
+        # whatever is wrong with its code or its department.
         code = _text(row.get("implementing_code"))
         if not code:
             problems.append(Problem("items", n, _column_label("items", "implementing_code"), _("请填写实施编码。")))
-            continue
-        if code in pending:
+            code = f" row{n}"  # a key no cell gives (cells are stripped): the row's content is still checked
+        elif code in pending:
             problems.append(
                 Problem(
                     "items",
@@ -396,34 +461,44 @@ def _parse(
             )
             continue
         dept_name = _text(row.get("department"))
+        region_code = _text(row.get("region"))
         dept = department
+        missing: tuple[str, str] | None = None
         if dept_name:
-            found = departments.get(dept_name)
-            if found is None:
+            found, ambiguous = departments.find(dept_name, region_code)
+            if found is None and ambiguous:
                 problems.append(
                     Problem(
                         "items",
                         n,
-                        _column_label("items", "department"),
-                        _("本辖区没有名为“%(name)s”的部门。") % {"name": dept_name},
+                        dept_col,
+                        _("本辖区有多个名为“%(name)s”的部门，请核对服务区划代码。") % {"name": dept_name},
                     )
                 )
-                continue
-            if department is not None and found.pk != department.pk:
+            elif found is None:
+                missing = (dept_name, region_code)
                 problems.append(
                     Problem(
                         "items",
                         n,
-                        _column_label("items", "department"),
+                        dept_col,
+                        _("本辖区（区划 %(region)s）没有名为“%(name)s”的部门。")
+                        % {"name": dept_name, "region": region_code or "—"},
+                    )
+                )
+            elif department is not None and found.pk != department.pk:
+                problems.append(
+                    Problem(
+                        "items",
+                        n,
+                        dept_col,
                         _("实施主体“%(name)s”与导入指定的部门“%(dept)s”不一致。")
                         % {"name": dept_name, "dept": department.name},
                     )
                 )
-                continue
             dept = found
-        if dept is None:
-            problems.append(Problem("items", n, _column_label("items", "department"), _("请填写实施主体。")))
-            continue
+        elif dept is None:
+            problems.append(Problem("items", n, dept_col, _("请填写实施主体。")))
         raw = {k: _text(row.get(k)) for k in CONTENT_FIELDS}
         themes_text = _text(row.get("themes"))
         themes = [t.strip() for t in themes_text.replace("，", "、").replace(",", "、").split("、") if t.strip()]
@@ -437,7 +512,11 @@ def _parse(
                     _("主题“%(name)s”超过 %(n)d 个字。") % {"name": too_long[0], "n": THEME_MAX},
                 )
             )
-        p = _Pending(code=code, row=n, department=dept, base_code=_text(row.get("base_code")), raw=raw, themes=themes)
+        base_code = _text(row.get("base_code"))
+        if not base_code and "-" in code:
+            parts, _problems = parse_implementing_code(code)
+            base_code = parts.base_code if parts else ""  # the national code carries the basic code
+        p = _Pending(code=code, row=n, department=dept, base_code=base_code, raw=raw, themes=themes, missing=missing)
         for list_name in LIST_SHEETS:
             p.raw[list_name] = []
         p.raw["stages"] = []
@@ -499,32 +578,37 @@ def _parse(
         stage = stages[stage_no - 1]
         step_dept_name = _text(row.get("department"))
         step_dept: Department | None = None
+        step_path = ("stages", stage_no - 1, "steps", len(stage["steps"]))
         if step_dept_name:
-            step_dept = departments.get(step_dept_name)
+            step_dept, ambiguous = departments.find(step_dept_name, p.raw.get("region", ""))
             if step_dept is None:
                 problems.append(
                     Problem(
                         "steps",
                         n,
                         _column_label("steps", "department"),
-                        _("本辖区没有名为“%(name)s”的部门。") % {"name": step_dept_name},
+                        _("本辖区有多个名为“%(name)s”的部门。") % {"name": step_dept_name}
+                        if ambiguous
+                        else _("本辖区没有名为“%(name)s”的部门。") % {"name": step_dept_name},
                     )
                 )
-                continue
+                p.reported.add((*step_path, "department"))
         post_name = _text(row.get("post"))
         post_id = None
+        acting = step_dept or p.department
         if post_name:
-            post_id = posts.get(((step_dept or p.department).pk, post_name))
+            post_id = posts.get((acting.pk, post_name)) if acting is not None else None
             if post_id is None:
-                problems.append(
-                    Problem(
-                        "steps",
-                        n,
-                        _column_label("steps", "post"),
-                        _("办理部门内没有名为“%(name)s”的岗位。") % {"name": post_name},
+                if acting is not None and not (step_dept_name and step_dept is None):
+                    problems.append(
+                        Problem(
+                            "steps",
+                            n,
+                            _column_label("steps", "post"),
+                            _("办理部门内没有名为“%(name)s”的岗位。") % {"name": post_name},
+                        )
                     )
-                )
-                continue
+                p.reported.add((*step_path, "post"))
         p.origins[("stages", stage_no - 1, len(stage["steps"]))] = ("steps", n)
         stage["steps"].append(
             {
@@ -565,27 +649,67 @@ def catalog_import(
     lookups = Lookups.load(tenant_id)
     pending = _parse(sheets, tenant_id=tenant_id, department=department, lookups=lookups, problems=problems)
     existing = _existing_items(tenant_id, [p.code for p in pending])
+    codes = {p.code: parse_implementing_code(p.code)[0] for p in pending}
+    owners = credit_code_owners(tenant_id, [parts.credit_code for parts in codes.values() if parts])
+    regions12 = region_codes12(lookups)
+    missing: dict[tuple[str, str], MissingDepartment] = {}
+    first_user: dict[str, tuple[Any, str]] = {}  # credit code → (department key, name) of its first row
     allowed: dict[int, bool] = {}  # department → may the actor register items for it
     for p in pending:
-        if actor is not None and p.department.pk not in allowed:
-            probe = Item(department=p.department, tenant_id=p.department.tenant_id)
-            allowed[p.department.pk] = can_edit(actor, probe)
-        if actor is not None and not allowed[p.department.pk]:
-            problems.append(
-                Problem(
-                    "items",
-                    p.row,
-                    _column_label("items", "department"),
-                    _("您无权为“%(dept)s”登记事项。") % {"dept": p.department.name},
+        dept = p.department
+        issues: list[Issue] = []
+        if dept is None:
+            # Unknown (or not given): the row is still checked in full against a stand-in, so one
+            # round lists all its problems; an administrator may create the missing department.
+            dept = Department(tenant_id=tenant_id, name=p.missing[0] if p.missing else "")
+        elif actor is not None:
+            if dept.pk not in allowed:
+                allowed[dept.pk] = can_edit(actor, Item(department=dept, tenant_id=dept.tenant_id))
+            if not allowed[dept.pk]:
+                problems.append(
+                    Problem(
+                        "items",
+                        p.row,
+                        _column_label("items", "department"),
+                        _("您无权为“%(dept)s”登记事项。") % {"dept": dept.name},
+                    )
                 )
+        parts = codes.get(p.code)
+        if not p.code.startswith(" "):
+            issues += check_codes(
+                department=dept,
+                base_code=p.base_code,
+                implementing_code=p.code,
+                check_unique=False,
+                regions12=regions12,
+                credit_owners=owners,
             )
-            continue
-        issues = check_codes(
-            department=p.department, base_code=p.base_code, implementing_code=p.code, check_unique=False
-        )
+        if parts is not None:
+            key: Any = dept.pk if dept.pk is not None else p.missing
+            first = first_user.setdefault(parts.credit_code, (key, dept.name))
+            if first[0] != key and parts.credit_code not in owners:
+                issues.append(
+                    Issue(
+                        ("implementing_code",),
+                        _("统一社会信用代码 %(code)s 在本文件中已用于“%(other)s”，不能同时用于“%(dept)s”。")
+                        % {"code": parts.credit_code, "other": first[1], "dept": dept.name},
+                    )
+                )
+        if p.missing is not None:
+            entry = missing.setdefault(
+                p.missing,
+                MissingDepartment(
+                    name=p.missing[0],
+                    region=p.missing[1],
+                    region_name=lookups.regions[p.missing[1]].name if p.missing[1] in lookups.regions else "",
+                ),
+            )
+            entry.rows.append(p.row)
+            if parts is not None:
+                entry.credit_codes.append(parts.credit_code)
         current = existing.get(p.code)
         if current is not None:
-            if current.department_id != p.department.pk:
+            if current.department_id != dept.pk:
                 issues.append(
                     Issue(
                         ("department",),
@@ -599,13 +723,36 @@ def catalog_import(
                     )
                 )
         content, type_issues = normalize(p.raw)
-        issues += type_issues + check_content(content, lookups=lookups, department=p.department, for_declare=publish)
-        problems += [_where(p, i) for i in issues]
+        issues += type_issues + check_content(content, lookups=lookups, department=dept, for_declare=publish)
+        problems += [_where(p, i) for i in issues if i.path not in p.reported]
         p.content = content
+    missing_list = _missing_departments(missing, owners)
     if problems:
         problems.sort(key=lambda x: (list(SHEETS).index(x.sheet) if x.sheet in SHEETS else 99, x.row or 0))
-        raise ImportFailed(problems)
+        raise ImportFailed(problems, missing_list)
     return _write(pending, existing, actor=actor, publish=publish, lookups=lookups, progress=progress)
+
+
+def _missing_departments(
+    missing: dict[tuple[str, str], MissingDepartment], owners: dict[str, Department]
+) -> list[MissingDepartment]:
+    """The missing departments with their credit codes, most used first, and why one cannot be
+    created from the file as it is."""
+    out = []
+    for entry in missing.values():
+        counts = Counter(entry.credit_codes)
+        entry.credit_codes = [code for code, _n in counts.most_common()]
+        if not entry.region_name:
+            entry.problem = _("区划代码“%(code)s”不在本辖区内。") % {"code": entry.region or "—"}
+        elif not entry.credit_codes:
+            entry.problem = _("文件中没有该部门有效的统一社会信用代码（取自实施编码）。")
+        elif entry.credit_code in owners:
+            entry.problem = _("统一社会信用代码 %(code)s 已属于“%(owner)s”。") % {
+                "code": entry.credit_code,
+                "owner": owners[entry.credit_code].name,
+            }
+        out.append(entry)
+    return sorted(out, key=lambda e: e.rows[0])
 
 
 # New items are written CHUNK at a time: one bulk INSERT per table per chunk, then a progress report.
@@ -649,11 +796,17 @@ def _write(
         # the newest versions' content in five queries, not seven per item
         contents = version_contents([item.head for item in items if item.head is not None])
         themes = _theme_names([item.pk for item in items])
+        to_publish = []
         for p, item in zip(part, items, strict=True):
             done += 1
-            _update(p, item, contents, themes[item.pk], actor=actor, publish=publish, lookups=lookups, report=report)
+            version = _update(
+                p, item, contents, themes[item.pk], actor=actor, publish=publish, lookups=lookups, report=report
+            )
+            if version is not None:
+                to_publish.append(version)
             if progress and done % 500 == 0:
                 progress(done, total)
+        _publish(to_publish, actor=actor, report=report)
     if progress:
         progress(total, total)
     return report
@@ -662,24 +815,24 @@ def _write(
 def _create(part: list[_Pending], *, actor: Any, publish: bool, lookups: Lookups, report: ImportReport) -> None:
     """New items with their first version: a bulk INSERT per table, ids wired in memory (bulk_create
     returns primary keys on PostgreSQL and SQLite ≥ 3.35), one import event per item."""
-    now = timezone.now()
-    status = VersionStatus.PUBLISHED if publish else VersionStatus.DRAFT
-    published_by = actor if getattr(actor, "is_authenticated", False) else None
+    status = VersionStatus.DRAFT
+    departments = [_department(p) for p in part]
     item_ids = insert_rows(
         Item,
         [
             {
-                "tenant_id": p.department.tenant_id,
-                "department_id": p.department.pk,
+                "tenant_id": dept.tenant_id,
+                "department_id": dept.pk,
                 "base_code": p.base_code,
-                "implementing_code": p.code,
+                "implementing_code": p.code,  # kept exactly as in the file
+                "credit_code": _credit_code(p.code),
             }
-            for p in part
+            for p, dept in zip(part, departments, strict=True)
         ],
         returning=True,
     )
     # the subjects of the import events and theme links: only their ids and tenant are needed
-    items = [Item(pk=pk, tenant_id=p.department.tenant_id) for pk, p in zip(item_ids, part, strict=True)]
+    items = [Item(pk=pk, tenant_id=dept.tenant_id) for pk, dept in zip(item_ids, departments, strict=True)]
     version_ids = insert_rows(
         ItemVersion,
         [
@@ -688,8 +841,6 @@ def _create(part: list[_Pending], *, actor: Any, publish: bool, lookups: Lookups
                 "item_id": item.pk,
                 "number": 1,
                 "status": status,
-                "published_at": now if publish else None,
-                "published_by_id": published_by.pk if published_by is not None else None,
                 **_scalar_columns(p.content or {}, lookups),
             }
             for item, p in zip(items, part, strict=True)
@@ -697,11 +848,9 @@ def _create(part: list[_Pending], *, actor: Any, publish: bool, lookups: Lookups
         returning=True,
     )
     write_children([(pk, p.content or {}) for pk, p in zip(version_ids, part, strict=True)])
-    # Item.head (and .published) point at the version just made: one UPDATE, not a CASE per row.
+    # Item.head points at the version just made: one UPDATE, not a CASE per row.
     first = ItemVersion.objects.filter(item_id=OuterRef("pk"), number=1).values("pk")[:1]
-    Item.objects.filter(pk__in=[item.pk for item in items]).update(
-        head_id=Subquery(first), published_id=Subquery(first) if publish else None
-    )
+    Item.objects.filter(pk__in=[item.pk for item in items]).update(head_id=Subquery(first))
     _bulk_themes(list(zip(items, [p.themes for p in part], strict=True)))
     events_append_new_subjects(
         subjects=items,
@@ -710,8 +859,27 @@ def _create(part: list[_Pending], *, actor: Any, publish: bool, lookups: Lookups
         afters=[{"version": 1, "status": status.value, "file_row": p.row} for p in part],
     )
     report.created += len(items)
-    report.published += len(items) if publish else 0
     report.codes += [p.code for p in part]
+    if publish:
+        _publish([ItemVersion(pk=pk) for pk in version_ids], actor=actor, report=report)
+
+
+def _department(p: _Pending) -> Department:
+    assert p.department is not None  # rows without a department never get past validation
+    return p.department
+
+
+def _credit_code(code: str) -> str:
+    parts, _problems = parse_implementing_code(code)
+    return parts.credit_code if parts else ""
+
+
+def _publish(versions: list[ItemVersion], *, actor: Any, report: ImportReport) -> None:
+    """Bulk registration (--publish): the one publish action, for the whole chunk at once, with the
+    importing user (or the operator, None) as its actor; one catalog.version_publish event each."""
+    if versions:
+        versions_publish(actor=actor, versions=versions, registration=True, reason=_("批量登记导入"))
+        report.published += len(versions)
 
 
 def _scalar_columns(content: dict[str, Any], lookups: Lookups) -> dict[str, Any]:
@@ -730,15 +898,16 @@ def _update(
     publish: bool,
     lookups: Lookups,
     report: ImportReport,
-) -> None:
-    """An item already in the catalog: unchanged (nothing written), or its draft updated / a new draft."""
+) -> ItemVersion | None:
+    """An item already in the catalog: unchanged (nothing written), or its draft updated / a new
+    draft. Returns the version to publish (with `publish`), which the caller publishes in a batch."""
     head = item.head
     assert head is not None and p.content is not None
     same_content = contents[head.pk] == content_plain(p.content)
     same_themes = sorted(theme_names) == sorted(set(p.themes))
-    if same_content and same_themes and (not publish or head.status == VersionStatus.PUBLISHED):
+    if same_content and same_themes and (not publish or head.status in FROZEN_STATUSES):
         report.unchanged += 1
-        return
+        return None
     if not same_content:
         version = head if head.status in EDITABLE_STATUSES else item_edit(actor=actor, item=item)
         version = ItemVersion.objects.get(pk=version.pk)
@@ -752,9 +921,6 @@ def _update(
         version = head
     if not same_themes:
         _bulk_themes([(item, p.themes)], replace=True)
-    if publish and version.status != VersionStatus.PUBLISHED:
-        _publish_now(item, version, actor=actor)
-        report.published += 1
     event_append(
         subject=item,
         action="catalog.item_import",
@@ -764,34 +930,7 @@ def _update(
     )
     report.updated += 1
     report.codes.append(p.code)
-
-
-def _publish_now(item: Item, version: ItemVersion, *, actor: Any) -> None:
-    """Bulk registration (--publish): the administrator publishes without the per-item review;
-    the previous version in force is superseded and a running re-publication clock stops."""
-    from xiaoneng.workdays.services import clock_stop
-
-    previous = item.published
-    if previous is not None and previous.pk != version.pk:
-        previous.status = VersionStatus.SUPERSEDED
-        previous.save(update_fields=["status", "updated_at"])
-    version.status = VersionStatus.PUBLISHED
-    version.published_at = timezone.now()
-    version.published_by = actor if getattr(actor, "is_authenticated", False) else None
-    version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    if version.republish_clock is not None:
-        clock_stop(clock=version.republish_clock, actor=actor)
-    item.published = version
-    item.head = version
-    item.save(update_fields=["published", "head", "updated_at"])
-    event_append(
-        subject=item,
-        action="catalog.version_publish",
-        actor=actor,
-        after={"version": version.number, "status": version.status},
-        reason=_("批量登记导入"),
-        tenant_id=item.tenant_id,
-    )
+    return version if publish and version.status not in FROZEN_STATUSES else None
 
 
 def _bulk_themes(pairs: list[tuple[Item, list[str]]], replace: bool = False) -> None:

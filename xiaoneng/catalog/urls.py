@@ -15,6 +15,7 @@ urlpatterns = [
     path("workbench/catalog/", views.staff_items, name="staff_items"),
     path("workbench/catalog/new/", views.staff_item_new, name="staff_item_new"),
     path("workbench/catalog/import/", views.staff_import, name="staff_import"),
+    path("workbench/catalog/import/departments/", views.staff_import_departments, name="staff_import_departments"),
     path("workbench/catalog/export.xlsx", views.export_download, name="staff_export"),
     path("workbench/catalog/template.xlsx", views.template_download, name="staff_template"),
     path("workbench/catalog/review/", views.review_queue_page, name="review_queue"),

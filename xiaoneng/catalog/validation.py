@@ -12,17 +12,23 @@ from __future__ import annotations
 __all__ = [
     "BASE_CODE_RE",
     "CONTENT_FIELDS",
+    "IMPLEMENTING_CODE_EXAMPLE",
     "IMPLEMENTING_CODE_RE",
+    "CodeParts",
     "Issue",
     "Lookups",
     "check_codes",
     "check_content",
+    "credit_code_owners",
     "critical_path",
     "issues_to_error",
     "normalize",
+    "parse_implementing_code",
+    "region_codes12",
 ]
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -50,10 +56,93 @@ from .choices import (
     ResultType,
 )
 
-# 基本编码: 12 digits. 实施编码: the implementing department's unified social credit code (18),
-# the basic code (12) and a 3-digit business-item number (业务办理项) — 33 characters in all.
-BASE_CODE_RE = re.compile(r"^\d{12}$")
-IMPLEMENTING_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}\d{12}\d{3}$")
+# 政务服务事项编码 (国务院办公厅 政务服务事项基本目录及实施清单; GB/T 39554.1-2020 编码要求). The shape
+# is the one the provincial platforms publish, e.g. on 四川政务服务网:
+#
+#   511A0138000000-511602000000-000-115113010833722043-1-00
+#   基本编码        行政区划代码  业务  实施主体统一社会信用代码 (18)  two trailing segments
+#                  (12 digits)  办理项                                   (1 digit, 2 digits)
+#                               (3)
+#
+# 基本编码: level/region digits and the item-type letter, then serials — 12 or 14 characters
+# (511A0138000000, 511Z07001006, 512031152001), or a dashed national form (G-000007-001,
+# A-005818-5818). Because the basic code may itself hold dashes, an implementing code is read from
+# the right. The compact form this system used before (credit code 18 + basic code 12 + 3 digits,
+# no dashes) is still read, so items registered with it stay valid.
+BASE_CODE_RE = re.compile(r"^(?:[0-9A-Z]{4}\d{8}(?:\d{2})?|[A-Z]-\d{6}-\d{3,4})$")
+IMPLEMENTING_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}\d{12}\d{3}$")  # the compact form
+IMPLEMENTING_CODE_EXAMPLE = "511A0138000000-511602000000-000-115113010833722043-1-00"
+_REGION12_RE = re.compile(r"^\d{12}$")
+_BUSINESS_RE = re.compile(r"^\d{3}$")
+_ORG_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{8}[0-9X]$")
+
+
+@dataclass(frozen=True)
+class CodeParts:
+    """An implementing code read into its parts; `region` is empty for the compact form."""
+
+    base_code: str
+    region: str
+    business: str
+    credit_code: str
+
+
+def _credit_code_problem(value: str) -> str | None:
+    """Why `value` is not a unified social credit code (GB 32100-2015), or None."""
+    from xiaoneng.orgs.validators import validate_credit_code
+
+    if len(value) == 9 and _ORG_CODE_RE.match(value):
+        return _(
+            "“%(code)s”是 9 位组织机构代码；实施编码中应填写实施主体的 18 位统一社会信用代码"
+            "（其第 9–17 位即组织机构代码）。"
+        ) % {"code": value}
+    try:
+        validate_credit_code(value)
+    except ValidationError as e:
+        return _("实施主体统一社会信用代码“%(code)s”（%(n)d 位）无效：%(why)s") % {
+            "code": value,
+            "n": len(value),
+            "why": " ".join(str(m) for m in e.messages),
+        }
+    return None
+
+
+def parse_implementing_code(code: str) -> tuple[CodeParts | None, list[str]]:
+    """Read an implementing code into its parts, or say what is wrong with it (every part at once).
+    The code itself is never changed: it is stored as given."""
+    code = code or ""
+    if not code:
+        return None, [_("请填写实施编码。")]
+    if "-" not in code and IMPLEMENTING_CODE_RE.match(code):
+        return CodeParts(base_code=code[18:30], region="", business=code[30:], credit_code=code[:18]), []
+    shape = _(
+        "实施编码应为“基本编码-行政区划代码（12 位）-业务办理项（3 位）-实施主体统一社会信用代码（18 位）-1 位-2 位”，"
+        "如 %(example)s。"
+    ) % {"example": IMPLEMENTING_CODE_EXAMPLE}
+    parts = code.split("-")
+    if len(parts) < 6 or not all(parts):
+        return None, [shape + _("收到“%(code)s”。") % {"code": code}]
+    base, region, business, credit, first, second = "-".join(parts[:-5]), *parts[-5:]
+    problems = []
+    if not BASE_CODE_RE.match(base):
+        problems.append(_("实施编码中的基本编码“%(code)s”格式不正确。") % {"code": base} + _base_code_hint())
+    if not _REGION12_RE.match(region):
+        problems.append(_("实施编码中的行政区划代码应为 12 位数字，收到“%(code)s”。") % {"code": region})
+    if not _BUSINESS_RE.match(business):
+        problems.append(_("实施编码中的业务办理项应为 3 位数字，收到“%(code)s”。") % {"code": business})
+    credit_problem = _credit_code_problem(credit)
+    if credit_problem:
+        problems.append(credit_problem)
+    if not (re.fullmatch(r"\d", first) and re.fullmatch(r"\d{2}", second)):
+        problems.append(shape + _("末两段应为 1 位和 2 位数字，收到“%(a)s-%(b)s”。") % {"a": first, "b": second})
+    if problems:
+        return None, problems
+    return CodeParts(base_code=base, region=region, business=business, credit_code=credit), []
+
+
+def _base_code_hint() -> str:
+    return _("基本编码为 12 或 14 位（如 511A0138000000、511Z07001006），或形如 G-000007-001。")
+
 
 Path = tuple[str | int, ...]
 
@@ -284,6 +373,33 @@ class Lookups:
         )
 
 
+def region_codes12(lookups: Lookups) -> set[str]:
+    """The jurisdiction's region codes in the 12-digit form implementing codes use (511602 →
+    511602000000)."""
+    return {code.ljust(12, "0") for code in lookups.regions}
+
+
+def credit_code_owners(tenant_id: int, codes: Iterable[str]) -> dict[str, Department]:
+    """Credit code → the department that already acts under it in the jurisdiction: its own code,
+    or the code of an item registered for it (a department may act under several codes)."""
+    codes = sorted({c for c in codes if c})
+    owners: dict[str, Department] = {}
+    for start in range(0, len(codes), 500):
+        part = codes[start : start + 500]
+        for d in Department.objects.filter(tenant_id=tenant_id, credit_code__in=part):
+            owners[d.credit_code] = d
+        from .models import Item
+
+        for item in (
+            Item.objects.filter(tenant_id=tenant_id, credit_code__in=part)
+            .exclude(credit_code__in=list(owners))
+            .select_related("department")
+            .only("credit_code", "department")
+        ):
+            owners.setdefault(item.credit_code, item.department)
+    return owners
+
+
 def check_codes(
     *,
     department: Department,
@@ -291,40 +407,56 @@ def check_codes(
     implementing_code: str,
     exclude_item_id: int | None = None,
     check_unique: bool = True,
+    regions12: set[str] | None = None,
+    credit_owners: dict[str, Department] | None = None,
 ) -> list[Issue]:
-    """Codes are well-formed and the implementing code is unique in the jurisdiction."""
+    """Codes are well-formed (national coding scheme, see parse_implementing_code), agree with each
+    other, name a region of the jurisdiction, use a credit code no other department acts under, and
+    the implementing code is unique in the jurisdiction. `regions12` and `credit_owners` are passed
+    by the import (loaded once for the file); without them they are looked up here."""
     from .models import Item
 
-    issues = []
-    if not BASE_CODE_RE.match(base_code or ""):
-        issues.append(Issue(("base_code",), _("基本编码应为 12 位数字。")))
-    if not IMPLEMENTING_CODE_RE.match(implementing_code or ""):
+    code_path, base_path = ("implementing_code",), ("base_code",)
+    parts, problems = parse_implementing_code(implementing_code)
+    issues = [Issue(code_path, m) for m in problems]
+    if not base_code:
+        issues.append(Issue(base_path, _("请填写基本编码。")))
+    elif not BASE_CODE_RE.match(base_code):
+        issues.append(Issue(base_path, _("基本编码“%(code)s”格式不正确。") % {"code": base_code} + _base_code_hint()))
+    if parts is None:
+        return issues
+    if base_code and parts.base_code != base_code:
         issues.append(
             Issue(
-                ("implementing_code",),
-                _("实施编码应为 33 位：实施主体统一社会信用代码（18 位）+ 基本编码（12 位）+ 业务办理项编号（3 位）。"),
+                code_path,
+                _("实施编码中的基本编码“%(a)s”与“基本编码”“%(b)s”不一致。") % {"a": parts.base_code, "b": base_code},
             )
         )
-    else:
-        if implementing_code[:18] != department.credit_code:
+    if parts.region:
+        if regions12 is None:
+            regions12 = region_codes12(Lookups.load(department.tenant_id))
+        if parts.region not in regions12:
             issues.append(
-                Issue(
-                    ("implementing_code",),
-                    _("实施编码前 18 位应为实施主体“%(dept)s”的统一社会信用代码 %(code)s。")
-                    % {"dept": department.name, "code": department.credit_code},
-                )
+                Issue(code_path, _("实施编码中的行政区划代码 %(code)s 不在本辖区内。") % {"code": parts.region})
             )
-        if base_code and implementing_code[18:30] != base_code:
-            issues.append(Issue(("implementing_code",), _("实施编码第 19–30 位应与基本编码一致。")))
-        if not check_unique:
-            return issues
-        taken = Item.objects.filter(tenant_id=department.tenant_id, implementing_code=implementing_code)
-        if exclude_item_id is not None:
-            taken = taken.exclude(pk=exclude_item_id)
-        if taken.exists():
-            issues.append(
-                Issue(("implementing_code",), _("实施编码 %(code)s 在本辖区已被使用。") % {"code": implementing_code})
+    if credit_owners is None:
+        credit_owners = credit_code_owners(department.tenant_id, [parts.credit_code])
+    owner = credit_owners.get(parts.credit_code)
+    if owner is not None and owner.pk != department.pk:
+        issues.append(
+            Issue(
+                code_path,
+                _("统一社会信用代码 %(code)s 属于“%(owner)s”，不能用于“%(dept)s”的事项。")
+                % {"code": parts.credit_code, "owner": owner.name, "dept": department.name},
             )
+        )
+    if not check_unique:
+        return issues
+    taken = Item.objects.filter(tenant_id=department.tenant_id, implementing_code=implementing_code)
+    if exclude_item_id is not None:
+        taken = taken.exclude(pk=exclude_item_id)
+    if taken.exists():
+        issues.append(Issue(code_path, _("实施编码 %(code)s 在本辖区已被使用。") % {"code": implementing_code}))
     return issues
 
 
@@ -349,19 +481,19 @@ def check_content(
     if not content["name"]:
         add(Issue(("name",), _("请填写事项名称。")))
     if not content["item_type"]:
-        add(Issue(("item_type",), _("请选择事项类型（CAT-3）。")))
+        add(Issue(("item_type",), _("请选择事项类型。")))  # CAT-3
     if not content["region"]:
         add(Issue(("region",), _("请填写服务区划代码。")))
     elif content["region"] not in lookups.regions:
         add(Issue(("region",), _("服务区划代码“%(code)s”不在本辖区内。") % {"code": content["region"]}))
     if not content["is_public"] and not content["non_public_reason"]:
         # CAT-6: the non-public catalog lists each item with the reason it is not public.
-        add(Issue(("non_public_reason",), _("不予公开的事项必须说明理由（CAT-6）。")))
+        add(Issue(("non_public_reason",), _("不予公开的事项必须说明理由。")))  # CAT-6
 
     statutory, committed = content["statutory_limit"], content["committed_limit"]
     if statutory is not None and committed is not None:
         if content["statutory_unit"] != content["committed_unit"]:
-            add(Issue(("committed_unit",), _("承诺时限与法定时限的计时单位应一致，才能比较压缩幅度（CAT-4）。")))
+            add(Issue(("committed_unit",), _("承诺时限与法定时限的计时单位应一致，才能比较压缩幅度。")))  # CAT-4
         elif committed > statutory:
             add(
                 Issue(
@@ -376,7 +508,7 @@ def check_content(
                     ("committed_limit",),
                     _(
                         "承诺时限（%(c)d）应比法定时限（%(s)d）缩短三分之一以上，即不超过 %(max)d；"
-                        "否则请在“承诺时限未压缩三分之一的理由”中说明（CAT-4）。"
+                        "否则请在“承诺时限未压缩三分之一的理由”中说明。"  # CAT-4
                     )
                     % {"c": committed, "s": statutory, "max": statutory * 2 // 3},
                 )
@@ -391,7 +523,7 @@ def check_content(
         if not basis["law"]:
             add(Issue(("legal_bases", i, "law"), _("请填写法律法规名称。")))
     if for_declare and not content["legal_bases"]:
-        add(Issue(("legal_bases",), _("至少填写一条法律依据（CAT-2）。")))
+        add(Issue(("legal_bases",), _("至少填写一条法律依据。")))  # CAT-2
     for i, material in enumerate(content["materials"]):
         if not material["name"]:
             add(Issue(("materials", i, "name"), _("请填写材料名称。")))
@@ -405,7 +537,7 @@ def check_content(
             add(
                 Issue(
                     ("fees", i, "basis"),
-                    _("收费项目“%(name)s”没有收费依据，不予收费（CAT-7）。") % {"name": fee["name"]},
+                    _("收费项目“%(name)s”没有收费依据，不予收费。") % {"name": fee["name"]},  # CAT-7
                 )
             )
         lower, upper = fee["lower"], fee["upper"]
@@ -419,7 +551,7 @@ def check_content(
             add(
                 Issue(
                     ("fees", i, "lower"),
-                    _("收费标准下限（%(l)s）高于上限（%(u)s）（CAT-7）。") % {"l": lower, "u": upper},
+                    _("收费标准下限（%(l)s）高于上限（%(u)s）。") % {"l": lower, "u": upper},  # CAT-7
                 )
             )
     seen_kinds: set[str] = set()
@@ -510,7 +642,7 @@ def _check_process(
     add = issues.append
     stages = content["stages"]
     if for_declare and content["item_type"] != ItemType.INTERNAL and not any(s["steps"] for s in stages):
-        add(Issue(("stages",), _("请定义办理流程：至少一个阶段、一个环节（CAT-5）。")))
+        add(Issue(("stages",), _("请定义办理流程：至少一个阶段、一个环节。")))  # CAT-5
     for i, stage in enumerate(stages):
         if not stage["name"]:
             add(Issue(("stages", i, "name"), _("请填写阶段名称。")))
@@ -532,9 +664,9 @@ def _check_process(
             if not step["name"]:
                 add(Issue((*path, "name"), _("请填写环节名称。")))
             if step["post"] is None and not step["role"]:
-                add(Issue((*path, "post"), _("环节“%(name)s”未指定办理岗位或角色（CAT-5）。") % {"name": step["name"]}))
+                add(Issue((*path, "post"), _("环节“%(name)s”未指定办理岗位或角色。") % {"name": step["name"]}))  # CAT-5
             if step["limit_days"] is None:
-                add(Issue((*path, "limit_days"), _("环节“%(name)s”未设定办理时限（CAT-5）。") % {"name": step["name"]}))
+                add(Issue((*path, "limit_days"), _("环节“%(name)s”未设定办理时限。") % {"name": step["name"]}))  # CAT-5
             dept_id = step["department"]
             if dept_id is not None and dept_id not in lookups.departments:
                 add(Issue((*path, "department"), _("办理部门不在本辖区内。")))
@@ -551,7 +683,7 @@ def _check_process(
                     add(
                         Issue(
                             (*path, "department"),
-                            _("并联环节“%(name)s”与同阶段其他环节属于同一部门；并联会签须由不同部门办理（CAT-5）。")
+                            _("并联环节“%(name)s”与同阶段其他环节属于同一部门；并联会签须由不同部门办理。")  # CAT-5
                             % {"name": step["name"]},
                         )
                     )
@@ -561,12 +693,12 @@ def _check_process(
         total = critical_path(stages)
         if committed is not None:
             if content["committed_unit"] != LimitUnit.WORKING_DAYS:
-                add(Issue(("committed_unit",), _("定义了办理流程的事项，承诺时限应以工作日计（CAT-5）。")))
+                add(Issue(("committed_unit",), _("定义了办理流程的事项，承诺时限应以工作日计。")))  # CAT-5
             elif total > committed:
                 add(
                     Issue(
                         ("stages",),
-                        _("各环节时限的关键路径合计 %(total)d 个工作日，超过承诺时限 %(c)d 个工作日（CAT-5）。")
+                        _("各环节时限的关键路径合计 %(total)d 个工作日，超过承诺时限 %(c)d 个工作日。")  # CAT-5
                         % {"total": total, "c": committed},
                     )
                 )

@@ -669,6 +669,7 @@ def staff_import(request: AuthedRequest) -> HttpResponse:
     form = forms.ImportForm(request.POST or None, request.FILES or None, departments=departments)
     report = None
     problems: list[Any] = []
+    missing: list[Any] = []
     if request.method == "POST" and form.is_valid():
         publish = form.cleaned_data["publish"]
         if publish and not (request.user.is_superuser or request.user.role == Role.ADMIN):
@@ -684,11 +685,57 @@ def staff_import(request: AuthedRequest) -> HttpResponse:
                 publish=publish,
             )
         except ImportFailed as e:
-            problems = e.problems
+            problems, missing = e.problems, e.missing_departments
         except PermissionDenied as e:
             problems = []
             messages.error(request, str(e) or _("没有权限导入这些事项。"))
-    return render(request, "catalog/import.html", {"form": form, "report": report, "problems": problems})
+    return render(
+        request,
+        "catalog/import.html",
+        {
+            "form": form,
+            "report": report,
+            "problems": problems,
+            "missing": missing,
+            "can_create_departments": _is_admin(request.user),
+            "creatable": [m for m in missing if not m.problem],
+        },
+    )
+
+
+def _is_admin(user: Any) -> bool:
+    return bool(user.is_superuser or user.role == Role.ADMIN)
+
+
+@login_required
+@require_POST
+def staff_import_departments(request: AuthedRequest) -> HttpResponse:
+    """The administrator confirms creating the departments an import report listed as missing
+    (name, region, credit code as posted back from the report); then the file is imported again."""
+    from .services import departments_create_for_import
+
+    if not _is_admin(request.user):
+        raise PermissionDenied
+    tenant_id = request.user.tenant_id
+    if tenant_id is None:
+        raise PermissionDenied
+    names, regions, codes = (request.POST.getlist(k) for k in ("name", "region", "credit_code"))
+    if not (len(names) == len(regions) == len(codes)):
+        messages.error(request, _("提交的部门信息不完整，请重新导入文件。"))
+        return redirect("catalog:staff_import")
+    rows = [{"name": n, "region": r, "credit_code": c} for n, r, c in zip(names, regions, codes, strict=True)]
+    try:
+        made = departments_create_for_import(actor=request.user, tenant_id=tenant_id, departments=rows)
+    except ValidationError as e:
+        for message in e.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("已创建 %(n)d 个部门：%(names)s。请重新上传文件完成导入。")
+            % {"n": len(made), "names": "、".join(d.name for d in made)},
+        )
+    return redirect("catalog:staff_import")
 
 
 @login_required

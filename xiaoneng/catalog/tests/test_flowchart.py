@@ -105,3 +105,82 @@ def test_wrap_keeps_punctuation_with_its_neighbour_and_leaves_no_orphan():
     # a last line of one character takes its neighbour along
     lines = _wrap("申请人权利：申请复议或提起诉讼", BOX_W - 20, FONT_SIZE)
     assert len(lines[-1]) >= 2 and "".join(lines) == "申请人权利：申请复议或提起诉讼"
+
+
+def _overflows(svg: str) -> list[str]:
+    """Every text line wider than the box (step, node) or room (title, headers, footer) it sits in,
+    measured with the renderer's own text_width (issue 9: English overflowed its boxes)."""
+    from xiaoneng.catalog.flowchart import BOX_PAD, COL_W, NODE_PAD, PAD, text_width
+
+    root = ET.fromstring(svg.encode())
+    width = _number(root, "width")
+    bad = []
+
+    def measure(t: ET.Element) -> float:
+        return text_width(t.text or "", _number(t, "font-size"), t.get("font-weight") == "bold")
+
+    boxed = set()
+    for g in root.iter(SVG + "g"):
+        rect = g.find(SVG + "rect")
+        if rect is None:
+            continue
+        left, room = _number(rect, "x"), _number(rect, "width")
+        inset = BOX_PAD if g.get("class") == "step" else NODE_PAD
+        for t in g.iter(SVG + "text"):
+            boxed.add(id(t))
+            w = measure(t)
+            start = _number(t, "x") - (w / 2 if t.get("text-anchor") == "middle" else 0)
+            if start < left + inset - 0.5 or start + w > left + room - inset + 0.5:
+                bad.append(f"{t.text!r}: {w:.0f}px in a {room:.0f}px box")
+    for t in root.iter(SVG + "text"):
+        if id(t) in boxed:
+            continue
+        w = measure(t)
+        if t.get("text-anchor") == "middle":  # a stage header: within its column
+            if w > COL_W - 16 + 0.5:
+                bad.append(f"{t.text!r}: {w:.0f}px in a {COL_W - 16}px column")
+        elif _number(t, "x") + w > width - PAD + 0.5:
+            bad.append(f"{t.text!r}: {w:.0f}px past the right edge")
+    return bad
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_no_text_line_is_wider_than_its_box_in_chinese_or_english(world, language):
+    from django.utils import translation
+
+    from xiaoneng.catalog.flowchart import BOX_W as box_w
+
+    # given an item with long names, rendered with the translation active
+    version = head(_long_item(world))
+    with translation.override(language):
+        svg = flowchart_svg(version)
+    # then every line fits its box by the same measure the layout uses
+    assert _overflows(svg) == []
+    assert f'width="{box_w}"' in svg
+
+
+def test_english_words_are_not_cut_in_the_middle():
+    from django.utils import translation
+
+    with translation.override("en"):
+        lines = _wrap("Time limit: 5 working days; escalated level by level when overdue", 150)
+    assert len(lines) > 1
+    assert all(not line.endswith(("-",)) for line in lines)
+    text = "Time limit: 5 working days; escalated level by level when overdue"
+    assert " ".join(lines).split(" ") == text.split(" ")  # every break falls between two words
+
+
+def test_the_node_labels_fit_in_english():
+    from django.utils import translation
+
+    from xiaoneng.catalog.flowchart import NODE_PAD, NODE_W, _node_lines, text_width
+
+    with translation.override("en"):
+        from django.utils.translation import gettext as _
+
+        nodes = [_node_lines(_("开始"), _("提交申请")), _node_lines(_("办结"), _("送达结果"))]
+    for titles, subtitles, _h in nodes:
+        assert all(text_width(t, 15, True) <= NODE_W - 2 * NODE_PAD for t in titles)
+        assert all(text_width(t, 12) <= NODE_W - 2 * NODE_PAD for t in subtitles)
+    # a one-word title is never cut ("Completio" / "n")
+    assert [titles for titles, _s, _h in nodes] == [["Start"], ["Completion"]]

@@ -1,6 +1,7 @@
 """Excel import/export: all-or-nothing with a per-row report, idempotent re-import, round trip."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -84,7 +85,9 @@ def test_template_has_a_readme_and_every_sheet():
     wb = load_workbook(io.BytesIO(template_bytes()))
     assert wb.sheetnames == ["README", "items", "legal_bases", "materials", "fees", "special_procedures", "steps"]
     readme = " ".join(str(c.value) for row in wb["README"].iter_rows() for c in row if c.value)
-    assert "实施编码" in readme and "CAT-7" in readme
+    assert "实施编码" in readme and "收费依据" in readme
+    # rule IDs (CAT-*) belong in code and tests, never in what users read (issue 9)
+    assert not re.search(r"[A-Z]{3}-\d", readme.replace("G-000007-001", ""))
 
 
 def test_export_then_import_round_trips_to_an_identical_catalog(world):
@@ -151,7 +154,8 @@ def test_import_with_errors_in_several_rows_changes_nothing_and_reports_every_ro
     assert ("items", 5, "实施编码") in found
     assert ("fees", 2, "收费依据") in found
     assert ("steps", 2, "时限（工作日）") in found
-    assert any("CAT-7" in p.message for p in exc.value.problems)
+    assert any("收费依据" in p.message for p in exc.value.problems)
+    assert not any("CAT-" in p.message for p in exc.value.problems)  # rule IDs stay out of messages
     assert Item.objects.count() == count and _snapshot() == before
 
 
@@ -255,8 +259,14 @@ def test_import_of_new_items_appends_one_verified_event_per_item_and_sets_head(w
     for item in Item.objects.select_related("head", "published"):
         assert head(item) == published(item) and head(item).number == 1 and head(item).status == "published"
         events = list(Event.objects.for_subject(item))
-        assert [(e.seq, e.action, e.actor_id) for e in events] == [(1, "catalog.item_import", world.user("admin").pk)]
-        assert events[0].after["status"] == "published" and events[0].after["file_row"] >= 2
+        # issue 9: the publish action itself ran, so the trail shows the publish, by the importing user
+        admin_pk = world.user("admin").pk
+        assert [(e.seq, e.action, e.actor_id) for e in events] == [
+            (1, "catalog.item_import", admin_pk),
+            (2, "catalog.version_publish", admin_pk),
+        ]
+        assert events[0].after["status"] == "draft" and events[0].after["file_row"] >= 2
+        assert events[1].after["status"] == "published" and events[1].reason == "批量登记导入"
     # and the trail verifies, and the content is what was exported
     assert list(trail_verify()) == []
     assert _snapshot() == before

@@ -29,7 +29,8 @@ def test_cat4_committed_limit_not_a_third_shorter_is_refused_without_justificati
         _create(world, statutory_limit=20, committed_limit=15)
     # then the committed limit is named with the CAT-4 message
     assert "committed_limit" in exc.value.message_dict
-    assert "CAT-4" in exc.value.message_dict["committed_limit"][0]
+    assert "三分之一" in exc.value.message_dict["committed_limit"][0]
+    assert "CAT-" not in exc.value.message_dict["committed_limit"][0]
     assert "13" in exc.value.message_dict["committed_limit"][0]
 
 
@@ -60,7 +61,7 @@ def test_cat7_fee_without_basis_is_refused(world):
     # when / then
     with pytest.raises(ValidationError) as exc:
         _create(world, fees=fees)
-    assert "CAT-7" in exc.value.message_dict["fees.0.basis"][0]
+    assert "收费依据" in exc.value.message_dict["fees.0.basis"][0]
 
 
 def test_cat7_fee_lower_above_upper_is_refused(world):
@@ -119,7 +120,7 @@ def test_cat5_step_without_post_or_role_is_refused(world):
     stages = [{"name": "审查", "steps": [{"name": "审核", "limit_days": 3}]}]
     with pytest.raises(ValidationError) as exc:
         _create(world, stages=stages)
-    assert "CAT-5" in exc.value.message_dict["stages.0.steps.0.post"][0]
+    assert "岗位或角色" in exc.value.message_dict["stages.0.steps.0.post"][0]
 
 
 def test_cat5_step_without_limit_is_refused(world):
