@@ -702,13 +702,15 @@ def ledger(request: AuthedRequest) -> HttpResponse:
             messages.error(request, _("日期格式不正确。"))
         except ValidationError as e:
             _errors(request, e)
+    page = paginate(request, rows) if rows is not None else None  # the Excel export has every row
     return render(
         request,
         "cases/ledger.html",
         {
             "start": start_s or (today - timedelta(days=30)).isoformat(),
             "end": end_s or today.isoformat(),
-            "rows": rows,
+            "rows": page.object_list if page is not None else None,
+            "page": page,
             "headers": [str(h) for h in HEADERS],
         },
     )

@@ -137,3 +137,19 @@ def test_the_applicant_cases_enquiries_reports_and_inbox_are_paginated(
     total = clerk.notifications.count()
     inbox = client_for(clerk).get("/inbox/", {"page": 2}).content.decode()
     assert f"共 {total} 条" in inbox and 'aria-current="page">2<' in inbox
+
+
+def test_the_ledger_is_paginated_and_keeps_its_period(world, cw, two_a_page):
+    from django.utils import timezone
+
+    for _i in range(3):
+        submit(world, cw.simple)
+    today = timezone.localdate().isoformat()
+    c = client_for(world.user("dept_head"))
+    first = c.get("/workbench/cases/ledger/", {"start": today, "end": today}).content.decode()
+    # then every case is counted, shown a page at a time (it was cut at 200), the period kept on the links
+    assert "共 3 件" in first and _rows(first, "ledger") == 2
+    assert f"start={today}" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
+    second = c.get("/workbench/cases/ledger/", {"start": today, "end": today, "page": "2"}).content.decode()
+    assert _rows(second, "ledger") == 1
+    assert c.get("/workbench/cases/ledger/", {"start": today, "end": today, "page": "x" * 300}).status_code == 200
