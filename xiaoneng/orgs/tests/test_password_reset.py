@@ -347,3 +347,12 @@ def test_reset_requests_from_one_address_are_limited(client, zhang, sms, setting
     assert len(mail.outbox) + len(sms) <= 2
     # the page itself still opens
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("tail", ["x/y/", "MQ/" + "a" * 300 + "/", "%00/set-password/", "9999999999/set-password/"])
+def test_a_forged_reset_link_shows_the_invalid_link_page(client, zhang, tail):
+    r = client.get("/accounts/password/reset/" + tail, follow=True)
+    assert r.status_code == 200
+    assert "该链接无效或已过期" in r.content.decode()
+    zhang.refresh_from_db()
+    assert zhang.check_password(PASSWORD)
