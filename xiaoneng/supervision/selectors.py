@@ -302,7 +302,7 @@ def alert_resolution(alert: Alert) -> dict[str, Any] | None:
     return None
 
 
-def overdue_public(limit: int = 200) -> QuerySet[Alert]:
+def overdue_public() -> QuerySet[Alert]:
     """SUP-4: obligations that exceeded their limit, with the unit's explanation. The public sees the
     department, the obligation, its dates and the explanation; never who handled it."""
     return (
@@ -320,7 +320,7 @@ def overdue_public(limit: int = 200) -> QuerySet[Alert]:
             "clock__status",
             "clock__stopped_at",
         )
-        .order_by("-raised_at", "-id")[:limit]
+        .order_by("-raised_at", "-id")
     )
 
 

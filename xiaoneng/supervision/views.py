@@ -179,7 +179,8 @@ def thresholds_public(request: HttpRequest) -> HttpResponse:
 
 def overdue(request: HttpRequest) -> HttpResponse:
     # SUP-4 (优化营商环境条例 第三十六条): cases past their limit are explained publicly
-    return render(request, "supervision/overdue.html", {"items": overdue_public()})
+    page = paginate(request, overdue_public())
+    return render(request, "supervision/overdue.html", {"items": page.object_list, "page": page})
 
 
 # --- efficiency index, warnings, leader's page, bulletins (SUP-3, SUP-5) ------------------------

@@ -101,12 +101,29 @@ def _warnings(world) -> None:
     )
 
 
+def _red_alerts(world) -> None:
+    now = timezone.now()
+    Alert.objects.bulk_create(
+        Alert(
+            tenant=world.city,
+            clock=make_clock(world, limit=5 + i),
+            level=3,
+            department=world.dept,
+            region=world.city,
+            raised_at=now - timedelta(minutes=i),
+            threshold_at=now,
+        )
+        for i in range(N)
+    )
+
+
 LISTS = [
     ("/supervision/alerts/", _alerts, "supervisor", "?status=open&"),
     ("/supervision/irregularities/", _irregularities, "supervisor", "?rule=SUP-2.6&"),
     ("/oversight/", _rectifications, "supervisor", "?"),
     ("/supervision/bulletins/", _bulletins, "supervisor", "?"),
     ("/supervision/warnings/", _warnings, None, "?month=2026-10&"),
+    ("/supervision/overdue/", _red_alerts, None, "?"),
 ]
 
 
