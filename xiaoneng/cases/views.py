@@ -259,7 +259,10 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
         finally:
             for _material, handle in files:
                 handle.close()
-    form.add_error(None, _("申请未提交，请按提示更正后再次提交；已选择的文件已保存，无需重新选择。"))
+    if len(pending):
+        form.add_error(None, _("申请未提交，请按提示更正后再次提交；已选择的文件已保存，无需重新选择。"))
+    else:
+        form.add_error(None, _("申请未提交，请按提示更正后再次提交。"))
     return _apply_page(request, item, form, token, pending, errors)
 
 
