@@ -187,11 +187,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 def _month_param(value: str, default: date) -> date:
-    try:
-        y, m = (int(x) for x in (value or "").split("-")[:2])
-        return date(y, m, 1)
-    except (TypeError, ValueError):
-        return default
+    # a month outside 2000–2100 (year 0001 or 9999) is no month of the index: the default instead of
+    # a date overflow (a 500) further down
+    return month_param(value[:10]) or default
 
 
 def _index_reader(request: AuthedRequest) -> None:

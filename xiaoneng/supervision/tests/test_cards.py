@@ -128,3 +128,18 @@ def test_cards_are_scoped_to_the_reader(mixed):
     # the county's office sees none of the city departments' cards
     counts = card_counts(mixed.user("county_supervisor"), months=[month])
     assert (counts["yellow"], counts["red"]) == (0, 0)
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2026-13", "abc", "NaN-1", "2026-00", "9" * 300])
+def test_hostile_months_never_fail(world, month):
+    # the card figures take a month from the query string: a bad one gives the default, never a 500
+    c = Client(raise_request_exception=False)
+    c.force_login(world.user("supervisor"))
+    for url in (
+        f"/supervision/leader/?month={month}",
+        f"/supervision/efficiency/?month={month}",
+        f"/supervision/alerts/?card=red&month={month}",
+        f"/api/supervision/alerts?card=red&month={month}",
+        f"/supervision/warnings/?month={month}",
+    ):
+        assert c.get(url).status_code == 200, url
