@@ -194,7 +194,7 @@ def main() -> None:
         if "--phases" in args:  # where the scan's time goes (wrappers cost a few µs per call)
             import django.db.backends.utils as dbu
 
-            from xiaoneng.supervision import eventlog
+            from xiaoneng.core import trail
             from xiaoneng.supervision import scan as scan_module
 
             def timed(name: str, fn):  # type: ignore[no-untyped-def]
@@ -209,7 +209,7 @@ def main() -> None:
 
             dbu.CursorWrapper.execute = timed("SQL statements", dbu.CursorWrapper.execute)  # type: ignore[method-assign]
             connection.commit = timed("COMMIT", connection.commit)  # type: ignore[method-assign]
-            eventlog._write = timed("events COPY", eventlog._write)
+            trail._write_rows = timed("events COPY", trail._write_rows)
             scan_module.events_append_new_rows = timed("events (hash + COPY)", scan_module.events_append_new_rows)
             scan_module._after_raise = timed("after the INSERT (events, digests, …)", scan_module._after_raise)
         # the scan runs in a long-lived worker: the calendar and content types are already loaded

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["Event", "EventQuerySet", "Notification", "TenantModel", "TimeStampedModel", "TrackingSequence"]
+__all__ = [
+    "Event",
+    "EventQuerySet",
+    "Notification",
+    "TenantModel",
+    "TimeStampedModel",
+    "TrackingSequence",
+    "TrailAnchor",
+]
 
 from typing import Any
 
@@ -51,7 +59,8 @@ class Event(models.Model):
     """One state change of one subject: who, when, what, before/after and why.
 
     Rows are hash-chained per subject (`seq`, `prev_hash`, `hash`): changing or removing a row
-    breaks the chain, which `manage.py verify_trail` reports. Only `core.services.event_append`
+    breaks the chain, which `manage.py verify_trail` reports; a `TrailAnchor` seals the rows
+    daily, so that a deleted tail or a whole chain rewritten is reported too. Only `core.trail`
     creates events; nothing updates or deletes them.
     """
 
@@ -114,6 +123,40 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionDenied(_("留痕记录只能追加，不能删除。"))
+
+
+class TrailAnchor(models.Model):
+    """A daily seal over the Event trail (core.trail.trail_anchor_record): every event with
+    `first_event_id` < id <= `last_event_id` (all committed when it was taken), digested in id
+    order from the previous anchor's `digest`, and a MAC keyed by XIAONENG_TRAIL_KEY over the
+    whole row, so that whoever can write the database but not read the key cannot recompute it.
+    Append-only like the events."""
+
+    day = models.DateField(_("日期"), unique=True)
+    first_event_id = models.BigIntegerField(_("起始记录号（不含）"))
+    last_event_id = models.BigIntegerField(_("截止记录号"))
+    events = models.PositiveBigIntegerField(_("本段记录数"))
+    total_events = models.PositiveBigIntegerField(_("累计记录数"))
+    digest = models.CharField(_("摘要"), max_length=64)
+    key_id = models.CharField(_("密钥标识"), max_length=16)
+    mac = models.CharField(_("校验码"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("留痕锚点")
+        verbose_name_plural = _("留痕锚点")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.first_event_id + 1}–#{self.last_event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionDenied(_("留痕锚点只能追加，不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(_("留痕锚点只能追加，不能删除。"))
 
 
 class TrackingSequence(models.Model):

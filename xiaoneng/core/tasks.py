@@ -11,7 +11,7 @@ its traceback (visible in the admin under 任务结果, pruned after `XIAONENG_T
 
 from __future__ import annotations
 
-__all__ = ["message_send", "retry_delay_seconds", "task_results_prune_task"]
+__all__ = ["message_send", "retry_delay_seconds", "task_results_prune_task", "trail_anchor_task"]
 
 import logging
 import smtplib
@@ -92,3 +92,24 @@ def task_results_prune_task() -> int:
     from .services import task_results_prune
 
     return task_results_prune()
+
+
+@task()
+def trail_anchor_task() -> str:
+    """Seal the Event trail once a day (core.trail.trail_anchor_record; scheduled hourly, idempotent:
+    only the first run of a day records, a run that could not take the table lock is retried by the
+    next one)."""
+    from .trail import trail_anchor_record
+
+    anchor = trail_anchor_record()
+    # a copy outside the database: whoever deletes the newest anchors and events cannot delete the log
+    log.info(
+        "trail anchor %s: events #%d-#%d (%d), digest %s, mac %s",
+        anchor.day,
+        anchor.first_event_id + 1,
+        anchor.last_event_id,
+        anchor.events,
+        anchor.digest,
+        anchor.mac,
+    )
+    return str(anchor.day)

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.core.services import notify
-from xiaoneng.core.trail import event_append
+from xiaoneng.core.trail import EventEntry, event_append, events_append_many
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department, Region
 from xiaoneng.oversight.selectors import department_heads, region_supervisors
@@ -44,7 +44,6 @@ from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_start, clock_stop
 
 from .choices import OPEN_ALERT_STATUSES, SUPERVISOR_ROLES, TRANSITIONS, AlertStatus, Escalation, ObligationStatus
-from .eventlog import EventEntry, events_append_many
 from .models import Alert, ExternalObligation, ExternalSystem, ThresholdPolicy
 from .thresholds import thresholds_invalidate
 
