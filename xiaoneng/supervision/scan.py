@@ -23,9 +23,7 @@ from __future__ import annotations
 
 __all__ = ["Raised", "ScanResult", "escalate_due", "scan"]
 
-import functools
 import logging
-from collections.abc import Callable
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -33,7 +31,6 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import DateTimeField, IntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,17 +43,7 @@ from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.deadline import day_end, local_date
 from xiaoneng.workdays.models import Clock
-from xiaoneng.workdays.ladder import (
-    SQL,
-    AlertLevel,
-    level_expression,
-    next_alert_expression,
-    passed_rungs,
-    raised_level,
-    rungs_values_sql,
-    sql_text,
-)
-from xiaoneng.workdays.services import clock_next_alert_at
+from xiaoneng.workdays.services import AlertLevel, clock_next_alert_at
 
 from .choices import AlertStatus, Escalation, Level
 from .models import Alert, Recommendation
@@ -82,6 +69,15 @@ class ScanResult:
     lifted: int = 0
     rectifications: int = 0
     recommendations: int = 0
+
+
+def _ladder(clock: Clock) -> list[tuple[int, datetime | None]]:
+    return [
+        (AlertLevel.REMIND, clock.remind_at),
+        (AlertLevel.YELLOW, clock.warn_at),
+        (AlertLevel.RED, clock.red_at),
+        (AlertLevel.STATUTORY, clock.statutory_due_at),
+    ]
 
 
 def _lock_kwargs() -> dict[str, Any]:
@@ -171,7 +167,9 @@ def _raise_batch_orm(*, now: datetime, token: str, batch_size: int, result: Scan
         ack_cache: dict[int, datetime] = {}
         new: list[Alert] = []
         for clock in clocks:
-            passed = passed_rungs(clock, clock.alert_level, now)  # LAD-RAISE (SUP-1)
+            passed = [
+                (lvl, at) for lvl, at in _ladder(clock) if lvl > clock.alert_level and at is not None and at <= now
+            ]
             region_id, _path = places.region_of(clock.department_id, clock.tenant_id)
             top = max((lvl for lvl, _at in passed), default=0)
             for lvl, at in passed:
@@ -192,8 +190,9 @@ def _raise_batch_orm(*, now: datetime, token: str, batch_size: int, result: Scan
                         scan_token=token,
                     )
                 )
-            clock.alert_level = raised_level(clock, clock.alert_level, now)
-            clock.next_alert_at = clock_next_alert_at(clock)  # LAD-NEXT
+            if top:
+                clock.alert_level = max(clock.alert_level, top)
+            clock.next_alert_at = clock_next_alert_at(clock)
         Alert.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
         _update_clocks(clocks)
         by_clock = {c.pk: c for c in clocks}
@@ -225,8 +224,7 @@ def _raise_batch_orm(*, now: datetime, token: str, batch_size: int, result: Scan
 # PostgreSQL: one statement per batch locks the due clocks (SKIP LOCKED), derives the levels they
 # passed, inserts those alerts (ON CONFLICT DO NOTHING … RETURNING: exactly the rows this run
 # created), and stores each clock's new level and next instant, as the ORM path does in Python:
-# level = max(level, highest passed), next = the first instant above it — the ladder's own SQL
-# (workdays.ladder: LAD-REACH, LAD-RAISE, LAD-NEXT), compiled once against this statement's aliases.
+# level = max(level, highest passed), next = the first instant above it (clock_next_alert_at).
 # The acknowledgement deadline of the highest new yellow-or-above alert comes from the longest
 # matching threshold policy of the clock's jurisdiction (thresholds.policy_for), handed in as arrays.
 # No CTE is joined to another CTE: their row estimates are guesses, and a nested loop between two
@@ -241,7 +239,10 @@ WITH due AS (
     FOR UPDATE SKIP LOCKED
 ),
 lv AS (
-    SELECT d.*, GREATEST(d.alert_level, {reached}) AS new_level
+    SELECT d.*, GREATEST(d.alert_level, COALESCE((
+        SELECT max(l.level)
+        FROM (VALUES (1, d.remind_at), (2, d.warn_at), (3, d.red_at), (4, d.statutory_due_at)) AS l(level, at)
+        WHERE l.level > d.alert_level AND l.at IS NOT NULL AND l.at <= %(now)s), 0)) AS new_level
     FROM due AS d
 ),
 ins AS (
@@ -258,7 +259,8 @@ ins AS (
             %(ack_default)s) END,
         %(token)s
     FROM lv AS v
-    CROSS JOIN LATERAL (VALUES {rungs}) AS l(level, at)
+    CROSS JOIN LATERAL (VALUES (1, v.remind_at), (2, v.warn_at), (3, v.red_at), (4, v.statutory_due_at))
+        AS l(level, at)
     LEFT JOIN {dept} AS dep ON dep.id = v.department_id
     WHERE l.level > v.alert_level AND l.at IS NOT NULL AND l.at <= %(now)s
     ORDER BY v.id, l.level
@@ -267,7 +269,13 @@ ins AS (
 ),
 upd AS (
     UPDATE {clock} AS k
-    SET alert_level = v.new_level, next_alert_at = {next_alert}
+    SET alert_level = v.new_level,
+        next_alert_at = CASE
+            WHEN v.new_level < 1 AND v.remind_at IS NOT NULL THEN v.remind_at
+            WHEN v.new_level < 2 AND v.warn_at IS NOT NULL THEN v.warn_at
+            WHEN v.new_level < 3 AND v.red_at IS NOT NULL THEN v.red_at
+            WHEN v.new_level < 4 AND v.statutory_due_at IS NOT NULL THEN v.statutory_due_at
+        END
     FROM lv AS v
     WHERE k.id = v.id
     RETURNING k.id
@@ -279,25 +287,6 @@ LEFT JOIN ins AS i ON true
 LEFT JOIN {clock} AS c ON c.id = i.clock_id
 ORDER BY i.clock_id, i.level
 """
-
-
-@functools.cache
-def _raise_sql() -> str:
-    def col(prefix: str) -> Callable[[str], SQL]:
-        return lambda f: SQL(prefix + f, DateTimeField())
-
-    now = SQL("%(now)s", DateTimeField())
-    reached, p1 = sql_text(level_expression(now, col=col("d.")))
-    next_alert, p2 = sql_text(next_alert_expression(SQL("v.new_level", IntegerField()), col=col("v.")))
-    assert not p1 and not p2
-    return _RAISE_SQL.format(
-        clock=Clock._meta.db_table,
-        alert=Alert._meta.db_table,
-        dept=Department._meta.db_table,
-        reached=reached,
-        rungs=rungs_values_sql(lambda f: "v." + f),
-        next_alert=next_alert,
-    )
 
 
 def _policy_arrays(now: datetime, cache: dict[int, datetime]) -> dict[str, Any]:
@@ -320,7 +309,7 @@ def _policy_arrays(now: datetime, cache: dict[int, datetime]) -> dict[str, Any]:
 def _raise_batch_sql(
     *, now: datetime, token: str, batch_size: int, result: ScanResult, policies: dict[str, Any]
 ) -> int:
-    sql = _raise_sql()
+    sql = _RAISE_SQL.format(clock=Clock._meta.db_table, alert=Alert._meta.db_table, dept=Department._meta.db_table)
     params = {
         "now": now,
         "wall": timezone.now(),
