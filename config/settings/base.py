@@ -212,6 +212,9 @@ XIAONENG_TASK_FAILURES_KEEP_DAYS = int(os.environ.get("XIAONENG_TASK_FAILURES_KE
 XIAONENG_SCHEDULER_LOCK_FILE = Path(os.environ.get("XIAONENG_SCHEDULER_LOCK_FILE", DATA_DIR / "scheduler.lock"))
 # A task row left RUNNING longer than this (a worker that died) no longer stops the scheduler enqueueing it.
 XIAONENG_SCHEDULER_STALE_RUNNING_SECONDS = int(os.environ.get("XIAONENG_SCHEDULER_STALE_RUNNING_SECONDS", "3600"))
+# The key of the Event trail's daily anchors (core.trail): unset, one derived from SECRET_KEY. Keep it
+# where the database's administrators cannot read it; changing it leaves older anchors uncheckable.
+XIAONENG_TRAIL_KEY = os.environ.get("XIAONENG_TRAIL_KEY", "")
 
 # --- Platform --------------------------------------------------------------------------------
 XIAONENG_SITE_NAME = _("效能政务服务平台")
