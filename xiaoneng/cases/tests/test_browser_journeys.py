@@ -402,14 +402,16 @@ def test_parallel_refusal_goes_to_the_leader_first(page, world, cw):
 
 
 def test_admin_confirms_next_year_and_the_case_trail_shows_the_recompute(page, world, cw):
-    """journeys.md 刘工 1 (CLK-4, CLK-5): a deadline crossing into 2027 is provisional; she enters the
-    State Council notice, previews, confirms; the case's deadline is recomputed and the change is in
-    the case's trail, with the dates before and after."""
+    """journeys.md 刘工 1 (CLK-4, CLK-5): a deadline in 2027 is provisional; she enters the State
+    Council notice, previews, confirms; the case's deadline is recomputed and the change is in the
+    case's trail, with the dates before and after. The provisional year already skips the statutory
+    holidays (除夕 to 初三 for 春节), so the recompute shows where the notice differs: the longer
+    Spring Festival break and its make-up working days."""
     from xiaoneng.cases.services import case_accept
     from xiaoneng.cases.tests.conftest import submit
     from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 
-    with frozen("2026-12-21 10:00"):
+    with frozen("2027-01-25 10:00"):
         case, _ = submit(world, cw.simple)
         case = case_accept(case=case, actor=world.user("clerk"))
         assert case.decision_clock.provisional
@@ -433,7 +435,7 @@ def test_admin_confirms_next_year_and_the_case_trail_shows_the_recompute(page, w
 
         case.decision_clock.refresh_from_db()
         after = case.decision_clock.due_date
-        assert not case.decision_clock.provisional and after > before  # 2027-01-01 is now a holiday
+        assert not case.decision_clock.provisional and after > before  # 9 days of 春节, not 4
         _as(page, "clerk")
         page.goto(page.base + f"/workbench/cases/{case.pk}/")
         assert "暂定" not in page.locator("#summary .clock").first.inner_text()
