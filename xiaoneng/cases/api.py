@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
+from xiaoneng.api.params import date_range
 from xiaoneng.catalog.models import Item, Material
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.scoping import restrict
+from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.workdays.due import clock_due_date
 
 from . import services
@@ -415,13 +417,21 @@ def negative_reports(request: AuthedRequest) -> list[dict[str, Any]]:
 def ledger(request: AuthedRequest, start: date, end: date) -> HttpResponse:
     if not ledger_allowed(request.user):
         raise PermissionDenied(_("只有部门工作人员可以导出台账。"))
+    # issue 9: years in range and start ≤ end (the service limits the span to a year)
+    start, end = date_range(start, end)
     data = ledger_workbook(user=request.user, start=start, end=end)
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="ledger-{start}-{end}.xlsx"'
     return resp
 
 
-@router.get("/track", response={200: TrackOut, 404: dict[str, str]}, auth=None, summary="Public tracking look-up")
+@router.get(
+    "/track",
+    response={200: TrackOut, 404: dict[str, str]},
+    auth=None,
+    throttle=ApiThrottle("track"),
+    summary="Public tracking look-up",
+)
 def track(request: HttpRequest, tracking_number: str, code: str) -> Any:
     case = track_lookup(tracking_number, code)
     if case is None:

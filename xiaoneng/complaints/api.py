@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from xiaoneng.api.params import date_range
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.due import clock_due_date
@@ -271,7 +273,13 @@ def register(request: AuthedRequest, payload: RegisterIn) -> RegisterOut:
     return RegisterOut(id=reg.complaint.pk, number=reg.complaint.number, code=reg.code)
 
 
-@router.get("/track", response=TrackOut, auth=None, summary="Public: follow a complaint by number + code")
+@router.get(
+    "/track",
+    response=TrackOut,
+    auth=None,
+    throttle=ApiThrottle("track"),
+    summary="Public: follow a complaint by number + code",
+)
 def track(request: HttpRequest, number: str, code: str) -> TrackOut:
     c = complaint_track(number, code)
     if c is None:
@@ -417,8 +425,9 @@ def accountability(request: AuthedRequest, pk: int, payload: AccountabilityIn) -
 @router.get("/statistics", response=list[FiguresOut], summary="CMP-4 figures by department in the user's scope")
 def statistics(request: AuthedRequest, start: date | None = None, end: date | None = None) -> list[FiguresOut]:
     _staff(request)
-    today = timezone.localdate()
-    rows = department_stats(complaints_for(request.user), start=start or today.replace(day=1), end=end or today)
+    # issue 9: year range and start ≤ end checked in one place (0001-01-01 was a 500)
+    start, end = date_range(start, end, default_start=timezone.localdate().replace(day=1))
+    rows = department_stats(complaints_for(request.user), start=start, end=end)
     return [
         FiguresOut(
             department=f.label,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
+from xiaoneng.api.params import checked_date
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.workdays.due import clock_due_date
 
@@ -593,6 +594,7 @@ def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
 
     from .bulletins import bulletin_create, figures_of
 
+    checked_date(payload.period, "period")  # issue 9: year 0001 drafted a bulletin for year 1 on PostgreSQL
     region = Region.objects.filter(pk=payload.region_id).first()
     if region is None:
         raise ValidationError({"region_id": _("区划不存在。")})
