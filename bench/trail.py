@@ -11,7 +11,8 @@ last link), one transaction per round, then times (median of `repeat`):
 - `trail_verify()` over the whole trail (every chain, every hash recomputed);
 - `trail_anchor_record()` sealing all of it (the first anchor of a deployment), then — after one
   more round — the next day's anchor sealing only that round (what the daily task costs);
-- `trail_anchor_verify()` re-reading every anchor's range, and `manage.py verify_trail`.
+- `trail_anchor_verify()` re-reading every anchor's range, and `manage.py verify_trail`;
+- `events_append_new_subjects` (the catalog import's path) for `subjects` new subjects.
 
 It also runs with the code before issue 10 (no anchors: the bulk path then lived in
 supervision/eventlog.py), to compare the append and verify rows side by side.
@@ -102,6 +103,7 @@ def main() -> None:
     med, runs = _median(lambda: list(trail_verify()), repeat)
     print(f"trail_verify over {total} events: {med * 1000:.0f} ms (median of {_ms(runs)} ms)")
     if not anchors:
+        _new_subjects(alerts, repeat)
         return
     day = date(2026, 12, 5)
 
@@ -123,6 +125,23 @@ def main() -> None:
     t0 = time.perf_counter()
     call_command("verify_trail", stdout=open(os.devnull, "w"))  # noqa: SIM115 — thrown away at exit
     print(f"manage.py verify_trail (chains + anchors, {nxt.total_events} events): {time.perf_counter() - t0:.2f} s")
+    _new_subjects(alerts, repeat)
+
+
+def _new_subjects(alerts: list[Any], repeat: int) -> None:
+    """The bulk imports' path: the first event of each of many new subjects (catalog import)."""
+    from django.db import connection, transaction
+
+    from xiaoneng.core.trail import events_append_new_subjects
+
+    def once() -> None:
+        with connection.cursor() as c:
+            c.execute("TRUNCATE core_event")
+        with transaction.atomic():
+            events_append_new_subjects(subjects=alerts, action="bench.imported", afters=[{"行": 1}] * len(alerts))
+
+    med, runs = _median(once, repeat)
+    print(f"events_append_new_subjects, {len(alerts)} new subjects: {med * 1000:.0f} ms (median of {_ms(runs)} ms)")
 
 
 if __name__ == "__main__":

@@ -52,3 +52,37 @@ def test_bulk_first_event_for_a_subject_that_already_has_one_is_refused(world):
 def test_bulk_afters_must_match_subjects(world):
     with pytest.raises(ValueError):
         events_append_new_subjects(subjects=[world.dept, world.other_dept], action="x", afters=[{}])
+
+
+def test_events_append_many_chains_on_each_subjects_newest_link(world):
+    """The scan's bulk path (issue 10: merged from supervision/eventlog.py into core.trail): one
+    read of the subjects' newest links per model, one write, the chain event_append would build."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xiaoneng.core.trail import EventEntry, events_append_many
+
+    # given a subject with a chain of three, and one without events
+    a, b = world.dept, world.other_dept
+    chain = [event_append(subject=a, action="x.changed", after={"n": i}) for i in range(3)]
+    # when two events of `a` and one of `b` are appended in bulk, interleaved
+    entries = [
+        EventEntry(subject=a, action="bulk.one", after={"名称": "中文"}),
+        EventEntry(subject=b, action="bulk.first"),
+        EventEntry(subject=a, action="bulk.two", before={"x": 1}, after={"x": 2}, reason="批量"),
+    ]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert events_append_many(entries=entries, actor=world.user("admin")) == 3
+    # then one read and one write (a COPY on PostgreSQL, which the query log does not show)
+    sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert sum(s.startswith("SELECT") for s in sql) == 1
+    assert len(sql) == (1 if connection.vendor == "postgresql" else 2)
+    # and each chain continues from its newest link, in entry order
+    a_events = list(Event.objects.for_subject(a).order_by("seq"))
+    assert [e.action for e in a_events[-2:]] == ["bulk.one", "bulk.two"]
+    assert a_events[-2].prev_hash == chain[-1].hash and a_events[-1].prev_hash == a_events[-2].hash
+    b_events = list(Event.objects.for_subject(b))
+    assert [(e.seq, e.prev_hash) for e in b_events] == [(1, "")]
+    assert list(trail_verify()) == []
+    # and event_append chains on the bulk one
+    assert event_append(subject=a, action="x.closed").prev_hash == a_events[-1].hash
