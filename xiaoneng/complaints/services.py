@@ -64,6 +64,7 @@ from xiaoneng.core.uploads import upload_check
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.workdays.choices import ClockStatus, ExtensionKind
+from xiaoneng.workdays.escalation import Audience, Track, escalation_decide
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_extend, clock_start, clock_stop
 
@@ -1084,15 +1085,16 @@ def accountability_record_open(
 # --- escalation (periodic) -----------------------------------------------------------------------
 
 
-def _escalation_recipients(c: Complaint, clock: Clock, level: int) -> list[User]:
-    """The supervisor chain: 1 the department head (or the office for acceptance), 2 the region's
-    efficiency office, 3 the region's leaders and the offices of every region above."""
+def _escalation_recipients(c: Complaint, audience: Audience | None) -> list[User]:
+    """The people of the complaint's region that `audience` (the escalation policy's answer) names:
+    the handling department's head, the region's efficiency office, or the region's leaders and the
+    offices of every region above."""
     from xiaoneng.oversight.selectors import region_ancestor_paths
 
     region_path = c.region.path
-    if level == 1 and clock.kind != CLOCK_ACCEPT and c.handling_department_id:
+    if audience == Audience.DEPT_HEAD and c.handling_department_id:
         return list(User.objects.filter(role=Role.DEPT_HEAD, is_active=True, department_id=c.handling_department_id))
-    if level <= 2:
+    if audience in (Audience.DEPT_HEAD, Audience.OFFICE):
         return _office_users(c)
     above = [p for p in region_ancestor_paths(region_path) if p != region_path]
     return list(
@@ -1103,7 +1105,10 @@ def _escalation_recipients(c: Complaint, clock: Clock, level: int) -> list[User]
 
 
 def complaints_escalate(*, now: datetime | None = None) -> int:
-    """Escalate overdue orders one level per overdue day (max 3) and close expired return windows.
+    """Escalate overdue orders up the supervisor chain and close expired return windows. Who and
+    when is supervision's one escalation policy (workdays.escalation.escalation_decide, Track.OVERDUE:
+    one level per overdue day, max 3; the acceptance, which no department owes, starts at the
+    office); this function does the complaint's own part: its level, its event, the notification.
     Idempotent: the level reached is stored on the complaint."""
     now = now or timezone.now()
     # the return window is a right, not an obligation: when it ends the clock simply stops at its due time
@@ -1112,7 +1117,7 @@ def complaints_escalate(*, now: datetime | None = None) -> int:
     escalated = 0
     overdue = Clock.objects.filter(
         kind__in=[CLOCK_ACCEPT, CLOCK_REPLY], status=ClockStatus.RUNNING, due_at__lt=now
-    ).only("id", "owner_id", "kind", "due_at")
+    ).only("id", "owner_id", "kind", "due_at", "tenant_id")
     by_owner = {c.owner_id: c for c in overdue}
     if not by_owner:
         return 0
@@ -1120,7 +1125,16 @@ def complaints_escalate(*, now: datetime | None = None) -> int:
         clock = by_owner[c.pk]
         if clock.pk not in (c.accept_clock_id, c.reply_clock_id) or clock.due_at is None:
             continue
-        level = min(3, 1 + int((now - clock.due_at) / timedelta(days=1)))
+        decision = escalation_decide(
+            track=Track.OVERDUE,
+            tenant_id=clock.tenant_id,
+            kind=clock.kind,
+            since=clock.due_at,
+            step=c.escalation_level,
+            now=now,
+            has_department=clock.kind != CLOCK_ACCEPT and c.handling_department_id is not None,
+        )
+        level = decision.step
         if level <= c.escalation_level:
             continue
         with transaction.atomic():
@@ -1137,7 +1151,7 @@ def complaints_escalate(*, now: datetime | None = None) -> int:
                 after={"level": level, "clock": clock.kind},
             )
             notify(
-                recipients=_escalation_recipients(c, clock, level),
+                recipients=_escalation_recipients(c, decision.audience),
                 title=_("投诉工单逾期（第%(level)d级督促）：%(number)s") % {"level": level, "number": c.number},
                 body=c.title,
                 url=_office_url(c),

@@ -13,14 +13,18 @@ class SupervisionConfig(AppConfig):
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES
         from xiaoneng.portal.menu import PUBLIC, MenuEntry, register_portal, register_workbench
+        from xiaoneng.workdays.escalation import set_escalation_policy
         from xiaoneng.workdays.services import set_threshold_resolver
 
         from .choices import SUPERVISOR_ROLES
+        from .escalation import escalation_policy
         from .tasks import efficiency_refresh_task, irregularities_detect_task, supervision_scan
         from .thresholds import thresholds_for
 
         # SUP-1: thresholds per jurisdiction and kind feed every clock computation
         set_threshold_resolver(thresholds_for)
+        # the one escalation policy: complaints (below supervision) ask it through workdays.escalation
+        set_escalation_policy(escalation_policy)
         register_periodic(
             "supervision.scan", supervision_scan, int(getattr(settings, "XIAONENG_SUPERVISION_SCAN_SECONDS", 60))
         )

@@ -23,14 +23,17 @@ from __future__ import annotations
 
 __all__ = ["Raised", "ScanResult", "escalate_due", "scan"]
 
+import functools
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import DateTimeField, IntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,13 +42,23 @@ from xiaoneng.core.trail import EventEntry, events_append_many, events_append_ne
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.oversight.selectors import region_ancestor_paths
-from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockStatus
-from xiaoneng.workdays.deadline import day_end, local_date
+from xiaoneng.workdays.escalation import Audience, Track
+from xiaoneng.workdays.ladder import (
+    SQL,
+    AlertLevel,
+    level_expression,
+    next_alert_expression,
+    passed_rungs,
+    raised_level,
+    rungs_values_sql,
+    sql_text,
+)
 from xiaoneng.workdays.models import Clock
-from xiaoneng.workdays.services import AlertLevel, clock_next_alert_at
+from xiaoneng.workdays.services import clock_next_alert_at
 
 from .choices import AlertStatus, Escalation, Level
+from .escalation import acknowledge_deadline, escalation_policy
 from .models import Alert, Recommendation
 from .services import alerts_lift_met
 from .thresholds import DEFAULT_POLICY, policies_by_tenant, policy_for
@@ -69,15 +82,6 @@ class ScanResult:
     lifted: int = 0
     rectifications: int = 0
     recommendations: int = 0
-
-
-def _ladder(clock: Clock) -> list[tuple[int, datetime | None]]:
-    return [
-        (AlertLevel.REMIND, clock.remind_at),
-        (AlertLevel.YELLOW, clock.warn_at),
-        (AlertLevel.RED, clock.red_at),
-        (AlertLevel.STATUTORY, clock.statutory_due_at),
-    ]
 
 
 def _lock_kwargs() -> dict[str, Any]:
@@ -142,12 +146,6 @@ def _users(ids: set[int]) -> list[User]:
     return [User(pk=i) for i in sorted(ids)]
 
 
-def _ack_deadline(now: datetime, days: int, cache: dict[int, datetime]) -> datetime:
-    if days not in cache:
-        cache[days] = day_end(get_calendar().add_working_days(local_date(now), days))
-    return cache[days]
-
-
 def _update_clocks(clocks: list[Clock]) -> None:
     Clock.objects.bulk_update(clocks, ["alert_level", "next_alert_at"], batch_size=1000)
 
@@ -167,16 +165,14 @@ def _raise_batch_orm(*, now: datetime, token: str, batch_size: int, result: Scan
         ack_cache: dict[int, datetime] = {}
         new: list[Alert] = []
         for clock in clocks:
-            passed = [
-                (lvl, at) for lvl, at in _ladder(clock) if lvl > clock.alert_level and at is not None and at <= now
-            ]
+            passed = passed_rungs(clock, clock.alert_level, now)  # LAD-RAISE (SUP-1)
             region_id, _path = places.region_of(clock.department_id, clock.tenant_id)
             top = max((lvl for lvl, _at in passed), default=0)
             for lvl, at in passed:
                 escalate_at = None
                 if lvl == top and lvl >= AlertLevel.YELLOW:
                     policy = policy_for(clock.tenant_id, clock.kind)
-                    escalate_at = _ack_deadline(now, policy.acknowledge_days, ack_cache)
+                    escalate_at = acknowledge_deadline(now, policy.acknowledge_days, ack_cache)  # ESC-ACK
                 new.append(
                     Alert(
                         tenant_id=clock.tenant_id,
@@ -190,9 +186,8 @@ def _raise_batch_orm(*, now: datetime, token: str, batch_size: int, result: Scan
                         scan_token=token,
                     )
                 )
-            if top:
-                clock.alert_level = max(clock.alert_level, top)
-            clock.next_alert_at = clock_next_alert_at(clock)
+            clock.alert_level = raised_level(clock, clock.alert_level, now)
+            clock.next_alert_at = clock_next_alert_at(clock)  # LAD-NEXT
         Alert.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
         _update_clocks(clocks)
         by_clock = {c.pk: c for c in clocks}
@@ -224,7 +219,8 @@ def _raise_batch_orm(*, now: datetime, token: str, batch_size: int, result: Scan
 # PostgreSQL: one statement per batch locks the due clocks (SKIP LOCKED), derives the levels they
 # passed, inserts those alerts (ON CONFLICT DO NOTHING … RETURNING: exactly the rows this run
 # created), and stores each clock's new level and next instant, as the ORM path does in Python:
-# level = max(level, highest passed), next = the first instant above it (clock_next_alert_at).
+# level = max(level, highest passed), next = the first instant above it — the ladder's own SQL
+# (workdays.ladder: LAD-REACH, LAD-RAISE, LAD-NEXT), compiled once against this statement's aliases.
 # The acknowledgement deadline of the highest new yellow-or-above alert comes from the longest
 # matching threshold policy of the clock's jurisdiction (thresholds.policy_for), handed in as arrays.
 # No CTE is joined to another CTE: their row estimates are guesses, and a nested loop between two
@@ -239,10 +235,7 @@ WITH due AS (
     FOR UPDATE SKIP LOCKED
 ),
 lv AS (
-    SELECT d.*, GREATEST(d.alert_level, COALESCE((
-        SELECT max(l.level)
-        FROM (VALUES (1, d.remind_at), (2, d.warn_at), (3, d.red_at), (4, d.statutory_due_at)) AS l(level, at)
-        WHERE l.level > d.alert_level AND l.at IS NOT NULL AND l.at <= %(now)s), 0)) AS new_level
+    SELECT d.*, GREATEST(d.alert_level, {reached}) AS new_level
     FROM due AS d
 ),
 ins AS (
@@ -259,8 +252,7 @@ ins AS (
             %(ack_default)s) END,
         %(token)s
     FROM lv AS v
-    CROSS JOIN LATERAL (VALUES (1, v.remind_at), (2, v.warn_at), (3, v.red_at), (4, v.statutory_due_at))
-        AS l(level, at)
+    CROSS JOIN LATERAL (VALUES {rungs}) AS l(level, at)
     LEFT JOIN {dept} AS dep ON dep.id = v.department_id
     WHERE l.level > v.alert_level AND l.at IS NOT NULL AND l.at <= %(now)s
     ORDER BY v.id, l.level
@@ -269,13 +261,7 @@ ins AS (
 ),
 upd AS (
     UPDATE {clock} AS k
-    SET alert_level = v.new_level,
-        next_alert_at = CASE
-            WHEN v.new_level < 1 AND v.remind_at IS NOT NULL THEN v.remind_at
-            WHEN v.new_level < 2 AND v.warn_at IS NOT NULL THEN v.warn_at
-            WHEN v.new_level < 3 AND v.red_at IS NOT NULL THEN v.red_at
-            WHEN v.new_level < 4 AND v.statutory_due_at IS NOT NULL THEN v.statutory_due_at
-        END
+    SET alert_level = v.new_level, next_alert_at = {next_alert}
     FROM lv AS v
     WHERE k.id = v.id
     RETURNING k.id
@@ -289,6 +275,25 @@ ORDER BY i.clock_id, i.level
 """
 
 
+@functools.cache
+def _raise_sql() -> str:
+    def col(prefix: str) -> Callable[[str], SQL]:
+        return lambda f: SQL(prefix + f, DateTimeField())
+
+    now = SQL("%(now)s", DateTimeField())
+    reached, p1 = sql_text(level_expression(now, col=col("d.")))
+    next_alert, p2 = sql_text(next_alert_expression(SQL("v.new_level", IntegerField()), col=col("v.")))
+    assert not p1 and not p2
+    return _RAISE_SQL.format(
+        clock=Clock._meta.db_table,
+        alert=Alert._meta.db_table,
+        dept=Department._meta.db_table,
+        reached=reached,
+        rungs=rungs_values_sql(lambda f: "v." + f),
+        next_alert=next_alert,
+    )
+
+
 def _policy_arrays(now: datetime, cache: dict[int, datetime]) -> dict[str, Any]:
     tenants: list[int] = []
     prefixes: list[str] = []
@@ -297,19 +302,19 @@ def _policy_arrays(now: datetime, cache: dict[int, datetime]) -> dict[str, Any]:
         for p in policies:
             tenants.append(tenant_id)
             prefixes.append(p.kind_prefix)
-            deadlines.append(_ack_deadline(now, p.acknowledge_days, cache))
+            deadlines.append(acknowledge_deadline(now, p.acknowledge_days, cache))  # ESC-ACK
     return {
         "pol_tenant": tenants,
         "pol_prefix": prefixes,
         "pol_deadline": deadlines,
-        "ack_default": _ack_deadline(now, DEFAULT_POLICY.acknowledge_days, cache),
+        "ack_default": acknowledge_deadline(now, DEFAULT_POLICY.acknowledge_days, cache),
     }
 
 
 def _raise_batch_sql(
     *, now: datetime, token: str, batch_size: int, result: ScanResult, policies: dict[str, Any]
 ) -> int:
-    sql = _RAISE_SQL.format(clock=Clock._meta.db_table, alert=Alert._meta.db_table, dept=Department._meta.db_table)
+    sql = _raise_sql()
     params = {
         "now": now,
         "wall": timezone.now(),
@@ -456,16 +461,23 @@ def escalate_due(*, now: datetime, batch_size: int = 1000) -> int:
             ack_cache: dict[int, datetime] = {}
             entries = []
             for a in alerts:
+                clock = clocks[a.clock_id]
                 before = {"status": a.status, "escalation": a.escalation}
-                a.escalation = min(a.escalation + 1, Escalation.OFFICE)
+                # who and when: the one escalation policy (ESC-ACK, ESC-CHAIN), shared with complaints
+                decision = escalation_policy(
+                    track=Track.UNACKNOWLEDGED,
+                    tenant_id=a.tenant_id,
+                    kind=clock.kind,
+                    since=a.escalate_at or now,
+                    step=a.escalation,
+                    now=now,
+                    has_department=a.department_id is not None,
+                    cache=ack_cache,
+                )
+                a.escalation = decision.step
                 a.status = AlertStatus.ESCALATED
                 a.updated_at = now
-                if a.escalation < Escalation.OFFICE:
-                    clock = clocks[a.clock_id]
-                    days = policy_for(a.tenant_id, clock.kind).acknowledge_days
-                    a.escalate_at = _ack_deadline(now, days, ack_cache)
-                else:
-                    a.escalate_at = None
+                a.escalate_at = decision.next_at
                 entries.append(
                     EventEntry(
                         subject=a,
@@ -475,10 +487,9 @@ def escalate_due(*, now: datetime, batch_size: int = 1000) -> int:
                         reason=str(_("逾期未签收，自动升级督办。")),
                     )
                 )
-                clock = clocks[a.clock_id]
-                if a.escalation == Escalation.DEPT_HEAD:
+                if decision.audience == Audience.DEPT_HEAD:
                     recipients = set(places.heads.get(a.department_id or 0, []))
-                else:
+                else:  # Audience.OFFICES_UP
                     recipients = set(places.supervisors_over(places.region_of(clock.department_id, clock.tenant_id)[1]))
                 notify(
                     recipients=_users(recipients),

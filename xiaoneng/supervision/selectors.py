@@ -13,6 +13,7 @@ __all__ = [
     "alerts_for",
     "card_counts",
     "card_key",
+    "clock_colour",
     "clocks_by_kind",
     "dashboard_stats",
     "filter_alerts",
@@ -40,7 +41,9 @@ from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
 from xiaoneng.workdays.deadline import day_start
+from xiaoneng.workdays.ladder import urgency_key
 from xiaoneng.workdays.models import Clock
+from xiaoneng.workdays.urgency import URGENCY_LEVELS
 from xiaoneng.workdays.usage import clocks_days_used
 
 from .choices import OPEN_ALERT_STATUSES, SUPERVISOR_ROLES, AlertStatus, Level
@@ -185,15 +188,9 @@ def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -
     cards = card_counts(months=[this_month], alerts=alerts)
     card_alerts = Alert.objects.filter(pk__in=cards["alert_ids"])
     clocks = restrict(Clock.objects.all(), user)
-    colour = (
-        clocks.filter(status__in=OPEN_CLOCK_STATUSES)
-        .order_by()
-        .aggregate(
-            green=Count("id", filter=Q(alert_level__lte=1)),
-            yellow=Count("id", filter=Q(alert_level=2)),
-            red=Count("id", filter=Q(alert_level__gte=3)),
-        )
-    )
+    colour = {"green": 0, "yellow": 0, "red": 0, "grey": 0}
+    for status, level, n in _open_by_level(clocks):
+        colour[clock_colour(status, level)] += n
     stopped = (
         clocks.filter(status=ClockStatus.STOPPED)
         .order_by()
@@ -366,24 +363,48 @@ KIND_FAMILIES: dict[str, Any] = {
 }
 
 
+def clock_colour(status: str, level: int) -> str:
+    """The colour of an open clock at the alert level raised on it, from the one mapping the pills and
+    the legend use (workdays.urgency.URGENCY_LEVELS through ladder.urgency_key, LAD-COLOUR; SUP-1):
+    提醒 is yellow there ("即将到期"), a paused clock grey."""
+    return URGENCY_LEVELS[urgency_key(status, level)].colour
+
+
+def _open_by_level(clocks: QuerySet[Clock]) -> list[tuple[str, int, int]]:
+    # (status, alert level, how many): a handful of rows, whatever the number of clocks
+    return list(
+        clocks.filter(status__in=OPEN_CLOCK_STATUSES)
+        .order_by()
+        .values_list("status", "alert_level")
+        .annotate(n=Count("id"))
+    )
+
+
 def clocks_by_kind(user: Any) -> list[dict[str, Any]]:
     """Open clocks by family and colour within the user's scope: cases, complaints, rectifications,
     other systems' obligations and every later kind of clock, watched in one place."""
     rows = (
         restrict(Clock.objects.filter(status__in=OPEN_CLOCK_STATUSES), user)
         .order_by()
-        .values_list("kind", "alert_level")
+        .values_list("kind", "status", "alert_level")
         .annotate(n=Count("id"))
     )
     families: dict[str, dict[str, Any]] = {}
-    for kind, level, n in rows:
+    for kind, status, level, n in rows:
         fam = kind.split(".", 1)[0]
         row = families.setdefault(
             fam,
-            {"family": fam, "name": str(KIND_FAMILIES.get(fam, fam)), "green": 0, "yellow": 0, "red": 0, "total": 0},
+            {
+                "family": fam,
+                "name": str(KIND_FAMILIES.get(fam, fam)),
+                "green": 0,
+                "yellow": 0,
+                "red": 0,
+                "grey": 0,
+                "total": 0,
+            },
         )
-        colour = "green" if level <= Level.REMIND else "yellow" if level == Level.YELLOW else "red"
-        row[colour] += n
+        row[clock_colour(status, level)] += n
         row["total"] += n
     return sorted(families.values(), key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["family"]))
 

@@ -67,7 +67,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import BooleanField, DateTimeField, F, IntegerField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
@@ -78,6 +78,17 @@ from . import services
 from .calendar import WorkCalendar, get_calendar
 from .choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
 from .deadline import Instants, PauseSpan, compute_instants, day_start, local_date
+from .ladder import (
+    RUNGS,
+    SQL,
+    level_at,
+    level_expression,
+    lowered_level,
+    next_alert_expression,
+    next_alert_level,
+    rung_instant_expression,
+    sql_text,
+)
 from .models import CalendarRevision, Clock, ClockPause
 from .selectors import clocks_affected_by_years
 
@@ -129,7 +140,7 @@ class Chunk:
         inst = self.table[self.index[i]]
         out = {f: getattr(inst, f) for f in _INSTANTS}
         nxt = self.nexts[i]
-        out["next_alert_at"] = (None, inst.remind_at, inst.warn_at, inst.red_at, inst.statutory_due_at)[nxt]
+        out["next_alert_at"] = getattr(inst, RUNGS[nxt - 1].field) if nxt else None  # LAD-NEXT
         out["alert_level"] = self.levels[i]
         out["calendar_revision"] = self.revision
         return out
@@ -237,23 +248,11 @@ class _Computer:
         return out
 
 
-def _next(level: int, ladder: tuple[tuple[int, datetime | None], ...], running: bool) -> int:
-    # services.clock_next_alert_at: the first instant above the level raised, if running
-    if running:
-        for lvl, at in ladder:
-            if lvl > level and at is not None:
-                return lvl
-    return 0
-
-
 def _level_and_next(inst: Instants, level: int, running: bool, now: datetime) -> tuple[int, int]:
-    ladder = ((1, inst.remind_at), (2, inst.warn_at), (3, inst.red_at), (4, inst.statutory_due_at))
-    nxt = _next(level, ladder, running)  # what _apply_instants stores
-    if inst.due_at is not None:  # services._lower_alert_level
-        reached = max((lvl for lvl, at in ladder if at is not None and at <= now), default=0)
-        level = min(level, reached)
-        nxt = _next(level, ladder, running)
-    return level, nxt
+    """services._apply_instants then services._lower_alert_level on plain values: the level still
+    held (ladder.lowered_level, LAD-LOWER) and the rung of the next alert (LAD-NEXT, 0 none)."""
+    level = lowered_level(inst, level, now, inst.due_at)
+    return level, next_alert_level(inst, level, running)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -346,6 +345,11 @@ def _read_portable(base: models.QuerySet[Clock], last: int, size: int) -> tuple[
 # --- writing ------------------------------------------------------------------------------------
 
 
+def _columns(prefix: str) -> Callable[[str], SQL]:
+    """The ladder's rung columns in a hand-written statement: `prefix` + the Clock field."""
+    return lambda f: SQL(prefix + f, DateTimeField())
+
+
 def _literal(v: Any) -> str:
     if v is None:
         return "NULL"
@@ -379,11 +383,11 @@ def _write_pg(chunk: Chunk, now: datetime) -> ChunkWrite:
     sets = ", ".join(f"{c} = n.{c}" for c in _OUTPUTS)
     old = ", ".join(f"k.{c}" for c in _COMPARED)
     new = ", ".join(f"n.{c}" for c in _COMPARED)
+    # LAD-NEXT: the instant of the rung computed in Python (Chunk.nexts)
+    next_alert, _none = sql_text(rung_instant_expression(SQL("v.nxt", IntegerField()), col=_columns("v.")))
     sql = f"""
         WITH n AS (
-            SELECT v.*, %s::int AS calendar_revision,
-                   CASE v.nxt WHEN 1 THEN v.remind_at WHEN 2 THEN v.warn_at WHEN 3 THEN v.red_at
-                              WHEN 4 THEN v.statutory_due_at END AS next_alert_at
+            SELECT v.*, %s::int AS calendar_revision, {next_alert} AS next_alert_at
             FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::smallint[], {inst_arrays})
                 AS v(id, version, alert_level, nxt, {inst_cols})
         ),
@@ -509,13 +513,7 @@ def _where(qs: models.QuerySet[Clock]) -> tuple[str, list[Any]]:
 
 _TAIL = """
         m AS (
-            SELECT n.*, %s::int AS calendar_revision,
-                   CASE WHEN NOT n.running THEN NULL
-                        WHEN n.alert_level < 1 AND n.remind_at IS NOT NULL THEN n.remind_at
-                        WHEN n.alert_level < 2 AND n.warn_at IS NOT NULL THEN n.warn_at
-                        WHEN n.alert_level < 3 AND n.red_at IS NOT NULL THEN n.red_at
-                        WHEN n.alert_level < 4 AND n.statutory_due_at IS NOT NULL THEN n.statutory_due_at
-                   END AS next_alert_at
+            SELECT n.*, %s::int AS calendar_revision, {next_alert} AS next_alert_at
             FROM n
         ),
         -- in id order: the UPDATE then visits the table's pages and the primary key in order
@@ -535,13 +533,20 @@ _TAIL = """
 def _compare_and_write(n_sql: str, n_params: list[Any], revision: int, now: datetime) -> tuple[int, int]:
     """The common end of both set-based statements: `n_sql` defines CTE(s) ending in `n` (id, row
     version, the new instants, the lowered alert level, running?, and the old values as old_<column>);
-    the database derives the next alert instant as services.clock_next_alert_at does, compares, and
-    writes the clocks that differ and are still as read. Returns (how many, how many changed)."""
+    the database derives the next alert instant as services.clock_next_alert_at does (LAD-NEXT, the
+    ladder's own SQL), compares, and writes the clocks that differ and are still as read. Returns
+    (how many, how many changed)."""
     clock = Clock._meta.db_table
+    next_alert, _none = sql_text(
+        next_alert_expression(
+            SQL("n.alert_level", IntegerField()), col=_columns("n."), running=SQL("n.running", BooleanField())
+        )
+    )
     sql = (
         n_sql
         + ","
         + _TAIL.format(
+            next_alert=next_alert,
             clock=clock,
             sets=", ".join(f"{c} = m.{c}" for c in _OUTPUTS),
             old_m=", ".join(f"m.old_{c}" for c in _COMPARED),
@@ -581,8 +586,7 @@ def _set_path(computer: _Computer, in_range: models.QuerySet[Clock], now: dateti
         off = offsets.get((tenant_id, kind)) or computer._offsets(tenant_id, kind)
         inst = computer._instants(unit, lim, stat if stat >= 0 else None, None, start_ord, None, off)
         table.append(inst)
-        ladder = ((1, inst.remind_at), (2, inst.warn_at), (3, inst.red_at), (4, inst.statutory_due_at))
-        reached.append(max((lvl for lvl, at in ladder if at is not None and at <= now), default=0))
+        reached.append(level_at(inst, now))  # LAD-REACH; LAD-LOWER below, in SQL
     clock = Clock._meta.db_table
     where, where_params = _where(in_range)
     inst_cols = ", ".join(_INSTANTS)
@@ -627,6 +631,13 @@ def _hours_path(in_range: models.QuerySet[Clock], revision: int, now: datetime) 
     clock = Clock._meta.db_table
     tz = settings.TIME_ZONE
     where, where_params = _where(in_range)
+    # LAD-LOWER on the new instants: the level reached at `now` (LAD-REACH, the ladder's own SQL)
+    new = {"remind_at": "i.new_remind_at", "warn_at": "i.new_warn_at", "red_at": "i.new_due_at"}
+    new["statutory_due_at"] = "i.new_stat_at"
+    reached, now_params = sql_text(
+        level_expression(SQL("%s", DateTimeField()), col=lambda f: SQL(new[f], DateTimeField()))
+    )
+    assert not now_params
     n_sql = f"""
         WITH h AS (
             SELECT "{clock}".*, "{clock}".xmin::text::bigint AS version,
@@ -651,16 +662,12 @@ def _hours_path(in_range: models.QuerySet[Clock], revision: int, now: datetime) 
                    i.new_remind_at AS remind_at, i.new_warn_at AS warn_at, i.new_due_at AS red_at,
                    (i.new_stat_at AT TIME ZONE %s)::date AS statutory_due_date,
                    i.new_stat_at AS statutory_due_at, NULL::int AS remaining, false AS provisional,
-                   LEAST(i.alert_level, GREATEST(
-                       CASE WHEN i.new_remind_at <= %s THEN 1 ELSE 0 END,
-                       CASE WHEN i.new_warn_at <= %s THEN 2 ELSE 0 END,
-                       CASE WHEN i.new_due_at <= %s THEN 3 ELSE 0 END,
-                       CASE WHEN i.new_stat_at <= %s THEN 4 ELSE 0 END)) AS alert_level,
+                   LEAST(i.alert_level, {reached}) AS alert_level,
                    i.status = %s AS running,
                    {", ".join(f"i.{c} AS old_{c}" for c in _COMPARED)}
             FROM i
         )"""
-    params: list[Any] = [*where_params, tz, tz, now, now, now, now, ClockStatus.RUNNING.value]
+    params: list[Any] = [*where_params, tz, tz, *[now] * reached.count("%s"), ClockStatus.RUNNING.value]
     return _compare_and_write(n_sql, params, revision, now)
 
 

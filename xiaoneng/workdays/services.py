@@ -51,20 +51,10 @@ from .choices import (
     YearStatus,
 )
 from .deadline import PauseSpan, compute_instants
+from .ladder import AlertLevel, lowered_level, next_alert_at
 from .models import CalendarDay, CalendarRevision, CalendarYear, Clock, ClockExtension, ClockPause
 from .permissions import can_manage_calendar
 from .selectors import clocks_affected_by_years
-
-
-class AlertLevel:
-    """SUP-1 levels, in order. Stored on Clock.alert_level as the highest one raised."""
-
-    NONE = 0
-    REMIND = 1
-    YELLOW = 2
-    RED = 3
-    STATUTORY = 4  # red plus a supervision recommendation (监察建议书)
-
 
 # ---------------------------------------------------------------------------------------------
 # Calendar
@@ -385,19 +375,9 @@ def set_threshold_resolver(resolver: ThresholdResolver | None) -> None:
 
 def clock_next_alert_at(clock: Clock) -> datetime | None:
     """SUP-1: the instant of the next alert level above the one already raised; None when the clock
-    is not running. Pure (no write): the supervision scan calls it after raising a level."""
-    if clock.status != ClockStatus.RUNNING:
-        return None
-    ladder = [
-        (AlertLevel.REMIND, clock.remind_at),
-        (AlertLevel.YELLOW, clock.warn_at),
-        (AlertLevel.RED, clock.red_at),
-        (AlertLevel.STATUTORY, clock.statutory_due_at),
-    ]
-    for level, at in ladder:
-        if level > clock.alert_level and at is not None:
-            return at
-    return None
+    is not running (ladder.next_alert_at, LAD-NEXT). Pure (no write): the supervision scan calls it
+    after raising a level."""
+    return next_alert_at(clock, clock.alert_level, clock.status == ClockStatus.RUNNING)
 
 
 _CACHED_FIELDS = [
@@ -415,22 +395,12 @@ _CACHED_FIELDS = [
 ]
 
 
-def _reached_level(clock: Clock, now: datetime) -> int:
-    ladder = [
-        (AlertLevel.REMIND, clock.remind_at),
-        (AlertLevel.YELLOW, clock.warn_at),
-        (AlertLevel.RED, clock.red_at),
-        (AlertLevel.STATUTORY, clock.statutory_due_at),
-    ]
-    return max((level for level, at in ladder if at is not None and at <= now), default=AlertLevel.NONE)
-
-
 def _lower_alert_level(clock: Clock) -> None:
     """After an extension or a calendar change moved the thresholds later, an alert level already
     raised may no longer hold: keep only what the new instants have reached, so the scan raises the
-    rest when they come (and nothing twice that still holds)."""
+    rest when they come (and nothing twice that still holds). ladder.lowered_level (LAD-LOWER)."""
     if clock.due_at is not None:
-        clock.alert_level = min(clock.alert_level, _reached_level(clock, timezone.now()))
+        clock.alert_level = lowered_level(clock, clock.alert_level, timezone.now(), clock.due_at)
         clock.next_alert_at = clock_next_alert_at(clock)
 
 

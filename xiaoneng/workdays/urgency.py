@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from .calendar import get_calendar
 from .choices import ClockStatus, ClockUnit
 from .due import clock_due_text
+from .ladder import level_at, urgency_key
 from .models import Clock
 
 
@@ -106,6 +107,15 @@ def _remaining_text(clock: Clock, now: datetime) -> str:
     return _("剩余%(n)d个%(unit)s") % {"n": left, "unit": unit}
 
 
+_RUNNING_LABELS: dict[str, str | Promise] = {
+    "statutory": gettext_lazy("超过法定时限"),
+    "overdue": gettext_lazy("已超期"),
+    "warning": gettext_lazy("临期预警"),
+    "due_soon": gettext_lazy("即将到期"),
+    "normal": gettext_lazy("正常"),
+}
+
+
 def clock_urgency(clock: Clock, now: datetime | None = None) -> ClockUrgency:
     """Grey when stopped, cancelled or paused ("暂停"); while running: green, then yellow from the
     reminder instant ("即将到期") and from `warn_at` ("临期预警"), red from `red_at`, and "超过法定时限"
@@ -119,12 +129,6 @@ def clock_urgency(clock: Clock, now: datetime | None = None) -> ClockUrgency:
         return _urgency("cancelled", _("已撤销"), due, "")
     if clock.status == ClockStatus.PAUSED:
         return _urgency("paused", _("暂停"), due, left)
-    if clock.statutory_due_at is not None and now >= clock.statutory_due_at:
-        return _urgency("statutory", _("超过法定时限"), due, left)
-    if clock.red_at is not None and now >= clock.red_at:
-        return _urgency("overdue", _("已超期"), due, left)
-    if clock.warn_at is not None and now >= clock.warn_at:
-        return _urgency("warning", _("临期预警"), due, left)
-    if clock.remind_at is not None and now >= clock.remind_at:
-        return _urgency("due_soon", _("即将到期"), due, left)
-    return _urgency("normal", _("正常"), due, left)
+    # the rung reached now (ladder.level_at, LAD-REACH) and its colour (LAD-COLOUR)
+    key = urgency_key(clock.status, level_at(clock, now))
+    return _urgency(key, str(_RUNNING_LABELS[key]), due, left)

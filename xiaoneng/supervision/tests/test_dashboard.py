@@ -42,6 +42,7 @@ def test_sup1_every_clock_family_is_watched_in_one_place(world):
         "green": 1,
         "yellow": 1,
         "red": 0,
+        "grey": 0,  # paused (LAD-COLOUR; issue 10)
         "total": 2,
     }
     assert rows["newapp"]["total"] == 1
