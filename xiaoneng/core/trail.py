@@ -63,6 +63,8 @@ from .models import Event, TrailAnchor
 
 def _jsonable(value: Any) -> Any:
     """What the database will give back: the hash must be computed on exactly that."""
+    if not value:
+        return {}  # most events have an empty before or after: no round trip
     return json.loads(json.dumps(value or {}, ensure_ascii=False, default=str, sort_keys=True))
 
 
@@ -547,8 +549,9 @@ def trail_verify(
             actor_id=actor_id,
             at_iso=_at_iso(at),
             action=action,
-            before=_jsonable(before),
-            after=_jsonable(after),
+            # as the database gave them back: _jsonable would only copy them
+            before=before or {},
+            after=after or {},
             reason=reason,
             prev_hash=e_prev,
         )
