@@ -340,7 +340,7 @@ def results(request: AuthedRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/surveys/respond/{token}", response={201: dict}, auth=None, summary="Public: an anonymous answer by link")
 def respond(request: HttpRequest, token: str, payload: RespondIn) -> Status:
-    from .views import client_address
+    from xiaoneng.core.throttle import client_address
 
     link = get_object_or_404(SurveyLink.objects.select_related("survey"), token=token)
     if not request.session.session_key:

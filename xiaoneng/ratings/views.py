@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
+from xiaoneng.core.throttle import client_address
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
 from .choices import BAD_LEVELS, Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
@@ -463,21 +464,6 @@ SURVEY_SCALE = [
     ("4", _lazy("满意")),
     ("5", _lazy("非常满意")),
 ]
-
-
-def client_address(request: HttpRequest) -> str:
-    """The respondent's address for the hourly limit against ballot stuffing. Behind the reverse proxy
-    (docs/operations.md: gunicorn on 127.0.0.1) every request comes from the proxy, which would make
-    one limit for everybody; so when the peer is a trusted proxy (XIAONENG_TRUSTED_PROXIES, default
-    the loopback addresses), the right-most X-Forwarded-For entry that is not a trusted proxy counts."""
-    peer = request.META.get("REMOTE_ADDR", "")
-    trusted = set(getattr(settings, "XIAONENG_TRUSTED_PROXIES", ("127.0.0.1", "::1")))
-    if peer in trusted:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        for hop in reversed(hops):
-            if hop not in trusted:
-                return hop
-    return peer
 
 
 def survey_respond_page(request: HttpRequest, token: str) -> HttpResponse:

@@ -269,7 +269,7 @@ def test_rat1_window_service_with_a_phone_gets_the_sms_link(world, django_captur
 
 
 def test_survey_limit_counts_the_respondent_behind_the_proxy_not_the_proxy(rf, settings):
-    from xiaoneng.ratings.views import client_address
+    from xiaoneng.core.throttle import client_address
 
     settings.XIAONENG_TRUSTED_PROXIES = ["127.0.0.1"]
     behind = rf.get("/s/x/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9")
