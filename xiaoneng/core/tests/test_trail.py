@@ -201,3 +201,14 @@ def test_verify_trail_reports_an_event_moved_to_another_jurisdiction(world):
         cursor.execute(f"UPDATE {Event._meta.db_table} SET tenant_id = %s WHERE id = %s", [world.county.pk, event.pk])
     # then the chain is broken: the tenant is part of the hash
     assert [b.event_id for b in trail_verify()] == [event.pk]
+
+
+def test_trail_verify_checks_one_subjects_chain(world):
+    # given two subjects, one of whose chains is broken in the database
+    a_events = [event_append(subject=world.dept, action="x.changed", after={"n": i}) for i in range(2)]
+    event_append(subject=world.other_dept, action="x.changed")
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Event._meta.db_table} SET reason = %s WHERE id = %s", ["改过了", a_events[0].pk])
+    # when / then only that subject's chain is read and reported (issue 10: verify per subject)
+    assert [b.event_id for b in trail_verify(subject=world.dept)] == [a_events[0].pk]
+    assert list(trail_verify(subject=world.other_dept)) == []
