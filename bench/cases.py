@@ -1,41 +1,58 @@
-"""Case-transition benchmark (PostgreSQL + gunicorn; not part of the test suite).
+"""Case-transition benchmark (PostgreSQL + gunicorn + wrk; not part of the test suite).
 
-    .venv/bin/python bench/cases.py postgres://postgres@127.0.0.1:5432/xn_casebench [--cases 600]
-        [--threads 4] [--seconds 15] [--write]
+    apt-get install wrk      # Debian's wrk 4.1 (wrk2 is not packaged); the Lua script does the pacing
+    .venv/bin/python bench/cases.py postgres://postgres@127.0.0.1:5432/xn_bench_cases [--cases 3000]
+        [--seconds 10] [--runs 3] [--workers 4] [--threads 1] [--connections 8] [--keep-alive] [--write]
 
-Prepares N accepted cases of an item whose first stage is a four-department parallel review (4N
-open step tasks), starts gunicorn (2 workers) on 127.0.0.1 with bench/cases_settings.py, logs in
-once (session + CSRF, like the browser), then drives with a threaded http.client load generator:
+Prepares accepted cases of an item whose first stage is a four-department parallel review (four
+open step tasks each; open tasks left by earlier runs are used first), starts gunicorn (`--workers`
+processes of `--threads` threads, gthread) on 127.0.0.1 with bench/cases_settings.py, logs each
+department's reviewer in once (session + CSRF, like the browser), then drives the server with wrk
+and bench/cases_wrk.lua (C, a few per cent of a core, instead of a Python client that took a large
+share of the two cores and so compressed the ratio):
 
   (a) the floor: POST /bench/insert/ — a bare Django view doing one INSERT (same stack, same auth);
-  (b) POST /api/cases/{case}/tasks/{task}/opinion {"kind": "agree"} — a real transition: case row
-      lock, task, opinion, clock stop, events, join check; every fourth completes the joint stage
-      (next stage opened with its clock, notifications).
+  (b) POST /api/cases/{case}/tasks/{task}/opinion {"kind": "agree"} — a real transition: the task in
+      the reviewer's scope, case row lock, the stage's tasks, opinion, task, clock stop, events,
+      join check; every fourth completes the joint stage (next stage opened with its clock, the head
+      told). Every request signs a different open task (a pool indexed by a counter in Lua).
 
-Two phases, side by side in one run: saturation (closed loop, `--threads` connections, bounded by
-the request count and `--seconds`) for (a) then (b); then (b) alone, open loop at one third of
-(a)'s measured throughput for `--seconds`, for its p95 "at that load". With --write appends the
-rows to docs/performance.md. Targets: (b) ≥ 1/3 of (a)'s throughput, and p95 < 100 ms at that rate.
+Each run, side by side: (a) saturated, (b) saturated (closed loop, `--connections`, `--seconds`
+each, in three alternating slices so that both see the same machine); then (b) open loop at one
+third of (a)'s measured rate for `--seconds` (each request due at its time whatever happened to the
+earlier ones, latency counted from that due time). Printed per phase: req/s, p50/p95/p99, CPU ms
+per answered request of gunicorn, the PostgreSQL backends and wrk, and the load average. Every
+request is a new connection ("Connection: close", as from a reverse proxy) unless --keep-alive.
+With --write appends one row per run to docs/performance.md.
+Targets: (b) ≥ 1/3 of (a)'s throughput, and p95 < 100 ms at that rate.
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
 import re
+import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST, PORT = "127.0.0.1", 8765
+URL = f"http://{HOST}:{PORT}"
+URL_DB = ""  # the benchmark's database (argument 1)
 PASSWORD = "bench-Pass-2026"
+STRIDE = 32  # a case's next opinion comes 4·STRIDE requests later (see setup)
+WORKERS, THREADS = 4, 1  # gunicorn: processes × threads (gthread), as production (docs/performance.md)
+SLICES = 3  # saturation: bare and opinion alternate in this many slices each
+CLOSE = "--keep-alive" not in sys.argv  # one connection per request (see bench/cases_wrk.lua)
 
 
 def _arg(name: str, default: int) -> int:
@@ -133,6 +150,7 @@ def setup(n_cases: int) -> list[tuple[int, int, str]]:
             actor=admin, department=depts[0], base_code="000000000001", implementing_code=code, content=content
         )
         version = item.head
+        assert version is not None
         version_declare(actor=admin, version=version)
         version_review(actor=admin, version=version, approve=True, comment="同意")
         version_publish(actor=admin, version=version)
@@ -148,18 +166,18 @@ def setup(n_cases: int) -> list[tuple[int, int, str]]:
         StepTask.objects.filter(status=TaskStatus.ACTIVE, case__item=item, parallel=True)
         .order_by("case_id", "pk")
         .values_list("case_id", "pk", "department_id")
-    )[: n_cases * 4]
-    # A staggered pipeline: the r-th opinion on the i-th case goes to slot i + 4r. Each run of four
-    # requests then holds one opinion of each rank, so every fourth request completes its stage and
-    # opens the next (evenly, as in real work, not in bursts); and a case comes back only 16 requests
-    # later, so requests in flight at the same moment act on different cases, as different
-    # departments do (the same case is serialised by its row lock by design).
+    )
+    # A staggered pipeline: the r-th opinion on the i-th case goes to slot i + STRIDE·r. Each run of
+    # four requests then holds one opinion of each rank, so every fourth request completes its stage
+    # and opens the next (evenly, as in real work, not in bursts); and a case comes back only
+    # 4·STRIDE requests later, so requests in flight at the same moment act on different cases, as
+    # different departments do (the same case is serialised by its row lock by design).
     rank: dict[int, int] = {}
     order = {c: i for i, c in enumerate(dict.fromkeys(c for c, _t, _d in pairs))}
     keyed = []
     for case_id, task_id, dept_id in pairs:
         rank[case_id] = rank.get(case_id, -1) + 1
-        keyed.append((order[case_id] + 4 * rank[case_id], rank[case_id], case_id, task_id, reviewers[dept_id]))
+        keyed.append((order[case_id] + STRIDE * rank[case_id], rank[case_id], case_id, task_id, reviewers[dept_id]))
     return [(c, t, u) for _k, _r, c, t, u in sorted(keyed)]
 
 
@@ -173,7 +191,7 @@ def wait_port() -> None:
 
 
 def login(username: str) -> dict[str, str]:
-    conn = http.client.HTTPConnection(HOST, PORT, timeout=10)
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=120)  # a cold worker on a busy machine
     conn.request("GET", "/accounts/login/")
     r = conn.getresponse()
     body = r.read().decode()
@@ -199,107 +217,137 @@ def login(username: str) -> dict[str, str]:
     return cookies
 
 
-def _headers(cookies: dict[str, str]) -> dict[str, str]:
-    return {
-        "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
-        "X-CSRFToken": cookies["csrftoken"],
-        "Content-Type": "application/json",
-        "Referer": f"http://{HOST}:{PORT}/",
-    }
+def _line(path: str, cookies: dict[str, str], body: str) -> str:
+    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return f"{path}\t{cookie}\t{cookies['csrftoken']}\t{body}\n"
 
 
-def _p95(latencies: list[float]) -> float:
-    latencies = sorted(latencies)
-    return latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000 if latencies else float("nan")
+def _cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """utime + stime of each process still alive (clock ticks), from /proc."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
 
 
-Request = tuple[str, bytes, dict[str, str]]  # path, JSON body, headers (the session of who acts)
+def _cpu_delta(before: dict[int, int], after: dict[int, int]) -> int:
+    # a backend that gunicorn replaced meanwhile (CONN_MAX_AGE) is not counted: a slight undercount
+    return sum(after[p] - t for p, t in before.items() if p in after)
 
 
-def load(requests: Iterator[Request], threads: int, seconds: float) -> tuple[int, float, float, int]:
-    """Closed loop (saturation): `threads` connections send back to back until the requests are
-    exhausted or `seconds` passed. Returns (ok count, elapsed seconds, p95 ms, error count)."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors = [0]
-    deadline = time.perf_counter() + seconds
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
-        while time.perf_counter() < deadline:
-            with lock:
-                nxt = next(requests, None)
-            if nxt is None:
-                return
-            path, body, headers = nxt
-            t = time.perf_counter()
-            conn.request("POST", path, body=body, headers=headers)
-            r = conn.getresponse()
-            r.read()
-            dt = time.perf_counter() - t
-            with lock:
-                if r.status == 200:
-                    latencies.append(dt)
-                else:
-                    errors[0] += 1
-        conn.close()
-
-    start = time.perf_counter()
-    ts = [threading.Thread(target=worker) for _ in range(threads)]
-    [t.start() for t in ts]
-    [t.join() for t in ts]
-    elapsed = time.perf_counter() - start
-    return len(latencies), elapsed, _p95(latencies), errors[0]
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
-def paced(requests: list[Request], rate: float, connections: int = 8) -> tuple[int, float, float, int]:
-    """Open loop at a fixed rate ("p95 at that load"): request i is due at start + i/rate, whatever
-    happened to the earlier ones; its latency is counted from that due time, so time spent queued
-    behind a slow request counts too (no coordinated omission). Returns (ok, elapsed, p95 ms, errors)."""
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors = [0]
-    index = [0]
-    start = time.perf_counter() + 0.2
+class Phase:
+    """One wrk run and what it measured (latencies in ms, CPU in ms per answered request)."""
 
-    def worker() -> None:
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
-        while True:
-            with lock:
-                i = index[0]
-                index[0] += 1
-            if i >= len(requests):
-                break
-            due = start + i / rate
-            wait = due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            path, body, headers = requests[i]
-            conn.request("POST", path, body=body, headers=headers)
-            r = conn.getresponse()
-            r.read()
-            dt = time.perf_counter() - due
-            with lock:
-                if r.status == 200:
-                    latencies.append(dt)
-                else:
-                    errors[0] += 1
-        conn.close()
+    def __init__(self, label: str, out: Path, seconds: float, cpu: dict[str, float], paced: bool) -> None:
+        self.label, self.seconds, self.paced = label, seconds, paced
+        self.lat: list[float] = []
+        self.ok = self.errors = self.unmatched = self.inflight = self.late = self.exhausted = 0
+        self.maxlag = 0.0
+        self.maxidx = -1
+        for line in out.read_text().splitlines():
+            if line.startswith("thread "):
+                f = dict(kv.split("=") for kv in line.split()[1:])
+                self.ok += int(f["ok"])
+                self.errors += int(f["errors"])
+                self.unmatched += int(f["unmatched"])
+                self.inflight += int(f["inflight"])
+                self.late += int(f["late"])
+                self.exhausted += int(f["exhausted"])
+                self.maxlag = max(self.maxlag, float(f["maxlag_ms"]))
+                self.maxidx = max(self.maxidx, int(f["maxidx"]))
+            elif line:
+                self.lat.append(float(line))
+        self.lat.sort()
+        self.cpu = {k: v / max(1, self.ok) for k, v in cpu.items()}
 
-    ts = [threading.Thread(target=worker) for _ in range(connections)]
-    [t.start() for t in ts]
-    [t.join() for t in ts]
-    if latencies:
-        ordered = sorted(latencies)
-        cut = [ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 for q in (0.5, 0.9, 0.99)]
-        print(f"  paced latencies: p50 {cut[0]:.0f} ms, p90 {cut[1]:.0f} ms, p99 {cut[2]:.0f} ms", flush=True)
-    return len(latencies), time.perf_counter() - start, _p95(latencies), errors[0]
+    @classmethod
+    def merge(cls, label: str, parts: list[Phase]) -> Phase:
+        merged = cls.__new__(cls)
+        merged.__dict__.update(parts[0].__dict__)
+        merged.label, merged.seconds = label, sum(p.seconds for p in parts)
+        for name in ("ok", "errors", "unmatched", "inflight", "late", "exhausted"):
+            setattr(merged, name, sum(getattr(p, name) for p in parts))
+        merged.maxlag, merged.maxidx = max(p.maxlag for p in parts), max(p.maxidx for p in parts)
+        merged.lat = sorted(x for p in parts for x in p.lat)
+        merged.cpu = {k: sum(p.cpu[k] * p.ok for p in parts) / max(1, merged.ok) for k in parts[0].cpu}
+        return merged
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
+
+    def pct(self, q: float) -> float:
+        # paced: requests still unanswered after the grace period count as slower than any answered
+        # one (closed loop: the few in flight when wrk stops are simply cut off)
+        n = len(self.lat) + (self.inflight if self.paced else 0)
+        i = min(n - 1, max(0, int(n * q + 0.5) - 1)) if n else 0
+        return self.lat[i] if i < len(self.lat) else float("inf")
+
+    def row(self) -> str:
+        cpu = " + ".join(f"{k} {v:.1f}" for k, v in self.cpu.items())
+        extra = f", {self.errors} errors" if self.errors else ""
+        extra += f", {self.inflight} unanswered" if self.inflight and self.paced else ""
+        extra += ", ran out of open tasks: raise --cases" if self.exhausted else ""
+        lag = f", send lag max {self.maxlag:.0f} ms ({self.late} > 5 ms)" if self.maxlag else ""
+        return (
+            f"{self.label:42} {self.ok:6d} ok {self.rate:7.1f} req/s  p50 {self.pct(0.5):6.1f}  "
+            f"p95 {self.pct(0.95):6.1f}  p99 {self.pct(0.99):6.1f} ms  CPU ms/req {cpu}{extra}{lag}"
+        )
+
+
+def wrk(
+    label: str,
+    targets: Path,
+    offset: int,
+    *,
+    seconds: float,
+    connections: int,
+    threads: int,
+    rate: float = 0.0,
+    cycle: bool = False,
+    watch: dict[str, list[int]],
+) -> Phase:
+    """Run wrk with bench/cases_wrk.lua: closed loop (rate 0) or paced at `rate` for `seconds`
+    (plus a grace period for the answers still on their way)."""
+    out = targets.with_suffix(f".{label.split()[0]}.{offset}.out")
+    t0 = time.monotonic() + 1.0  # the paced schedule starts once every connection is up
+    duration = int(seconds) + (6 if rate else 0)
+    args = ["paced" if rate else "closed", str(targets), str(out), str(offset), str(threads)]
+    args += [f"{rate:.3f}", str(seconds), f"{t0:.6f}", "1" if cycle else "0", "1" if CLOSE else "0"]
+    if "postgres" in watch:
+        watch["postgres"] = _backends(URL_DB)
+    before = {k: _cpu_ticks(p) for k, p in watch.items()}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s"]
+    cmd += ["-s", str(ROOT / "bench" / "cases_wrk.lua"), URL, "--", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        raise SystemExit(f"wrk failed: {proc.stdout}{proc.stderr}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tick = 1000 / os.sysconf("SC_CLK_TCK")
+    cpu = {k: _cpu_delta(before[k], _cpu_ticks(p)) * tick for k, p in watch.items()}
+    cpu["wrk"] = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000
+    return Phase(label, out, seconds, cpu, paced=bool(rate))
 
 
 def main() -> None:
     if len(sys.argv) < 2 or not sys.argv[1].startswith("postgres"):
         sys.exit(__doc__)
-    n_cases, threads, seconds = _arg("--cases", 600), _arg("--threads", 4), _arg("--seconds", 15)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install wrk")
+    n_cases, seconds, runs = _arg("--cases", 3000), _arg("--seconds", 10), _arg("--runs", 3)
+    workers, threads, conns = _arg("--workers", WORKERS), _arg("--threads", THREADS), _arg("--connections", 8)
     env = {
         **os.environ,
         "DATABASE_URL": sys.argv[1],
@@ -308,69 +356,117 @@ def main() -> None:
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
+    global URL_DB
+    URL_DB = sys.argv[1]
     pairs = setup(n_cases)
     print(f"{len(pairs)} open step tasks", flush=True)
-    gunicorn = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"{HOST}:{PORT}", "--log-level", "warning", "config.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    body = json.dumps({"kind": "agree"}).encode()
+    server = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-k", "gthread", "--threads", str(threads)]
+    server += ["--keep-alive", "10", "-b", f"{HOST}:{PORT}", "--log-level", "warning", "config.wsgi"]
+    gunicorn = subprocess.Popen(server, cwd=ROOT, env=env, start_new_session=True)
+    tmp = Path(tempfile.mkdtemp(prefix="xn-bench-cases-"))
+    results: list[tuple[tuple[float, float], list[Phase]]] = []
     try:
         wait_port()
-        sessions = {u: _headers(login(u)) for u in sorted({u for _c, _t, u in pairs})}
-        floor = [("/bench/insert/", b"{}", h) for h in sessions.values()]
-        # warm up both workers
-        load(iter(floor * 10), threads, 5)
-        # warm up the API in both workers too (router import, calendar load): not measured
-        warm, pairs = pairs[:32], pairs[32:]
-        load(iter([(f"/api/cases/{c}/tasks/{t}/opinion", body, sessions[u]) for c, t, u in warm]), threads, 10)
-        loadavg = os.getloadavg()
-        # 1. saturation, side by side: the same client threads, workers and session authentication
-        bare = load(iter(floor * 2000), threads, seconds)
-        todo = iter([(f"/api/cases/{c}/tasks/{t}/opinion", body, sessions[u]) for c, t, u in pairs])
-        trans = load(todo, threads, seconds)
-        # 2. the transition at one third of the bare view's throughput, open loop: its p95 there
-        rate = bare[0] / bare[1] / 3
-        rest = list(todo)[: int(rate * seconds)]
-        at_rate = paced(rest, rate) if rest else (0, 0.0, float("nan"), 0)
-        loadavg_end = os.getloadavg()
+        sessions = {u: login(u) for u in sorted({u for _c, _t, u in pairs})}
+        bare_file, op_file = tmp / "bare.txt", tmp / "opinion.txt"
+        bare_file.write_text("".join(_line("/bench/insert/", c, "{}") for c in sessions.values()))
+        body = json.dumps({"kind": "agree"})
+        lines = [_line(f"/api/cases/{c}/tasks/{t}/opinion", sessions[u], body) for c, t, u in pairs]
+        op_file.write_text("".join(lines))
+        import django.db
+
+        django.db.connections.close_all()
+        watch = {"gunicorn": [*_children(gunicorn.pid), gunicorn.pid]}
+        run = functools.partial(wrk, threads=2, watch=watch)
+        # warm up every worker (router import, calendar load) on both paths: not measured; the
+        # opinions of the warm-up also fill the staggered pipeline up to its steady mix
+        run("warm bare", bare_file, 0, seconds=3, cycle=True, connections=conns)
+        offset = run("warm opinion", op_file, 0, seconds=5, connections=conns).maxidx + 1
+        offset = max(offset, 6 * STRIDE)
+        watch["postgres"] = []  # the backends serving gunicorn, listed again before each phase
+        for _run in range(runs):
+            load0 = os.getloadavg()
+            # saturation, interleaved: SLICES alternating slices of each, so that both endpoints see
+            # the same share of whatever else the machine is doing (other processes come and go)
+            bares, sats = [], []
+            for _slice in range(SLICES):
+                bares.append(
+                    run("bare", bare_file, 0, seconds=max(1, seconds // SLICES), cycle=True, connections=conns)
+                )
+                sats.append(run("opinion", op_file, offset, seconds=max(1, seconds // SLICES), connections=conns))
+                offset = max(offset, sats[-1].maxidx + 1)
+            bare = Phase.merge("bare INSERT view, saturated", bares)
+            sat = Phase.merge("case opinion, saturated", sats)
+            rate = bare.rate / 3
+            paced_conns = max(conns, 64)
+            paced = run(
+                f"case opinion at {rate:.1f} req/s (1/3 of bare)",
+                op_file,
+                offset,
+                seconds=seconds,
+                rate=rate,
+                connections=paced_conns,
+            )
+            offset = paced.maxidx + 1
+            load1 = os.getloadavg()
+            results.append(((load0[0], load1[0]), [bare, sat, paced]))
+            print(f"load average {load0[0]:.1f} → {load1[0]:.1f}", flush=True)
+            for ph in (bare, sat, paced):
+                print("  " + ph.row(), flush=True)
+            print(
+                f"  ratio {sat.rate / bare.rate:.2f} (target ≥ 0.33), p95 at 1/3 of bare {paced.pct(0.95):.1f} ms "
+                f"(target < 100 ms): {_verdict(bare, sat, paced, rate)}",
+                flush=True,
+            )
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=20)
-    rows = []
-    for label, (ok, elapsed, p95, err) in (
-        ("bare INSERT view, saturated", bare),
-        ("case opinion, saturated", trans),
-        (f"case opinion at {rate:.1f} req/s (1/3 of bare)", at_rate),
-    ):
-        rps = ok / elapsed if elapsed else 0.0
-        rows.append((label, ok, err, rps, p95))
-        print(f"{label:40} {ok:6d} ok {err:4d} errors  {rps:7.1f} req/s  p95 {p95:6.1f} ms", flush=True)
-    ratio = rows[1][3] / rows[0][3] if rows[0][3] else 0.0
-    enough = len(rest) >= int(rate * seconds) * 0.9
-    verdict = "met" if ratio >= 1 / 3 and rows[2][4] < 100 and enough else "**missed**"
-    load_text = f"load average {loadavg[0]:.1f} → {loadavg_end[0]:.1f}"
-    print(
-        f"ratio {ratio:.2f} (target ≥ 0.33), p95 at 1/3 of bare {rows[2][4]:.1f} ms (target < 100 ms): {verdict}; "
-        f"{load_text}"
-    )
-    if not enough:
-        print("not enough open tasks for the paced run: raise --cases")
+        shutil.rmtree(tmp, ignore_errors=True)
     if "--write" in sys.argv:
-        machine = f"{os.cpu_count()} cores, {load_text}, gunicorn 2 workers, {threads} client threads"
-        when = time.strftime("%Y-%m-%d %H:%M")
-        lines = [f"| {when} | {machine} | {r[0]} | {r[1]} ({r[2]} errors) | {r[3]:.1f} | {r[4]:.1f} |" for r in rows]
-        path = ROOT / "docs" / "performance.md"
-        text = path.read_text(encoding="utf-8")
-        header = "## Case transitions (bench/cases.py)"
-        if header not in text:
-            text += f"\n{header}\n\n| date | machine | endpoint | requests | req/s | p95 ms |\n"
-            text += "|---|---|---|---|---|---|\n"
-        text = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
-        text += f"\nRatio {ratio:.2f}, p95 at one third of the bare throughput {rows[2][4]:.1f} ms: {verdict}.\n"
+        _write(results, workers, threads, conns)
+
+
+def _verdict(bare: Phase, sat: Phase, paced: Phase, rate: float) -> str:
+    enough = paced.ok >= rate * paced.seconds * 0.95 and not paced.exhausted
+    met = sat.rate >= bare.rate / 3 and paced.pct(0.95) < 100 and enough and not paced.errors
+    return "met" if met else "**missed**"
+
+
+def _backends(url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (gunicorn keeps its connections)."""
+    db = url.rsplit("/", 1)[1]
+    out = subprocess.run(
+        [
+            "psql",
+            url.rsplit("/", 1)[0] + "/postgres",
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [int(p) for p in out.split()]
+
+
+def _write(results: list[tuple[tuple[float, float], list[Phase]]], workers: int, threads: int, conns: int) -> None:
+    when = time.strftime("%Y-%m-%d %H:%M")
+    machine = f"{os.cpu_count()} cores, gunicorn {workers}×{threads} gthread, wrk {conns} connections"
+    lines = []
+    for (l0, l1), (bare, sat, paced) in results:
+        lines.append(
+            f"| {when} | {machine}, load {l0:.1f} → {l1:.1f} | {bare.rate:.0f} (p95 {bare.pct(0.95):.0f}) | "
+            f"{sat.rate:.0f} (p95 {sat.pct(0.95):.0f}) | {sat.rate / bare.rate:.2f} | "
+            f"{paced.rate:.0f}: p50 {paced.pct(0.5):.0f}, p95 **{paced.pct(0.95):.0f}**, p99 {paced.pct(0.99):.0f} |"
+        )
+    path = ROOT / "docs" / "performance.md"
+    text = path.read_text(encoding="utf-8")
+    marker = "<!-- bench/cases.py --write appends here -->"
+    if marker in text:
+        text = text.replace(marker, "\n".join(lines) + "\n" + marker)
         path.write_text(text, encoding="utf-8")
+    else:
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """Bench-only URLconf: the product's URLs plus /bench/insert/, a bare view that performs one INSERT
-behind the same session authentication and CSRF check as the API (the floor for bench/cases.py)."""
+behind the same session authentication and CSRF check as the API (the floor for bench/cases.py),
+and the middleware that echoes the load generator's request number (bench/cases_wrk.lua)."""
 
-from django.http import HttpRequest, JsonResponse
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 
 from config.urls import urlpatterns as product
@@ -13,6 +16,20 @@ def bare_insert(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"detail": "login"}, status=401)
     n = Notification.objects.create(recipient=request.user, title="bench")
     return JsonResponse({"id": n.pk})
+
+
+def echo_seq(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """X-Bench-Seq back on the response, so the wrk script matches each response to its request
+    (wrk's response callback does not say which connection it came from). Same cost on both paths."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        seq = request.META.get("HTTP_X_BENCH_SEQ")
+        if seq:
+            response["X-Bench-Seq"] = seq
+        return response
+
+    return middleware
 
 
 urlpatterns = [path("bench/insert/", bare_insert), *product]

@@ -1116,8 +1116,9 @@ def case_step_decide(*, task: StepTask, actor: User, kind: str, reasons: str = "
             )
             return opinion  # the case itself did not change: its version stays (see below)
         fresh.status = TaskStatus.DONE
-        fresh.completed_at = now
-        fresh.save(update_fields=["status", "completed_at", "updated_at"])
+        fresh.completed_at = fresh.updated_at = now
+        # one UPDATE by key, without save()'s per-field pipeline (the busiest write; no signals)
+        StepTask.objects.filter(pk=fresh.pk).update(status=fresh.status, completed_at=now, updated_at=now)
         if fresh.clock_id is not None:
             clock_stop_running(clock=fresh.clock_id, actor=actor, at=now)  # one UPDATE … RETURNING
         _event(
