@@ -164,6 +164,29 @@ def _keep_uploads(
     return errors
 
 
+def _kept_opened(
+    request: HttpRequest, pending: PendingUploads, materials: dict[int, Material]
+) -> list[tuple[Material | None, Any]]:
+    """The kept files, opened from storage and read as uploads, each with the material it was chosen
+    for (as PendingUploads.opened()); the caller closes them."""
+    slots = _kept_materials(request).get(pending.token, {})
+    files: list[tuple[Material | None, Any]] = []
+    for kept_file in pending.files():
+        if default_storage.exists(kept_file.path):
+            handle = File(default_storage.open(kept_file.path, "rb"), name=kept_file.name)
+            handle.content_type = kept_file.content_type  # type: ignore[attr-defined]
+            files.append((materials.get(slots.get(kept_file.id) or 0), handle))
+    return files
+
+
+def _kept_discard(request: HttpRequest, pending: PendingUploads) -> None:
+    """After a successful submission: the kept files and their materials are forgotten."""
+    pending.discard()
+    kept = _kept_materials(request)
+    kept.pop(pending.token, None)
+    request.session[KEPT_MATERIALS_KEY] = kept
+
+
 def _apply_page(
     request: AuthedRequest,
     item: Item,
@@ -228,13 +251,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
     form.is_valid()
     errors = _keep_uploads(request, pending, materials)
     if not form.errors and not errors:
-        slots = _kept_materials(request).get(token, {})
-        files: list[tuple[Material | None, Any]] = []  # Files from storage, read as uploads
-        for kept_file in pending.files():  # as PendingUploads.opened(), each with its material
-            if default_storage.exists(kept_file.path):
-                handle = File(default_storage.open(kept_file.path, "rb"), name=kept_file.name)
-                handle.content_type = kept_file.content_type  # type: ignore[attr-defined]
-                files.append((materials.get(slots.get(kept_file.id) or 0), handle))
+        files = _kept_opened(request, pending, materials)
         try:
             case, code_plain = services.case_submit(
                 actor=request.user, item=item, form_data=form.cleaned_data, files=files
@@ -246,10 +263,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
             else:
                 form.add_error(None, e.messages)
         else:
-            pending.discard()
-            kept = _kept_materials(request)
-            kept.pop(token, None)
-            request.session[KEPT_MATERIALS_KEY] = kept
+            _kept_discard(request, pending)
             messages.success(
                 request,
                 _("申请已提交。办件编号 %(n)s，查询码 %(c)s（只显示这一次，已短信发送给您）。")
@@ -580,38 +594,100 @@ def staff_action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
     return redirect("cases:staff_case", pk=pk)
 
 
+def _window_page(
+    request: AuthedRequest,
+    items: Any,
+    form: ApplicationForm,
+    token: str,
+    pending: PendingUploads,
+    chosen: str,
+    item_errors: list[str],
+    file_errors: list[str],
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/window.html",
+        {
+            "form": form,
+            "items": items,
+            "token": token,
+            "chosen": chosen,
+            "item_errors": item_errors,
+            "file_errors": file_errors,
+            "pending": pending.files(),
+        },
+    )
+
+
 @login_required
 def window(request: AuthedRequest) -> HttpResponse:
-    """Window intake: register an application on the applicant's behalf."""
+    """Window intake: register an application on the applicant's behalf. As the online form (issue 9),
+    every error comes in one round — the item, the fields, each file and the service's rules — and the
+    files the clerk already chose are kept across it, in the clerk's session (xiaoneng.core.uploads),
+    listed as "已上传" with 移除."""
     if not (request.user.is_superuser or request.user.role in (Role.CLERK, Role.DEPT_HEAD)):
         raise PermissionDenied(_("该页面仅供窗口工作人员使用。"))
     items = Item.objects.filter(
         department_id=request.user.department_id or 0, published__status=VersionStatus.PUBLISHED
     ).select_related("published")
-    form = ApplicationForm(request.POST or None)
-    if request.method == "POST":
-        raw = str(request.POST.get("item", ""))
-        item = items.filter(pk=int(raw) if raw.isdigit() else 0).first()
-        if item is None:
-            form.add_error(None, _("请选择本部门已公布的事项。"))
-        elif form.is_valid():
-            try:
-                case, code = services.case_register_at_window(
-                    actor=request.user,
-                    item=item,
-                    form_data=form.cleaned_data,
-                    files=_uploads(request, item.published_id or 0),
-                )
-            except ValidationError as e:
-                form.add_error(None, e.messages)
+    if request.method != "POST":
+        token = submission_token_new()
+        return _window_page(request, items, ApplicationForm(), token, PendingUploads(request, token), "", [], [])
+    token = request.POST.get("submission_token", "")
+    if not submission_token_valid(token):  # an old page, or tampered with: the files start afresh
+        token = submission_token_new()
+    pending = PendingUploads(request, token)
+    raw = str(request.POST.get("item", ""))
+    item = items.filter(pk=int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0).first()
+    chosen = str(item.pk) if item is not None else ""
+    materials = {m.pk: m for m in Material.objects.filter(version_id=item.published_id)} if item else {}
+
+    def file_errors() -> list[str]:
+        return [m for messages_ in _keep_uploads(request, pending, materials).values() for m in messages_]
+
+    remove = request.POST.get("remove_upload", "")
+    if remove:  # 移除 next to a kept file: the form comes back as it was, without error messages
+        pending.remove(remove)
+        form = ApplicationForm(initial={k: request.POST.get(k, "") for k in ApplicationForm.base_fields})
+        return _window_page(request, items, form, token, pending, chosen, [], file_errors())
+    form = ApplicationForm(request.POST)
+    form.is_valid()
+    item_errors: list[str] = []
+    if item is None:
+        item_errors.append(_("请选择本部门已公布的事项。"))
+    else:
+        try:  # CAT-1 and the item's type, checked now so that it comes with the other errors
+            services._published_version(item, online=False)
+        except ValidationError as e:
+            item_errors.extend(e.messages)
+    upload_errors = file_errors()
+    if item is not None and not item_errors and not form.errors and not upload_errors:
+        files = _kept_opened(request, pending, materials)
+        try:
+            case, code = services.case_register_at_window(
+                actor=request.user, item=item, form_data=form.cleaned_data, files=files
+            )
+        except ValidationError as e:
+            if hasattr(e, "error_dict"):
+                for field, errs in e.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
             else:
-                messages.success(
-                    request,
-                    _("已收件：办件编号 %(n)s，查询码 %(c)s（请交给申请人）。")
-                    % {"n": case.tracking_number, "c": code},
-                )
-                return redirect("cases:staff_case", pk=case.pk)
-    return render(request, "cases/window.html", {"form": form, "items": items})
+                form.add_error(None, e.messages)
+        else:
+            _kept_discard(request, pending)
+            messages.success(
+                request,
+                _("已收件：办件编号 %(n)s，查询码 %(c)s（请交给申请人）。") % {"n": case.tracking_number, "c": code},
+            )
+            return redirect("cases:staff_case", pk=case.pk)
+        finally:
+            for _material, handle in files:
+                handle.close()
+    if len(pending):
+        form.add_error(None, _("未收件，请按提示更正后再次提交；已选择的文件已保存，无需重新选择。"))
+    else:
+        form.add_error(None, _("未收件，请按提示更正后再次提交。"))
+    return _window_page(request, items, form, token, pending, chosen, item_errors, upload_errors)
 
 
 @login_required

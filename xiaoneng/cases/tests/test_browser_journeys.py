@@ -546,3 +546,38 @@ def test_clerk_accepts_with_one_click_and_the_head_decides_with_one(page, world,
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True).stdout.decode()
     assert all(r.split()[-5] == "yes" for r in fonts.splitlines()[2:]), fonts
     screenshot(page, "journey-one-step-03-decided")
+
+
+def test_clerk_forgets_a_field_at_the_window_and_the_file_survives(page, world, cw, tmp_path):
+    """Issue 9, 李科员 at window 12: he types a phone number one digit short and chooses a wrong-type
+    file next to the application form; every error comes in one round, the good file is listed as
+    "已上传：…（移除）" and is not chosen again; the corrected registration carries it."""
+    upload = tmp_path / "申请书.pdf"
+    upload.write_bytes(PDF)
+    wrong = tmp_path / "照片.gif"
+    wrong.write_bytes(b"GIF89a not allowed")
+    _as(page, "clerk")
+    page.goto(page.base + "/workbench/cases/window/")
+    page.select_option("#w-item", str(cw.simple.pk))
+    page.fill("#id_applicant_name", "吴九")
+    page.fill("#id_phone", "1370000009")
+    page.fill("#id_description", "开办餐饮店")
+    page.set_input_files("#w-files", [str(upload), str(wrong)])
+    page.click("#btn-window")
+    # every error at once: the phone and the wrong file, nothing registered
+    page.wait_for_selector("#window-files .pending-uploads")
+    assert "请填写11位手机号码" in page.content()
+    assert "照片.gif" in page.locator("#window-files .errorlist").inner_text()
+    kept = page.locator("#window-files .pending-uploads").inner_text()
+    assert "已上传：" in kept and "申请书.pdf" in kept and "照片.gif" not in kept
+    assert page.locator("#window-files button[name=remove_upload]").count() == 1
+    assert page.input_value("#w-item") == str(cw.simple.pk) and page.input_value("#id_description") == "开办餐饮店"
+    assert Case.objects.count() == 0
+    screenshot(page, "journey-clerk-05-window-file-kept")
+    # he corrects the phone only and registers: the case has the kept file
+    page.fill("#id_phone", "13700000009")
+    page.click("#btn-window")
+    assert "已收件" in page.locator(".messages").inner_text()
+    case = Case.objects.get()
+    assert [m.original_name for m in case.materials.all()] == ["申请书.pdf"]
+    assert case.materials.get().file.read() == PDF
