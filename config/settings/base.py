@@ -216,15 +216,6 @@ XIAONENG_SCHEDULER_STALE_RUNNING_SECONDS = int(os.environ.get("XIAONENG_SCHEDULE
 # where the database's administrators cannot read it; changing it leaves older anchors uncheckable.
 XIAONENG_TRAIL_KEY = os.environ.get("XIAONENG_TRAIL_KEY", "")
 
-# --- Platform --------------------------------------------------------------------------------
-XIAONENG_SITE_NAME = _("效能政务服务平台")
-# The public address, for links that leave the site: the rating QR code on decision notices, SMS links.
-XIAONENG_PUBLIC_URL = os.environ.get("XIAONENG_PUBLIC_URL", "http://127.0.0.1:8000")
-# The TrueType CJK font embedded in every PDF (xiaoneng/core/pdf.py); empty = AR PL UMing (fonts-arphic-uming).
-XIAONENG_PDF_FONT = os.environ.get("XIAONENG_PDF_FONT", "")
-XIAONENG_PDF_FONT_INDEX = int(os.environ.get("XIAONENG_PDF_FONT_INDEX", "0"))
-# CLK-4: years before this one come from the chinese-calendar seed; later years from notices.
-XIAONENG_CALENDAR_SEED_YEARS = (2004, 2026)
 # --- Cache and rate limits -------------------------------------------------------------------
 # One cache shared by every process (web workers, task worker), so rate-limit counts hold across them.
 # XIAONENG_CACHE_URL: unset = the database table xiaoneng_cache (created by migrate), redis://… or
@@ -252,6 +243,15 @@ XIAONENG_THROTTLE_RATES = {
     "password_reset_email": os.environ.get("XIAONENG_THROTTLE_PASSWORD_RESET_EMAIL", "3/h"),
 }
 
+# --- Platform --------------------------------------------------------------------------------
+XIAONENG_SITE_NAME = _("效能政务服务平台")
+# The public address, for links that leave the site: the rating QR code on decision notices, SMS links.
+XIAONENG_PUBLIC_URL = os.environ.get("XIAONENG_PUBLIC_URL", "http://127.0.0.1:8000")
+# The TrueType CJK font embedded in every PDF (xiaoneng/core/pdf.py); empty = AR PL UMing (fonts-arphic-uming).
+XIAONENG_PDF_FONT = os.environ.get("XIAONENG_PDF_FONT", "")
+XIAONENG_PDF_FONT_INDEX = int(os.environ.get("XIAONENG_PDF_FONT_INDEX", "0"))
+# CLK-4: years before this one come from the chinese-calendar seed; later years from notices.
+XIAONENG_CALENDAR_SEED_YEARS = (2004, 2026)
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from xiaoneng.api.params import date_range
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.throttle import ApiThrottle
+from xiaoneng.core.uploads import submission_token_valid
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.due import clock_due_date
@@ -211,9 +212,22 @@ def _out(request: AuthedRequest, c: Complaint) -> ComplaintOut:
 
 
 @router.post(
-    "/submit", response=SubmitOut, auth=None, summary="Public: submit a complaint (returns number + code once)"
+    "/submit",
+    response=SubmitOut,
+    auth=None,
+    summary="Public: submit a complaint (returns number + code once)",
+    description=(
+        "An optional `Idempotency-Key` header (16–64 characters of A–Z, a–z, 0–9, '-' or '_'; a UUID "
+        "fits) makes retries safe: a second request with the same key creates nothing and returns the "
+        "first complaint's number and code, with the response header `Idempotent-Replayed: true`."
+    ),
 )
-def submit(request: HttpRequest, payload: SubmitIn) -> SubmitOut:
+def submit(request: HttpRequest, payload: SubmitIn, response: HttpResponse) -> SubmitOut:
+    key = request.headers.get("Idempotency-Key", "")
+    if key and not submission_token_valid(key):
+        raise ValidationError(
+            {"Idempotency-Key": _("请求头 Idempotency-Key 须为16至64位字母、数字、连字符或下划线（可使用UUID）。")}
+        )
     department = _tenant_department(payload.department_id)
     reg = complaint_submit(
         kind=payload.kind,
@@ -226,7 +240,11 @@ def submit(request: HttpRequest, payload: SubmitIn) -> SubmitOut:
         phone=payload.phone,
         case_number=payload.case_number,
         department=department,
+        idempotency_key=key,
+        idempotency_scope="api",
     )
+    if reg.replayed:
+        response["Idempotent-Replayed"] = "true"
     return SubmitOut(number=reg.complaint.number, code=reg.code)
 
 
