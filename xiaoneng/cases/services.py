@@ -1069,13 +1069,24 @@ def _join(case: Case, index: int, actor: Any, at: datetime, tasks: list[StepTask
                 clock_stop(clock=t.clock_id, actor=actor, at=at, cancelled=True)
     _event(case, "case.stage_completed", actor, after={"stage": index, "name": name, "policy": policy})
     if not _open_stage(case, index + 1, actor, at):
-        notify(
-            recipients=_department_staff(case.department_id, [Role.REVIEWER, Role.DEPT_HEAD]),
-            title=_("待决定：%(n)s") % {"n": case.tracking_number},
-            url=_staff_url(case),
-            channels=("inbox",),
-        )
+        # Asked after the commit: when the head's approval made the decision in the same transaction
+        # (case_step_sign), nobody is told a decided case still waits for its decision.
+        transaction.on_commit(lambda: _announce_awaiting_decision(case.pk))
     return True
+
+
+def _announce_awaiting_decision(case_id: int) -> None:
+    """The inbox note to the department's reviewers and head that a case's stages are done and it
+    awaits the decision, if it still does."""
+    case = Case.objects.filter(pk=case_id, status=Status.IN_REVIEW, current_stage__isnull=True).first()
+    if case is None:
+        return
+    notify(
+        recipients=_department_staff(case.department_id, [Role.REVIEWER, Role.DEPT_HEAD]),
+        title=_("待决定：%(n)s") % {"n": case.tracking_number},
+        url=_staff_url(case),
+        channels=("inbox",),
+    )
 
 
 @transaction.atomic

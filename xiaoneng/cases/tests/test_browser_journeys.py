@@ -204,8 +204,8 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         fonts = subprocess.run(["pdffonts", str(decision_pdf)], capture_output=True, check=True).stdout.decode()
         rows = fonts.splitlines()[2:]
         assert rows and all(r.split()[-5] == "yes" for r in rows) and "STSong" not in fonts, fonts
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(decision_pdf), "-"], capture_output=True).stdout
-        assert "准予行政许可决定书" in "".join(text.decode().split())
+        extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(decision_pdf), "-"], capture_output=True)
+        assert "准予行政许可决定书" in "".join(extracted.stdout.decode().split())
         screenshot(page, "journey-zhang-05-decided")
 
         # and she rates the service 满意 from the link in the SMS

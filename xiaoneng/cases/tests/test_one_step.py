@@ -24,7 +24,7 @@ from xiaoneng.cases.services import (
 )
 from xiaoneng.cases.tests.conftest import later, submit
 from xiaoneng.catalog.tests.factories import make_item, publish
-from xiaoneng.core.models import Event
+from xiaoneng.core.models import Event, Notification
 from xiaoneng.workdays.choices import ClockStatus
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +230,32 @@ def test_a_reviewer_on_the_last_step_signs_and_the_decision_stays_separate(world
     case.refresh_from_db()
     assert case.status == Status.IN_REVIEW and case.current_stage == 1
     assert not Decision.objects.filter(case=case).exists()
+
+
+def test_a_case_decided_by_the_heads_approval_is_not_announced_as_awaiting_its_decision(
+    world, windowed, django_capture_on_commit_callbacks
+):
+    # given the head's step, when the head agrees and so decides in one act
+    case = _at_the_heads_step(world, windowed)
+    task = StepTask.objects.get(case=case, stage_index=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.user("dept_head")).post(
+            f"/workbench/cases/{case.pk}/opinion/",
+            {"task": task.pk, "task_status": task.status, "kind": "agree", "reasons": "符合法定条件"},
+        )
+    # then nobody's inbox says the decided case still waits for its decision
+    assert not Notification.objects.filter(title__startswith="待决定").exists()
+
+
+def test_a_case_whose_stages_are_done_without_a_decision_is_announced(
+    world, windowed, django_capture_on_commit_callbacks
+):
+    # given the head's step, when only the opinion is recorded (no decision in the same act)
+    case = _at_the_heads_step(world, windowed)
+    task = StepTask.objects.get(case=case, stage_index=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_step_decide(task=task, actor=world.user("dept_head"), kind=OpinionKind.AGREE)
+    # then the department's reviewers and head are told it awaits the decision
+    titles = set(Notification.objects.values_list("recipient__username", "title"))
+    assert ("dept_head", f"待决定：{case.tracking_number}") in titles
+    assert ("reviewer", f"待决定：{case.tracking_number}") in titles
