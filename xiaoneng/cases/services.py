@@ -65,6 +65,7 @@ from xiaoneng.catalog.choices import CaseKind, JoinPolicy, OnTimeout, VersionSta
 from xiaoneng.catalog.models import Fee, Item, ItemVersion, Material, Step
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import event_append, trail_batch
+from xiaoneng.core.uploads import upload_check
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
 from xiaoneng.orgs.validators import mask_id_number
@@ -138,19 +139,7 @@ DELIVERY_DAYS = 10  # CAS-3: 行政许可法 第四十四条
 WRITTEN_OPINION_DAYS = 1  # CAS-7
 DEFAULT_DECISION_DAYS = 20  # CAS-3: 行政许可法 第四十二条
 
-# Uploads: allowed types with the magic bytes their content must start with.
-UPLOAD_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".ofd": (b"PK",),
-    ".docx": (b"PK",),
-    ".xlsx": (b"PK",),
-    ".doc": (b"\xd0\xcf\x11\xe0",),
-    ".xls": (b"\xd0\xcf\x11\xe0",),
-}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Uploads: the one validator and its limits live in core.uploads (shared with complaints).
 MAX_FILES = 30
 
 REMEDY_TEXT = gettext_lazy(
@@ -325,27 +314,7 @@ def _due(clock: Clock | None) -> str:
 
 def material_validate(upload: UploadedFile) -> str:
     """Size and type limits; the content must match its extension. Returns the extension."""
-    name = upload.name or ""
-    ext = Path(name).suffix.lower()
-    if ext not in UPLOAD_SIGNATURES:
-        raise ValidationError(
-            _("文件“%(name)s”的类型不允许上传，请上传 PDF、JPG、PNG、OFD、Word 或 Excel 文件。") % {"name": name},
-            code="file_type",
-        )
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError(_("文件“%(name)s”是空文件。") % {"name": name}, code="file_empty")
-    if size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("文件“%(name)s”超过 %(mb)d MB 的大小限制。") % {"name": name, "mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
-            code="file_size",
-        )
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in UPLOAD_SIGNATURES[ext]):
-        raise ValidationError(_("文件“%(name)s”的内容与扩展名不符，可能已损坏。") % {"name": name}, code="file_content")
-    return ext
+    return upload_check(upload)
 
 
 def _validate_files(version: ItemVersion, files: Sequence[tuple[Material | None, UploadedFile]]) -> None:

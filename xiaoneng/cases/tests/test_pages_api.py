@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from xiaoneng.cases.choices import Status
 from xiaoneng.cases.models import Case, CaseMaterial, Enquiry
 from xiaoneng.cases.tests.conftest import FORM, PDF, accepted, submit
+from xiaoneng.core import uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -146,10 +147,9 @@ def test_bad_upload_rejected_with_message_and_nothing_written(world, cw, name, c
 
 
 def test_oversized_upload_rejected(world, cw, settings):
-    from xiaoneng.cases import services
 
     c = client_for(world.user("applicant"))
-    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (services.MAX_UPLOAD_BYTES + 1))
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (uploads.MAX_UPLOAD_BYTES + 1))
     r = c.post(f"/cases/apply/{cw.simple.implementing_code}/", {**FORM, "extra": big})
     assert "大小限制" in r.content.decode()
     assert Case.objects.count() == 0
