@@ -8,9 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("办件")
 
     def ready(self) -> None:
+        from xiaoneng.core.menu import MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-        from xiaoneng.portal.menu import MenuEntry, register_portal, register_workbench
 
         from .tasks import cases_deemed_acceptance, cases_deemed_consent
 

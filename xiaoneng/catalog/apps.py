@@ -8,8 +8,8 @@ class CatalogConfig(AppConfig):
     verbose_name = _("事项目录")
 
     def ready(self) -> None:
+        from xiaoneng.core.menu import MenuEntry, register_portal, register_workbench
         from xiaoneng.orgs.choices import Role
-        from xiaoneng.portal.menu import MenuEntry, register_portal, register_workbench
 
         register_portal(
             MenuEntry(_("办事指南/事项目录"), "catalog:index", order=10, hint=_("事项的依据、材料、收费、时限和流程图"))

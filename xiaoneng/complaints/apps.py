@@ -10,9 +10,9 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-        from xiaoneng.portal.menu import PUBLIC, MenuEntry, register_portal, register_workbench
 
         from .choices import OFFICE_ROLES
         from .tasks import complaints_escalate_task, complaints_publish_task, pending_uploads_purge_task

@@ -8,7 +8,7 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织与人员")
 
     def ready(self) -> None:
-        from xiaoneng.portal.menu import MenuEntry, register_workbench
+        from xiaoneng.core.menu import MenuEntry, register_workbench
 
         from .selectors import POST_MANAGER_ROLES
 

@@ -8,7 +8,7 @@ class OversightConfig(AppConfig):
     verbose_name = _("督查督办与整改")
 
     def ready(self) -> None:
+        from xiaoneng.core.menu import MenuEntry, register_workbench
         from xiaoneng.orgs.choices import STAFF_ROLES
-        from xiaoneng.portal.menu import MenuEntry, register_workbench
 
         register_workbench(MenuEntry(_("整改事项"), "oversight:list", frozenset(STAFF_ROLES), order=310))

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .menu import portal_menu_for, portal_public_menu_for, workbench_menu_for
+from xiaoneng.core.menu import portal_menu_for, portal_public_menu_for, workbench_menu_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

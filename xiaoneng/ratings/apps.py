@@ -10,9 +10,9 @@ class RatingsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-        from xiaoneng.portal.menu import PUBLIC, MenuEntry, register_portal, register_workbench
 
         from .tasks import ratings_default_task, ratings_invite_task
 

@@ -10,9 +10,9 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-        from xiaoneng.portal.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.workdays.escalation import set_escalation_policy
         from xiaoneng.workdays.services import set_threshold_resolver
 

@@ -23,8 +23,8 @@ class WorkdaysConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed_calendar, sender=self, dispatch_uid="workdays_seed_calendar")
+        from xiaoneng.core.menu import MenuEntry, register_workbench
         from xiaoneng.core.schedule import register_periodic
-        from xiaoneng.portal.menu import MenuEntry, register_workbench
 
         from .tasks import calendar_warn_missing_year
 
