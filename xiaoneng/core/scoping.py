@@ -21,7 +21,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
+from .roles import DEPARTMENT_ROLES, Role
 
 
 @dataclass(frozen=True)

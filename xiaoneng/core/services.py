@@ -6,7 +6,6 @@ __all__ = [
     "notification_mark_read",
     "notify",
     "sms_send_later",
-    "task_results_prune",
     "tracking_number_next",
 ]
 
@@ -14,8 +13,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -42,7 +40,7 @@ def tracking_number_next(*, tenant: Any, prefix: str) -> str:
 def _deliver(user_ids: list[int], title: str, body: str, url: str, channels: tuple[str, ...]) -> None:
     """After the commit: write the inbox rows, and enqueue one `message_send` task per e-mail and SMS
     (the worker sends them, with retries; the web request never waits for a relay or a gateway)."""
-    from xiaoneng.orgs.models import User
+    User = get_user_model()  # core sits below orgs: the user model by setting, not by import
 
     from .tasks import message_send
 
@@ -92,33 +90,3 @@ def sms_send_later(*, phone: str, text: str) -> None:
     from .tasks import message_send
 
     transaction.on_commit(lambda: message_send.enqueue(channel="sms", text=text, to=phone))
-
-
-def task_results_prune(*, keep_days: int | None = None, failed_keep_days: int | None = None) -> int:
-    """Delete finished rows of the database task backend's table: successful ones older than
-    `XIAONENG_TASK_RESULTS_KEEP_DAYS` (7), failed ones older than `XIAONENG_TASK_FAILURES_KEEP_DAYS`
-    (30, kept longer: they are the record of messages that could not be sent). Ready and running rows
-    are never touched. Uses django-tasks-db's own `prune_db_task_results`; a no-op with another
-    task backend. Returns the number of rows deleted."""
-    from django.tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-
-    backend = task_backends["default"]
-    if not isinstance(backend, DatabaseBackend):
-        return 0
-    from django_tasks_db.models import DBTaskResult
-
-    keep = settings.XIAONENG_TASK_RESULTS_KEEP_DAYS if keep_days is None else keep_days
-    failed_keep = settings.XIAONENG_TASK_FAILURES_KEEP_DAYS if failed_keep_days is None else failed_keep_days
-
-    before = DBTaskResult.objects.count()
-    # string arguments: argparse converts them (the command's --backend option takes an alias)
-    call_command(
-        "prune_db_task_results",
-        f"--backend={backend.alias}",
-        "--queue-name=*",
-        f"--min-age-days={keep}",
-        f"--failed-min-age-days={failed_keep}",
-        verbosity=0,
-    )
-    return before - DBTaskResult.objects.count()

@@ -18,6 +18,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import timezone
@@ -44,7 +45,7 @@ def _address(channel: str, user_id: int | None, to: str) -> str:
     deactivated user or a changed address is respected), or the explicit `to`."""
     if user_id is None:
         return to
-    from xiaoneng.orgs.models import User
+    User = get_user_model()  # core sits below orgs: the user model by setting, not by import
 
     user = User.objects.filter(pk=user_id, is_active=True).only("email", "phone").first()
     if user is None:
@@ -89,7 +90,7 @@ def message_send(
 @task()
 def task_results_prune_task() -> int:
     """Delete finished task rows older than the configured age (scheduled daily)."""
-    from .services import task_results_prune
+    from .housekeeping import task_results_prune
 
     return task_results_prune()
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from xiaoneng.core import schedule
+from xiaoneng.core.housekeeping import task_results_prune
 from xiaoneng.core.schedule import periodic_tasks, scheduler_lock
-from xiaoneng.core.services import task_results_prune
 
 pytestmark = pytest.mark.django_db
 
