@@ -1,5 +1,5 @@
 """Hostile date and number parameters across the REST API (issue 9): a clear translated 400, never a
-500 (xiaoneng.api.params is the one place that checks them)."""
+500 (xiaoneng.core.params is the one place that checks them)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from xiaoneng.api.params import MAX_YEAR, MIN_YEAR, date_range
+from xiaoneng.core.params import MAX_YEAR, MIN_YEAR, date_range
 
 pytestmark = pytest.mark.django_db
 
