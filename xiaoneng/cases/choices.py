@@ -6,6 +6,7 @@ __all__ = [
     "APPLICABLE_ITEM_TYPES",
     "ONLINE_ACCEPTANCE_DEPTH",
     "OPEN_STATUSES",
+    "REFUSAL_GROUNDS",
     "TRANSITIONS",
     "Channel",
     "DecisionOutcome",
@@ -16,6 +17,7 @@ __all__ = [
     "NegativeStatus",
     "NoticeKind",
     "OpinionKind",
+    "RefusalGround",
     "Status",
     "TaskStatus",
 ]
@@ -115,6 +117,18 @@ class DeliveryMethod(models.TextChoices):
 class EnquiryOutcome(models.TextChoices):
     HANDLED = "handled", _("当场办理/答复")
     REFERRED = "referred", _("告知有权办理的部门")
+
+
+class RefusalGround(models.TextChoices):
+    """CAS-1 (行政许可法 第三十二条 第一款 第一、二项): the two lawful grounds of a refusal at intake.
+    The label opens the refusal's reasons (supervision reads it back to tell a lawful ground)."""
+
+    NOT_LICENSING = "not_licensing", _("申请事项依法不需要取得行政许可")
+    NOT_COMPETENT = "not_competent", _("申请事项依法不属于本行政机关职权范围")
+
+
+# the grounds by value, for look-ups of a ground's words
+REFUSAL_GROUNDS = {ground.value: ground.label for ground in RefusalGround}
 
 
 class NoticeKind(models.TextChoices):

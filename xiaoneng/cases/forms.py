@@ -29,8 +29,7 @@ from xiaoneng.catalog.choices import SPECIAL_PROCEDURE_KINDS
 from xiaoneng.orgs.models import Department
 from xiaoneng.orgs.validators import validate_id_number
 
-from .choices import DecisionOutcome, DeliveryMethod, EnquiryOutcome, NegativeKind, OpinionKind
-from .services import REFUSAL_GROUNDS
+from .choices import DecisionOutcome, DeliveryMethod, EnquiryOutcome, NegativeKind, OpinionKind, RefusalGround
 
 PHONE_RE = re.compile(r"^1\d{10}$")
 
@@ -51,7 +50,7 @@ class ApplicationForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    ground = forms.ChoiceField(label=_("情形"), choices=[(k, v) for k, v in REFUSAL_GROUNDS.items()])
+    ground = forms.ChoiceField(label=_("情形"), choices=RefusalGround.choices)
     reasons = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
     competent_agency = forms.CharField(label=_("有权办理的行政机关"), required=False, max_length=200)
 

@@ -94,6 +94,7 @@ from .choices import (
     NegativeStatus,
     NoticeKind,
     OpinionKind,
+    RefusalGround,
     Status,
     TaskStatus,
 )
@@ -514,12 +515,6 @@ def _negative_report_for(case: Case, kind: str) -> NegativeReport | None:
     )
 
 
-REFUSAL_GROUNDS = {
-    "not_licensing": gettext_lazy("申请事项依法不需要取得行政许可"),
-    "not_competent": gettext_lazy("申请事项依法不属于本行政机关职权范围"),
-}
-
-
 @transaction.atomic
 def case_refuse_at_intake(*, case: Case, actor: User, ground: str, reasons: str, competent_agency: str = "") -> Case:
     """CAS-1: not a licensing matter, or not this agency's competence → refuse at once, naming the
@@ -531,11 +526,11 @@ def case_refuse_at_intake(*, case: Case, actor: User, ground: str, reasons: str,
         raise PermissionDenied(_("只有本部门窗口工作人员可以作出不予受理决定。"))
     reasons, competent_agency = (reasons or "").strip(), (competent_agency or "").strip()
     errors: dict[str, list[str]] = {}
-    if ground not in REFUSAL_GROUNDS:
+    if ground not in RefusalGround.values:
         errors["ground"] = [_("请选择不予受理的情形。")]
     if not reasons:
         errors["reasons"] = [_("不予受理必须说明理由。")]  # CAS-1
-    if ground == "not_competent" and not competent_agency:
+    if ground == RefusalGround.NOT_COMPETENT and not competent_agency:
         errors["competent_agency"] = [_("不属于本机关职权的，必须告知申请人向有关行政机关申请。")]  # CAS-1
     if errors:
         raise ValidationError(errors)
@@ -546,7 +541,7 @@ def case_refuse_at_intake(*, case: Case, actor: User, ground: str, reasons: str,
         raise ValidationError(_("不予受理须先经领导审核否定报备。"), code="cas6")  # CAS-6
     report.used = True
     report.save(update_fields=["used", "updated_at"])
-    locked.refusal_reason = f"{REFUSAL_GROUNDS[ground]}。{reasons}"
+    locked.refusal_reason = f"{RefusalGround(ground).label}。{reasons}"
     locked.competent_agency = competent_agency
     _save(locked, "status", "refusal_reason", "competent_agency")
     if locked.acceptance_clock:
@@ -557,7 +552,7 @@ def case_refuse_at_intake(*, case: Case, actor: User, ground: str, reasons: str,
             "date": _d(locked.received_at),
             "item": locked.version.name,
             "n": locked.tracking_number,
-            "ground": REFUSAL_GROUNDS[ground],
+            "ground": RefusalGround(ground).label,
         },
         _("理由：%(r)s") % {"r": reasons},
     ]

@@ -55,7 +55,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiaoneng.cases.choices import DecisionOutcome, NegativeKind, NegativeStatus, Status
+from xiaoneng.cases.choices import REFUSAL_GROUNDS, DecisionOutcome, NegativeKind, NegativeStatus, Status
 from xiaoneng.cases.models import (
     Case,
     CaseMaterial,
@@ -65,7 +65,6 @@ from xiaoneng.cases.models import (
     StepTask,
     SupplementAttempt,
 )
-from xiaoneng.cases.services import REFUSAL_GROUNDS
 from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Material
 from xiaoneng.core.models import Event
