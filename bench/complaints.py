@@ -232,7 +232,7 @@ def main() -> None:
     n_orders = Complaint.objects.count()
     n_events = Event.objects.filter(action__startswith="complaint.").aggregate(n=Count("id"))["n"]
     print(f"{n_orders} orders, {n_events} events")
-    from xiaoneng.complaints.services import figures_publish
+    from xiaoneng.complaints.publication import figures_publish
 
     t = time.perf_counter()
     published = figures_publish()

@@ -28,4 +28,4 @@ class ApiKeyAdmin(admin.ModelAdmin):
     fields = ["name", "is_active", "prefix", "key_hash", "created_by", "last_used_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # keys are issued by complaints.services.api_key_create (the clear key is shown once)
+        return False  # keys are issued by complaints.apikeys.api_key_create (the clear key is shown once)

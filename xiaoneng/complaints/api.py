@@ -12,32 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from xiaoneng.api.params import date_range
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.params import date_range
 from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.core.uploads import submission_token_valid
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.due import clock_due_date
 
-from .choices import OFFICE_ROLES
+from .accountability import accountability_record_open
+from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
+from .actions.closure import complaint_callback, complaint_close
+from .actions.dispatch import complaint_dispatch, complaint_extend, complaint_return, complaint_suggest
+from .actions.intake import complaint_register, complaint_submit
+from .actions.reply import complaint_reply
 from .models import Complaint
-from .selectors import complainant_shown, complaint_for, complaint_track, complaints_for, department_stats
-from .services import (
-    accountability_record_open,
-    complaint_accept,
-    complaint_callback,
-    complaint_close,
-    complaint_dispatch,
-    complaint_extend,
-    complaint_merge,
-    complaint_refuse,
-    complaint_register,
-    complaint_reply,
-    complaint_return,
-    complaint_submit,
-    complaint_suggest,
-)
+from .permissions import access_complaint_by_id, is_office_user, is_staff_user
+from .selectors import complainant_shown, complaint_track, complaints_for, department_stats
 from .views import public_due
 
 router = Router(tags=["complaints"])
@@ -184,7 +175,7 @@ class FiguresOut(Schema):
 
 
 def _staff(request: AuthedRequest) -> None:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES or request.user.role in DEPARTMENT_ROLES):
+    if not is_staff_user(request.user):
         raise PermissionDenied
 
 
@@ -249,7 +240,7 @@ def submit(request: HttpRequest, payload: SubmitIn, response: HttpResponse) -> S
 
 
 def _office_only(request: AuthedRequest) -> None:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+    if not is_office_user(request.user):
         raise PermissionDenied
 
 
@@ -329,16 +320,16 @@ def list_complaints(request: AuthedRequest, status: str = "") -> list[ComplaintO
 @router.get("/complaints/{pk}", response=ComplaintOut)
 def get_complaint(request: AuthedRequest, pk: int) -> ComplaintOut:
     _staff(request)
-    return _out(request, complaint_for(request.user, pk))
+    return _out(request, access_complaint_by_id(request.user, pk))
 
 
 @router.get(
     "/complaints/{pk}/suggestion", response=SuggestionOut, summary="Where the dispatch rules suggest sending it"
 )
 def suggestion(request: AuthedRequest, pk: int) -> SuggestionOut:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+    if not is_office_user(request.user):
         raise PermissionDenied
-    s = complaint_suggest(complaint_for(request.user, pk))
+    s = complaint_suggest(access_complaint_by_id(request.user, pk))
     if s is None:
         return SuggestionOut(department_id=None, department="", reason="")
     return SuggestionOut(department_id=s.department.pk, department=s.department.name, reason=s.reason)
@@ -347,14 +338,14 @@ def suggestion(request: AuthedRequest, pk: int) -> SuggestionOut:
 @router.post("/complaints/{pk}/accept", response=ComplaintOut)
 def accept(request: AuthedRequest, pk: int) -> ComplaintOut:
     _staff(request)
-    return _out(request, complaint_accept(complaint=complaint_for(request.user, pk), actor=request.user))
+    return _out(request, complaint_accept(complaint=access_complaint_by_id(request.user, pk), actor=request.user))
 
 
 @router.post("/complaints/{pk}/refuse", response=ComplaintOut)
 def refuse(request: AuthedRequest, pk: int, payload: RefuseIn) -> ComplaintOut:
     _staff(request)
     c = complaint_refuse(
-        complaint=complaint_for(request.user, pk), actor=request.user, reason=payload.reason, note=payload.note
+        complaint=access_complaint_by_id(request.user, pk), actor=request.user, reason=payload.reason, note=payload.note
     )
     return _out(request, c)
 
@@ -362,7 +353,7 @@ def refuse(request: AuthedRequest, pk: int, payload: RefuseIn) -> ComplaintOut:
 @router.post("/complaints/{pk}/dispatch", response=ComplaintOut)
 def dispatch(request: AuthedRequest, pk: int, payload: DispatchIn) -> ComplaintOut:
     _staff(request)
-    c = complaint_for(request.user, pk)
+    c = access_complaint_by_id(request.user, pk)
     department = get_object_or_404(Department.objects.filter(tenant_id=c.tenant_id), pk=payload.department_id)
     return _out(request, complaint_dispatch(complaint=c, actor=request.user, department=department, note=payload.note))
 
@@ -370,7 +361,9 @@ def dispatch(request: AuthedRequest, pk: int, payload: DispatchIn) -> ComplaintO
 @router.post("/complaints/{pk}/return", response=ComplaintOut)
 def return_order(request: AuthedRequest, pk: int, payload: ReturnIn) -> ComplaintOut:
     _staff(request)
-    c = complaint_return(complaint=complaint_for(request.user, pk), actor=request.user, reasons=payload.reasons)
+    c = complaint_return(
+        complaint=access_complaint_by_id(request.user, pk), actor=request.user, reasons=payload.reasons
+    )
     return _out(request, c)
 
 
@@ -378,7 +371,7 @@ def return_order(request: AuthedRequest, pk: int, payload: ReturnIn) -> Complain
 def reply(request: AuthedRequest, pk: int, payload: ReplyIn) -> ComplaintOut:
     _staff(request)
     c = complaint_reply(
-        complaint=complaint_for(request.user, pk),
+        complaint=access_complaint_by_id(request.user, pk),
         actor=request.user,
         text=payload.text,
         substantiated=payload.substantiated,
@@ -390,7 +383,7 @@ def reply(request: AuthedRequest, pk: int, payload: ReplyIn) -> ComplaintOut:
 def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> ComplaintOut:
     _staff(request)
     c = complaint_callback(
-        complaint=complaint_for(request.user, pk),
+        complaint=access_complaint_by_id(request.user, pk),
         actor=request.user,
         satisfaction=payload.satisfaction,
         note=payload.note,
@@ -402,16 +395,17 @@ def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> ComplaintO
 def extend(request: AuthedRequest, pk: int, payload: ExtendIn) -> ComplaintOut:
     _office_only(request)
     c = complaint_extend(
-        complaint=complaint_for(request.user, pk), actor=request.user, days=payload.days, reason=payload.reason
+        complaint=access_complaint_by_id(request.user, pk), actor=request.user, days=payload.days, reason=payload.reason
     )
-    return _out(request, complaint_for(request.user, c.pk))
+    return _out(request, access_complaint_by_id(request.user, c.pk))
 
 
 @router.post("/complaints/{pk}/close", response=ComplaintOut, summary="Office: close a replied anonymous complaint")
 def close(request: AuthedRequest, pk: int, payload: CloseIn) -> ComplaintOut:
     _office_only(request)
     return _out(
-        request, complaint_close(complaint=complaint_for(request.user, pk), actor=request.user, note=payload.note)
+        request,
+        complaint_close(complaint=access_complaint_by_id(request.user, pk), actor=request.user, note=payload.note),
     )
 
 
@@ -421,8 +415,8 @@ def merge(request: AuthedRequest, pk: int, payload: MergeIn) -> ComplaintOut:
     into = complaints_for(request.user).filter(number=payload.into_number.strip()).first()
     if into is None:
         raise ValidationError({"into_number": _("未找到要合并到的工单编号。")})
-    orig = complaint_merge(duplicate=complaint_for(request.user, pk), into=into, actor=request.user)
-    return _out(request, complaint_for(request.user, orig.pk))
+    orig = complaint_merge(duplicate=access_complaint_by_id(request.user, pk), into=into, actor=request.user)
+    return _out(request, access_complaint_by_id(request.user, orig.pk))
 
 
 @router.post(
@@ -433,7 +427,10 @@ def merge(request: AuthedRequest, pk: int, payload: MergeIn) -> ComplaintOut:
 def accountability(request: AuthedRequest, pk: int, payload: AccountabilityIn) -> AccountabilityOut:
     _office_only(request)
     rec = accountability_record_open(
-        complaint=complaint_for(request.user, pk), actor=request.user, sanction=payload.sanction, reason=payload.reason
+        complaint=access_complaint_by_id(request.user, pk),
+        actor=request.user,
+        sanction=payload.sanction,
+        reason=payload.reason,
     )
     return AccountabilityOut(
         id=rec.pk, department_id=rec.department_id, sanction=rec.sanction, reason=rec.reason, decided_at=rec.decided_at

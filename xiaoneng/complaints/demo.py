@@ -12,21 +12,14 @@ from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_recompute
 
+from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
+from .actions.closure import complaint_callback, complaint_close
+from .actions.dispatch import complaint_dispatch, complaint_return
+from .actions.escalation import complaints_escalate
+from .actions.intake import complaint_register, complaint_submit
+from .actions.reply import complaint_reply
 from .choices import RefusalReason, Satisfaction
 from .models import ApiKey, Complaint, DispatchRule, Open311Service
-from .services import (
-    complaint_accept,
-    complaint_callback,
-    complaint_close,
-    complaint_dispatch,
-    complaint_merge,
-    complaint_refuse,
-    complaint_register,
-    complaint_reply,
-    complaint_return,
-    complaint_submit,
-    complaints_escalate,
-)
 
 MARKER = "窗口两次要求提交同一份租赁合同"
 
@@ -76,7 +69,7 @@ def load(stdout: Any) -> None:
             defaults={"service_name": name, "group": group, "kind": kind, "department": dept},
         )
     if not ApiKey.objects.filter(tenant=city).exists():
-        from .services import api_key_create
+        from .apikeys import api_key_create
 
         admin = User.objects.filter(role="admin", tenant=city).first()
         if admin is not None:

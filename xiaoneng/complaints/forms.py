@@ -20,8 +20,8 @@ from xiaoneng.core.uploads import MultipleFileField
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
 
+from .actions.intake import MAX_ATTACHMENTS
 from .choices import Channel, Kind, Satisfaction
-from .services import MAX_ATTACHMENTS
 
 EMPTY_LABEL = _("请选择")
 

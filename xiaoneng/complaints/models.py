@@ -2,7 +2,8 @@
 the dispatch rules that suggest a department, the history of returns, replies and callbacks, the
 accountability records a substantiated complaint can open, and the Open311 services and API keys.
 
-Every write goes through complaints.services; the status moves only along choices.TRANSITIONS.
+Every write goes through the actions (complaints.actions and the topic modules apikeys, publication,
+accountability); the status moves only along choices.TRANSITIONS.
 """
 
 from __future__ import annotations

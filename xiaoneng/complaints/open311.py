@@ -26,14 +26,16 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from xiaoneng.api.params import checked_datetime
+from xiaoneng.core.params import checked_datetime
 from xiaoneng.core.throttle import throttle
 from xiaoneng.orgs.models import Region
 from xiaoneng.workdays.due import clock_due_deadline
 
+from .actions.intake import complaint_intake
+from .apikeys import api_key_check
 from .choices import CLOSED_STATUSES, Channel
+from .clocks import accept_days
 from .models import Complaint, Open311Service
-from .services import _intake, accept_days, api_key_check
 
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000
@@ -373,7 +375,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             "text": description,
         }
     try:
-        reg = _intake(
+        reg = complaint_intake(
             region=region,
             channel=Channel.OPEN311,
             kind=service.kind,

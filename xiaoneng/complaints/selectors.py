@@ -6,7 +6,6 @@ __all__ = [
     "CMP4_REPLY_TARGET",
     "CMP4_SATISFACTION_TARGET",
     "complainant_shown",
-    "complaint_for",
     "complaint_track",
     "complaints_for",
     "department_stats",
@@ -24,7 +23,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +31,7 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
 
 from .choices import SATISFIED, Status
+from .codes import verification_check
 from .models import Complaint
 
 # CMP-4 targets: reply rate 100%, satisfaction ≥ 95% (seed 004)
@@ -45,10 +44,6 @@ def complaints_for(user: Any) -> QuerySet[Complaint]:
         Complaint.objects.select_related("department", "handling_department", "region", "reply_clock", "accept_clock"),
         user,
     )
-
-
-def complaint_for(user: Any, pk: int) -> Complaint:
-    return get_object_or_404(complaints_for(user), pk=pk)
 
 
 def complainant_shown(user: Any, complaint: Complaint) -> dict[str, str]:
@@ -71,8 +66,6 @@ def complainant_shown(user: Any, complaint: Complaint) -> dict[str, str]:
 
 
 def complaint_track(number: str, code: str) -> Complaint | None:
-    from .services import verification_check
-
     c = Complaint.objects.filter(number=(number or "").strip()).select_related("handling_department").first()
     if c is None or not verification_check(c, code):
         return None

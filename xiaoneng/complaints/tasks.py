@@ -2,7 +2,8 @@ from django.tasks import task
 
 from xiaoneng.core.uploads import pending_uploads_purge
 
-from .services import complaints_escalate, figures_publish
+from .actions.escalation import complaints_escalate
+from .publication import figures_publish
 
 
 @task()

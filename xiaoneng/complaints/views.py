@@ -20,41 +20,40 @@ from xiaoneng.core.models import Event
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
 from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.due import clock_due_date
 
-from .choices import CLOSED_STATUSES, OFFICE_ROLES, Kind, RefusalReason, Sanction, Status
+from .accountability import accountability_record_open
+from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
+from .actions.closure import complaint_callback, complaint_close
+from .actions.dispatch import complaint_dispatch, complaint_extend, complaint_return, complaint_suggest
+from .actions.intake import (
+    MAX_ATTACHMENTS,
+    complaint_register,
+    complaint_submit,
+    complaint_submit_check,
+    complaint_submitted_with,
+)
+from .actions.reply import complaint_reply
+from .choices import CLOSED_STATUSES, Kind, RefusalReason, Sanction, Status
 from .forms import CallbackForm, ComplainForm, RegisterForm
-from .models import Complaint, ComplaintAttachment
+from .models import Complaint
+from .permissions import (
+    access_attachment_by_id,
+    access_complaint_by_id,
+    is_department_user,
+    is_office_user,
+    is_staff_user,
+)
 from .selectors import (
     CMP4_REPLY_TARGET,
     CMP4_SATISFACTION_TARGET,
     Figures,
     complainant_shown,
-    complaint_for,
     complaint_track,
     complaints_for,
     department_stats,
     published_figures,
-)
-from .services import (
-    MAX_ATTACHMENTS,
-    accountability_record_open,
-    complaint_accept,
-    complaint_callback,
-    complaint_close,
-    complaint_dispatch,
-    complaint_extend,
-    complaint_merge,
-    complaint_refuse,
-    complaint_register,
-    complaint_reply,
-    complaint_return,
-    complaint_submit,
-    complaint_submit_check,
-    complaint_submitted_with,
-    complaint_suggest,
 )
 
 
@@ -305,12 +304,12 @@ def public_stats(request: HttpRequest) -> HttpResponse:
 
 
 def _office(request: AuthedRequest) -> None:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+    if not is_office_user(request.user):
         raise PermissionDenied
 
 
 def _department_user(request: AuthedRequest) -> None:
-    if request.user.role not in DEPARTMENT_ROLES:
+    if not is_department_user(request.user):
         raise PermissionDenied
 
 
@@ -429,7 +428,7 @@ def _office_action(request: AuthedRequest, c: Complaint) -> None:
 @login_required
 def office_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _office(request)
-    c = complaint_for(request.user, pk)
+    c = access_complaint_by_id(request.user, pk)
     if request.method == "POST":
         try:
             _office_action(request, c)
@@ -484,7 +483,7 @@ def department_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def department_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _department_user(request)
-    c = complaint_for(request.user, pk)
+    c = access_complaint_by_id(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -533,12 +532,9 @@ def attachment_download(request: AuthedRequest, pk: int, attachment_pk: int) -> 
     """A complainant's file, for the office and — unless the complainant asked to stay hidden from it
     or is anonymous (a file may name them) — the handling department."""
     user = request.user
-    if not (user.is_superuser or user.role in OFFICE_ROLES or user.role in DEPARTMENT_ROLES):
+    if not is_staff_user(user):
         raise PermissionDenied
-    c = complaint_for(user, pk)
-    if not complainant_shown(user, c)["show_case"]:
-        raise Http404
-    att = get_object_or_404(ComplaintAttachment.objects.filter(complaint=c), pk=attachment_pk)
+    att = access_attachment_by_id(user, access_complaint_by_id(user, pk), attachment_pk)
     return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
 
 
@@ -555,7 +551,7 @@ def _date(value: str, default: date) -> date:
 @login_required
 def stats(request: AuthedRequest) -> HttpResponse:
     user: User = request.user
-    if not (user.is_superuser or user.role in OFFICE_ROLES or user.role in DEPARTMENT_ROLES):
+    if not is_staff_user(user):
         raise PermissionDenied
     today = timezone.localdate()
     start = _date(request.GET.get("start", ""), today.replace(day=1))

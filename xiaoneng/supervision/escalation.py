@@ -1,6 +1,6 @@
 """The one escalation policy (SUP-1; CMP-1's oversight step): who an obligation nobody answered for
 is escalated to, and when. Supervision owns it; the scan's alerts (`scan.escalate_due`) and the
-complaints' overdue work orders (`complaints.services.complaints_escalate`, through
+complaints' overdue work orders (`complaints.actions.escalation.complaints_escalate`, through
 `workdays.escalation.escalation_decide`, installed by `SupervisionConfig.ready`) both ask it, and
 each keeps its own action (the alert's or the complaint's state, its event, its notification).
 

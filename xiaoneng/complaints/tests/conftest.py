@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from xiaoneng.complaints.actions.acceptance import complaint_accept
+from xiaoneng.complaints.actions.dispatch import complaint_dispatch
+from xiaoneng.complaints.actions.intake import complaint_submit
 from xiaoneng.complaints.choices import Kind
 from xiaoneng.complaints.models import Complaint
-from xiaoneng.complaints.services import complaint_accept, complaint_dispatch, complaint_submit
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_recompute
 

@@ -11,15 +11,13 @@ import pytest
 from django.utils import timezone
 
 from conftest import login, screenshot
+from xiaoneng.complaints.actions.acceptance import complaint_accept
+from xiaoneng.complaints.actions.closure import complaint_callback
+from xiaoneng.complaints.actions.dispatch import complaint_dispatch
+from xiaoneng.complaints.actions.intake import complaint_submit
+from xiaoneng.complaints.actions.reply import complaint_reply
 from xiaoneng.complaints.models import Complaint
-from xiaoneng.complaints.services import (
-    complaint_accept,
-    complaint_callback,
-    complaint_dispatch,
-    complaint_reply,
-    complaint_submit,
-    figures_publish,
-)
+from xiaoneng.complaints.publication import figures_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,28 +11,22 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from xiaoneng.complaints.choices import WHERE_TO_GO, Kind, RefusalReason, Satisfaction, Status
-from xiaoneng.complaints.models import AccountabilityRecord, Complaint, DispatchRule
-from xiaoneng.complaints.selectors import complaint_track, department_stats, monthly_figures
-from xiaoneng.complaints.services import (
-    CLOCK_ACCEPT,
-    CLOCK_REPLY,
-    CLOCK_RETURN,
-    accountability_record_open,
-    complaint_accept,
-    complaint_callback,
-    complaint_close,
+from xiaoneng.complaints.accountability import accountability_record_open
+from xiaoneng.complaints.actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
+from xiaoneng.complaints.actions.closure import complaint_callback, complaint_close
+from xiaoneng.complaints.actions.dispatch import (
     complaint_dispatch,
     complaint_extend,
-    complaint_merge,
-    complaint_refuse,
-    complaint_register,
-    complaint_reply,
     complaint_return,
-    complaint_submit,
     complaint_suggest,
-    complaints_escalate,
 )
+from xiaoneng.complaints.actions.escalation import complaints_escalate
+from xiaoneng.complaints.actions.intake import complaint_register, complaint_submit
+from xiaoneng.complaints.actions.reply import complaint_reply
+from xiaoneng.complaints.choices import WHERE_TO_GO, Kind, RefusalReason, Satisfaction, Status
+from xiaoneng.complaints.clocks import CLOCK_ACCEPT, CLOCK_REPLY, CLOCK_RETURN
+from xiaoneng.complaints.models import AccountabilityRecord, Complaint, DispatchRule
+from xiaoneng.complaints.selectors import complaint_track, department_stats, monthly_figures
 from xiaoneng.core.models import Event, Notification
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.workdays.models import Clock
@@ -363,7 +357,7 @@ def test_hotline_registration_by_the_office(world, office):
 
 def test_cmp4_complete_months_are_published_once_as_snapshots_on_the_public_page(world, office, client):
     from xiaoneng.complaints.models import MonthlyFigure
-    from xiaoneng.complaints.services import figures_publish
+    from xiaoneng.complaints.publication import figures_publish
 
     # given two replied complaints received last month, one satisfied
     today = timezone.localdate()

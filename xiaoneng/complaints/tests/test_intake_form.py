@@ -14,10 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from xiaoneng.complaints import services
+from xiaoneng.complaints.actions import intake
+from xiaoneng.complaints.actions.intake import complaint_submit
 from xiaoneng.complaints.choices import Kind
+from xiaoneng.complaints.codes import verification_check
 from xiaoneng.complaints.models import Complaint, ComplaintAttachment
-from xiaoneng.complaints.services import complaint_submit
 from xiaoneng.core.uploads import SESSION_KEY, pending_uploads_purge
 from xiaoneng.orgs.tests.factories import DepartmentFactory
 
@@ -64,7 +65,7 @@ def test_post_redirects_to_confirmation_and_refreshing_it_files_nothing(client, 
     again = client.get(r["Location"]).content.decode()
     code = re.search(r'id="complaint-code">([A-Z0-9]+)<', first).group(1)
     assert c.number in first and code in again
-    assert services.verification_check(c, code)
+    assert verification_check(c, code)
     assert Complaint.objects.count() == 1
 
 
@@ -115,14 +116,14 @@ def test_service_returns_the_first_complaint_when_a_concurrent_submission_won(wo
         idempotency_key="k" * 32,
     )
     # when a second submission with the same key got past the look-up before the first committed
-    real = services._replay
+    real = intake._replay
     calls = []
 
     def late(key_hash):
         calls.append(key_hash)
         return None if len(calls) == 1 else real(key_hash)
 
-    monkeypatch.setattr(services, "_replay", late)
+    monkeypatch.setattr(intake, "_replay", late)
     second = complaint_submit(
         kind=Kind.EFFICIENCY,
         title="窗口重复要材料",
@@ -322,7 +323,8 @@ def test_office_sees_and_downloads_the_attachment(client, world):
 
 @pytest.mark.parametrize("hidden", [True, False])
 def test_department_sees_attachments_only_when_the_complainant_is_not_hidden(client, world, hidden):
-    from xiaoneng.complaints.services import complaint_accept, complaint_dispatch
+    from xiaoneng.complaints.actions.acceptance import complaint_accept
+    from xiaoneng.complaints.actions.dispatch import complaint_dispatch
 
     c = _with_file(client, world, **({"hide_from_department": "on"} if hidden else {}))
     complaint_accept(complaint=c, actor=world.user("supervisor"))

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from xiaoneng.complaints.actions.reply import complaint_reply
 from xiaoneng.complaints.models import Complaint
 from xiaoneng.complaints.selectors import department_stats, reply_late_q
-from xiaoneng.complaints.services import complaint_reply
 from xiaoneng.supervision.scan import scan
 from xiaoneng.supervision.selectors import overdue_public
 

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from xiaoneng.complaints.apikeys import api_key_create
 from xiaoneng.complaints.models import ApiKey, Complaint, Open311Service
-from xiaoneng.complaints.services import api_key_create
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,8 @@ def test_discovery_names_the_specification_and_formats(client, o311):
 
 
 def test_other_channels_refusal_notes_stay_private(client, o311, world):
-    from xiaoneng.complaints.services import complaint_refuse, complaint_submit
+    from xiaoneng.complaints.actions.acceptance import complaint_refuse
+    from xiaoneng.complaints.actions.intake import complaint_submit
 
     c = complaint_submit(
         kind="report", title="举报", content="举报某窗口人员收受好处，知情人钱某。", name="钱某", phone="13700000009"

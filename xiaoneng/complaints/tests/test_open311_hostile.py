@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xiaoneng.complaints.apikeys import api_key_create
 from xiaoneng.complaints.models import Complaint, Open311Service
-from xiaoneng.complaints.services import api_key_create
 
 pytestmark = pytest.mark.django_db
 

@@ -183,8 +183,8 @@ def _post(client, url, data=None):
 
 
 def test_api_office_registers_extends_merges_and_records_accountability(client, world):
+    from xiaoneng.complaints.actions.reply import complaint_reply
     from xiaoneng.complaints.models import AccountabilityRecord
-    from xiaoneng.complaints.services import complaint_reply
     from xiaoneng.workdays.models import Clock
 
     # given the office signed in to the API
@@ -245,7 +245,7 @@ def test_api_office_registers_extends_merges_and_records_accountability(client, 
 
 
 def test_api_close_anonymous_and_office_actions_refused_to_the_department(client, world):
-    from xiaoneng.complaints.services import complaint_reply
+    from xiaoneng.complaints.actions.reply import complaint_reply
 
     c = dispatched(world, anonymous=True, name="", phone="")
     complaint_reply(complaint=c, actor=world.user("clerk"), text="已核实并改进窗口服务。", substantiated=False)
@@ -276,7 +276,10 @@ def test_hidden_complainant_promise_holds_in_case_link_notifications_and_track(
     client, world, django_capture_on_commit_callbacks
 ):
     from xiaoneng.cases.models import Case
-    from xiaoneng.complaints.services import complaint_accept, complaint_callback, complaint_dispatch, complaint_reply
+    from xiaoneng.complaints.actions.acceptance import complaint_accept
+    from xiaoneng.complaints.actions.closure import complaint_callback
+    from xiaoneng.complaints.actions.dispatch import complaint_dispatch
+    from xiaoneng.complaints.actions.reply import complaint_reply
     from xiaoneng.core.models import Notification
     from xiaoneng.ratings.tests.conftest import completed_case
 
@@ -306,7 +309,7 @@ def test_hidden_complainant_promise_holds_in_case_link_notifications_and_track(
 
 
 def test_track_page_names_the_steps_in_plain_chinese(client, world):
-    from xiaoneng.complaints.services import complaint_submit
+    from xiaoneng.complaints.actions.intake import complaint_submit
 
     reg = complaint_submit(
         kind="efficiency",

@@ -12,8 +12,8 @@ from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 from django.test import override_settings
 
-from xiaoneng.complaints.models import Complaint, Open311Service
 from xiaoneng.complaints.apikeys import api_key_create
+from xiaoneng.complaints.models import Complaint, Open311Service
 from xiaoneng.core.throttle import Rate, hit, parse_rate
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from xiaoneng.complaints.services import complaints_escalate
+from xiaoneng.complaints.actions.escalation import complaints_escalate
 from xiaoneng.complaints.tests.conftest import dispatched
 from xiaoneng.core.models import Notification
 from xiaoneng.supervision.choices import Escalation

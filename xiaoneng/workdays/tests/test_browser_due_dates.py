@@ -7,7 +7,9 @@ import re
 import pytest
 
 from conftest import screenshot
-from xiaoneng.complaints.services import complaint_accept, complaint_dispatch, complaint_submit
+from xiaoneng.complaints.actions.acceptance import complaint_accept
+from xiaoneng.complaints.actions.dispatch import complaint_dispatch
+from xiaoneng.complaints.actions.intake import complaint_submit
 from xiaoneng.workdays.due import clock_due_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

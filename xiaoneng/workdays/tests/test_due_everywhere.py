@@ -10,7 +10,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from xiaoneng.complaints.services import complaint_accept, complaint_dispatch, complaint_submit
+from xiaoneng.complaints.actions.acceptance import complaint_accept
+from xiaoneng.complaints.actions.dispatch import complaint_dispatch
+from xiaoneng.complaints.actions.intake import complaint_submit
 
 from .conftest import at
 
