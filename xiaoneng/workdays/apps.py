@@ -23,10 +23,15 @@ class WorkdaysConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed_calendar, sender=self, dispatch_uid="workdays_seed_calendar")
+        from xiaoneng.core.backup import fingerprint_register
         from xiaoneng.core.menu import MenuEntry, register_workbench
         from xiaoneng.core.schedule import register_periodic
 
+        from .backup import open_clocks_fingerprint
         from .tasks import calendar_warn_missing_year
+
+        # a restore must leave every open clock's due date where it was (docs/operations.md)
+        fingerprint_register("open_clocks", open_clocks_fingerprint)
 
         register_periodic("workdays.calendar_warn_missing_year", calendar_warn_missing_year, 6 * 3600)
         register_workbench(MenuEntry(_("工作日历"), "workdays:calendar", frozenset({"admin"}), order=900))
