@@ -366,12 +366,6 @@ def warning_message(scored: ScoredUnit, policy: EfficiencyPolicy, previous: int)
     return WarningLevel.NONE, {}
 
 
-def warning_for(scored: ScoredUnit, policy: EfficiencyPolicy, previous: int) -> tuple[int, str]:
-    """SUP-3: the unit's warning level for the month and why, in the active language."""
-    level, message = warning_message(scored, policy, previous)
-    return level, render_message(message) if message else ""
-
-
 def grade_for(score: Decimal, policy: EfficiencyPolicy) -> str:
     """SUP-5: the quarterly grade of a mean monthly score."""
     if score >= policy.grade_excellent:

@@ -31,7 +31,6 @@ __all__ = [
     "irregularity_rectification",
     "irregularity_rectify",
     "open_irregularity_count",
-    "rule_spec",
 ]
 
 import re
@@ -520,10 +519,6 @@ QUIET_ACTIONS = frozenset(
     }
 )
 KNOWN_ACTIONS = QUIET_ACTIONS.union(*(s.actions for s in RULES.values()))
-
-
-def rule_spec(rule_id: str) -> RuleSpec | None:
-    return RULES.get(rule_id)
 
 
 # ---------------------------------------------------------------------------------------------
