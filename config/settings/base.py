@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # the read replica for the pages that may lag (xiaoneng.core.dbrouter)
+    "xiaoneng.core.dbrouter.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +112,15 @@ else:
             },
         }
     }
+# Read replica (docs/operations.md): dashboards, public pages, statistics and exports read from it,
+# writes and read-after-write from the primary (xiaoneng.core.dbrouter decides)
+if os.environ.get("XIAONENG_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["XIAONENG_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+XIAONENG_READ_REPLICA = "replica" in DATABASES
+# a browser that has just written reads from the primary for this long (replication lag)
+XIAONENG_REPLICA_STICKY_SECONDS = int(os.environ.get("XIAONENG_REPLICA_STICKY_SECONDS", "15"))
+DATABASE_ROUTERS = ["xiaoneng.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ----------------------------------------------------------------------------------

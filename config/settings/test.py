@@ -8,7 +8,13 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR
+from .base import DATA_DIR, DATABASES
+
+# a second alias on the same database: the router's decisions are exercised against a real second
+# connection (xiaoneng/core/tests/test_dbrouter.py); reads reach it only where a test enables the replica
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+XIAONENG_READ_REPLICA = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}  # mail.outbox

@@ -73,7 +73,7 @@ def test_the_check_names_a_moved_due_date_and_a_changed_trail(site):
 
 
 def test_a_tampered_trail_fails_the_restore_check(site):
-    world, clocks, tmp_path = site
+    _world, _clocks, _tmp_path = site
     manifest = {"format": 1, "fingerprints": fingerprints()}
     newest = Event.objects.order_by("-id").values_list("id", flat=True).first()
     with connection.cursor() as cur:  # an edit outside the application (the model refuses updates)
@@ -95,7 +95,7 @@ def test_the_commands_back_up_and_restore(site, capsys):
 
 
 def test_what_is_not_a_backup_is_refused_with_a_reason(db, tmp_path):
-    with pytest.raises(BackupError, match="manifest.json"):
+    with pytest.raises(BackupError, match=r"manifest\.json"):
         backup_restore(tmp_path)
     (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(BackupError, match="not valid JSON"):
@@ -107,12 +107,12 @@ def test_what_is_not_a_backup_is_refused_with_a_reason(db, tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"format": 1, "vendor": other}), encoding="utf-8")
     with pytest.raises(BackupError, match=other):
         backup_restore(tmp_path)
-    with pytest.raises(CommandError, match="manifest.json"):
+    with pytest.raises(CommandError, match=r"manifest\.json"):
         call_command("restore", str(tmp_path / "missing"), "--yes")
 
 
 def test_a_hostile_media_archive_cannot_write_outside_the_media_root(site):
-    world, clocks, tmp_path = site
+    _world, _clocks, tmp_path = site
     out = backup_create(tmp_path / "backups")
     # a media archive whose member climbs out of the tree
     buf = io.BytesIO()
