@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xiaoneng.ratings",
     "xiaoneng.oversight",
     "xiaoneng.supervision",
+    "xiaoneng.evaluation",
     "xiaoneng.portal",
     "xiaoneng.api",
 ]
