@@ -37,7 +37,7 @@ from django.core.management import call_command  # noqa: E402
 def build(n: int, credit_code: str) -> bytes:
     from openpyxl import Workbook
 
-    from xiaoneng.catalog.spreadsheet import SHEETS
+    from xiaoneng.catalog.spreadsheet.columns import SHEETS
 
     wb = Workbook(write_only=True)
     sheets = {name: wb.create_sheet(name) for name in SHEETS}
@@ -101,7 +101,7 @@ def main() -> None:
     n = int(args[0]) if args else 5000
     call_command("migrate", verbosity=0)
     from xiaoneng.catalog.models import Item
-    from xiaoneng.catalog.spreadsheet import catalog_import
+    from xiaoneng.catalog.spreadsheet.read import catalog_import
     from xiaoneng.core.models import Event
     from xiaoneng.orgs.models import Department, Region
 

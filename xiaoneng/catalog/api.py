@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
-from xiaoneng.api.params import MAX_OFFSET, bounded_int
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.params import MAX_OFFSET, bounded_int
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department
 
@@ -33,6 +33,7 @@ from .services import (
     version_review,
     version_update,
 )
+from .spreadsheet.read import ImportFailed, catalog_import
 
 router = Router(tags=["catalog"])
 
@@ -442,8 +443,6 @@ def catalog_import_api(
     department_id: Form[int | None] = None,
     publish: Form[bool] = False,
 ) -> Status:
-    from .spreadsheet import ImportFailed, catalog_import
-
     user = request.user
     if not (user.is_superuser or user.role in (Role.DEPT_HEAD, Role.ADMIN)):
         raise PermissionDenied(_("只有部门负责人或系统管理员可以导入事项。"))

@@ -47,6 +47,8 @@ from .services import (
     version_review,
     version_update,
 )
+from .spreadsheet.export import catalog_export_bytes, template_bytes
+from .spreadsheet.read import ImportFailed, catalog_import
 from .validation import CONTENT_FIELDS
 
 # ---------------------------------------------------------------------------------------------
@@ -661,8 +663,6 @@ def staff_diff(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def staff_import(request: AuthedRequest) -> HttpResponse:
     """Upload a catalog workbook: all-or-nothing, with a per-row, per-column report in Chinese."""
-    from .spreadsheet import ImportFailed, catalog_import
-
     if not (request.user.is_superuser or request.user.role in (Role.DEPT_HEAD, Role.ADMIN)):
         raise PermissionDenied
     departments = _my_departments(request)
@@ -741,8 +741,6 @@ def staff_import_departments(request: AuthedRequest) -> HttpResponse:
 @login_required
 def template_download(request: AuthedRequest) -> HttpResponse:
     """The blank import template (items, materials, fees, steps and the 填写说明 sheet)."""
-    from .spreadsheet import template_bytes
-
     if not (request.user.is_superuser or request.user.role in (Role.DEPT_HEAD, Role.ADMIN)):
         raise PermissionDenied
     response = HttpResponse(
@@ -753,8 +751,6 @@ def template_download(request: AuthedRequest) -> HttpResponse:
 
 
 def export_download(request: AuthedRequest) -> HttpResponse:
-    from .spreadsheet import catalog_export_bytes
-
     if not request.user.is_authenticated:
         return redirect(reverse("login") + "?next=" + request.path)
     _staff(request)

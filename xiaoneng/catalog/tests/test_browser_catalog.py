@@ -127,7 +127,7 @@ def _province_file(rows: list[dict[str, object]]) -> bytes:
 
     from openpyxl import load_workbook
 
-    from xiaoneng.catalog.spreadsheet import template_bytes
+    from xiaoneng.catalog.spreadsheet.export import template_bytes
 
     wb = load_workbook(io.BytesIO(template_bytes()))
     sheet = wb["items"]

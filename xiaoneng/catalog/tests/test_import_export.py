@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from xiaoneng.catalog.models import Item, ItemVersion
 from xiaoneng.catalog.selectors import version_content
-from xiaoneng.catalog.spreadsheet import ImportFailed, catalog_export_bytes, catalog_import, template_bytes
+from xiaoneng.catalog.spreadsheet.export import catalog_export_bytes, template_bytes
+from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
 from xiaoneng.catalog.tests.factories import head, make_item, publish, published
 from xiaoneng.core.models import Event
 

@@ -12,7 +12,8 @@ from openpyxl import Workbook
 
 from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.services import departments_create_for_import
-from xiaoneng.catalog.spreadsheet import SHEETS, ImportFailed, catalog_import
+from xiaoneng.catalog.spreadsheet.columns import SHEETS
+from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
 from xiaoneng.catalog.validation import check_codes, parse_implementing_code
 from xiaoneng.core.models import Event
 from xiaoneng.core.trail import trail_verify

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 
 from xiaoneng.catalog.models import Item
-from xiaoneng.catalog.spreadsheet import catalog_export_bytes, template_bytes
+from xiaoneng.catalog.spreadsheet.export import catalog_export_bytes, template_bytes
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from xiaoneng.catalog.spreadsheet import ImportFailed, catalog_import
+from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
 from xiaoneng.orgs.models import Department, User
 
 
