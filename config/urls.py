@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("xiaoneng.ratings.urls")),
     path("open311/v2/", include("xiaoneng.complaints.open311_urls")),
     path("oversight/", include("xiaoneng.oversight.urls")),
+    path("inspections/", include("xiaoneng.inspections.urls")),
     path("supervision/", include("xiaoneng.supervision.urls")),
 ]

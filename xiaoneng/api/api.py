@@ -18,6 +18,7 @@ api = NinjaAPI(
 from xiaoneng.cases.api import router as cases_router  # noqa: E402
 from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.complaints.api import router as complaints_router  # noqa: E402
+from xiaoneng.inspections.api import router as inspections_router  # noqa: E402
 from xiaoneng.orgs.api import router as orgs_router  # noqa: E402
 from xiaoneng.oversight.api import router as oversight_router  # noqa: E402
 from xiaoneng.ratings.api import router as ratings_router  # noqa: E402
@@ -31,6 +32,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/oversight", oversight_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/complaints", complaints_router)
+api.add_router("/inspections", inspections_router)
 api.add_router("/ratings", ratings_router)
 
 
@@ -59,7 +61,7 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 @api.exception_handler(OverflowError)
 @api.exception_handler(DataError)
 def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
-    # issue 9, a safety net behind xiaoneng.api.params: a number beyond what the database holds (an id
+    # issue 9, a safety net behind xiaoneng.core.params: a number beyond what the database holds (an id
     # past 2**63 overflows in SQLite's driver, PostgreSQL refuses it as a DataError) is the client's error.
     logger.warning("out-of-range API input on %s: %s", request.path, exc)
     return api.create_response(request, {"detail": str(_("参数超出允许的范围。"))}, status=400)

@@ -1,0 +1,149 @@
+"""Inspection records: an enterprise inspection (INS-3, INS-7) — and, from step 4, 明察暗访 /
+交叉检查 / 自查自纠 with evidence and findings (INS-9)."""
+
+from __future__ import annotations
+
+__all__ = ["inspection_record", "store_evidence"]
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiaoneng.catalog.choices import ItemType
+from xiaoneng.catalog.models import Item
+from xiaoneng.core.trail import event_append
+from xiaoneng.core.uploads import upload_check
+from xiaoneng.orgs.models import Department, User
+
+from ..choices import Exemption, FilingStatus, InspectionKind
+from ..models import Inspection, InspectionEvidence, InspectionFiling, InspectionOfficial
+from ..permissions import can_record_for
+from .filings import _transition, check_published_item
+from .inputs import check_credit_code, check_date, check_officials, check_text
+
+MAX_FILES = 10
+
+
+def check_files(files: Sequence[Any]) -> None:
+    """Every file through core.uploads.upload_check; all bad files reported at once."""
+    if len(files) > MAX_FILES:
+        raise ValidationError(_("一次最多上传%(n)d个文件。") % {"n": MAX_FILES}, code="too_many_files")
+    errors: list[ValidationError] = []
+    for f in files:
+        try:
+            upload_check(f)
+        except ValidationError as e:
+            errors.append(e)
+    if errors:
+        raise ValidationError(errors)
+
+
+def store_evidence(*, inspection: Inspection, files: Sequence[Any], actor: Any) -> list[InspectionEvidence]:
+    stored = []
+    for f in files:
+        ev = InspectionEvidence(inspection=inspection, name=(f.name or "file")[-200:], uploaded_by=actor)
+        ev.file.save(f.name or "file", f, save=False)
+        ev.save()
+        stored.append(ev)
+    return stored
+
+
+def _is_filed(filing: InspectionFiling | None, *, credit_code: str, day: Any) -> bool:
+    """INS-7: a filing approved on or before the inspection day, for the same enterprise."""
+    return bool(
+        filing is not None
+        and filing.status in (FilingStatus.FILED, FilingStatus.DONE)
+        and filing.decided_at is not None
+        and timezone.localdate(filing.decided_at) <= day
+        and filing.credit_code == credit_code
+    )
+
+
+def inspection_record(
+    *,
+    actor: Any,
+    department: Department,
+    inspected_on: Any,
+    summary: str,
+    officials: list[User],
+    filing: InspectionFiling | None = None,
+    item: Item | None = None,
+    enterprise_name: str = "",
+    credit_code: str = "",
+    exemption: str = "",
+    files: Sequence[Any] = (),
+) -> Inspection:
+    """Record an enterprise inspection that took place. With its filing, the enterprise and the item
+    come from the filing. INS-3/INS-4: two officials with certificates valid on the day, or refused.
+    INS-7: no approved prior filing and no statutory exemption → recorded and flagged `unfiled`."""
+    if filing is not None:
+        department = filing.department
+    if not can_record_for(actor, department):
+        raise PermissionDenied(_("只有本单位执法人员可以记录检查情况。"))
+    day = check_date(inspected_on, label=_("检查日期"), latest=timezone.localdate())
+    text = check_text(summary, label=_("检查情况"))
+    if exemption not in Exemption.values:
+        raise ValidationError(_("免予备案情形不正确。"), code="exemption")
+    if filing is not None:
+        if filing.department_id != department.pk:
+            raise ValidationError(_("该备案不属于本单位。"), code="filing_department")
+        item, name, code = filing.item, filing.enterprise_name, filing.credit_code
+    else:
+        name = check_text(enterprise_name, label=_("企业名称"), max_length=200)
+        code = check_credit_code(credit_code)
+    check_published_item(item, department=department, item_type=ItemType.INSPECTION)  # INS-2
+    certs = check_officials(officials, day=day)  # INS-3, INS-4
+    check_files(files)
+    unfiled = not _is_filed(filing, credit_code=code, day=day) and not exemption
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            tenant_id=department.tenant_id,
+            kind=InspectionKind.ENTERPRISE,
+            department=department,
+            filing=filing,
+            item=item,
+            enterprise_name=name,
+            credit_code=code,
+            inspected_on=day,
+            exemption=exemption,
+            summary=text,
+            unfiled=unfiled,
+            recorded_by=actor,
+        )
+        InspectionOfficial.objects.bulk_create(
+            [InspectionOfficial(inspection=inspection, official_id=pk, certificate=c) for pk, c in certs.items()]
+        )
+        evidence = store_evidence(inspection=inspection, files=files, actor=actor)
+        if filing is not None:
+            f = InspectionFiling.objects.select_for_update().get(pk=filing.pk)
+            if f.status == FilingStatus.FILED:
+                f.status = _transition(f, "inspect")
+                f.save(update_fields=["status", "updated_at"])
+                event_append(
+                    subject=f,
+                    action="inspection_filing.inspected",
+                    actor=actor,
+                    before={"status": FilingStatus.FILED},
+                    after={"status": f.status, "inspection": inspection.pk},
+                )
+        event_append(
+            subject=inspection,
+            action="inspection.recorded",
+            actor=actor,
+            after={
+                "kind": inspection.kind,
+                "filing": filing.pk if filing else None,
+                "credit_code": code,
+                "inspected_on": day.isoformat(),
+                "officials": sorted(certs),
+                "unfiled": unfiled,
+                "exemption": exemption,
+                "evidence": [e.pk for e in evidence],
+            },
+            reason=text,
+        )
+    return inspection

@@ -1,0 +1,95 @@
+"""Forms of the workbench pages: they parse input; the actions validate the rules."""
+
+from __future__ import annotations
+
+__all__ = ["CertificateForm", "FilingForm", "InspectionForm", "officials_field"]
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xiaoneng.catalog.choices import ItemType, VersionStatus
+from xiaoneng.catalog.models import Item
+from xiaoneng.core.uploads import MultipleFileField
+from xiaoneng.orgs.choices import STAFF_ROLES
+from xiaoneng.orgs.models import Department, User
+
+from .choices import Exemption, FilingStatus
+from .models import InspectionFiling
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class _UserChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.display_name or obj.username
+
+
+class _ItemChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.published.name if obj.published else obj.implementing_code
+
+
+def published_items(department: Department | None, item_type: str) -> QuerySet[Item]:
+    if department is None:
+        return Item.objects.none()
+    return Item.objects.filter(
+        department=department, published__status=VersionStatus.PUBLISHED, published__item_type=item_type
+    ).select_related("published")
+
+
+def officials_field(department: Department | None) -> _UserChoices:
+    qs = (
+        User.objects.filter(department=department, is_active=True, role__in=STAFF_ROLES)
+        if department
+        else User.objects.none()
+    )
+    return _UserChoices(
+        label=_("执法人员"), queryset=qs.order_by("username"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class FilingForm(forms.Form):
+    item = _ItemChoice(label=_("检查事项（权力清单）"), queryset=Item.objects.none())
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=200)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    planned_date = forms.DateField(label=_("计划检查日期"), widget=DATE)
+    purpose = forms.CharField(label=_("检查事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["item"]).queryset = published_items(department, ItemType.INSPECTION)
+        self.fields["officials"] = officials_field(department)
+
+
+class InspectionForm(forms.Form):
+    filing = forms.ModelChoiceField(label=_("检查备案"), queryset=InspectionFiling.objects.none(), required=False)
+    item = _ItemChoice(label=_("检查事项（无备案时填写）"), queryset=Item.objects.none(), required=False)
+    enterprise_name = forms.CharField(label=_("企业名称（无备案时填写）"), max_length=200, required=False)
+    credit_code = forms.CharField(label=_("统一社会信用代码（无备案时填写）"), max_length=18, required=False)
+    inspected_on = forms.DateField(label=_("检查日期"), widget=DATE)
+    exemption = forms.ChoiceField(label=_("免予备案情形"), choices=Exemption.choices, required=False)
+    summary = forms.CharField(label=_("检查情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = MultipleFileField(label=_("佐证材料"))
+
+    def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["filing"]).queryset = InspectionFiling.objects.filter(
+            department=department, status=FilingStatus.FILED
+        )
+        cast(forms.ModelChoiceField, self.fields["item"]).queryset = published_items(department, ItemType.INSPECTION)
+        self.fields["officials"] = officials_field(department)
+
+
+class CertificateForm(forms.Form):
+    holder = forms.ModelChoiceField(label=_("持证人"), queryset=User.objects.none())
+    number = forms.CharField(label=_("执法证号"), max_length=30)
+    scope_text = forms.CharField(label=_("执法范围"), max_length=200)
+    valid_from = forms.DateField(label=_("有效期起"), widget=DATE)
+    valid_to = forms.DateField(label=_("有效期至"), widget=DATE)
+
+    def __init__(self, *args: Any, holders: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["holder"]).queryset = holders

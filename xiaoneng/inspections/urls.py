@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("", views.filing_list, name="filings"),
+    path("filings/new/", views.filing_new, name="filing_new"),
+    path("filings/<int:pk>/", views.filing_detail, name="filing"),
+    path("records/", views.inspection_list, name="inspections"),
+    path("records/new/", views.inspection_new, name="inspection_new"),
+    path("records/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
+    path("certificates/", views.certificate_list, name="certificates"),
+    path("certificates/<int:pk>/revoke/", views.certificate_revoke_view, name="certificate_revoke"),
+    path("verify/", views.verify, name="verify"),
+]

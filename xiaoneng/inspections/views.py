@@ -1,0 +1,289 @@
+"""Workbench pages (filings, inspections, certificates) and the public verification page (INS-6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
+from xiaoneng.core.throttle import throttle
+from xiaoneng.workdays.due import clock_due_date
+
+from .actions.certificates import certificate_issue, certificate_revoke
+from .actions.filings import filing_approve, filing_refuse, filing_submit
+from .actions.records import inspection_record
+from .choices import FilingStatus, InspectionKind
+from .forms import CertificateForm, FilingForm, InspectionForm
+from .models import InspectionEvidence
+from .permissions import (
+    access_certificate_by_id,
+    access_filing_by_id,
+    access_inspection_by_id,
+    can_approve_filing,
+    can_issue_certificate,
+    can_record_for,
+    is_department_user,
+    is_staff_user,
+)
+from .selectors import certificate_holders, certificates_for, filing_verify, filings_for, inspections_for
+
+
+def _staff(request: AuthedRequest) -> None:
+    if not is_staff_user(request.user):
+        raise PermissionDenied
+
+
+def _form_error(form: Any, e: ValidationError) -> None:
+    for message in e.messages:
+        form.add_error(None, message)
+
+
+# --- filings (INS-1) -------------------------------------------------------------------------
+
+
+@login_required
+def filing_list(request: AuthedRequest) -> HttpResponse:
+    _staff(request)
+    qs = filings_for(request.user)
+    status = request.GET.get("status", "")
+    if status in FilingStatus.values:
+        qs = qs.filter(status=status)
+    page = paginate(request, qs)
+    return render(
+        request,
+        "inspections/filing_list.html",
+        {
+            "items": page.object_list,
+            "page": page,
+            "statuses": FilingStatus.choices,
+            "status": status,
+            "may_file": is_department_user(request.user),
+        },
+    )
+
+
+@login_required
+def filing_new(request: AuthedRequest) -> HttpResponse:
+    if not is_department_user(request.user):
+        raise PermissionDenied
+    department = request.user.department
+    assert department is not None  # is_department_user
+    form = FilingForm(request.POST or None, department=department)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            filing = filing_submit(
+                actor=request.user,
+                department=department,
+                item=d["item"],
+                enterprise_name=d["enterprise_name"],
+                credit_code=d["credit_code"],
+                planned_date=d["planned_date"],
+                purpose=d["purpose"],
+                officials=list(d["officials"]),
+            )
+        except ValidationError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, _("检查备案已提交，备案编号 %(number)s。") % {"number": filing.number})
+            return redirect("inspections:filing", pk=filing.pk)
+    return render(request, "inspections/filing_new.html", {"form": form})
+
+
+@login_required
+def filing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    filing = access_filing_by_id(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "approve":
+                filing_approve(actor=request.user, filing=filing, note=request.POST.get("note", ""))
+                messages.success(request, _("已同意备案。"))
+            elif action == "refuse":
+                filing_refuse(actor=request.user, filing=filing, reason=request.POST.get("reason", ""))
+                messages.success(request, _("已退回，不同意备案。"))
+            else:
+                raise ValidationError(_("未知操作。"))
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        return redirect("inspections:filing", pk=filing.pk)
+    return render(
+        request,
+        "inspections/filing_detail.html",
+        {
+            "filing": filing,
+            "officials": filing.officials.select_related("official", "certificate"),
+            "inspections": filing.inspections.all(),
+            "due": clock_due_date(filing.clock),
+            "may_decide": can_approve_filing(request.user, filing) and filing.status == FilingStatus.PENDING,
+            "may_record": can_record_for(request.user, filing.department) and filing.status == FilingStatus.FILED,
+        },
+    )
+
+
+# --- inspection records (INS-7) ---------------------------------------------------------------
+
+
+@login_required
+def inspection_list(request: AuthedRequest) -> HttpResponse:
+    _staff(request)
+    qs = inspections_for(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in InspectionKind.values:
+        qs = qs.filter(kind=kind)
+    unfiled = request.GET.get("unfiled") == "1"
+    if unfiled:
+        qs = qs.filter(kind=InspectionKind.ENTERPRISE, unfiled=True)
+    page = paginate(request, qs)
+    return render(
+        request,
+        "inspections/inspection_list.html",
+        {
+            "items": page.object_list,
+            "page": page,
+            "kinds": InspectionKind.choices,
+            "kind": kind,
+            "unfiled": unfiled,
+            "may_record": is_department_user(request.user),
+        },
+    )
+
+
+@login_required
+def inspection_new(request: AuthedRequest) -> HttpResponse:
+    if not is_department_user(request.user):
+        raise PermissionDenied
+    department = request.user.department
+    assert department is not None  # is_department_user
+    initial: dict[str, Any] = {}
+    filing_id = request.GET.get("filing", "")
+    if filing_id.isdigit() and len(filing_id) < 12:
+        initial["filing"] = filing_id
+    form = InspectionForm(request.POST or None, request.FILES or None, department=department, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            inspection = inspection_record(
+                actor=request.user,
+                department=department,
+                filing=d["filing"],
+                item=d["item"],
+                enterprise_name=d["enterprise_name"],
+                credit_code=d["credit_code"],
+                inspected_on=d["inspected_on"],
+                exemption=d["exemption"] or "",
+                summary=d["summary"],
+                officials=list(d["officials"]),
+                files=d["evidence"],
+            )
+        except ValidationError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, _("检查情况已记录。"))
+            return redirect("inspections:inspection", pk=inspection.pk)
+    return render(request, "inspections/inspection_new.html", {"form": form})
+
+
+@login_required
+def inspection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    inspection = access_inspection_by_id(request.user, pk)
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "officials": inspection.officials.select_related("official", "certificate"),
+            "evidence": inspection.evidence.all(),
+            "findings": inspection.findings.select_related("department", "rectification"),
+        },
+    )
+
+
+@login_required
+def evidence_file(request: AuthedRequest, pk: int) -> FileResponse:
+    _staff(request)
+    ev = get_object_or_404(InspectionEvidence.objects.only("id", "inspection_id", "file", "name"), pk=pk)
+    access_inspection_by_id(request.user, ev.inspection_id)  # 404 outside the user's scope
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.name)
+
+
+# --- certificates (INS-3) ---------------------------------------------------------------------
+
+
+@login_required
+def certificate_list(request: AuthedRequest) -> HttpResponse:
+    _staff(request)
+    holders = certificate_holders(request.user)
+    may_issue = holders.exists()
+    form = CertificateForm(request.POST or None, holders=holders) if may_issue else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            holder = d["holder"]
+            try:
+                certificate_issue(
+                    actor=request.user,
+                    holder=holder,
+                    department=holder.department,
+                    number=d["number"],
+                    scope_text=d["scope_text"],
+                    valid_from=d["valid_from"],
+                    valid_to=d["valid_to"],
+                )
+            except ValidationError as e:
+                _form_error(form, e)
+            else:
+                messages.success(request, _("执法证已登记。"))
+                return redirect("inspections:certificates")
+    page = paginate(request, certificates_for(request.user))
+    return render(
+        request,
+        "inspections/certificate_list.html",
+        {"items": page.object_list, "page": page, "form": form},
+    )
+
+
+@login_required
+def certificate_revoke_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    cert = access_certificate_by_id(request.user, pk)
+    if request.method != "POST" or not can_issue_certificate(request.user, cert.department):
+        raise PermissionDenied
+    try:
+        certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", ""))
+        messages.success(request, _("执法证已注销。"))
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    return redirect("inspections:certificates")
+
+
+# --- public (INS-6) ---------------------------------------------------------------------------
+
+
+@throttle("track", when=lambda r: bool(r.GET.get("number") or r.GET.get("credit_code")))
+def verify(request: HttpRequest) -> HttpResponse:
+    """INS-6: an enterprise checks a filing by its number and its own credit code."""
+    number = request.GET.get("number", "").strip()[:40]
+    credit_code = request.GET.get("credit_code", "").strip()[:18]
+    filing = None
+    error = ""
+    if number or credit_code:
+        filing = filing_verify(number, credit_code)
+        if filing is None:
+            error = _("没有找到该备案：请核对备案编号和本企业的统一社会信用代码。")
+    return render(
+        request,
+        "inspections/verify.html",
+        {"filing": filing, "error": error, "number": number, "credit_code": credit_code},
+    )
