@@ -79,9 +79,9 @@ def _heading(c: Canvas, font: str, size: float, x: float, y: float, text: str) -
 def _rating_qr(c: Canvas, font: str, notice: Notice, x: float, y: float) -> None:
     """RAT-1: the QR code of the case's rating page at (x, y), with its caption and the address in
     words for a reader without a scanner. Drawn with reportlab's own QR widget (no extra library)."""
-    from xiaoneng.ratings.services import rating_link  # the rating page lives above cases (RAT-1)
+    from xiaoneng.core.links import public_link  # the rating page lives above cases: ratings installs it
 
-    url = rating_link(case=notice.case, via="qr")
+    url = public_link("rating", case=notice.case, via="qr")
     widget = QrCodeWidget(url, barLevel="M", barBorder=0)
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])

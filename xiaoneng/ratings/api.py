@@ -13,29 +13,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
-from xiaoneng.api.params import date_range
 from xiaoneng.core.http import AuthedRequest
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+from xiaoneng.core.params import date_range
 
+from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from .actions.rating import hall_service_record, rating_submit
+from .actions.surveys import survey_create, survey_link_create, survey_question_add, survey_respond, survey_set_status
 from .choices import Source
-from .models import InHallService, Rating, SurveyLink
-from .selectors import rater_shown, rating_for, rating_metrics, ratings_for, survey_results, surveys_for
-from .services import (
-    OFFICE_ROLES,
-    hall_service_record,
-    rating_appeal,
-    rating_appeal_decide,
-    rating_callback,
-    rating_link,
-    rating_submit,
-    rating_target,
-    rating_verify,
-    survey_create,
-    survey_link_create,
-    survey_question_add,
-    survey_respond,
-    survey_set_status,
+from .links import rating_link, rating_target, rating_token
+from .models import Rating, SurveyLink
+from .permissions import (
+    access_hall_service_by_id,
+    access_rating_by_id,
+    access_survey_by_id,
+    is_department_user,
+    is_office_user,
+    is_staff_user,
 )
+from .selectors import rater_shown, rating_metrics, ratings_for, survey_results, surveys_for
 
 router = Router(tags=["ratings"])
 
@@ -153,7 +148,7 @@ class MetricsOut(Schema):
 
 
 def _staff(request: AuthedRequest) -> None:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES or request.user.role in DEPARTMENT_ROLES):
+    if not is_staff_user(request.user):
         raise PermissionDenied
 
 
@@ -206,20 +201,22 @@ def list_ratings(request: AuthedRequest, bad: bool = False) -> list[RatingOut]:
 @router.get("/ratings/{pk}", response=RatingOut)
 def get_rating(request: AuthedRequest, pk: int) -> RatingOut:
     _staff(request)
-    return _out(request, rating_for(request.user, pk))
+    return _out(request, access_rating_by_id(request.user, pk))
 
 
 @router.post("/ratings/{pk}/verify", response=RatingOut)
 def verify(request: AuthedRequest, pk: int, payload: NoteIn) -> RatingOut:
     _staff(request)
-    return _out(request, rating_verify(rating=rating_for(request.user, pk), actor=request.user, note=payload.note))
+    return _out(
+        request, rating_verify(rating=access_rating_by_id(request.user, pk), actor=request.user, note=payload.note)
+    )
 
 
 @router.post("/ratings/{pk}/callback", response=RatingOut)
 def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> RatingOut:
     _staff(request)
     r = rating_callback(
-        rating=rating_for(request.user, pk), actor=request.user, note=payload.note, satisfied=payload.satisfied
+        rating=access_rating_by_id(request.user, pk), actor=request.user, note=payload.note, satisfied=payload.satisfied
     )
     return _out(request, r)
 
@@ -227,20 +224,22 @@ def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> RatingOut:
 @router.post("/ratings/{pk}/appeal", response=RatingOut)
 def appeal(request: AuthedRequest, pk: int, payload: ReasonIn) -> RatingOut:
     _staff(request)
-    return _out(request, rating_appeal(rating=rating_for(request.user, pk), actor=request.user, reason=payload.reason))
+    return _out(
+        request, rating_appeal(rating=access_rating_by_id(request.user, pk), actor=request.user, reason=payload.reason)
+    )
 
 
 @router.post("/ratings/{pk}/appeal/decide", response=RatingOut, summary="Office: uphold or reject an appeal (RAT-3)")
 def appeal_decide(request: AuthedRequest, pk: int, payload: DecideIn) -> RatingOut:
     _staff(request)
     r = rating_appeal_decide(
-        rating=rating_for(request.user, pk), actor=request.user, uphold=payload.uphold, note=payload.note
+        rating=access_rating_by_id(request.user, pk), actor=request.user, uphold=payload.uphold, note=payload.note
     )
     return _out(request, r)
 
 
 def _window(request: AuthedRequest) -> None:
-    if request.user.role not in DEPARTMENT_ROLES:
+    if not is_department_user(request.user):
         raise PermissionDenied
 
 
@@ -250,7 +249,6 @@ def hall_service(request: AuthedRequest, payload: HallServiceIn) -> Status:
     svc = hall_service_record(
         actor=request.user, service_name=payload.service_name, window=payload.window, person_phone=payload.person_phone
     )
-    from .services import rating_token
 
     token = rating_token(service=svc)
     return Status(201, HallServiceOut(id=svc.pk, token=token, rating_url=rating_link(service=svc, via=Source.QR)))
@@ -261,7 +259,7 @@ def hall_service(request: AuthedRequest, payload: HallServiceIn) -> Status:
 )
 def terminal_rate(request: AuthedRequest, pk: int, payload: TerminalRateIn) -> Status:
     _window(request)
-    svc = get_object_or_404(InHallService.objects.filter(department_id=request.user.department_id or 0), pk=pk)
+    svc = access_hall_service_by_id(request.user, pk)
     r = rating_submit(
         level=payload.level,
         source=Source.TERMINAL,
@@ -274,7 +272,7 @@ def terminal_rate(request: AuthedRequest, pk: int, payload: TerminalRateIn) -> S
 
 
 def _office(request: AuthedRequest) -> None:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+    if not is_office_user(request.user):
         raise PermissionDenied
 
 
@@ -300,7 +298,7 @@ def create_survey(request: AuthedRequest, payload: SurveyIn) -> Status:
 @router.post("/surveys/{pk}/questions", response={201: dict}, summary="Office: add a rating, choice or text question")
 def add_question(request: AuthedRequest, pk: int, payload: QuestionIn) -> Status:
     _office(request)
-    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    s = access_survey_by_id(request.user, pk)
     q = survey_question_add(
         survey=s,
         actor=request.user,
@@ -317,7 +315,7 @@ def add_link(request: AuthedRequest, pk: int, payload: LinkIn) -> Status:
     from django.urls import reverse
 
     _office(request)
-    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    s = access_survey_by_id(request.user, pk)
     link = survey_link_create(
         survey=s, actor=request.user, group=payload.group, label=payload.label, single_use=payload.single_use
     )
@@ -328,14 +326,14 @@ def add_link(request: AuthedRequest, pk: int, payload: LinkIn) -> Status:
 @router.post("/surveys/{pk}/status", response=SurveyOut, summary="Office: open or close the survey")
 def set_status(request: AuthedRequest, pk: int, payload: StatusIn) -> SurveyOut:
     _office(request)
-    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    s = access_survey_by_id(request.user, pk)
     return _survey_out(survey_set_status(survey=s, actor=request.user, status=payload.status))
 
 
 @router.get("/surveys/{pk}/results", response=dict, summary="Office: results per question and respondent group")
 def results(request: AuthedRequest, pk: int) -> dict[str, Any]:
     _office(request)
-    return survey_results(get_object_or_404(surveys_for(request.user), pk=pk))
+    return survey_results(access_survey_by_id(request.user, pk))
 
 
 @router.post("/surveys/respond/{token}", response={201: dict}, auth=None, summary="Public: an anonymous answer by link")

@@ -10,13 +10,20 @@ class RatingsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from xiaoneng.core.links import link_provider_set
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
+        from .links import rating_link
+        from .permissions import OFFICE_ROLES
         from .tasks import ratings_default_task, ratings_invite_task
 
-        office = frozenset({Role.SUPERVISOR, Role.LEADER})
+        # cases prints the rating page's address on its decision notice (RAT-1) but sits below
+        # ratings: it asks core.links, where the page's owner installs the provider (issue 10)
+        link_provider_set("rating", rating_link)
+
+        office = OFFICE_ROLES
         register_periodic(
             "ratings.default", ratings_default_task, int(getattr(settings, "XIAONENG_RATINGS_DEFAULT_SECONDS", 3600))
         )

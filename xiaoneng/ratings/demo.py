@@ -11,23 +11,12 @@ from django.utils import timezone
 
 from xiaoneng.orgs.models import Region, User
 
+from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from .actions.rating import hall_service_record, rating_submit, ratings_default
+from .actions.surveys import survey_create, survey_link_create, survey_question_add, survey_respond, survey_set_status
 from .choices import Level, Source
 from .models import InHallService, Rating, Survey
-from .services import (
-    hall_service_record,
-    rating_appeal,
-    rating_appeal_decide,
-    rating_callback,
-    rating_submit,
-    rating_verify,
-    ratings_default,
-    rectification_of,
-    survey_create,
-    survey_link_create,
-    survey_question_add,
-    survey_respond,
-    survey_set_status,
-)
+from .selectors import rectification_of
 
 SURVEY_TITLE = "2026年度部门作风与营商环境满意度测评"
 

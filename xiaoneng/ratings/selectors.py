@@ -5,9 +5,10 @@ from __future__ import annotations
 __all__ = [
     "RatingMetrics",
     "rater_shown",
-    "rating_for",
     "rating_metrics",
+    "rating_office_users",
     "ratings_for",
+    "rectification_of",
     "survey_results",
     "survey_scores",
     "surveys_for",
@@ -20,10 +21,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+from xiaoneng.orgs.models import User
 
 from .choices import BAD_LEVELS, SATISFIED_LEVELS, Handling, QuestionKind
 from .models import Answer, Rating, Survey
@@ -31,10 +32,6 @@ from .models import Answer, Rating, Survey
 
 def ratings_for(user: Any) -> QuerySet[Rating]:
     return restrict(Rating.objects.select_related("department", "case", "service"), user)
-
-
-def rating_for(user: Any, pk: int) -> Rating:
-    return get_object_or_404(ratings_for(user), pk=pk)
 
 
 def rater_shown(user: Any, rating: Rating) -> dict[str, str]:
@@ -159,3 +156,20 @@ def survey_scores(survey: Survey) -> dict[str, Any]:
         "answers": overall["n"],
         "groups": {g["response__group"]: {"score": scaled(g["m"]), "answers": g["n"]} for g in groups},
     }
+
+
+def rating_office_users(rating: Rating) -> list[User]:
+    """Who is told of a bad review or an appeal: the supervisors of the rated department's region."""
+    from xiaoneng.oversight.selectors import region_supervisors
+
+    return list(region_supervisors(rating.department.region.path))
+
+
+def rectification_of(rating: Rating) -> Any:
+    """The Rectification a verified bad review opened (RAT-3), or None."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from xiaoneng.oversight.models import Rectification
+
+    ct = ContentType.objects.get_for_model(Rating)
+    return Rectification.objects.filter(source_type=ct, source_id=str(rating.pk)).select_related("clock").first()

@@ -1,6 +1,7 @@
 from django.tasks import task
 
-from .services import rating_invite_cases, ratings_default
+from .actions.invitations import rating_invite_cases
+from .actions.rating import ratings_default
 
 
 @task()

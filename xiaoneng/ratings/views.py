@@ -22,29 +22,31 @@ from django.utils.translation import gettext_lazy as _lazy
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import client_address
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
+from xiaoneng.orgs.choices import Role
 
+from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from .actions.rating import hall_service_record, rating_submit
+from .actions.surveys import survey_create, survey_link_create, survey_question_add, survey_respond, survey_set_status
 from .choices import BAD_LEVELS, Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
+from .limits import completed_case_statuses, rectification_days
+from .links import rating_target, rating_token
 from .models import InHallService, Rating, SurveyLink
-from .selectors import rater_shown, rating_for, rating_metrics, ratings_for, survey_results, survey_scores, surveys_for
-from .services import (
-    OFFICE_ROLES,
-    _completed_case_statuses,
-    _rectification_days,
-    hall_service_record,
-    rating_appeal,
-    rating_appeal_decide,
-    rating_callback,
-    rating_submit,
-    rating_target,
-    rating_token,
-    rating_verify,
+from .permissions import (
+    access_hall_service_by_id,
+    access_rating_by_id,
+    access_survey_by_id,
+    is_department_user,
+    is_office_user,
+    is_staff_user,
+)
+from .selectors import (
+    rater_shown,
+    rating_metrics,
+    ratings_for,
     rectification_of,
-    survey_create,
-    survey_link_create,
-    survey_question_add,
-    survey_respond,
-    survey_set_status,
+    survey_results,
+    survey_scores,
+    surveys_for,
 )
 
 
@@ -86,7 +88,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     if done and request.GET.get("thanks"):
         return render(request, "ratings/thanks.html", {})
     # a QR code on a decision notice may be scanned before the case is delivered: say so up front
-    not_yet = case is not None and case.status not in _completed_case_statuses()
+    not_yet = case is not None and case.status not in completed_case_statuses()
     errors: dict[str, str] = {}
     if request.method == "POST" and not done and not not_yet:
         via = request.POST.get("via", source)
@@ -143,9 +145,9 @@ def case_qr(request: AuthedRequest, case_pk: int) -> HttpResponse:
     """The QR code a decision notice prints: it opens the rating page of that case."""
     if not (request.user.is_staff_member or request.user.is_superuser):
         raise PermissionDenied
-    from xiaoneng.cases.selectors import case_for_user
+    from xiaoneng.cases.permissions import access_case_by_id
 
-    case = case_for_user(request.user, case_pk)
+    case = access_case_by_id(request.user, case_pk)
     token = rating_token(case=case)
     return _qr_svg(request.build_absolute_uri(reverse("ratings:rate", args=[token])) + "?via=qr")
 
@@ -158,7 +160,7 @@ def mine(request: AuthedRequest) -> HttpResponse:
     if request.user.role != Role.APPLICANT:
         raise PermissionDenied
     cases = (
-        Case.objects.filter(applicant=request.user, status__in=_completed_case_statuses())
+        Case.objects.filter(applicant=request.user, status__in=completed_case_statuses())
         .select_related("rating")
         .order_by("-id")
     )
@@ -192,12 +194,12 @@ def public_stats(request: HttpRequest) -> HttpResponse:
 
 
 def _staff(request: AuthedRequest) -> None:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES or request.user.role in DEPARTMENT_ROLES):
+    if not is_staff_user(request.user):
         raise PermissionDenied
 
 
 def _office(request: AuthedRequest) -> None:
-    if not (request.user.is_superuser or request.user.role in OFFICE_ROLES):
+    if not is_office_user(request.user):
         raise PermissionDenied
 
 
@@ -220,7 +222,7 @@ def rating_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def rating_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _staff(request)
-    r = rating_for(request.user, pk)
+    r = access_rating_by_id(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         p = request.POST
@@ -246,7 +248,7 @@ def rating_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             messages.error(request, _msgs(e))
         return redirect("ratings:detail", pk=r.pk)
-    office = request.user.is_superuser or request.user.role in OFFICE_ROLES
+    office = is_office_user(request.user)
     return render(
         request,
         "ratings/detail.html",
@@ -255,8 +257,8 @@ def rating_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "rater": rater_shown(request.user, r),
             "rect": rectification_of(r),
             "office": office,
-            "is_department": request.user.role in DEPARTMENT_ROLES,
-            "rect_days": _rectification_days(),
+            "is_department": is_department_user(request.user),
+            "rect_days": rectification_days(),
             "Handling": Handling,
         },
     )
@@ -265,7 +267,7 @@ def rating_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def terminal(request: AuthedRequest) -> HttpResponse:
     """The window clerk records a service; the terminal page then shows the rating panel."""
-    if request.user.role not in DEPARTMENT_ROLES:
+    if not is_department_user(request.user):
         raise PermissionDenied
     error = ""
     if request.method == "POST":
@@ -286,9 +288,9 @@ def terminal(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def terminal_rate(request: AuthedRequest, pk: int) -> HttpResponse:
-    if request.user.role not in DEPARTMENT_ROLES:
+    if not is_department_user(request.user):
         raise PermissionDenied
-    svc = get_object_or_404(InHallService.objects.filter(department_id=request.user.department_id or 0), pk=pk)
+    svc = access_hall_service_by_id(request.user, pk)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -352,7 +354,7 @@ def surveys(request: AuthedRequest) -> HttpResponse:
 @login_required
 def survey_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _office(request)
-    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    s = access_survey_by_id(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         p = request.POST
@@ -399,7 +401,7 @@ def survey_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def survey_results_page(request: AuthedRequest, pk: int) -> HttpResponse:
     _office(request)
-    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    s = access_survey_by_id(request.user, pk)
     results = survey_results(s)
     group_labels = dict(RespondentGroup.choices)
     for g in results["groups"]:
@@ -427,7 +429,7 @@ def survey_export(request: AuthedRequest, pk: int) -> HttpResponse:
     from openpyxl import Workbook
 
     _office(request)
-    s = get_object_or_404(surveys_for(request.user), pk=pk)
+    s = access_survey_by_id(request.user, pk)
     wb = Workbook()
     ws = wb.active
     assert ws is not None

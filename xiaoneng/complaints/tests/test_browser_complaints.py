@@ -9,8 +9,8 @@ import pytest
 
 from conftest import login, screenshot
 from xiaoneng.complaints.models import Complaint
+from xiaoneng.ratings.links import rating_token
 from xiaoneng.ratings.models import Rating
-from xiaoneng.ratings.services import rating_token
 from xiaoneng.ratings.tests.conftest import completed_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit
 from xiaoneng.ratings.choices import Level, Source
+from xiaoneng.ratings.links import rating_token
 from xiaoneng.ratings.models import InHallService, Rating, Survey
-from xiaoneng.ratings.services import hall_service_record, rating_submit, rating_token
 
 pytestmark = pytest.mark.django_db
 

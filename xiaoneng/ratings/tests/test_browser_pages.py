@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import login, screenshot
+from xiaoneng.ratings.actions.rating import rating_submit
 from xiaoneng.ratings.choices import Level, Source
+from xiaoneng.ratings.links import rating_token
 from xiaoneng.ratings.models import Rating, Survey
-from xiaoneng.ratings.services import rating_submit, rating_token
 
 from .conftest import completed_case
 

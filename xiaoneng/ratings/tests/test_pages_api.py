@@ -11,16 +11,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from xiaoneng.ratings.actions.rating import rating_submit
+from xiaoneng.ratings.actions.surveys import survey_create, survey_link_create, survey_question_add, survey_set_status
 from xiaoneng.ratings.choices import Level, Source
+from xiaoneng.ratings.links import rating_token
 from xiaoneng.ratings.models import InHallService, Rating
-from xiaoneng.ratings.services import (
-    rating_submit,
-    rating_token,
-    survey_create,
-    survey_link_create,
-    survey_question_add,
-    survey_set_status,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,26 +12,19 @@ from django.utils import timezone
 
 from xiaoneng.cases.choices import Status as CaseStatus
 from xiaoneng.oversight.services import rectification_submit, rectification_verify
-from xiaoneng.ratings.choices import AppealStatus, Handling, Level, Source
-from xiaoneng.ratings.models import Rating, SurveyResponse
-from xiaoneng.ratings.selectors import rater_shown, rating_metrics
-from xiaoneng.ratings.services import (
-    hall_service_record,
-    rating_appeal,
-    rating_appeal_decide,
-    rating_callback,
-    rating_submit,
-    rating_target,
-    rating_token,
-    rating_verify,
-    ratings_default,
-    rectification_of,
+from xiaoneng.ratings.actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit, ratings_default
+from xiaoneng.ratings.actions.surveys import (
     survey_create,
     survey_link_create,
     survey_question_add,
     survey_respond,
     survey_set_status,
 )
+from xiaoneng.ratings.choices import AppealStatus, Handling, Level, Source
+from xiaoneng.ratings.links import rating_target, rating_token
+from xiaoneng.ratings.models import Rating, SurveyResponse
+from xiaoneng.ratings.selectors import rater_shown, rating_metrics, rectification_of
 
 from .conftest import completed_case
 
@@ -229,7 +222,7 @@ def test_rat1_sms_link_invites_completed_cases_once_and_opens_the_rating_page(
     world, client, django_capture_on_commit_callbacks
 ):
     from xiaoneng.core.sms import MemorySmsBackend
-    from xiaoneng.ratings.services import rating_invite_cases
+    from xiaoneng.ratings.actions.invitations import rating_invite_cases
 
     MemorySmsBackend.outbox.clear()
     # given a case delivered today with a mobile number, one delivered 8 days ago, one without a phone
