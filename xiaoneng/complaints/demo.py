@@ -18,6 +18,7 @@ from .actions.dispatch import complaint_dispatch, complaint_return
 from .actions.escalation import complaints_escalate
 from .actions.intake import complaint_register, complaint_submit
 from .actions.reply import complaint_reply
+from .apikeys import api_key_create
 from .choices import RefusalReason, Satisfaction
 from .models import ApiKey, Complaint, DispatchRule, Open311Service
 
@@ -69,8 +70,6 @@ def load(stdout: Any) -> None:
             defaults={"service_name": name, "group": group, "kind": kind, "department": dept},
         )
     if not ApiKey.objects.filter(tenant=city).exists():
-        from .apikeys import api_key_create
-
         admin = User.objects.filter(role="admin", tenant=city).first()
         if admin is not None:
             _key, clear = api_key_create(actor=admin, tenant=city, name="城市服务App（演示）")

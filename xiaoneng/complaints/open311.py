@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -162,8 +163,6 @@ def _service_row(s: Open311Service) -> dict[str, Any]:
 @_endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     """GeoReport v2 Service Discovery: where the endpoint is and which formats it speaks."""
-    from django.urls import reverse
-
     base = request.build_absolute_uri(reverse("open311:services", args=["json"])).rsplit("services.json", 1)[0]
     changeset = _iso(Open311Service.objects.order_by("-updated_at").values_list("updated_at", flat=True).first())
     row = {

@@ -28,11 +28,12 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
 
 from .choices import SATISFIED, Status
 from .codes import verification_check
-from .models import Complaint
+from .models import Complaint, MonthlyFigure
 
 # CMP-4 targets: reply rate 100%, satisfaction ≥ 95% (seed 004)
 CMP4_REPLY_TARGET = 100.0
@@ -164,8 +165,6 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def department_stats(qs: QuerySet[Complaint], *, start: date, end: date, now: datetime | None = None) -> list[Figures]:
     """CMP-4 figures by handling department for complaints received in [start, end]: one GROUP BY on
     the department key (names are looked up afterwards, not joined per row)."""
-    from xiaoneng.orgs.models import Department
-
     lo, hi = _bounds(start, end)
     rows = [
         cast(dict[str, Any], r)
@@ -213,8 +212,6 @@ def monthly_figures(qs: QuerySet[Complaint], *, year: int, now: datetime | None 
 def published_figures(tenant_id: int, *, year: int) -> tuple[list[Any], list[Any], date | None]:
     """The published monthly snapshots (MonthlyFigure) of `year`: the jurisdiction's row per month, and
     the departments of the latest published month."""
-    from .models import MonthlyFigure
-
     rows = list(MonthlyFigure.objects.filter(tenant_id=tenant_id, month__year=year).order_by("month", "label"))
     months = [r for r in rows if r.department_id is None]
     latest = months[-1].month if months else None

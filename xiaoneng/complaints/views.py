@@ -20,7 +20,8 @@ from xiaoneng.core.models import Event
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
 from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
-from xiaoneng.orgs.models import Department, User
+from xiaoneng.orgs.models import Department, Region, User
+from xiaoneng.oversight.models import Rectification
 from xiaoneng.workdays.due import clock_due_date
 
 from .accountability import accountability_record_open
@@ -271,8 +272,6 @@ def public_due(c: Complaint | None) -> dict[str, Any] | None:
 def public_stats(request: HttpRequest) -> HttpResponse:
     """CMP-4, published monthly with sample sizes: the snapshots made by figures_publish once each
     month is complete (published figures do not change afterwards)."""
-    from xiaoneng.orgs.models import Region
-
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
@@ -436,8 +435,6 @@ def office_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             _flash(request, e)
         return redirect("complaints:office_detail", pk=c.pk)
     suggestion = complaint_suggest(c) if c.status in (Status.ACCEPTED, Status.RETURNED) else None
-    from xiaoneng.oversight.models import Rectification
-
     rect = Rectification.objects.filter(source_type__model="complaint", source_id=str(c.pk)).first()
     return render(
         request,

@@ -9,12 +9,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import date_range
+from xiaoneng.core.throttle import client_address
 
 from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
 from .actions.rating import hall_service_record, rating_submit
@@ -312,8 +314,6 @@ def add_question(request: AuthedRequest, pk: int, payload: QuestionIn) -> Status
 
 @router.post("/surveys/{pk}/links", response={201: LinkOut}, summary="Office: a distribution link for a group")
 def add_link(request: AuthedRequest, pk: int, payload: LinkIn) -> Status:
-    from django.urls import reverse
-
     _office(request)
     s = access_survey_by_id(request.user, pk)
     link = survey_link_create(
@@ -338,8 +338,6 @@ def results(request: AuthedRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/surveys/respond/{token}", response={201: dict}, auth=None, summary="Public: an anonymous answer by link")
 def respond(request: HttpRequest, token: str, payload: RespondIn) -> Status:
-    from xiaoneng.core.throttle import client_address
-
     link = get_object_or_404(SurveyLink.objects.select_related("survey"), token=token)
     if not request.session.session_key:
         request.session.save()

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from xiaoneng.cases.models import Case
 from xiaoneng.orgs.models import Region, User
+from xiaoneng.oversight.services import rectification_submit, rectification_verify
 
 from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
 from .actions.rating import hall_service_record, rating_submit, ratings_default
@@ -47,8 +49,6 @@ def load(stdout: Any) -> None:
         )
     # completed cases from the cases demo, if any
     try:
-        from xiaoneng.cases.models import Case
-
         for case in Case.objects.filter(status__in=["delivered", "closed"], rating__isnull=True)[:5]:
             rating_submit(level=random.Random(case.pk).choice([5, 4, 4, 3]), source=Source.WEB, case=case)
     except Exception as e:
@@ -61,8 +61,6 @@ def load(stdout: Any) -> None:
     # bad review 1: verified, rectified, called back
     r1 = rating_verify(rating=bad[0], actor=office, note="电话核实：等候一小时无人引导，情况属实")
     rect = rectification_of(r1)
-    from xiaoneng.oversight.services import rectification_submit, rectification_verify
-
     rectification_submit(rectification=rect, actor=head, text="增设导办岗，高峰时段增开窗口")
     rectification_verify(rectification=rect, actor=office, note="现场核验落实")
     rating_callback(rating=r1, actor=office, note="回访评价人，对整改表示满意", satisfied=True)

@@ -20,11 +20,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, Q, QuerySet
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import User
+from xiaoneng.oversight.models import Rectification
+from xiaoneng.oversight.selectors import region_supervisors
 
 from .choices import BAD_LEVELS, SATISFIED_LEVELS, Handling, QuestionKind
 from .models import Answer, Rating, Survey
@@ -160,16 +163,10 @@ def survey_scores(survey: Survey) -> dict[str, Any]:
 
 def rating_office_users(rating: Rating) -> list[User]:
     """Who is told of a bad review or an appeal: the supervisors of the rated department's region."""
-    from xiaoneng.oversight.selectors import region_supervisors
-
     return list(region_supervisors(rating.department.region.path))
 
 
 def rectification_of(rating: Rating) -> Any:
     """The Rectification a verified bad review opened (RAT-3), or None."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from xiaoneng.oversight.models import Rectification
-
     ct = ContentType.objects.get_for_model(Rating)
     return Rectification.objects.filter(source_type=ct, source_id=str(rating.pk)).select_related("clock").first()

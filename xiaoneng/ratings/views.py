@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from xiaoneng.cases.models import Case
+from xiaoneng.cases.permissions import access_case_by_id
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import client_address
@@ -145,8 +147,6 @@ def case_qr(request: AuthedRequest, case_pk: int) -> HttpResponse:
     """The QR code a decision notice prints: it opens the rating page of that case."""
     if not (request.user.is_staff_member or request.user.is_superuser):
         raise PermissionDenied
-    from xiaoneng.cases.permissions import access_case_by_id
-
     case = access_case_by_id(request.user, case_pk)
     token = rating_token(case=case)
     return _qr_svg(request.build_absolute_uri(reverse("ratings:rate", args=[token])) + "?via=qr")
@@ -155,8 +155,6 @@ def case_qr(request: AuthedRequest, case_pk: int) -> HttpResponse:
 @login_required
 def mine(request: AuthedRequest) -> HttpResponse:
     """An applicant's completed cases with their rating link (voluntary)."""
-    from xiaoneng.cases.models import Case
-
     if request.user.role != Role.APPLICANT:
         raise PermissionDenied
     cases = (

@@ -19,6 +19,7 @@ from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
+from xiaoneng.oversight.selectors import region_ancestor_paths
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.escalation import Audience, Track, escalation_decide
 from xiaoneng.workdays.models import Clock
@@ -35,8 +36,6 @@ def _escalation_recipients(c: Complaint, audience: Audience | None) -> list[User
     """The people of the complaint's region that `audience` (the escalation policy's answer) names:
     the handling department's head, the region's efficiency office, or the region's leaders and the
     offices of every region above."""
-    from xiaoneng.oversight.selectors import region_ancestor_paths
-
     region_path = c.region.path
     if audience == Audience.DEPT_HEAD and c.handling_department_id:
         return list(User.objects.filter(role=Role.DEPT_HEAD, is_active=True, department_id=c.handling_department_id))

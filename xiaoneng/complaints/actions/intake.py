@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.models import Case
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import event_append
 from xiaoneng.core.uploads import upload_check
@@ -114,8 +115,6 @@ def intake_clean(
         errors.setdefault("phone", []).append(_("联系电话格式不正确。"))
     case_number = (case_number or "").strip()
     if case is None and case_number:
-        from xiaoneng.cases.models import Case
-
         case = Case.objects.filter(tracking_number=case_number[:40]).select_related("department").first()
         if case is None:
             errors.setdefault("case_number", []).append(_("办件编号不存在，请核对后重新填写。"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import User
+from xiaoneng.oversight.services import rectification_open
 from xiaoneng.workdays.models import Clock
 
 from ..choices import (
@@ -94,8 +95,6 @@ def complaint_reply(*, complaint: Complaint, actor: User, text: str, substantiat
 
 def _open_rectification(c: Complaint) -> None:
     """A substantiated efficiency complaint becomes a rectification item (architecture: spine 3)."""
-    from xiaoneng.oversight.services import rectification_open  # upward call, by design of the spine
-
     department = c.department or c.handling_department
     if department is None:
         return

@@ -27,7 +27,7 @@ from xiaoneng.evaluation.services import (
     warning_talk_hold,
 )
 from xiaoneng.oversight.models import Rectification
-from xiaoneng.ratings.services import hall_service_record, rating_submit
+from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit
 from xiaoneng.workdays.choices import ClockStatus
 
 
@@ -229,7 +229,7 @@ def test_award_blockers_reads_accountability_records(world, ev):
 
 
 def test_survey_target_and_survey_score_with_groups(world, ev):
-    from xiaoneng.ratings.services import (
+    from xiaoneng.ratings.actions.surveys import (
         survey_create,
         survey_link_create,
         survey_question_add,

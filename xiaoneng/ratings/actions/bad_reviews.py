@@ -22,6 +22,7 @@ from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import User
+from xiaoneng.oversight.services import rectification_open
 
 from ..choices import (
     AppealStatus,
@@ -47,8 +48,6 @@ def rating_verify(*, rating: Rating, actor: User, note: str) -> Rating:
     note = (note or "").strip()
     if len(note) < 4:
         raise ValidationError({"note": _("请填写与评价人核实的情况（至少4个字）。")})
-    from xiaoneng.oversight.services import rectification_open
-
     with transaction.atomic():
         r = rating_lock(rating)
         if r.handling != Handling.PENDING or r.removed:
