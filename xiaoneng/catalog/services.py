@@ -17,6 +17,7 @@ __all__ = [
     "item_edit",
     "item_retire",
     "material_file_attach",
+    "version_content_replace",
     "version_declare",
     "version_publish",
     "version_review",
@@ -330,16 +331,8 @@ def version_update(
     lookups = lookups or Lookups.load(item.tenant_id)
     normalized = _validated(content, department=item.department, lookups=lookups)
     before = version_content(version)
-    files = _delete_children(version)
-    for row in normalized["materials"]:
-        if row["name"] in files:
-            row["_files"] = files[row["name"]]
-    for name, value in _scalars(normalized, lookups).items():
-        setattr(version, name, value)
     old_status = version.status
-    version.status = VersionStatus.DRAFT
-    version.save()
-    write_children([(version.pk, normalized)])
+    version_content_replace(version=version, content=normalized, lookups=lookups)
     if themes is not None:
         _set_themes(item, themes)
     after = content_plain({k: v for k, v in normalized.items()})
@@ -353,6 +346,26 @@ def version_update(
         before={"status": old_status, "content": before},
         after={"content": after},
     )
+    return version
+
+
+def version_content_replace(*, version: ItemVersion, content: dict[str, Any], lookups: Lookups) -> ItemVersion:
+    """The write step of `version_update`, shared with the import (spreadsheet.write), so that a
+    draft's content is replaced one way only: its lists are deleted and written again (material
+    files carried over by material name), its fields set, and it is a draft again.
+
+    Not an action: it checks nothing and records no event. `content` is normalized and checked,
+    the version editable, and the caller — an action, or the import for a department it checked
+    the actor may edit — has checked permission and records the event."""
+    files = _delete_children(version)
+    for row in content["materials"]:
+        if row["name"] in files:
+            row["_files"] = files[row["name"]]
+    for name, value in _scalars(content, lookups).items():
+        setattr(version, name, value)
+    version.status = VersionStatus.DRAFT
+    version.save()
+    write_children([(version.pk, content)])
     return version
 
 

@@ -22,7 +22,7 @@ from xiaoneng.catalog.bulkinsert import insert_rows
 from xiaoneng.catalog.choices import EDITABLE_STATUSES, FROZEN_STATUSES, VersionStatus
 from xiaoneng.catalog.models import Item, ItemVersion, Theme
 from xiaoneng.catalog.selectors import content_plain, version_contents
-from xiaoneng.catalog.services import _delete_children, _scalars, item_edit, versions_publish, write_children
+from xiaoneng.catalog.services import item_edit, version_content_replace, versions_publish, write_children
 from xiaoneng.catalog.validation import CONTENT_FIELDS, Lookups, parse_implementing_code
 from xiaoneng.core.trail import event_append, events_append_new_subjects
 from xiaoneng.orgs.models import Department
@@ -195,12 +195,7 @@ def _update(
     if not same_content:
         version = head if head.status in EDITABLE_STATUSES else item_edit(actor=actor, item=item)
         version = ItemVersion.objects.get(pk=version.pk)
-        _delete_children(version)
-        for name, value in _scalars(p.content, lookups).items():
-            setattr(version, name, value)
-        version.status = VersionStatus.DRAFT
-        version.save()
-        write_children([(version.pk, p.content)])
+        version_content_replace(version=version, content=p.content, lookups=lookups)
     else:
         version = head
     if not same_themes:

@@ -303,3 +303,102 @@ def test_import_reports_a_name_longer_than_its_column_at_its_cell(world):
     found = {(p.sheet, p.row, p.column) for p in exc.value.problems}
     assert ("items", 2, "事项名称") in found and ("items", 3, "主题") in found
     assert _snapshot() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# One code path (issue 10): the import publishes through services.versions_publish, the batch form
+# of version_publish, and replaces a draft's content through services.version_content_replace, the
+# write step of version_update.
+# ---------------------------------------------------------------------------------------------
+
+
+def _changed_export(world, **changes):
+    wb = load_workbook(io.BytesIO(catalog_export_bytes(Item.objects.all())))
+    items = wb["items"]
+    headers = {c.value: c.column for c in items[1]}
+    row = next(r for r in range(2, items.max_row + 1) if items.cell(r, headers["事项名称"]).value == "食品经营许可")
+    for header, value in changes.items():
+        items.cell(row, headers[header]).value = value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_import_publish_of_a_changed_item_is_the_publish_action(world):
+    """CAT-6: what version_publish does to a published item's next version — supersede the old one,
+    stop the re-publication clock, one catalog.version_publish event of the same shape — the
+    import's publish does too, because it is the same function."""
+    from unittest import mock
+
+    from xiaoneng.catalog import services
+    from xiaoneng.catalog.spreadsheet import write
+
+    # given a published item and a reviewed second version published by the action
+    _catalog(world)
+    admin = world.user("admin")
+    item = Item.objects.get(head__name="食品经营许可")
+    catalog_import(
+        data=_changed_export(world, 办理时间="工作日 8:30–17:30"), filename="c.xlsx", actor=admin, department=world.dept
+    )
+    item.refresh_from_db()
+    by_action = head(item)
+    assert by_action.number == 2 and by_action.republish_clock is not None
+    services.version_declare(actor=world.user("dept_head"), version=by_action)
+    services.version_review(actor=world.user("legal"), version=by_action, approve=True, comment="同意")
+    services.version_publish(actor=admin, version=by_action)
+    action_event = Event.objects.filter(action="catalog.version_publish").order_by("-pk").first()
+    # when a third version is imported and published at once
+    assert write.versions_publish is services.versions_publish
+    with mock.patch.object(write, "versions_publish", wraps=services.versions_publish) as spy:
+        report = catalog_import(
+            data=_changed_export(world, 办理时间="工作日 8:00–18:00"),
+            filename="c.xlsx",
+            actor=admin,
+            department=world.dept,
+            publish=True,
+        )
+    # then the publish action ran once for the batch (this item and the two drafts), as a
+    # registration by the importing user
+    assert report.published == 3 and spy.call_count == 1 and len(spy.call_args.kwargs["versions"]) == 3
+    assert spy.call_args.kwargs["actor"] == admin and spy.call_args.kwargs["registration"] is True
+    item.refresh_from_db()
+    third = published(item)
+    assert third.number == 3 and third.hours == "工作日 8:00–18:00" and third.published_by == admin
+    assert ItemVersion.objects.get(pk=by_action.pk).status == "superseded"
+    assert third.republish_clock is not None and third.republish_clock.stopped_at is not None
+    import_event = Event.objects.filter(action="catalog.version_publish").order_by("-pk").first()
+    assert import_event is not None and action_event is not None and import_event.pk != action_event.pk
+    assert set(import_event.after) == set(action_event.after)
+    assert import_event.before == {"published_version": 2} and import_event.after["status"] == "published"
+
+
+def test_import_replaces_a_draft_through_the_update_write_step(world):
+    """A draft changed by the import is rewritten by version_content_replace (the write step of
+    version_update): lists replaced, a material's attached files carried over by name."""
+    from unittest import mock
+
+    from django.core.files.base import ContentFile
+
+    from xiaoneng.catalog import services
+    from xiaoneng.catalog.spreadsheet import write
+
+    # given a draft whose material has a blank form attached
+    _catalog(world)
+    item = Item.objects.get(head__name="建筑工程施工许可（会签）")
+    material = head(item).materials.get()
+    material.blank_form.save("form.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    data = catalog_export_bytes(Item.objects.filter(pk=item.pk))
+    wb = load_workbook(io.BytesIO(data))
+    wb["items"].cell(2, 21).value = "0571-87654321"  # 咨询方式
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    # when the changed file is imported
+    with mock.patch.object(write, "version_content_replace", wraps=services.version_content_replace) as spy:
+        report = catalog_import(
+            data=buffer.getvalue(), filename="c.xlsx", actor=world.user("clerk"), department=world.dept
+        )
+    # then the same version was rewritten by the shared write step, the file kept
+    assert report.updated == 1 and spy.call_count == 1
+    version = head(Item.objects.get(pk=item.pk))
+    assert version.number == 1 and version.status == "draft" and version.enquiry_channel == "0571-87654321"
+    assert version.materials.get().blank_form.name == material.blank_form.name
