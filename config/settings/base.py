@@ -180,6 +180,29 @@ STATICFILES_DIRS = [BASE_DIR / "xiaoneng" / "static"]
 # Uploaded materials are stored outside the web root and served only through permission checks.
 MEDIA_ROOT = Path(os.environ.get("XIAONENG_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
+# Where uploaded materials, evidence and generated files live: the local filesystem (MEDIA_ROOT) by
+# default; an S3-compatible object store (MinIO, Ceph RGW, a government cloud's OSS) when several web
+# nodes must share them — XIAONENG_STORAGE=s3 and the bucket settings below (django-storages).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("XIAONENG_STORAGE", "filesystem") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["XIAONENG_S3_BUCKET"],
+            "endpoint_url": os.environ.get("XIAONENG_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("XIAONENG_S3_REGION") or None,
+            "access_key": os.environ.get("XIAONENG_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("XIAONENG_S3_SECRET_KEY") or None,
+            # private objects: materials are streamed by views that check who may see them, never linked
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": os.environ.get("XIAONENG_S3_PREFIX", ""),
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

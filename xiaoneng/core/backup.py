@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -111,9 +112,19 @@ def _media_root() -> Path:
     return Path(settings.MEDIA_ROOT)
 
 
+def _media_on_filesystem() -> bool:
+    return isinstance(default_storage, FileSystemStorage) or (
+        settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    )
+
+
 def backup_create(dest: Path, *, alias: str = "default", with_media: bool = True) -> Path:
     """Write a backup directory under `dest` and return its path."""
     conn = connections[alias]
+    if conn.in_atomic_block:
+        # SQLite's backup waits for the copy to be consistent, which an open write transaction on the
+        # same connection never lets happen; and a dump inside a transaction would not see its writes
+        raise BackupError("a backup cannot be taken inside a transaction")
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
     out = Path(dest) / f"xiaoneng-backup-{stamp}"
     out.mkdir(parents=True, exist_ok=False)
@@ -149,7 +160,10 @@ def backup_create(dest: Path, *, alias: str = "default", with_media: bool = True
     else:
         raise BackupError(f"no backup method for the {conn.vendor} engine")
     media = _media_root()
-    if with_media and media.is_dir():
+    if not _media_on_filesystem():
+        # object storage (XIAONENG_STORAGE=s3): the bucket is backed up by its own versioning/replication
+        manifest["media"] = "object storage"
+    elif with_media and media.is_dir():
         with tarfile.open(out / "media.tar.gz", "w:gz") as tar:
             tar.add(media, arcname="media")
         manifest["media"] = True
@@ -215,7 +229,7 @@ def backup_restore(src: Path, *, alias: str = "default", with_media: bool = True
             source.backup(conn.connection)  # page by page into the live file, under SQLite's lock
         finally:
             source.close()
-    if with_media and manifest.get("media") and (src / "media.tar.gz").is_file():
+    if with_media and manifest.get("media") is True and (src / "media.tar.gz").is_file():
         media = _media_root()
         media.mkdir(parents=True, exist_ok=True)
         with tarfile.open(src / "media.tar.gz", "r:gz") as tar:
