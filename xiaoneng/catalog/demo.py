@@ -16,6 +16,7 @@ from unittest import mock
 from django.db import transaction
 from django.utils import timezone
 
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.orgs.models import Department, Post
 
 from .models import Item
@@ -635,7 +636,7 @@ def _load_item(
         return 0
     content = _content("339100", dept, posts, depts, name, item_type, statutory, committed, extra)
     item = item_create(
-        actor=None,
+        actor=SYSTEM,
         department=dept,
         base_code=base,
         implementing_code=code,
@@ -646,8 +647,8 @@ def _load_item(
     version = item.head
     assert version is not None
     if status in ("declared", "published"):
-        version_declare(actor=None, version=version)
+        version_declare(actor=SYSTEM, version=version)
     if status == "published":
-        version_review(actor=None, version=version, approve=True, comment="经法制审核，同意公布。")
-        version_publish(actor=None, version=version)
+        version_review(actor=SYSTEM, version=version, approve=True, comment="经法制审核，同意公布。")
+        version_publish(actor=SYSTEM, version=version)
     return 1

@@ -1,12 +1,17 @@
 """Who may do what with catalog items (CAT-6). Services check these; pages and the API use the
-same functions to decide which buttons to show."""
+same functions to decide which buttons to show.
+
+The system actor (`xiaoneng.core.actors.SYSTEM`: the demo loader, the operator's management
+commands) may take every catalog action, in every tenant, as the operator's processes always
+could; it is never a request's user, so no page or endpoint acts as it."""
 
 from __future__ import annotations
 
-__all__ = ["can_declare", "can_edit", "can_publish", "can_review", "can_view_item"]
+__all__ = ["can_declare", "can_edit", "can_publish", "can_register", "can_review", "can_view_item"]
 
 from typing import Any
 
+from xiaoneng.core.actors import is_system
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import Role
 
@@ -27,6 +32,8 @@ def _in_region(user: Any, item: Item) -> bool:
 
 def can_edit(user: Any, item: Item) -> bool:
     """Department staff edit their department's items; the administrator any item of the tenant."""
+    if is_system(user):
+        return True
     if not _staff(user):
         return False
     if user.is_superuser:
@@ -38,6 +45,8 @@ def can_edit(user: Any, item: Item) -> bool:
 
 def can_declare(user: Any, item: Item) -> bool:
     """CAT-6: the department declares (申报) — its head or reviewer."""
+    if is_system(user):
+        return True
     if not _staff(user):
         return False
     if user.is_superuser:
@@ -47,6 +56,8 @@ def can_declare(user: Any, item: Item) -> bool:
 
 def can_review(user: Any, item: Item) -> bool:
     """CAT-6: the legal office (法制审核) of the item's region or an ancestor region reviews."""
+    if is_system(user):
+        return True
     if not _staff(user):
         return False
     if user.is_superuser:
@@ -59,6 +70,18 @@ def can_publish(user: Any, item: Item) -> bool:
     if can_review(user, item):
         return True
     return _staff(user) and user.role == Role.ADMIN and user.tenant_id == item.tenant_id
+
+
+def can_register(user: Any, tenant_id: int | None = None) -> bool:
+    """Bulk registration — publishing on import, creating the departments an import file names:
+    the system administrator (of `tenant_id`, when given) or the superuser, or the system actor."""
+    if is_system(user):
+        return True
+    if not _staff(user):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.role == Role.ADMIN and (tenant_id is None or user.tenant_id == tenant_id))
 
 
 def can_view_item(user: Any, item: Item) -> bool:

@@ -1,8 +1,9 @@
 """Every write to the catalog (CAT-6 lifecycle), one function per action (conventions §2).
 
-`actor=None` means a trusted system process (a management command run by the operator): the
-permission check is skipped and the event records no actor. Views and the API always pass
-`request.user`, which is never None.
+Every action takes the acting user as `actor`; views and the API pass `request.user`. The
+operator's own processes (the demo loader, management commands run without --user) pass the system
+actor `xiaoneng.core.actors.SYSTEM`, which the permission functions allow and the events record as
+no actor. `actor=None` raises (`actor_required`): a forgotten actor never skips a check.
 
 draft ─declare→ declared ─review(approve)→ reviewed ─publish→ published ─(next version)→ superseded
   ↑                 └─review(return)→ returned ─update→ draft                └─retire→ retired
@@ -36,6 +37,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.core.actors import actor_required
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append, trail_batch
 from xiaoneng.orgs.choices import Role
@@ -56,7 +58,7 @@ from .models import (
     Step,
     Theme,
 )
-from .permissions import can_declare, can_edit, can_publish, can_review
+from .permissions import can_declare, can_edit, can_publish, can_register, can_review
 from .selectors import content_plain, version_content
 from .validation import (
     CONTENT_FIELDS,
@@ -225,8 +227,9 @@ def item_create(
     lookups: Lookups | None = None,
 ) -> Item:
     """Register a new item with its first (draft) version."""
+    actor_required(actor)
     probe = Item(department=department, tenant_id=department.tenant_id)
-    if actor is not None and not can_edit(actor, probe):
+    if not can_edit(actor, probe):
         raise PermissionDenied(_("只能为本部门登记事项。"))
     base_code, implementing_code = (base_code or "").strip(), (implementing_code or "").strip()
     lookups = lookups or Lookups.load(department.tenant_id)
@@ -263,8 +266,9 @@ def item_create(
 def item_edit(*, actor: Any, item: Item) -> ItemVersion:
     """The version to edit: the open draft if there is one, else a new draft copied from the newest
     version. A new draft of a published item starts the 20-working-day re-publication clock (CAT-6)."""
+    actor_required(actor)
     item = Item.objects.select_for_update(of=("self",)).select_related("department__region", "head").get(pk=item.pk)
-    if actor is not None and not can_edit(actor, item):
+    if not can_edit(actor, item):
         raise PermissionDenied(_("只能修改本部门的事项。"))
     head = item.head
     if head is None:
@@ -322,9 +326,10 @@ def version_update(
     lookups: Lookups | None = None,
 ) -> ItemVersion:
     """Replace a draft's content. A returned version becomes a draft again."""
+    actor_required(actor)
     version = _lock(version)
     item = version.item
-    if actor is not None and not can_edit(actor, item):
+    if not can_edit(actor, item):
         raise PermissionDenied(_("只能修改本部门的事项。"))
     if version.status not in EDITABLE_STATUSES:
         raise ValidationError(_("只有草稿或被退回的版本可以修改；已公布的版本不能修改，请新建草稿。"))
@@ -372,9 +377,10 @@ def version_content_replace(*, version: ItemVersion, content: dict[str, Any], lo
 @transaction.atomic
 def material_file_attach(*, actor: Any, material: Material, field: str, upload: UploadedFile) -> Material:
     """Attach a blank form or a filled sample to a draft's material."""
+    actor_required(actor)
     material = Material.objects.select_related("version__item__department").get(pk=material.pk)
     version = material.version
-    if actor is not None and not can_edit(actor, version.item):
+    if not can_edit(actor, version.item):
         raise PermissionDenied(_("只能修改本部门的事项。"))
     if version.status not in EDITABLE_STATUSES:
         raise ValidationError(_("只有草稿或被退回的版本可以修改。"))
@@ -406,9 +412,10 @@ def _legal_reviewers(item: Item) -> list[User]:
 @transaction.atomic
 def version_declare(*, actor: Any, version: ItemVersion) -> ItemVersion:
     """CAT-6: the department declares (申报) a complete draft to the legal office."""
+    actor_required(actor)
     version = _lock(version)
     item = version.item
-    if actor is not None and not can_declare(actor, item):
+    if not can_declare(actor, item):
         raise PermissionDenied(_("只有本部门负责人或审核人员可以申报事项。"))
     if version.status not in EDITABLE_STATUSES:
         raise ValidationError(_("只有草稿或被退回的版本可以申报。"))
@@ -430,9 +437,10 @@ def version_declare(*, actor: Any, version: ItemVersion) -> ItemVersion:
 @transaction.atomic
 def version_review(*, actor: Any, version: ItemVersion, approve: bool, comment: str = "") -> ItemVersion:
     """CAT-6: the legal office approves with comments, or returns with reasons."""
+    actor_required(actor)
     version = _lock(version)
     item = version.item
-    if actor is not None and not can_review(actor, item):
+    if not can_review(actor, item):
         raise PermissionDenied(_("只有本辖区的法制审核机构可以审核事项。"))
     if version.status != VersionStatus.DECLARED:
         raise ValidationError(_("只有已申报的版本可以审核。"))
@@ -481,9 +489,10 @@ def versions_publish(
 
     `registration=True` is the administrator's bulk registration of a catalog approved outside the
     system (import --publish): the version need not have been reviewed here, only not be frozen,
-    and only the system administrator (or the operator, actor=None) may do it. A batch costs a
+    and only the system administrator (or the system actor) may do it. A batch costs a
     fixed number of queries plus one per running clock; its events go out in one trail batch
     (keep batches to about a thousand versions: one INSERT carries all their events)."""
+    actor_required(actor)
     ids = sorted({v.pk for v in versions})
     # Lock order as in the single-version path: the versions, then their items, each by pk.
     # Only the columns publishing reads: a batch of a thousand full versions is mostly text.
@@ -512,15 +521,11 @@ def versions_publish(
     }
     if len(item_ids) != len(ids):
         raise ValidationError(_("同一事项一次只能公布一个版本。"))
-    if (
-        registration
-        and actor is not None
-        and not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMIN)
-    ):
+    if registration and not can_register(actor):
         raise PermissionDenied(_("只有系统管理员可以在导入时直接公布事项。"))
     for version in locked.values():
         item = items[version.item_id]
-        if actor is not None and not can_publish(actor, item):
+        if not can_publish(actor, item):
             raise PermissionDenied(_("只有法制审核机构或系统管理员可以公布事项。"))
         if registration:
             if version.status in FROZEN_STATUSES:
@@ -570,10 +575,11 @@ def versions_publish(
 @transaction.atomic
 def item_retire(*, actor: Any, item: Item, reason: str) -> Item:
     """Take an item out of the catalog (废止): its version in force is retired."""
+    actor_required(actor)
     item = (
         Item.objects.select_for_update(of=("self",)).select_related("department__region", "published").get(pk=item.pk)
     )
-    if actor is not None and not can_publish(actor, item):
+    if not can_publish(actor, item):
         raise PermissionDenied(_("只有法制审核机构或系统管理员可以废止事项。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("废止事项必须说明理由。")]})
@@ -595,12 +601,10 @@ def departments_create_for_import(
 ) -> list[Department]:
     """Create the departments an import file names but the jurisdiction lacks, as the import report
     listed them (name, region code, unified social credit code) and the administrator confirmed:
-    nothing is created silently, and only the system administrator (or the operator, actor=None)
+    nothing is created silently, and only the system administrator (or the system actor)
     may do it. All or nothing; each department gets an orgs.department_create event."""
-    if actor is not None and not (
-        getattr(actor, "is_superuser", False)
-        or (getattr(actor, "role", None) == Role.ADMIN and actor.tenant_id == tenant_id)
-    ):
+    actor_required(actor)
+    if not can_register(actor, tenant_id):
         raise PermissionDenied(_("只有系统管理员可以按导入文件创建部门。"))
     if not departments:
         raise ValidationError(_("没有需要创建的部门。"))

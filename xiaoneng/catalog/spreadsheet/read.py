@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from xiaoneng.catalog.models import Item
-from xiaoneng.catalog.permissions import can_edit
+from xiaoneng.catalog.permissions import can_edit, can_register
 from xiaoneng.catalog.services import THEME_MAX
 from xiaoneng.catalog.validation import (
     CONTENT_FIELDS,
@@ -35,7 +35,7 @@ from xiaoneng.catalog.validation import (
     region_codes12,
 )
 from xiaoneng.catalog.xlsx import XlsxError, xlsx_sheets
-from xiaoneng.orgs.choices import Role
+from xiaoneng.core.actors import actor_required
 from xiaoneng.orgs.models import Department
 
 from .columns import (
@@ -410,10 +410,12 @@ def catalog_import(
     """Import a catalog file. All-or-nothing: raises ImportFailed with every problem found, and
     writes nothing, unless the whole file is valid. `publish=True` (bulk registration by the
     administrator) publishes the imported versions directly; otherwise they are drafts that go
-    through declare → review → publish (CAT-6). `actor=None` is the operator's command line."""
-    if publish and actor is not None and not (actor.is_superuser or actor.role == Role.ADMIN):
+    through declare → review → publish (CAT-6). The operator's command line imports as the system
+    actor (`xiaoneng.core.actors.SYSTEM`), which must then name the department."""
+    actor_required(actor)
+    if publish and not can_register(actor):
         raise PermissionDenied(_("只有系统管理员可以在导入时直接公布事项。"))
-    tenant_id = department.tenant_id if department is not None else getattr(actor, "tenant_id", None)
+    tenant_id = department.tenant_id if department is not None else actor.tenant_id
     if tenant_id is None:
         raise ImportFailed([Problem("items", None, "", _("请指定实施主体部门。"))])
     sheets, problems = read_sheets(data, filename)
@@ -435,7 +437,7 @@ def catalog_import(
             # Unknown (or not given): the row is still checked in full against a stand-in, so one
             # round lists all its problems; an administrator may create the missing department.
             dept = Department(tenant_id=tenant_id, name=p.missing[0] if p.missing else "")
-        elif actor is not None:
+        else:
             if dept.pk not in allowed:
                 allowed[dept.pk] = can_edit(actor, Item(department=dept, tenant_id=dept.tenant_id))
             if not allowed[dept.pk]:

@@ -160,7 +160,7 @@ def _credit_code(code: str) -> str:
 
 def _publish(versions: list[ItemVersion], *, actor: Any, report: ImportReport) -> None:
     """Bulk registration (--publish): the one publish action, for the whole chunk at once, with the
-    importing user (or the operator, None) as its actor; one catalog.version_publish event each."""
+    importing user (or the system actor) as its actor; one catalog.version_publish event each."""
     if versions:
         versions_publish(actor=actor, versions=versions, registration=True, reason=_("批量登记导入"))
         report.published += len(versions)

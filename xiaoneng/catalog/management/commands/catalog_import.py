@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
+from xiaoneng.core.actors import SYSTEM, SystemActor
 from xiaoneng.orgs.models import Department, User
 
 
@@ -38,11 +39,12 @@ class Command(BaseCommand):
         departments = list(Department.objects.filter(q)[:2])
         if len(departments) != 1:
             raise CommandError(f"找不到唯一的部门：{ref}")
-        actor = None
+        actor: User | SystemActor = SYSTEM  # the operator's own process, explicitly
         if options["user"]:
-            actor = User.objects.filter(username=options["user"]).first()
-            if actor is None:
+            user = User.objects.filter(username=options["user"]).first()
+            if user is None:
                 raise CommandError(f"找不到用户：{options['user']}")
+            actor = user
         started = time.perf_counter()
 
         def progress(done: int, total: int) -> None:
