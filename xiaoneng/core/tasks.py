@@ -11,7 +11,13 @@ its traceback (visible in the admin under 任务结果, pruned after `XIAONENG_T
 
 from __future__ import annotations
 
-__all__ = ["message_send", "retry_delay_seconds", "task_results_prune_task", "trail_anchor_task"]
+__all__ = [
+    "message_send",
+    "retry_delay_seconds",
+    "task_results_prune_task",
+    "task_results_recover_task",
+    "trail_anchor_task",
+]
 
 import logging
 import smtplib
@@ -93,6 +99,14 @@ def task_results_prune_task() -> int:
     from .housekeeping import task_results_prune
 
     return task_results_prune()
+
+
+@task()
+def task_results_recover_task() -> int:
+    """Re-queue the tasks of a worker that died mid-task (core.housekeeping.task_results_recover)."""
+    from .housekeeping import task_results_recover
+
+    return task_results_recover()
 
 
 @task()
