@@ -6,6 +6,7 @@ DATABASE_URL to PostgreSQL. See docs/operations.md.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -183,7 +184,7 @@ MEDIA_URL = "/media-not-served/"
 # Where uploaded materials, evidence and generated files live: the local filesystem (MEDIA_ROOT) by
 # default; an S3-compatible object store (MinIO, Ceph RGW, a government cloud's OSS) when several web
 # nodes must share them — XIAONENG_STORAGE=s3 and the bucket settings below (django-storages).
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -5,7 +5,7 @@ import pytest
 from django.db import connections, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver, reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from xiaoneng.core.dbrouter import PRIMARY, REPLICA, REPLICA_VIEWS, STICKY_COOKIE, ReplicaRouter, replica_reads
 from xiaoneng.orgs.models import Department
@@ -60,7 +60,7 @@ def test_migrations_run_on_the_primary_only():
 
 def _view_names(resolver=None, ns=""):
     for p in (resolver or get_resolver()).url_patterns:
-        if hasattr(p, "url_patterns"):
+        if isinstance(p, URLResolver):
             yield from _view_names(p, f"{ns}{p.namespace}:" if p.namespace else ns)
         elif p.name:
             yield ns + p.name
