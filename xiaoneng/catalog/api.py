@@ -23,7 +23,8 @@ from xiaoneng.orgs.models import Department
 
 from .flowchart import flowchart_svg
 from .models import Item, ItemVersion
-from .selectors import item_by_code, items_for_user, version_content, versions_for_user
+from .permissions import access_item_by_code, access_version_by_number
+from .selectors import items_for_user, version_content, versions_for_user
 from .services import (
     item_create,
     item_edit,
@@ -213,7 +214,7 @@ def _version(request: HttpRequest, item: Item, number: int | None) -> ItemVersio
     """The published version, or with `number` that version if the user may see it."""
     if number is None:
         return _shown(item)
-    return get_object_or_404(versions_for_user(request.user).filter(item=item), number=number)
+    return access_version_by_number(request.user, item, number)
 
 
 def _status(version: ItemVersion) -> StatusOut:
@@ -267,7 +268,7 @@ def _any(prefixes: list[str], lookup: str, value: Any) -> Q:
     "/items/{code}", response=ItemDetailOut, auth=None, summary="One item: the version in force (or ?version=N)"
 )
 def item_detail(request: HttpRequest, code: str, version: int | None = None) -> ItemDetailOut:
-    item = item_by_code(request.user, code)
+    item = access_item_by_code(request.user, code)
     v = _version(request, item, version)
     return ItemDetailOut(
         implementing_code=item.implementing_code,
@@ -284,7 +285,7 @@ def item_detail(request: HttpRequest, code: str, version: int | None = None) -> 
 
 @router.get("/items/{code}/versions", response=list[VersionOut], auth=None, summary="Versions the user may see")
 def item_versions(request: HttpRequest, code: str) -> list[VersionOut]:
-    item = item_by_code(request.user, code)
+    item = access_item_by_code(request.user, code)
     return [
         VersionOut(
             number=v.number,
@@ -304,7 +305,7 @@ def item_versions(request: HttpRequest, code: str) -> list[VersionOut]:
     openapi_extra={"responses": {200: {"description": "SVG", "content": {"image/svg+xml": {}}}}},
 )
 def item_flowchart(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
-    item = item_by_code(request.user, code)
+    item = access_item_by_code(request.user, code)
     v = _version(request, item, version)
     return HttpResponse(flowchart_svg(v), content_type="image/svg+xml; charset=utf-8")
 
@@ -331,7 +332,7 @@ def item_create_api(request: AuthedRequest, payload: ItemCreateIn) -> Status:
     summary="Replace the draft (creates one from the published version)",
 )
 def item_draft_update(request: AuthedRequest, code: str, payload: DraftIn) -> StatusOut:
-    item = item_by_code(request.user, code)
+    item = access_item_by_code(request.user, code)
     draft = item_edit(actor=request.user, item=item)
     version = version_update(
         actor=request.user, version=draft, content=payload.content.model_dump(), themes=payload.themes
@@ -340,7 +341,7 @@ def item_draft_update(request: AuthedRequest, code: str, payload: DraftIn) -> St
 
 
 def _head(request: AuthedRequest, code: str) -> ItemVersion:
-    item = item_by_code(request.user, code)
+    item = access_item_by_code(request.user, code)
     if item.head is None:
         raise Http404
     return item.head
@@ -372,7 +373,7 @@ def item_publish(request: AuthedRequest, code: str) -> StatusOut:
 
 @router.post("/items/{code}/retire", response=StatusOut, auth=django_auth, summary="Retire the item (废止)")
 def item_retire_api(request: AuthedRequest, code: str, payload: ReasonIn) -> StatusOut:
-    item = item_retire(actor=request.user, item=item_by_code(request.user, code), reason=payload.reason)
+    item = item_retire(actor=request.user, item=access_item_by_code(request.user, code), reason=payload.reason)
     assert item.head is not None
     item.head.refresh_from_db()
     return _status(item.head)

@@ -1,5 +1,7 @@
 """Who may do what with catalog items (CAT-6). Services check these; pages and the API use the
-same functions to decide which buttons to show.
+same functions to decide which buttons to show, and look items, versions and materials up by the
+id or code in a URL only through the `access_*` functions here (404 outside the user's scope, so an
+id outside it reveals nothing; conventions §3).
 
 The system actor (`xiaoneng.core.actors.SYSTEM`: the demo loader, the operator's management
 commands) may take every catalog action, in every tenant, as the operator's processes always
@@ -7,15 +9,34 @@ could; it is never a request's user, so no page or endpoint acts as it."""
 
 from __future__ import annotations
 
-__all__ = ["can_declare", "can_edit", "can_publish", "can_register", "can_review", "can_view_item"]
+__all__ = [
+    "access_item_by_code",
+    "access_item_by_id",
+    "access_material_by_id",
+    "access_review_version_by_id",
+    "access_version_by_id",
+    "access_version_by_number",
+    "access_visible_material_by_id",
+    "access_visible_version_by_id",
+    "can_declare",
+    "can_edit",
+    "can_publish",
+    "can_register",
+    "can_review",
+    "can_view_item",
+]
 
 from typing import Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from xiaoneng.core.actors import is_system
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import Role
 
-from .models import Item
+from .models import Item, ItemVersion, Material
+from .selectors import items_for_user, items_for_workbench, review_queue, versions_for_user
 
 
 def _staff(user: Any) -> bool:
@@ -86,3 +107,49 @@ def can_register(user: Any, tenant_id: int | None = None) -> bool:
 
 def can_view_item(user: Any, item: Item) -> bool:
     return restrict(Item.objects.filter(pk=item.pk), user).exists()
+
+
+def access_item_by_code(user: Any, code: str) -> Item:
+    """The item with this implementing code if the user may see it (the public: a published public
+    item; staff: their scope), for the catalog pages and the API; otherwise 404."""
+    item = items_for_user(user).filter(implementing_code=code).order_by("tenant_id").first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def access_version_by_number(user: Any, item: Item, number: int) -> ItemVersion:
+    """Version `number` of an item already reached, if the user may see that version; else 404."""
+    return get_object_or_404(versions_for_user(user).filter(item=item), number=number)
+
+
+def access_visible_version_by_id(user: Any, pk: int) -> ItemVersion:
+    """The version `pk` if the user may see it (its result sample is downloaded); else 404."""
+    return get_object_or_404(versions_for_user(user), pk=pk)
+
+
+def access_visible_material_by_id(user: Any, pk: int) -> Material:
+    """The material `pk` of a version the user may see (its blank form or sample); else 404."""
+    return get_object_or_404(Material.objects.filter(version__in=versions_for_user(user)), pk=pk)
+
+
+def access_item_by_id(user: Any, pk: int) -> Item:
+    """The item `pk` if it is in the user's workbench (`selectors.items_for_workbench`); else 404.
+    Whether the user may then change it is the action's check (`can_edit` and the others)."""
+    return get_object_or_404(items_for_workbench(user), pk=pk)
+
+
+def access_version_by_id(user: Any, pk: int) -> ItemVersion:
+    """The version `pk` of an item in the user's workbench, if the user may see it; else 404."""
+    return get_object_or_404(versions_for_user(user).filter(item__in=items_for_workbench(user)), pk=pk)
+
+
+def access_material_by_id(user: Any, pk: int) -> Material:
+    """The material `pk` of a version of an item in the user's workbench; else 404."""
+    return get_object_or_404(Material.objects.filter(version__item__in=items_for_workbench(user)), pk=pk)
+
+
+def access_review_version_by_id(user: Any, pk: int) -> ItemVersion:
+    """The version `pk` if it is in the user's review queue (declared or reviewed, in the legal
+    office's region or the administrator's tenant; `selectors.review_queue`); else 404."""
+    return get_object_or_404(review_queue(user), pk=pk)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 __all__ = [
     "content_plain",
-    "item_by_code",
     "items_for_user",
+    "items_for_workbench",
     "public_versions",
     "review_queue",
     "stages_of",
@@ -20,10 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
 from xiaoneng.core.scoping import region_subtree_q, restrict
-from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
 
 from .choices import VersionStatus
 from .models import Item, ItemVersion, Stage, Step
@@ -38,12 +37,18 @@ def versions_for_user(user: Any) -> QuerySet[ItemVersion]:
     return restrict(ItemVersion.objects.select_related("item", "item__department", "region"), user)
 
 
-def item_by_code(user: Any, code: str) -> Item:
-    """The item with this implementing code, if the user may see it (404 otherwise)."""
-    item = items_for_user(user).filter(implementing_code=code).order_by("tenant_id").first()
-    if item is None:
-        raise Http404
-    return item
+def items_for_workbench(user: Any) -> QuerySet[Item]:
+    """The items a member of staff works on in the workbench: department staff their department's,
+    the administrator the tenant's, the legal office, supervisors and leaders what they may see;
+    the public and applicants none."""
+    if not (getattr(user, "is_authenticated", False) and (user.is_superuser or user.role in STAFF_ROLES)):
+        return Item.objects.none()
+    qs = items_for_user(user)
+    if user.role in DEPARTMENT_ROLES:
+        qs = qs.filter(department=user.department)
+    elif user.role == Role.ADMIN:
+        qs = qs.filter(tenant_id=user.tenant_id)
+    return qs
 
 
 def public_versions() -> QuerySet[ItemVersion]:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -26,10 +26,22 @@ from .choices import EDITABLE_STATUSES, ItemType, VersionStatus
 from .flowchart import flowchart_svg
 from .labels import LIST_LABELS, action_label, field_label, path_label, value_label
 from .models import Fee, Item, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step, Theme
-from .permissions import can_declare, can_edit, can_publish, can_review
+from .permissions import (
+    access_item_by_code,
+    access_item_by_id,
+    access_material_by_id,
+    access_review_version_by_id,
+    access_version_by_id,
+    access_version_by_number,
+    access_visible_material_by_id,
+    access_visible_version_by_id,
+    can_declare,
+    can_edit,
+    can_publish,
+    can_review,
+)
 from .selectors import (
-    item_by_code,
-    items_for_user,
+    items_for_workbench,
     public_versions,
     review_queue,
     stages_of,
@@ -112,7 +124,7 @@ def non_public(request: HttpRequest) -> HttpResponse:
 def _visible_version(request: HttpRequest, item: Item) -> ItemVersion:
     number = request.GET.get("version", "")
     if number.isdigit():
-        return get_object_or_404(versions_for_user(request.user).filter(item=item), number=int(number))
+        return access_version_by_number(request.user, item, int(number))
     version = item.published or item.head
     if version is None or not versions_for_user(request.user).filter(pk=version.pk).exists():
         raise Http404
@@ -134,7 +146,7 @@ def _detail_context(version: ItemVersion) -> dict[str, Any]:
 
 def item_page(request: HttpRequest, code: str) -> HttpResponse:
     """Every CAT-2 field of the version in force, the materials with forms, fees and the flowchart."""
-    item = item_by_code(request.user, code)
+    item = access_item_by_code(request.user, code)
     version = _visible_version(request, item)
     context = _detail_context(version)
     context.update({"item": item, "themes": list(item.themes.all()), "apply_online": _apply_online(version)})
@@ -155,7 +167,7 @@ def _apply_online(version: ItemVersion) -> bool:
 
 
 def flowchart_download(request: HttpRequest, code: str) -> HttpResponse:
-    item = item_by_code(request.user, code)
+    item = access_item_by_code(request.user, code)
     version = _visible_version(request, item)
     response = HttpResponse(flowchart_svg(version), content_type="image/svg+xml; charset=utf-8")
     disposition = "inline" if request.GET.get("inline") else "attachment"
@@ -168,12 +180,11 @@ def flowchart_download(request: HttpRequest, code: str) -> HttpResponse:
 def file_download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     """Blank forms, samples and result samples, stored under MEDIA_ROOT (never served by the web
     server): only for versions the user may see."""
-    visible = versions_for_user(request.user)
     if kind in ("form", "sample"):
-        material = get_object_or_404(Material.objects.filter(version__in=visible), pk=pk)
+        material = access_visible_material_by_id(request.user, pk)
         stored = material.blank_form if kind == "form" else material.sample
     elif kind == "result":
-        version = get_object_or_404(visible, pk=pk)
+        version = access_visible_version_by_id(request.user, pk)
         stored = version.result_sample
     else:
         raise Http404
@@ -194,15 +205,6 @@ def _staff(request: AuthedRequest) -> None:
         raise PermissionDenied
 
 
-def _my_items(request: AuthedRequest) -> Any:
-    qs = items_for_user(request.user)
-    if request.user.role in DEPARTMENT_ROLES:
-        qs = qs.filter(department=request.user.department)
-    elif request.user.role == Role.ADMIN:
-        qs = qs.filter(tenant_id=request.user.tenant_id)
-    return qs
-
-
 def _my_departments(request: AuthedRequest) -> Any:
     user = request.user
     if user.is_superuser:
@@ -217,7 +219,7 @@ def _my_departments(request: AuthedRequest) -> Any:
 @login_required
 def staff_items(request: AuthedRequest) -> HttpResponse:
     _staff(request)
-    qs = _my_items(request).order_by("department__name", "implementing_code")
+    qs = items_for_workbench(request.user).order_by("department__name", "implementing_code")
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(head__name__contains=q) | Q(implementing_code__contains=q))
@@ -294,18 +296,10 @@ def _errors(e: ValidationError) -> list[tuple[str, str]]:
     return [("", m) for m in e.messages]
 
 
-def _item_for_staff(request: AuthedRequest, pk: int) -> Item:
-    return get_object_or_404(_my_items(request), pk=pk)
-
-
-def _version_for_staff(request: AuthedRequest, pk: int) -> ItemVersion:
-    return get_object_or_404(versions_for_user(request.user).filter(item__in=_my_items(request)), pk=pk)
-
-
 @login_required
 def staff_item(request: AuthedRequest, pk: int) -> HttpResponse:
     _staff(request)
-    item = _item_for_staff(request, pk)
+    item = access_item_by_id(request.user, pk)
     versions = list(item.versions.order_by("-number"))
     events = [
         (e, action_label(e.action, e.after))
@@ -335,7 +329,7 @@ def staff_item(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _staff(request)
-    item = _item_for_staff(request, pk)
+    item = access_item_by_id(request.user, pk)
     try:
         draft = item_edit(actor=request.user, item=item)
     except ValidationError as e:
@@ -369,7 +363,7 @@ def _rows(formset: Any) -> list[dict[str, Any]]:
 def staff_version(request: AuthedRequest, pk: int) -> HttpResponse:
     """The editor of a draft: the CAT-2 fields, legal basis, materials, fees and special procedures."""
     _staff(request)
-    version = _version_for_staff(request, pk)
+    version = access_version_by_id(request.user, pk)
     item = version.item
     if version.status not in EDITABLE_STATUSES or not can_edit(request.user, item):
         messages.error(request, _("该版本当前不可编辑。"))
@@ -430,7 +424,7 @@ def staff_version(request: AuthedRequest, pk: int) -> HttpResponse:
 def staff_process(request: AuthedRequest, pk: int) -> HttpResponse:
     """The process definition editor: stages (join policy, quorum) and their steps."""
     _staff(request)
-    version = _version_for_staff(request, pk)
+    version = access_version_by_id(request.user, pk)
     item = version.item
     if version.status not in EDITABLE_STATUSES or not can_edit(request.user, item):
         messages.error(request, _("该版本当前不可编辑。"))
@@ -492,7 +486,7 @@ def staff_process(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_material_file(request: AuthedRequest, pk: int) -> HttpResponse:
     _staff(request)
-    material = get_object_or_404(Material.objects.filter(version__item__in=_my_items(request)), pk=pk)
+    material = access_material_by_id(request.user, pk)
     upload = request.FILES.get("file")
     field = request.POST.get("field", "blank_form")
     if upload is None:
@@ -509,7 +503,7 @@ def staff_material_file(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _act(request: AuthedRequest, pk: int, action: Any, success: str, **kwargs: Any) -> HttpResponse:
     _staff(request)
-    version = _version_for_staff(request, pk)
+    version = access_version_by_id(request.user, pk)
     try:
         action(actor=request.user, version=version, **kwargs)
     except ValidationError as e:
@@ -536,7 +530,7 @@ def staff_publish(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def staff_retire(request: AuthedRequest, pk: int) -> HttpResponse:
     _staff(request)
-    item = _item_for_staff(request, pk)
+    item = access_item_by_id(request.user, pk)
     try:
         item_retire(actor=request.user, item=item, reason=request.POST.get("reason", ""))
     except ValidationError as e:
@@ -561,7 +555,7 @@ def review_page(request: AuthedRequest, pk: int) -> HttpResponse:
     force, approve with comments or return with reasons."""
     if not (request.user.is_superuser or request.user.role in (Role.LEGAL, Role.ADMIN)):
         raise PermissionDenied
-    version = get_object_or_404(review_queue(request.user), pk=pk)
+    version = access_review_version_by_id(request.user, pk)
     item = version.item
     form = forms.ReviewForm(request.POST or None)
     errors: list[tuple[str, str]] = []
@@ -640,7 +634,7 @@ def _diff_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, str]]:
 def staff_diff(request: AuthedRequest, pk: int) -> HttpResponse:
     """Field-by-field and list differences between two versions of one item (?a=1&b=2)."""
     _staff(request)
-    item = _item_for_staff(request, pk)
+    item = access_item_by_id(request.user, pk)
     versions = {v.number: v for v in versions_for_user(request.user).filter(item=item)}
     if not versions:
         raise Http404
@@ -754,7 +748,7 @@ def export_download(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(reverse("login") + "?next=" + request.path)
     _staff(request)
-    items = _my_items(request)
+    items = items_for_workbench(request.user)
     data = catalog_export_bytes(items)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="catalog-export.xlsx"'

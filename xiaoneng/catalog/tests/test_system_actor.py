@@ -144,7 +144,8 @@ def test_the_system_actor_is_allowed_by_the_catalog_checks_only(world):
     item = make_item(world.dept, world.user("clerk"))
     assert all(check(SYSTEM, item) for check in (can_edit, can_declare, can_review, can_publish))
     assert can_register(SYSTEM) and can_register(SYSTEM, world.dept.tenant_id)
-    # it is no user: the scoped reads show it nothing, and the wrong people are still refused
+    # it is no user: the scoped reads show it what they show the public (here, no draft), and the
+    # wrong people are still refused
     assert not restrict(Item.objects.all(), SYSTEM).exists()
     assert not can_register(world.user("dept_head")) and not can_publish(world.user("clerk"), item)
 
