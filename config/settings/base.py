@@ -208,12 +208,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Tasks, mail, SMS ------------------------------------------------------------------------
-TASKS = {
+TASKS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get("XIAONENG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
+# Celery as the task backend when scaling out (config/celery.py; docs/operations.md): the broker is Redis
+# (redis://…) or RabbitMQ (amqp://…); results are not needed (the tasks write their effects and events)
+if TASKS["default"]["BACKEND"] == "django_tasks_celery.CeleryBackend":
+    TASKS["default"]["OPTIONS"] = {"CELERY_APP": "config.celery.app"}
+CELERY_BROKER_URL = os.environ.get("XIAONENG_CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered (at least once, like the database backend)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Mail through Django 6.1's MAILERS (EMAIL_BACKEND and the other EMAIL_* settings are deprecated).
 # DJANGO_EMAIL_BACKEND chooses the backend: the console while DEBUG is on, SMTP otherwise, configured
 # by DJANGO_EMAIL_HOST (default localhost), _PORT, _HOST_USER, _HOST_PASSWORD, _USE_TLS, _USE_SSL,
