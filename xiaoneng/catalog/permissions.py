@@ -23,7 +23,6 @@ __all__ = [
     "can_publish",
     "can_register",
     "can_review",
-    "can_view_item",
 ]
 
 from typing import Any
@@ -32,7 +31,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from xiaoneng.core.actors import is_system
-from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import Role
 
 from .models import Item, ItemVersion, Material
@@ -103,10 +101,6 @@ def can_register(user: Any, tenant_id: int | None = None) -> bool:
     if user.is_superuser:
         return True
     return bool(user.role == Role.ADMIN and (tenant_id is None or user.tenant_id == tenant_id))
-
-
-def can_view_item(user: Any, item: Item) -> bool:
-    return restrict(Item.objects.filter(pk=item.pk), user).exists()
 
 
 def access_item_by_code(user: Any, code: str) -> Item:

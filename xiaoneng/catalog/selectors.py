@@ -13,13 +13,12 @@ __all__ = [
     "version_contents",
     "version_diff",
     "versions_for_user",
-    "visible_q_public",
 ]
 
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from xiaoneng.core.scoping import region_subtree_q, restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
@@ -162,7 +161,3 @@ def stages_of(version: ItemVersion) -> list[Stage]:
     if process is None:
         return []
     return list(process.stages.prefetch_related("steps__department", "steps__post").all())
-
-
-def visible_q_public() -> Q:
-    return Q(status=VersionStatus.PUBLISHED, is_public=True)
