@@ -28,8 +28,7 @@ from .actions.intake import complaint_register, complaint_submit
 from .actions.reply import complaint_reply
 from .models import Complaint
 from .permissions import access_complaint_by_id, is_office_user, is_staff_user
-from .selectors import complainant_shown, complaint_track, complaints_for, department_stats
-from .views import public_due
+from .selectors import complainant_shown, complaint_track, complaints_for, department_stats, public_due
 
 router = Router(tags=["complaints"])
 

@@ -10,6 +10,7 @@ __all__ = [
     "complaints_for",
     "department_stats",
     "monthly_figures",
+    "public_due",
     "published_figures",
     "reply_due_q",
     "reply_late_q",
@@ -30,6 +31,7 @@ from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
+from xiaoneng.workdays.due import clock_due_date
 
 from .choices import SATISFIED, Status
 from .codes import verification_check
@@ -223,3 +225,16 @@ def published_figures(tenant_id: int, *, year: int) -> tuple[list[Any], list[Any
 
 def _as_figures(r: Any) -> Figures:
     return Figures(label=r.label if r.department_id else r.month.strftime("%Y-%m"), **{k: getattr(r, k) for k in _AGG})
+
+
+def public_due(c: Complaint | None) -> dict[str, Any] | None:
+    """The limit the complainant is waiting on (CMP-2): the acceptance decision or the reply. The
+    date is the clock's due day (issue 9: `due_at` is 00:00 of the day after, shown as a date it was
+    one day late); the tracking API gives the same."""
+    if c is None:
+        return None
+    if c.status == Status.REGISTERED and c.accept_clock is not None:
+        return {"label": _("受理决定期限"), "date": clock_due_date(c.accept_clock)}
+    if c.status == Status.DISPATCHED and c.reply_clock is not None:
+        return {"label": _("答复期限"), "date": clock_due_date(c.reply_clock)}
+    return None

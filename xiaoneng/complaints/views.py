@@ -22,7 +22,6 @@ from xiaoneng.core.throttle import throttle
 from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.oversight.models import Rectification
-from xiaoneng.workdays.due import clock_due_date
 
 from .accountability import accountability_record_open
 from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
@@ -54,6 +53,7 @@ from .selectors import (
     complaint_track,
     complaints_for,
     department_stats,
+    public_due,
     published_figures,
 )
 
@@ -254,19 +254,6 @@ def track(request: HttpRequest) -> HttpResponse:
         "complaints/track.html",
         {"complaint": complaint, "events": events, "error": error, "number": number, "due": public_due(complaint)},
     )
-
-
-def public_due(c: Complaint | None) -> dict[str, Any] | None:
-    """The limit the complainant is waiting on (CMP-2): the acceptance decision or the reply. The
-    date is the clock's due day (issue 9: `due_at` is 00:00 of the day after, shown as a date it was
-    one day late); the tracking API gives the same."""
-    if c is None:
-        return None
-    if c.status == Status.REGISTERED and c.accept_clock is not None:
-        return {"label": _("受理决定期限"), "date": clock_due_date(c.accept_clock)}
-    if c.status == Status.DISPATCHED and c.reply_clock is not None:
-        return {"label": _("答复期限"), "date": clock_due_date(c.reply_clock)}
-    return None
 
 
 def public_stats(request: HttpRequest) -> HttpResponse:

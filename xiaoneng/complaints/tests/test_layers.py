@@ -54,3 +54,8 @@ def test_nothing_imports_the_removed_services_module():
         if "xiaoneng.complaints.services" in imported(p)
     ]
     assert offenders == []
+
+
+def test_the_api_does_not_import_the_pages():
+    # the tracking API and the tracking page share public_due through selectors, not views
+    assert not {m for m in imported(APP / "api.py") if m.startswith("xiaoneng.complaints.views")}
