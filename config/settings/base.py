@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "xiaoneng.catalog",
     "xiaoneng.cases",
     "xiaoneng.complaints",
+    "xiaoneng.disclosure",
     "xiaoneng.inspections",
     "xiaoneng.ratings",
     "xiaoneng.oversight",

@@ -1,0 +1,71 @@
+"""Permission-scoped reads of the disclosure app (conventions §3): only these querysets reach users."""
+
+from __future__ import annotations
+
+__all__ = [
+    "code_hash",
+    "guides_public",
+    "records_for",
+    "records_public",
+    "request_track",
+    "requests_for",
+]
+
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from xiaoneng.core.scoping import restrict
+
+from .choices import RecordStatus
+from .models import ActiveRecord, DisclosureGuide, DisclosureRequest
+
+
+def code_hash(number: str, code: str) -> str:
+    """The stored form of a request's query code (keyed with SECRET_KEY)."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"disclosure:{number}:{code.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+
+
+def requests_for(user: Any) -> QuerySet[DisclosureRequest]:
+    """Requests this user may read: the department's own, the region subtree's for the efficiency
+    office, legal office and leaders, an applicant's own."""
+    return restrict(DisclosureRequest.objects.select_related("department", "clock"), user)
+
+
+def request_track(number: str, code: str) -> DisclosureRequest | None:
+    """The public look-up: only the holder of the query code learns anything about the request."""
+    number, code = (number or "").strip()[:40], (code or "").strip()[:20]
+    if not number or not code:
+        return None
+    req = DisclosureRequest.objects.select_related("department", "clock").filter(number=number).first()
+    if req is None or not hmac.compare_digest(req.verification_hash, code_hash(req.number, code)):
+        return None
+    return req
+
+
+def records_for(user: Any) -> QuerySet[ActiveRecord]:
+    """Records this user may read: published ones, and drafts of their own department (or region)."""
+    return restrict(ActiveRecord.objects.select_related("department", "clock"), user)
+
+
+def records_public(*, q: str = "", category: str = "", department_id: int | None = None) -> QuerySet[ActiveRecord]:
+    """Published records, searched by title, document number or body; newest first."""
+    qs = ActiveRecord.objects.filter(status=RecordStatus.PUBLISHED).select_related("department")
+    q = (q or "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(doc_number__icontains=q) | Q(body__icontains=q))
+    if category:
+        qs = qs.filter(category=category)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    return qs.order_by("-published_at", "-id")
+
+
+def guides_public() -> QuerySet[DisclosureGuide]:
+    return DisclosureGuide.objects.select_related("department", "department__region").order_by(
+        "department__region__path", "department__name"
+    )
