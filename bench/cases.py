@@ -68,9 +68,9 @@ def setup(n_cases: int) -> list[tuple[int, int, str]]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from xiaoneng.cases.actions.intake import case_accept, case_submit
     from xiaoneng.cases.choices import TaskStatus
     from xiaoneng.cases.models import StepTask
-    from xiaoneng.cases.services import case_accept, case_submit
     from xiaoneng.catalog.models import Item
     from xiaoneng.catalog.services import item_create, version_declare, version_publish, version_review
     from xiaoneng.orgs.choices import RegionLevel, Role

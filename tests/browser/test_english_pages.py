@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import login, screenshot
-from xiaoneng.cases.services import case_accept
+from xiaoneng.cases.actions.intake import case_accept
 from xiaoneng.cases.tests.conftest import _media, cw, submit  # noqa: F401 -- the fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -16,21 +16,41 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
-from xiaoneng.api.params import date_range
 from xiaoneng.catalog.models import Item, Material
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.params import date_range
 from xiaoneng.core.scoping import restrict
 from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.workdays.due import clock_due_date
 
-from . import services
+from .actions.decision import case_close, case_decide, case_deliver, case_withdraw
+from .actions.enquiries import enquiry_register
+from .actions.fees import fee_charge_record
+from .actions.intake import (
+    case_accept,
+    case_correct_on_the_spot,
+    case_refuse_at_intake,
+    case_register_at_window,
+    case_submit,
+)
+from .actions.negative import case_negative_report_review, case_negative_report_submit
+from .actions.steps import case_step_absent, case_step_sign
+from .actions.supplement import case_request_supplement, case_supplement
+from .actions.timing import case_extend, case_pause, case_resume
 from .ledger import ledger_workbook
-from .models import Case, CaseMaterial, Enquiry, Notice, StepTask
+from .models import Case, Enquiry, Notice
 from .pdf import notice_pdf
-from .permissions import case_actions
+from .permissions import (
+    access_case_by_id,
+    access_material_by_id,
+    access_negative_report_by_id,
+    access_notice_by_id,
+    access_own_task_by_id,
+    access_task_by_id,
+    case_actions,
+)
 from .selectors import (
     case_clocks,
-    case_for_user,
     case_timeline,
     cases_for_user,
     clock_title,
@@ -342,7 +362,7 @@ def _ok(c: Case) -> dict[str, Any]:
 def _case(request: AuthedRequest, case_id: int, payload: VersionIn | None = None) -> Case:
     """The case in the user's scope; the client's `version` (if sent) is what the service compares
     with the locked row, so a stale client gets the conflict message."""
-    case = case_for_user(request.user, case_id)
+    case = access_case_by_id(request.user, case_id)
     if payload is not None and payload.version is not None:
         case.lock_version = payload.version
     return case
@@ -451,11 +471,7 @@ def track(request: HttpRequest, tracking_number: str, code: str) -> Any:
 
 @router.get("/notices/{int:notice_id}.pdf", summary="A notice as PDF (to those who may see its case or enquiry)")
 def notice_download(request: AuthedRequest, notice_id: int) -> HttpResponse:
-    notice = get_object_or_404(Notice.objects.select_related("department", "case"), pk=notice_id)
-    if notice.case_id:
-        case_for_user(request.user, notice.case_id)
-    else:
-        get_object_or_404(enquiries_for_user(request.user), pk=notice.enquiry_id)
+    notice = access_notice_by_id(request.user, notice_id)
     resp = HttpResponse(notice_pdf(notice), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
     return resp
@@ -463,7 +479,7 @@ def notice_download(request: AuthedRequest, notice_id: int) -> HttpResponse:
 
 @router.get("/{int:case_id}", response=CaseDetailOut, summary="One case with tasks, clocks, notices and timeline")
 def case_detail(request: AuthedRequest, case_id: int) -> dict[str, Any]:
-    case = case_for_user(request.user, case_id)
+    case = access_case_by_id(request.user, case_id)
     clocks = case_clocks(case)
     staff = request.user.is_staff_member or request.user.is_superuser
     tasks = list(case.tasks.select_related("department", "assignee", "written_clock").prefetch_related("opinions"))
@@ -566,8 +582,7 @@ def case_detail(request: AuthedRequest, case_id: int) -> dict[str, Any]:
 
 @router.get("/{int:case_id}/materials/{int:material_id}", summary="Download a material (to those who see the case)")
 def material_download(request: AuthedRequest, case_id: int, material_id: int) -> FileResponse:
-    case = case_for_user(request.user, case_id)
-    row = get_object_or_404(CaseMaterial, pk=material_id, case=case)
+    row = access_material_by_id(request.user, material_id, case_id=case_id)
     return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name)
 
 
@@ -596,9 +611,7 @@ def case_create(
         "id_number": id_number,
         "address": address,
     }
-    case, code = services.case_submit(
-        actor=request.user, item=obj, form_data=form, files=_files(materials, files or [])
-    )
+    case, code = case_submit(actor=request.user, item=obj, form_data=form, files=_files(materials, files or []))
     return Status(201, {"id": case.pk, "tracking_number": case.tracking_number, "verification_code": code})
 
 
@@ -622,7 +635,7 @@ def case_window(
         "id_number": id_number,
         "address": address,
     }
-    case, code = services.case_register_at_window(
+    case, code = case_register_at_window(
         actor=request.user, item=obj, form_data=form, files=_files(materials, files or [])
     )
     return Status(201, {"id": case.pk, "tracking_number": case.tracking_number, "verification_code": code})
@@ -640,17 +653,17 @@ class CorrectIn(VersionIn):
 def correct(request: AuthedRequest, case_id: int, payload: CorrectIn) -> dict[str, Any]:
     data = {k: v for k, v in payload.dict(exclude={"version"}).items() if v is not None}
     case = _case(request, case_id, payload)
-    return _ok(services.case_correct_on_the_spot(case=case, actor=request.user, form_data=data))
+    return _ok(case_correct_on_the_spot(case=case, actor=request.user, form_data=data))
 
 
 @router.post("/{int:case_id}/accept", response=OkOut, summary="Accept (CAS-1/CAS-2); on-the-spot items decided at once")
 def accept(request: AuthedRequest, case_id: int, payload: VersionIn) -> dict[str, Any]:
-    return _ok(services.case_accept(case=_case(request, case_id, payload), actor=request.user))
+    return _ok(case_accept(case=_case(request, case_id, payload), actor=request.user))
 
 
 @router.post("/{int:case_id}/refuse", response=OkOut, summary="Refuse at intake, naming the competent agency (CAS-1)")
 def refuse(request: AuthedRequest, case_id: int, payload: RefuseIn) -> dict[str, Any]:
-    c = services.case_refuse_at_intake(
+    c = case_refuse_at_intake(
         case=_case(request, case_id, payload),
         actor=request.user,
         ground=payload.ground,
@@ -663,7 +676,7 @@ def refuse(request: AuthedRequest, case_id: int, payload: RefuseIn) -> dict[str,
 @router.post("/{int:case_id}/supplement-request", response=OkOut, summary="One-time supplement notice (CAS-1)")
 def supplement_request(request: AuthedRequest, case_id: int, payload: SupplementRequestIn) -> dict[str, Any]:
     case = _case(request, case_id, payload)
-    sn = services.case_request_supplement(case=case, actor=request.user, missing=payload.missing, note=payload.note)
+    sn = case_request_supplement(case=case, actor=request.user, missing=payload.missing, note=payload.note)
     return _ok(sn.case)  # the locked row, as written
 
 
@@ -676,14 +689,7 @@ def supplement(
     version: Form[int] | None = None,
 ) -> dict[str, Any]:
     case = _case(request, case_id, VersionIn(version=version))
-    return _ok(services.case_supplement(case=case, actor=request.user, files=_files(materials, files)))
-
-
-def _task(request: AuthedRequest, case_id: int, task_id: int) -> StepTask:
-    """A step task of a case in the user's scope, in one query (the scope is a subquery). Only what
-    the services compare under their lock is read: they load the task again there."""
-    scoped = StepTask.objects.filter(case__in=cases_for_user(request.user).values("pk"))
-    return get_object_or_404(scoped.only("id", "case_id", "stage_index", "status"), pk=task_id, case_id=case_id)
+    return _ok(case_supplement(case=case, actor=request.user, files=_files(materials, files)))
 
 
 @router.post("/{int:case_id}/tasks/{int:task_id}/opinion", response=OkOut, summary="Opinion on a step (CAS-7)")
@@ -691,13 +697,9 @@ def opinion(request: AuthedRequest, case_id: int, task_id: int, payload: Opinion
     # Only the task's own department (CAS-9: its holder, or anyone of its role; the head) may sign
     # it, so the task's own scope (StepTask.scope: its department's staff) is the look-up: everyone
     # who may act finds it, the rest get 404 — in one cheap query on the busiest endpoint.
-    task = get_object_or_404(
-        restrict(StepTask.objects.only("id", "case_id", "stage_index", "status"), request.user),
-        pk=task_id,
-        case_id=case_id,
-    )
+    task = access_own_task_by_id(request.user, task_id, case_id=case_id)
     # the head's approval on the last step also makes the decision (as on the page)
-    op, decision = services.case_step_sign(task=task, actor=request.user, kind=payload.kind, reasons=payload.reasons)
+    op, decision = case_step_sign(task=task, actor=request.user, kind=payload.kind, reasons=payload.reasons)
     return _ok(decision.case if decision else op.task.case)  # the row the service locked and wrote
 
 
@@ -707,13 +709,13 @@ def opinion(request: AuthedRequest, case_id: int, task_id: int, payload: Opinion
     summary="Record an absent department's deemed consent (CAS-7)",
 )
 def absent(request: AuthedRequest, case_id: int, task_id: int) -> dict[str, Any]:
-    op = services.case_step_absent(task=_task(request, case_id, task_id), actor=request.user)
+    op = case_step_absent(task=access_task_by_id(request.user, task_id, case_id=case_id), actor=request.user)
     return _ok(op.task.case)
 
 
 @router.post("/{int:case_id}/pause", response=OkOut, summary="Special procedure: pause the clocks (CAS-4)")
 def pause(request: AuthedRequest, case_id: int, payload: PauseIn) -> dict[str, Any]:
-    c = services.case_pause(
+    c = case_pause(
         case=_case(request, case_id, payload),
         actor=request.user,
         reason=payload.reason,
@@ -725,14 +727,12 @@ def pause(request: AuthedRequest, case_id: int, payload: PauseIn) -> dict[str, A
 
 @router.post("/{int:case_id}/resume", response=OkOut, summary="End the special procedure")
 def resume(request: AuthedRequest, case_id: int, payload: VersionIn) -> dict[str, Any]:
-    return _ok(services.case_resume(case=_case(request, case_id, payload), actor=request.user))
+    return _ok(case_resume(case=_case(request, case_id, payload), actor=request.user))
 
 
 @router.post("/{int:case_id}/extend", response=OkOut, summary="Extend the decision limit (CAS-3)")
 def extend(request: AuthedRequest, case_id: int, payload: ExtendIn) -> dict[str, Any]:
-    c = services.case_extend(
-        case=_case(request, case_id, payload), actor=request.user, kind=payload.kind, reason=payload.reason
-    )
+    c = case_extend(case=_case(request, case_id, payload), actor=request.user, kind=payload.kind, reason=payload.reason)
     return _ok(c)
 
 
@@ -740,7 +740,7 @@ def extend(request: AuthedRequest, case_id: int, payload: ExtendIn) -> dict[str,
     "/{int:case_id}/negative-reports", response={201: NegativeOut}, summary="Submit a negative-decision report (CAS-6)"
 )
 def negative_submit(request: AuthedRequest, case_id: int, payload: NegativeIn) -> Status:
-    r = services.case_negative_report_submit(
+    r = case_negative_report_submit(
         case=_case(request, case_id, payload),
         actor=request.user,
         kind=payload.kind,
@@ -764,8 +764,8 @@ def negative_submit(request: AuthedRequest, case_id: int, payload: NegativeIn) -
 
 @router.post("/negative-reports/{int:report_id}/review", response=OkOut, summary="The leader reviews a report (CAS-6)")
 def negative_review(request: AuthedRequest, report_id: int, payload: ReviewIn) -> dict[str, Any]:
-    report = get_object_or_404(negative_reports_for_user(request.user, pending_only=False), pk=report_id)
-    reviewed = services.case_negative_report_review(
+    report = access_negative_report_by_id(request.user, report_id, pending_only=False)
+    reviewed = case_negative_report_review(
         report=report, actor=request.user, approve=payload.approve, comment=payload.comment
     )
     return _ok(reviewed.case)
@@ -774,31 +774,31 @@ def negative_review(request: AuthedRequest, report_id: int, payload: ReviewIn) -
 @router.post("/{int:case_id}/decide", response=OkOut, summary="Decide: approve, or refuse with reasons (CAS-5)")
 def decide(request: AuthedRequest, case_id: int, payload: DecideIn) -> dict[str, Any]:
     case = _case(request, case_id, payload)
-    decision = services.case_decide(case=case, actor=request.user, outcome=payload.outcome, reasons=payload.reasons)
+    decision = case_decide(case=case, actor=request.user, outcome=payload.outcome, reasons=payload.reasons)
     return _ok(decision.case)
 
 
 @router.post("/{int:case_id}/deliver", response=OkOut, summary="Record delivery of the decision (CAS-3)")
 def deliver(request: AuthedRequest, case_id: int, payload: DeliverIn) -> dict[str, Any]:
     case = _case(request, case_id, payload)
-    delivery = services.case_deliver(case=case, actor=request.user, method=payload.method, recipient=payload.recipient)
+    delivery = case_deliver(case=case, actor=request.user, method=payload.method, recipient=payload.recipient)
     return _ok(delivery.case)
 
 
 @router.post("/{int:case_id}/close", response=OkOut, summary="Close (办结)")
 def close(request: AuthedRequest, case_id: int, payload: VersionIn) -> dict[str, Any]:
-    return _ok(services.case_close(case=_case(request, case_id, payload), actor=request.user))
+    return _ok(case_close(case=_case(request, case_id, payload), actor=request.user))
 
 
 @router.post("/{int:case_id}/withdraw", response=OkOut, summary="The applicant withdraws")
 def withdraw(request: AuthedRequest, case_id: int, payload: WithdrawIn) -> dict[str, Any]:
-    return _ok(services.case_withdraw(case=_case(request, case_id, payload), actor=request.user, reason=payload.reason))
+    return _ok(case_withdraw(case=_case(request, case_id, payload), actor=request.user, reason=payload.reason))
 
 
 @router.post("/{int:case_id}/fees", response=OkOut, summary="Record a fee payment (CAT-7)")
 def fee(request: AuthedRequest, case_id: int, payload: FeeIn) -> dict[str, Any]:
-    case = case_for_user(request.user, case_id)
-    charge = services.fee_charge_record(
+    case = access_case_by_id(request.user, case_id)
+    charge = fee_charge_record(
         case=case, actor=request.user, fee=payload.fee, amount=payload.amount, receipt_number=payload.receipt_number
     )
     return _ok(charge.case)
@@ -824,5 +824,5 @@ def _enquiry(e: Enquiry) -> dict[str, Any]:
     "/enquiries/", response={201: EnquiryOut}, summary="Register an enquiry under first-contact responsibility (CAS-8)"
 )
 def enquiry_create(request: AuthedRequest, payload: EnquiryIn) -> Status:
-    e = services.enquiry_register(actor=request.user, **payload.dict())
+    e = enquiry_register(actor=request.user, **payload.dict())
     return Status(201, _enquiry(e))

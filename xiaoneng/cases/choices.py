@@ -25,6 +25,10 @@ __all__ = [
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# which item types are applied for, and from which online depth (CAT-3): the catalog's rule, which
+# its item page shows too; re-exported here for the case actions
+from xiaoneng.catalog.choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", _("已提交待受理")
@@ -58,12 +62,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.WITHDRAWN: frozenset(),
     S.CLOSED: frozenset(),
 }
-
-# The item types a person or company applies for (CAT-3 codes). Penalties, coercion, levies,
-# inspections and internal powers are exercised by the agency on its own initiative: no case.
-APPLICABLE_ITEM_TYPES = frozenset({"01", "05", "07", "08", "09", "10", "20", "filing"})
-# Online applications need at least 三级·网上受理 (OnlineDepth "3"); below that, at the window.
-ONLINE_ACCEPTANCE_DEPTH = "3"
 
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.ACCEPTED, S.IN_REVIEW, S.PENDING_NEGATIVE_REPORT})
 

@@ -19,7 +19,14 @@ from xiaoneng.catalog.models import Item
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
 
-from . import services as s
+from .actions.decision import case_close, case_decide, case_deliver, case_withdraw
+from .actions.enquiries import enquiry_register
+from .actions.fees import fee_charge_record
+from .actions.intake import case_accept, case_refuse_at_intake, case_submit
+from .actions.negative import case_negative_report_review, case_negative_report_submit
+from .actions.steps import case_step_decide
+from .actions.supplement import case_request_supplement
+from .actions.timing import case_extend, case_pause
 from .choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, TaskStatus
 from .models import Case, StepTask
 from .tasks import deemed_acceptance_run, deemed_consent_run
@@ -110,7 +117,7 @@ def _steps(case: Case, *, upto_stage: int | None = None) -> None:
             actor = _task_actor(t)
             if actor is None:
                 return
-            s.case_step_decide(task=t, actor=actor, kind="agree", reasons=_reason(t))
+            case_step_decide(task=t, actor=actor, kind="agree", reasons=_reason(t))
 
 
 def load(stdout: Any) -> None:
@@ -147,7 +154,7 @@ def load(stdout: Any) -> None:
         applicant = applicants[i % len(applicants)]
         case: Any
         with _at(now - timedelta(days=days_ago)):
-            case, code = s.case_submit(actor=applicant, item=item, form_data=_form(applicant, i), files=_files(item))
+            case, code = case_submit(actor=applicant, item=item, form_data=_form(applicant, i), files=_files(item))
         codes.append(f"{case.tracking_number} {code}  {item.published.name}")
         case.demo_clerk = clerk
         return case
@@ -170,7 +177,7 @@ def load(stdout: Any) -> None:
         c = new(pick(3), 3, days_ago=2)
         assert c is not None
         with _at(now - timedelta(days=1)):
-            s.case_request_supplement(
+            case_request_supplement(
                 case=c, actor=c.demo_clerk, missing=[m.pk for m in c.version.materials.all()[:2]] or ["身份证明"]
             )
 
@@ -186,7 +193,7 @@ def load(stdout: Any) -> None:
         assert c is not None
         clerk = c.demo_clerk
         with _at(now - timedelta(days=days_ago - 0.1)):
-            c = s.case_accept(case=c, actor=clerk)
+            c = case_accept(case=c, actor=clerk)
             if through:
                 _steps(c)
         fresh: Any = Case.objects.get(pk=c.pk)
@@ -200,7 +207,7 @@ def load(stdout: Any) -> None:
     def extended() -> None:
         c = in_review(16, 8)
         head = _staff(c.department_id, Role.DEPT_HEAD)
-        s.case_extend(case=c, actor=head, kind="agency_head", reason="需组织现场核查，现场核查需协调多个部门。")
+        case_extend(case=c, actor=head, kind="agency_head", reason="需组织现场核查，现场核查需协调多个部门。")
 
     step("extended", extended)
 
@@ -211,7 +218,7 @@ def load(stdout: Any) -> None:
         def fee_paid() -> None:
             c = in_review(17, 2, item=with_fees[0])
             fee = c.version.fees.order_by("pk").first()
-            s.fee_charge_record(case=c, actor=c.demo_clerk, fee=fee, amount=fee.lower, receipt_number="QX2026-000128")
+            fee_charge_record(case=c, actor=c.demo_clerk, fee=fee, amount=fee.lower, receipt_number="QX2026-000128")
 
         step("fee_paid", fee_paid)
 
@@ -223,10 +230,10 @@ def load(stdout: Any) -> None:
             c = new(item, 7, days_ago=4)
             assert c is not None
             with _at(now - timedelta(days=3)):
-                c = s.case_accept(case=c, actor=c.demo_clerk)
+                c = case_accept(case=c, actor=c.demo_clerk)
                 proc = item.published.special_procedures.first()
                 head = _staff(item.department_id, Role.DEPT_HEAD, Role.REVIEWER)
-                s.case_pause(
+                case_pause(
                     case=c, actor=head, reason=proc.kind, expected_days=min(5, proc.max_days), note="委托检测机构"
                 )
 
@@ -240,7 +247,7 @@ def load(stdout: Any) -> None:
             c = new(item, 8, days_ago=30)
             assert c is not None
             with _at(now - timedelta(days=29.9)):
-                c = s.case_accept(case=c, actor=c.demo_clerk)
+                c = case_accept(case=c, actor=c.demo_clerk)
             for _round in range(6):
                 c.refresh_from_db()
                 active = list(c.tasks.filter(status=TaskStatus.ACTIVE))
@@ -254,7 +261,7 @@ def load(stdout: Any) -> None:
                 for t in joint[:-1]:
                     actor = _task_actor(t)
                     if actor:
-                        s.case_step_decide(task=t, actor=actor, kind="agree", reasons=_reason(t))
+                        case_step_decide(task=t, actor=actor, kind="agree", reasons=_reason(t))
             deemed_consent_run(now=now)
 
         step("deemed_consent", deemed_consent)
@@ -264,13 +271,13 @@ def load(stdout: Any) -> None:
         c = in_review(idx, days_ago, through=True)
         decider = _staff(c.department_id, Role.DEPT_HEAD, Role.REVIEWER)
         with _at(now - timedelta(days=days_ago - 1)):
-            s.case_decide(case=c, actor=decider, outcome="approve")
+            case_decide(case=c, actor=decider, outcome="approve")
             c.refresh_from_db()
             if then in ("delivered", "closed"):
-                s.case_deliver(case=c, actor=c.demo_clerk or decider, method="in_person", recipient=c.applicant_name)
+                case_deliver(case=c, actor=c.demo_clerk or decider, method="in_person", recipient=c.applicant_name)
                 c.refresh_from_db()
             if then == "closed":
-                s.case_close(case=c, actor=c.demo_clerk or decider)
+                case_close(case=c, actor=c.demo_clerk or decider)
 
     step("decided_approved", lambda: decided(9, 3, "decided"))
     step("delivered", lambda: decided(10, 6, "delivered"))
@@ -282,19 +289,19 @@ def load(stdout: Any) -> None:
         reviewer = _staff(c.department_id, Role.REVIEWER, Role.CLERK)
         head = _staff(c.department_id, Role.DEPT_HEAD)
         with _at(now - timedelta(days=3)):
-            r = s.case_negative_report_submit(
+            r = case_negative_report_submit(
                 case=c, actor=reviewer, kind="refusal", reasons="经营场所与申请材料不符，现场核查不通过。"
             )
-            s.case_negative_report_review(report=r, actor=head, approve=True, comment="同意不予许可。")
+            case_negative_report_review(report=r, actor=head, approve=True, comment="同意不予许可。")
             c.refresh_from_db()
-            s.case_decide(case=c, actor=reviewer, outcome="refuse", reasons="经营场所与申请材料不符，现场核查不通过。")
+            case_decide(case=c, actor=reviewer, outcome="refuse", reasons="经营场所与申请材料不符，现场核查不通过。")
 
     step("decided_refused", refused)
 
     def pending_report() -> None:
         c = new(pick(13), 13, days_ago=1)
         assert c is not None
-        s.case_negative_report_submit(
+        case_negative_report_submit(
             case=c, actor=c.demo_clerk, kind="non_acceptance", reasons="申请事项不属于本机关职权范围。"
         )
 
@@ -304,12 +311,12 @@ def load(stdout: Any) -> None:
         c = new(pick(14), 14, days_ago=2)
         assert c is not None
         head = _staff(c.department_id, Role.DEPT_HEAD)
-        r = s.case_negative_report_submit(
+        r = case_negative_report_submit(
             case=c, actor=c.demo_clerk, kind="non_acceptance", reasons="申请事项属于住建部门职权。"
         )
-        s.case_negative_report_review(report=r, actor=head, approve=True, comment="同意。")
+        case_negative_report_review(report=r, actor=head, approve=True, comment="同意。")
         c.refresh_from_db()
-        s.case_refuse_at_intake(
+        case_refuse_at_intake(
             case=c,
             actor=c.demo_clerk,
             ground="not_competent",
@@ -323,7 +330,7 @@ def load(stdout: Any) -> None:
     def withdrawn() -> None:
         c = new(pick(15), 0, days_ago=1)
         assert c is not None
-        s.case_withdraw(case=c, actor=c.applicant, reason="信息填写有误，重新申请。")
+        case_withdraw(case=c, actor=c.applicant, reason="信息填写有误，重新申请。")
 
     step("withdrawn", withdrawn)
     if spot:
@@ -331,14 +338,14 @@ def load(stdout: Any) -> None:
         def on_the_spot() -> None:
             c = new(spot[0], 1, days_ago=0.2)
             assert c is not None
-            s.case_accept(case=c, actor=c.demo_clerk)
+            case_accept(case=c, actor=c.demo_clerk)
 
         step("on_the_spot", on_the_spot)
 
     # an enquiry at the window about another bureau's item, referred with its address (CAS-8)
     def enquiry() -> None:
         clerk = _staff(committed[0].department_id, Role.CLERK)
-        s.enquiry_register(
+        enquiry_register(
             actor=clerk,
             visitor_name="赵先生",
             visitor_phone="13900000077",

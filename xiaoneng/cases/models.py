@@ -2,7 +2,7 @@
 the pinned process definition with its opinions, the negative-decision report, the decision, the
 delivery, fees, numbered notices, and enquiries under first-contact responsibility.
 
-Every write goes through cases.services; the status moves only along choices.TRANSITIONS.
+Every write goes through an action of cases.actions; the status moves only along choices.TRANSITIONS.
 """
 
 from __future__ import annotations

@@ -1,9 +1,17 @@
-"""Who may do what with a case. Services check these; pages and the API use the same functions to
-decide which actions to offer."""
+"""Who may do what with a case, and the scoped look-ups by id (conventions §3). Actions check the
+can_* rules; pages and the API use the same functions to decide which actions to offer, and find
+every row a request names by id through an access_*_by_id helper: a row outside the user's scope is
+a 404, never a 403 that would confirm it exists."""
 
 from __future__ import annotations
 
 __all__ = [
+    "access_case_by_id",
+    "access_material_by_id",
+    "access_negative_report_by_id",
+    "access_notice_by_id",
+    "access_own_task_by_id",
+    "access_task_by_id",
     "can_decide",
     "can_deliver",
     "can_extend",
@@ -15,14 +23,61 @@ __all__ = [
     "can_withdraw",
     "case_actions",
     "in_region_of",
+    "step_sign_decides",
 ]
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
+
+from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import Role
 
 from .choices import TRANSITIONS, ExtensionRole, NegativeKind, NegativeStatus, OpinionKind, Status, TaskStatus
-from .models import Case, NegativeReport, Opinion, StepTask
+from .models import Case, CaseMaterial, NegativeReport, Notice, Opinion, StepTask
+from .selectors import cases_for_user, enquiries_for_user, negative_reports_for_user
+
+# what the actions compare before they lock and read the task again (they never trust this copy)
+TASK_FIELDS = ("id", "case_id", "stage_index", "status")
+
+
+def access_case_by_id(user: Any, pk: int) -> Case:
+    """The case if the user may see it (cases_for_user: own applications, the department's and
+    region's cases, the cases the department co-handles), else 404."""
+    return get_object_or_404(cases_for_user(user), pk=pk)
+
+
+def access_task_by_id(user: Any, pk: int, *, case_id: int) -> StepTask:
+    """A step task of a case the user may see, in one query (the case scope is a subquery). Only what
+    the actions compare under their lock is read: they load the task again there."""
+    scoped = StepTask.objects.filter(case__in=cases_for_user(user).values("pk")).only(*TASK_FIELDS)
+    return get_object_or_404(scoped, pk=pk, case_id=case_id)
+
+
+def access_own_task_by_id(user: Any, pk: int, *, case_id: int) -> StepTask:
+    """A step task in its own scope (StepTask.scope: its department's staff), the only ones who may
+    sign its opinion (CAS-9): one cheap query on the busiest endpoint; everyone else gets 404."""
+    return get_object_or_404(restrict(StepTask.objects.only(*TASK_FIELDS), user), pk=pk, case_id=case_id)
+
+
+def access_material_by_id(user: Any, pk: int, *, case_id: int) -> CaseMaterial:
+    """A material of a case the user may see (materials live outside the web root)."""
+    return get_object_or_404(CaseMaterial, pk=pk, case=access_case_by_id(user, case_id))
+
+
+def access_notice_by_id(user: Any, pk: int) -> Notice:
+    """A notice of a case, or of an enquiry, that the user may see."""
+    notice = get_object_or_404(Notice.objects.select_related("department", "case"), pk=pk)
+    if notice.case_id:
+        access_case_by_id(user, notice.case_id)
+    else:
+        get_object_or_404(enquiries_for_user(user), pk=notice.enquiry_id)
+    return notice
+
+
+def access_negative_report_by_id(user: Any, pk: int, *, pending_only: bool = True) -> NegativeReport:
+    """A negative-decision report that the user is the responsible leader for (CAS-6)."""
+    return get_object_or_404(negative_reports_for_user(user, pending_only=pending_only), pk=pk)
 
 
 def _active(user: Any) -> bool:
@@ -78,6 +133,17 @@ def can_decide(user: Any, case: Case, *, referred_up: bool = False) -> bool:
         return in_region_of(user, case.department)
     roles = {Role.DEPT_HEAD} if referred_up else {Role.DEPT_HEAD, Role.REVIEWER}
     return _of_department(user, case.department_id, roles)
+
+
+def step_sign_decides(actor: Any, case: Case, task: StepTask) -> bool:
+    """Whether the head's "agree" on `task` is the approval that makes the decision: a step of the
+    case's own department (not a co-handling department's opinion), signed by the department head,
+    who may decide this case. Whether it completes the last stage is known once it is signed."""
+    if not getattr(actor, "is_authenticated", False) or task.parallel or task.department_id != case.department_id:
+        return False
+    if not (actor.is_superuser or actor.role == Role.DEPT_HEAD):
+        return False
+    return can_decide(actor, case, referred_up=True)
 
 
 def can_pause(user: Any, case: Case) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = [
     "case_clocks",
-    "case_for_user",
     "case_timeline",
     "cases_for_user",
     "clock_title",
@@ -20,7 +19,6 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +28,9 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.workdays.choices import ClockStatus, PauseReason
 from xiaoneng.workdays.models import Clock
 
-from .choices import OPEN_STATUSES, DecisionOutcome, NegativeStatus, OpinionKind, TaskStatus
+from .choices import DecisionOutcome, NegativeStatus, OpinionKind, TaskStatus
 from .models import Case, Enquiry, NegativeReport, StepTask
+from .verification import verification_check
 
 
 def cases_for_user(user: Any) -> QuerySet[Case]:
@@ -43,10 +42,6 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
         co = Case.objects.filter(tasks__department_id=user.department_id).values("pk")
         scoped = base.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=co))
     return scoped
-
-
-def case_for_user(user: Any, pk: int) -> Case:
-    return get_object_or_404(cases_for_user(user), pk=pk)
 
 
 def queue_for_user(user: Any, *, status: str = "", item: str = "", overdue: bool = False) -> list[dict[str, Any]]:
@@ -252,8 +247,6 @@ def _detail(action: str, after: dict[str, Any], before: dict[str, Any] | None = 
 
 def track_lookup(tracking_number: str, code: str) -> Case | None:
     """The public look-up: a case only for the right pair (tracking number, verification code)."""
-    from .services import verification_check
-
     case = Case.objects.select_related("version", "department").filter(tracking_number=tracking_number.strip()).first()
     if case is None or not verification_check(case, code):
         return None
@@ -275,7 +268,3 @@ def negative_reports_for_user(user: Any, *, pending_only: bool = True) -> QueryS
 
 def enquiries_for_user(user: Any) -> QuerySet[Enquiry]:
     return restrict(Enquiry.objects.select_related("registered_by", "department"), user)
-
-
-def open_cases_count(user: Any) -> int:
-    return cases_for_user(user).filter(status__in=list(OPEN_STATUSES)).count()

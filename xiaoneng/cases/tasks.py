@@ -15,9 +15,11 @@ from xiaoneng.catalog.choices import OnTimeout
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.models import Clock
 
+from .actions.intake import case_deem_accepted
+from .actions.steps import case_step_deemed_consent
 from .choices import Status, TaskStatus
+from .clocks import KIND_ACCEPTANCE, KIND_OPINION, KIND_STEP
 from .models import Case, StepTask
-from .services import KIND_ACCEPTANCE, KIND_OPINION, KIND_STEP, case_deem_accepted, case_step_deemed_consent
 
 
 def deemed_acceptance_run(now: datetime | None = None) -> int:

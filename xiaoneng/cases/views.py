@@ -17,7 +17,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,7 +30,23 @@ from xiaoneng.core.throttle import throttle
 from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
-from . import services
+from .actions.decision import case_close, case_decide, case_deliver, case_withdraw
+from .actions.enquiries import enquiry_register
+from .actions.fees import fee_charge_record
+from .actions.intake import (
+    CORRECTABLE,
+    case_accept,
+    case_correct_on_the_spot,
+    case_refuse_at_intake,
+    case_register_at_window,
+    case_submit,
+    published_version,
+)
+from .actions.materials import MAX_FILES, material_validate
+from .actions.negative import case_negative_report_review, case_negative_report_submit
+from .actions.steps import case_step_absent, case_step_sign
+from .actions.supplement import case_request_supplement, case_supplement
+from .actions.timing import case_extend, case_pause, case_resume
 from .choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, OpinionKind, Status, TaskStatus
 from .forms import (
     ApplicationForm,
@@ -47,12 +63,19 @@ from .forms import (
     TrackForm,
 )
 from .ledger import HEADERS, ledger_rows, ledger_workbook
-from .models import Case, CaseMaterial, Notice, Opinion, StepTask
+from .models import Case, Opinion
 from .pdf import notice_pdf
-from .permissions import case_actions
+from .permissions import (
+    access_case_by_id,
+    access_material_by_id,
+    access_negative_report_by_id,
+    access_notice_by_id,
+    access_task_by_id,
+    case_actions,
+    step_sign_decides,
+)
 from .selectors import (
     case_clocks,
-    case_for_user,
     case_timeline,
     cases_for_user,
     clock_title,
@@ -75,6 +98,13 @@ def _department_staff(request: AuthedRequest) -> None:
 
 def ledger_allowed(user: Any) -> bool:
     return bool(user.is_superuser or (user.role in DEPARTMENT_ROLES and user.department_id))
+
+
+def _posted_id(data: Any, name: str) -> int:
+    """A row id posted by a form: anything but a plain number within the database's range names no
+    row (0), so its look-up is a 404, never a 500."""
+    raw = str(data.get(name, ""))
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
 
 
 def _errors(request: HttpRequest, e: ValidationError) -> None:
@@ -149,12 +179,12 @@ def _keep_uploads(
         slot = str(mid) if mid in materials else EXTRA
         for upload in request.FILES.getlist(key):
             try:
-                services.material_validate(upload)
+                material_validate(upload)
             except ValidationError as e:
                 errors.setdefault(slot, []).extend(e.messages)
                 continue
-            if len(pending) >= services.MAX_FILES:
-                errors.setdefault(EXTRA, []).append(_("一次最多上传 %(n)d 个文件。") % {"n": services.MAX_FILES})
+            if len(pending) >= MAX_FILES:
+                errors.setdefault(EXTRA, []).append(_("一次最多上传 %(n)d 个文件。") % {"n": MAX_FILES})
                 continue
             by_id[pending.keep(upload).id] = None if slot == EXTRA else int(slot)
     for token in list(kept)[:-5]:  # as PendingUploads: the newest few forms only
@@ -253,9 +283,7 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
     if not form.errors and not errors:
         files = _kept_opened(request, pending, materials)
         try:
-            case, code_plain = services.case_submit(
-                actor=request.user, item=item, form_data=form.cleaned_data, files=files
-            )
+            case, code_plain = case_submit(actor=request.user, item=item, form_data=form.cleaned_data, files=files)
         except ValidationError as e:
             if hasattr(e, "error_dict"):
                 for field, errs in e.message_dict.items():
@@ -327,7 +355,7 @@ def _case_context(request: AuthedRequest, case: Case, staff: bool) -> dict[str, 
 def case_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """The applicant's page: status, each step, every deadline with "why this date", timeline."""
     _applicant(request)
-    case = case_for_user(request.user, pk)
+    case = access_case_by_id(request.user, pk)
     ctx = _case_context(request, case, staff=False)
     ctx["can_withdraw"] = case_actions(request.user, case, ctx["tasks"])["withdraw"]
     return render(request, "cases/case.html", ctx)
@@ -336,9 +364,9 @@ def case_page(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def supplement(request: AuthedRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk)
+    case = access_case_by_id(request.user, pk)
     try:
-        services.case_supplement(case=case, actor=request.user, files=_uploads(request, case.version_id))
+        case_supplement(case=case, actor=request.user, files=_uploads(request, case.version_id))
         messages.success(request, _("补正材料已提交。"))
     except ValidationError as e:
         _errors(request, e)
@@ -348,11 +376,11 @@ def supplement(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
-    case = case_for_user(request.user, pk)
+    case = access_case_by_id(request.user, pk)
     if "version" in request.POST and request.POST["version"].isdigit():
         case.lock_version = int(request.POST["version"])
     try:
-        services.case_withdraw(case=case, actor=request.user, reason=request.POST.get("reason", ""))
+        case_withdraw(case=case, actor=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, _("申请已撤回。"))
     except ValidationError as e:
         _errors(request, e)
@@ -362,18 +390,13 @@ def withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def material_download(request: AuthedRequest, pk: int, material_id: int) -> FileResponse:
     """Materials live outside the web root: served only to those who may see the case."""
-    case = case_for_user(request.user, pk)
-    row = get_object_or_404(CaseMaterial, pk=material_id, case=case)
+    row = access_material_by_id(request.user, material_id, case_id=pk)
     return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name)
 
 
 @login_required
 def notice_download(request: AuthedRequest, pk: int) -> HttpResponse:
-    notice = get_object_or_404(Notice.objects.select_related("department", "case"), pk=pk)
-    if notice.case_id:
-        case_for_user(request.user, notice.case_id)
-    else:
-        get_object_or_404(enquiries_for_user(request.user), pk=notice.enquiry_id)
+    notice = access_notice_by_id(request.user, pk)
     resp = HttpResponse(notice_pdf(notice), content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
     return resp
@@ -464,7 +487,7 @@ def staff_case(request: AuthedRequest, pk: int) -> HttpResponse:
     """The staff case page: timeline, clocks, and only the actions allowed to me."""
     if not (request.user.is_staff_member or request.user.is_superuser):
         raise PermissionDenied(_("该页面仅供工作人员使用。"))
-    case = case_for_user(request.user, pk)
+    case = access_case_by_id(request.user, pk)
     ctx = _case_context(request, case, staff=True)
     ctx["actions"] = case_actions(request.user, case, ctx["tasks"])
     # the head's "agree" on the last open step is the approval decision itself (case_step_sign)
@@ -476,7 +499,7 @@ def staff_case(request: AuthedRequest, pk: int) -> HttpResponse:
             t.status == TaskStatus.ACTIVE
             and t.stage_index == last_stage
             and not others_open
-            and services.step_sign_decides(request.user, case, t)
+            and step_sign_decides(request.user, case, t)
         )
         setattr(t, "decides", decides)  # noqa: B010 -- a display attribute for the template
     ctx["actions_any"] = any(bool(v) for v in ctx["actions"].values())
@@ -515,63 +538,63 @@ def _do(request: AuthedRequest, case: Case, name: str) -> str:
 
     if name == "correct":
         # the service validates with the same application form (and its messages) as the API
-        data = {k: p.get(f"correct-{k}", "") for k in services.CORRECTABLE}
-        services.case_correct_on_the_spot(case=case, actor=u, form_data=data)
+        data = {k: p.get(f"correct-{k}", "") for k in CORRECTABLE}
+        case_correct_on_the_spot(case=case, actor=u, form_data=data)
         return _("申请内容已当场更正。")
     if name == "accept":
-        services.case_accept(case=case, actor=u)
+        case_accept(case=case, actor=u)
         return _("已受理，受理通知书已生成。")
     if name == "supplement_request":
         missing: list[Any] = [int(x) for x in p.getlist("missing") if x.isdigit()]
         missing += [line.strip() for line in p.get("missing_other", "").splitlines() if line.strip()]
-        services.case_request_supplement(case=case, actor=u, missing=missing, note=p.get("note", ""))
+        case_request_supplement(case=case, actor=u, missing=missing, note=p.get("note", ""))
         return _("一次性告知书已生成。")
     if name == "refuse":
         d = form(RefuseForm)
-        services.case_refuse_at_intake(case=case, actor=u, **d)
+        case_refuse_at_intake(case=case, actor=u, **d)
         return _("已作出不予受理决定。")
     if name == "negative":
         d = form(NegativeReportForm)
-        services.case_negative_report_submit(case=case, actor=u, **d)
+        case_negative_report_submit(case=case, actor=u, **d)
         return _("否定报备已提交，等待领导审核。")
     if name == "opinion":
         d = form(OpinionForm)
-        task = get_object_or_404(StepTask, pk=p.get("task", "0") if p.get("task", "").isdigit() else 0, case=case)
+        task = access_task_by_id(u, _posted_id(p, "task"), case_id=case.pk)
         if p.get("task_status") in TaskStatus.values:
             task.status = p["task_status"]  # what the user saw: a task decided meanwhile → conflict message
-        _opinion, decision = services.case_step_sign(task=task, actor=u, kind=d["kind"], reasons=d["reasons"])
+        _opinion, decision = case_step_sign(task=task, actor=u, kind=d["kind"], reasons=d["reasons"])
         if decision is not None:  # the head's approval on the last step is the decision
             return _("已同意，准予行政许可决定已作出，决定书已生成。")
         return _("办理意见已签署。")
     if name == "absent":
-        task = get_object_or_404(StepTask, pk=p.get("task", "0") if p.get("task", "").isdigit() else 0, case=case)
-        services.case_step_absent(task=task, actor=u)
+        task = access_task_by_id(u, _posted_id(p, "task"), case_id=case.pk)
+        case_step_absent(task=task, actor=u)
         return _("已登记缺席默认同意。")
     if name == "pause":
         d = form(PauseForm)
-        services.case_pause(case=case, actor=u, **d)
+        case_pause(case=case, actor=u, **d)
         return _("特别程序已启动，告知书已生成。")
     if name == "resume":
-        services.case_resume(case=case, actor=u)
+        case_resume(case=case, actor=u)
         return _("已恢复计时。")
     if name == "extend":
         d = form(ExtendForm)
-        services.case_extend(case=case, actor=u, **d)
+        case_extend(case=case, actor=u, **d)
         return _("已延期，延期告知书已生成。")
     if name == "decide":
         d = form(DecideForm)
-        services.case_decide(case=case, actor=u, **d)
+        case_decide(case=case, actor=u, **d)
         return _("决定已作出，决定书已生成。")
     if name == "deliver":
         d = form(DeliverForm)
-        services.case_deliver(case=case, actor=u, **d)
+        case_deliver(case=case, actor=u, **d)
         return _("已送达。")
     if name == "close":
-        services.case_close(case=case, actor=u)
+        case_close(case=case, actor=u)
         return _("已办结。")
     if name == "fee":
         d = form(FeeForm)
-        services.fee_charge_record(case=case, actor=u, **d)
+        fee_charge_record(case=case, actor=u, **d)
         return _("缴费已登记。")
     raise Http404
 
@@ -581,7 +604,7 @@ def _do(request: AuthedRequest, case: Case, name: str) -> str:
 def staff_action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
     if not (request.user.is_staff_member or request.user.is_superuser):
         raise PermissionDenied(_("该操作仅供工作人员使用。"))
-    case = case_for_user(request.user, pk)
+    case = access_case_by_id(request.user, pk)
     version = request.POST.get("version", "")
     if version.isdigit():
         case.lock_version = int(version)  # the version the clerk saw: a stale page loses cleanly
@@ -657,14 +680,14 @@ def window(request: AuthedRequest) -> HttpResponse:
         item_errors.append(_("请选择本部门已公布的事项。"))
     else:
         try:  # CAT-1 and the item's type, checked now so that it comes with the other errors
-            services._published_version(item, online=False)
+            published_version(item, online=False)
         except ValidationError as e:
             item_errors.extend(e.messages)
     upload_errors = file_errors()
     if item is not None and not item_errors and not form.errors and not upload_errors:
         files = _kept_opened(request, pending, materials)
         try:
-            case, code = services.case_register_at_window(
+            case, code = case_register_at_window(
                 actor=request.user, item=item, form_data=form.cleaned_data, files=files
             )
         except ValidationError as e:
@@ -697,7 +720,7 @@ def enquiries(request: AuthedRequest) -> HttpResponse:
     form = EnquiryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            e = services.enquiry_register(actor=request.user, **form.cleaned_data)
+            e = enquiry_register(actor=request.user, **form.cleaned_data)
         except ValidationError as err:
             if hasattr(err, "error_dict"):
                 for field, errs in err.message_dict.items():
@@ -728,14 +751,11 @@ def negative_reports(request: AuthedRequest) -> HttpResponse:
     if not (request.user.is_superuser or request.user.role in (Role.DEPT_HEAD, Role.LEADER)):
         raise PermissionDenied(_("该页面仅供负责领导使用。"))
     if request.method == "POST":
-        report = get_object_or_404(
-            negative_reports_for_user(request.user),
-            pk=request.POST.get("report") if str(request.POST.get("report", "")).isdigit() else 0,
-        )
+        report = access_negative_report_by_id(request.user, _posted_id(request.POST, "report"))
         form = ReviewForm(request.POST)
         if form.is_valid():
             try:
-                services.case_negative_report_review(report=report, actor=request.user, **form.cleaned_data)
+                case_negative_report_review(report=report, actor=request.user, **form.cleaned_data)
                 messages.success(request, _("审核意见已保存。"))
             except (ValidationError, PermissionDenied) as e:
                 messages.error(request, "；".join(e.messages) if isinstance(e, ValidationError) else str(e))

@@ -10,8 +10,8 @@ from typing import Any, cast
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from xiaoneng.cases.actions.intake import case_accept, case_submit
 from xiaoneng.cases.models import Case
-from xiaoneng.cases.services import case_accept, case_submit
 from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.tests.factories import make_item, publish

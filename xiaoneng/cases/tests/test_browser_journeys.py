@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import login, screenshot
+from xiaoneng.cases.actions.decision import case_deliver
+from xiaoneng.cases.actions.steps import case_step_decide
+from xiaoneng.cases.actions.supplement import case_request_supplement
 from xiaoneng.cases.models import Case, Enquiry, StepTask
-from xiaoneng.cases.services import case_deliver, case_request_supplement, case_step_decide
 from xiaoneng.cases.tests.conftest import PDF, published_copies
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.core.models import Event
@@ -209,7 +211,7 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         screenshot(page, "journey-zhang-05-decided")
 
         # and she rates the service 满意 from the link in the SMS
-        from xiaoneng.ratings.services import rating_invite_cases
+        from xiaoneng.ratings.actions.invitations import rating_invite_cases
 
         assert rating_invite_cases() == 1
         invite = [t for p, t in MemorySmsBackend.outbox if p == "13912345678" and "/rate/" in t][-1]
@@ -319,7 +321,7 @@ def test_parallel_refusal_goes_to_the_leader_first(page, world, cw):
     give reasons to disagree; 人防 stays silent, is deemed to consent (CAS-7) and finds the written
     opinion it owes in its queue; the refusal goes to the leader as a negative-decision report
     (CAS-6) before the refusal decision is issued."""
-    from xiaoneng.cases.services import case_accept
+    from xiaoneng.cases.actions.intake import case_accept
     from xiaoneng.cases.tasks import deemed_consent_run
     from xiaoneng.cases.tests.conftest import later, submit
 
@@ -407,7 +409,7 @@ def test_admin_confirms_next_year_and_the_case_trail_shows_the_recompute(page, w
     case's trail, with the dates before and after. The provisional year already skips the statutory
     holidays (除夕 to 初三 for 春节), so the recompute shows where the notice differs: the longer
     Spring Festival break and its make-up working days."""
-    from xiaoneng.cases.services import case_accept
+    from xiaoneng.cases.actions.intake import case_accept
     from xiaoneng.cases.tests.conftest import submit
     from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 

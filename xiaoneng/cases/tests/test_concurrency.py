@@ -11,9 +11,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from xiaoneng.cases.actions.intake import case_accept
+from xiaoneng.cases.actions.supplement import case_request_supplement
+from xiaoneng.cases.actions.transition import CONFLICT_MESSAGE
 from xiaoneng.cases.choices import Status
 from xiaoneng.cases.models import Case
-from xiaoneng.cases.services import CONFLICT_MESSAGE, case_accept, case_request_supplement
 from xiaoneng.cases.tests.conftest import submit
 from xiaoneng.core.models import Event
 

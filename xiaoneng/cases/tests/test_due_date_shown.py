@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from xiaoneng.cases.services import case_accept
+from xiaoneng.cases.actions.intake import case_accept
 from xiaoneng.cases.tests.conftest import submit
 from xiaoneng.workdays.due import clock_due_date
 from xiaoneng.workdays.explain import date_with_weekday

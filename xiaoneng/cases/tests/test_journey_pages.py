@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from xiaoneng.cases.actions.intake import case_accept
+from xiaoneng.cases.actions.negative import case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_decide
 from xiaoneng.cases.models import Enquiry, StepTask
 from xiaoneng.cases.selectors import _detail, queue_for_user
-from xiaoneng.cases.services import case_accept, case_negative_report_submit, case_step_decide
 from xiaoneng.cases.tasks import deemed_consent_run
 from xiaoneng.cases.tests.conftest import later, submit
 

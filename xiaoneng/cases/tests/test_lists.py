@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from xiaoneng.cases.services import case_negative_report_submit, enquiry_register
+from xiaoneng.cases.actions.enquiries import enquiry_register
+from xiaoneng.cases.actions.negative import case_negative_report_submit
 from xiaoneng.cases.tests.conftest import accepted, published_copies, submit
 from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.tests.factories import make_item, publish

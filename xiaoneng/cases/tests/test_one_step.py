@@ -12,16 +12,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from xiaoneng.cases.actions.decision import case_decide
+from xiaoneng.cases.actions.intake import case_accept
+from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_decide
 from xiaoneng.cases.choices import NoticeKind, OpinionKind, Status, TaskStatus
 from xiaoneng.cases.models import Case, Decision, Notice, StepTask
 from xiaoneng.cases.permissions import case_actions
-from xiaoneng.cases.services import (
-    case_accept,
-    case_decide,
-    case_negative_report_review,
-    case_negative_report_submit,
-    case_step_decide,
-)
 from xiaoneng.cases.tests.conftest import later, submit
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.core.models import Event, Notification
@@ -102,7 +99,7 @@ def test_a_process_without_a_window_step_is_accepted_as_before(world, cw):
 
 
 def test_deemed_acceptance_leaves_the_window_step_to_the_clerk(world, windowed):
-    from xiaoneng.cases.services import case_deem_accepted
+    from xiaoneng.cases.actions.intake import case_deem_accepted
 
     # given nobody at the window acted within 5 working days (CAS-1: deemed accepted)
     case, _code = submit(world, windowed)

@@ -283,7 +283,7 @@ def test_ledger_exports_department_cases_for_period(world, cw):
 
 
 def test_api_detail_has_materials_decision_actions_and_hides_staff_names_from_the_applicant(world, cw):
-    from xiaoneng.cases.services import case_step_decide
+    from xiaoneng.cases.actions.steps import case_step_decide
 
     # given a case in review whose first step is held by a named reviewer
     case = accepted(world, cw.simple)
@@ -329,7 +329,7 @@ def test_api_correct_on_the_spot_and_refused_to_other_roles(world, cw):
 
 
 def test_staff_page_corrects_on_the_spot_and_offers_refusal_only_after_the_leader_approved(world, cw):
-    from xiaoneng.cases.services import case_negative_report_review, case_negative_report_submit
+    from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
 
     case, _code = submit(world, cw.simple)
     c = client_for(world.user("clerk"))
@@ -353,7 +353,7 @@ def test_staff_page_corrects_on_the_spot_and_offers_refusal_only_after_the_leade
 
 
 def test_queue_puts_running_clocks_before_paused_ones(world, cw):
-    from xiaoneng.cases.services import case_pause
+    from xiaoneng.cases.actions.timing import case_pause
 
     # given two cases in review at the head's department: the older one paused for an expert review
     first = accepted(world, cw.simple)
@@ -396,7 +396,7 @@ def test_apply_index_lists_items_open_for_online_application_only(world, cw):
 
 
 def test_applicant_and_public_do_not_see_the_internal_negative_decision_report(world, cw):
-    from xiaoneng.cases.services import case_negative_report_submit
+    from xiaoneng.cases.actions.negative import case_negative_report_submit
 
     # given a refusal at intake waiting for the leader's review (CAS-6, internal)
     case, code = submit(world, cw.simple)
@@ -419,7 +419,7 @@ def test_applicant_and_public_do_not_see_the_internal_negative_decision_report(w
 def test_public_tracking_shows_each_step_with_its_date_and_the_deadline(world, cw):
     case = accepted(world, cw.simple)
     code_case, code = submit(world, cw.simple)
-    from xiaoneng.cases.services import verification_check
+    from xiaoneng.cases.verification import verification_check
 
     assert verification_check(code_case, code)
     r = Client().get("/api/cases/track", {"tracking_number": code_case.tracking_number, "code": code}).json()

@@ -9,8 +9,8 @@ import json
 import pytest
 from django.test import Client
 
+from xiaoneng.cases.actions.steps import case_step_decide
 from xiaoneng.cases.choices import TaskStatus
-from xiaoneng.cases.services import case_step_decide
 from xiaoneng.cases.tests.conftest import accepted, submit
 from xiaoneng.workdays.calendar import get_calendar
 

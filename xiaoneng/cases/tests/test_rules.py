@@ -11,26 +11,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from xiaoneng.cases.actions.decision import case_decide, case_deliver
+from xiaoneng.cases.actions.enquiries import enquiry_register
+from xiaoneng.cases.actions.fees import fee_charge_record
+from xiaoneng.cases.actions.intake import case_accept, case_refuse_at_intake, case_register_at_window
+from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_absent, case_step_decide
+from xiaoneng.cases.actions.supplement import case_request_supplement, case_supplement
+from xiaoneng.cases.actions.timing import case_extend, case_pause, case_resume
 from xiaoneng.cases.choices import NoticeKind, Status, TaskStatus
 from xiaoneng.cases.models import Case, FeeCharge, NegativeReport, Opinion, SupplementAttempt, SupplementNotice
-from xiaoneng.cases.services import (
-    case_accept,
-    case_decide,
-    case_deliver,
-    case_extend,
-    case_negative_report_review,
-    case_negative_report_submit,
-    case_pause,
-    case_refuse_at_intake,
-    case_register_at_window,
-    case_request_supplement,
-    case_resume,
-    case_step_absent,
-    case_step_decide,
-    case_supplement,
-    enquiry_register,
-    fee_charge_record,
-)
 from xiaoneng.cases.tasks import deemed_acceptance_run, deemed_consent_run
 from xiaoneng.cases.tests.conftest import FORM, accepted, later, pdf, submit
 from xiaoneng.core.models import Event
@@ -514,7 +504,7 @@ def test_clocks_are_owned_by_case_or_task(world, cw):
 
 
 def test_cas1_fixable_error_is_corrected_on_the_spot_and_recorded(world, cw):
-    from xiaoneng.cases.services import case_correct_on_the_spot
+    from xiaoneng.cases.actions.intake import case_correct_on_the_spot
 
     # given an application with a wrong phone number and address, at the window
     case, _code = submit(world, cw.simple)
@@ -616,7 +606,7 @@ def test_case_version_is_read_back_by_the_update_itself(world, cw):
 
 
 def test_applicant_and_staff_are_notified_at_each_transition(world, cw, django_capture_on_commit_callbacks):
-    from xiaoneng.cases.services import case_close
+    from xiaoneng.cases.actions.decision import case_close
     from xiaoneng.core.models import Notification
 
     applicant, clerk = world.user("applicant"), world.user("clerk")
