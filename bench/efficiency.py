@@ -48,8 +48,9 @@ def main() -> None:
     from xiaoneng.orgs.models import Department, Region
     from xiaoneng.orgs.validators import credit_code_check_char
     from xiaoneng.ratings.models import InHallService, Rating
-    from xiaoneng.supervision.efficiency import efficiency_compute, month_bounds, month_start
+    from xiaoneng.supervision.efficiency.services import efficiency_compute
     from xiaoneng.supervision.models import Alert, EfficiencyScore, Irregularity
+    from xiaoneng.supervision.periods import month_bounds, month_start
     from xiaoneng.workdays.models import Clock
 
     n_units, n_alerts, runs = _arg("--units", 60), _arg("--alerts", 50000), _arg("--runs", 5)

@@ -64,8 +64,8 @@ def main() -> None:
     from xiaoneng.core.models import Notification
     from xiaoneng.orgs.choices import Role
     from xiaoneng.orgs.models import Department, Region, User
+    from xiaoneng.supervision.alerts.scan import scan
     from xiaoneng.supervision.models import Alert
-    from xiaoneng.supervision.scan import scan
     from xiaoneng.workdays.bulk import clocks_recompute_bulk
     from xiaoneng.workdays.calendar import calendar_invalidate, calendar_load, get_calendar
     from xiaoneng.workdays.models import CalendarDay, CalendarRevision
@@ -195,7 +195,7 @@ def main() -> None:
             import django.db.backends.utils as dbu
 
             from xiaoneng.core import trail
-            from xiaoneng.supervision import scan as scan_module
+            from xiaoneng.supervision.alerts import scan as scan_module
 
             def timed(name: str, fn):  # type: ignore[no-untyped-def]
                 def wrapper(*a, **k):  # type: ignore[no-untyped-def]

@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from .efficiency import efficiency_policy_save
+from .alerts.external import external_system_create
+from .alerts.services import threshold_policy_save
+from .efficiency.services import efficiency_policy_save
 from .models import EfficiencyPolicy, ExternalSystem, ThresholdPolicy
-from .services import external_system_create, threshold_policy_save
 
 
 @admin.register(ThresholdPolicy)

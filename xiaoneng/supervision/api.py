@@ -14,33 +14,19 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 
-from xiaoneng.api.params import checked_date
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.params import checked_date
 from xiaoneng.workdays.due import clock_due_date
 
+from .alerts.external import external_obligation_complete, external_obligation_register, external_system_authenticate
+from .alerts.selectors import dashboard_stats, filter_alerts
+from .alerts.services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve
 from .choices import SUPERVISOR_ROLES
-from .irregularities import (
-    RULES,
-    filter_irregularities,
-    irregularities_for,
-    irregularity_confirm,
-    irregularity_dismiss,
-    irregularity_for,
-    irregularity_rectification,
-    irregularity_rectify,
-)
+from .irregularities.rules import RULES
+from .irregularities.selectors import filter_irregularities, irregularity_rectification
+from .irregularities.services import irregularity_confirm, irregularity_dismiss, irregularity_rectify
 from .models import Alert, ExternalObligation, ExternalSystem
-from .selectors import alert_for, alerts_for, dashboard_stats, filter_alerts
-from .services import (
-    alert_acknowledge,
-    alert_escalate,
-    alert_explain,
-    alert_resolve,
-    can_supervise,
-    external_obligation_complete,
-    external_obligation_register,
-    external_system_authenticate,
-)
+from .permissions import alert_for, alerts_for, can_supervise, irregularities_for, irregularity_for
 
 router = Router(tags=["supervision"])
 
@@ -537,7 +523,9 @@ def _month(value: str) -> date | None:
 def efficiency_index(request: AuthedRequest, month: str = "", region: int | None = None) -> list[ScoreOut]:
     from xiaoneng.orgs.models import Region
 
-    from .efficiency import index_rows, month_start, scores_for
+    from .efficiency.selectors import index_rows
+    from .periods import month_start
+    from .permissions import scores_for
 
     _staff(request)
     m = _month(month)
@@ -554,7 +542,7 @@ def efficiency_index(request: AuthedRequest, month: str = "", region: int | None
 
 @router.get("/efficiency/warnings", response=list[PublicWarningOut], auth=None, summary="Public warning list (SUP-3)")
 def efficiency_warnings(request: HttpRequest, month: str = "") -> list[PublicWarningOut]:
-    from .efficiency import public_warnings
+    from .efficiency.selectors import public_warnings
 
     _m, rows, _months = public_warnings(_month(month))
     return [
@@ -573,7 +561,7 @@ def efficiency_warnings(request: HttpRequest, month: str = "") -> list[PublicWar
 
 @router.get("/efficiency/{pk}", response=ScoreOut, summary="One unit's monthly score with its deductions")
 def efficiency_score(request: AuthedRequest, pk: int) -> ScoreOut:
-    from .efficiency import score_for
+    from .permissions import score_for
 
     _staff(request)
     return _score_out(score_for(request.user, pk), with_deductions=True)
@@ -581,7 +569,7 @@ def efficiency_score(request: AuthedRequest, pk: int) -> ScoreOut:
 
 @router.get("/bulletins", response=list[BulletinOut], summary="Bulletins in the user's region (leaders, office)")
 def bulletin_list(request: AuthedRequest) -> list[BulletinOut]:
-    from .bulletins import bulletins_for, can_read_bulletins
+    from .permissions import bulletins_for, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
@@ -592,7 +580,8 @@ def bulletin_list(request: AuthedRequest) -> list[BulletinOut]:
 def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
     from xiaoneng.orgs.models import Region
 
-    from .bulletins import bulletin_create, figures_of
+    from .bulletins.figures import figures_of
+    from .bulletins.services import bulletin_create
 
     checked_date(payload.period, "period")  # issue 9: year 0001 drafted a bulletin for year 1 on PostgreSQL
     region = Region.objects.filter(pk=payload.region_id).first()
@@ -606,7 +595,8 @@ def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
 
 @router.get("/bulletins/{pk}", response=BulletinDetailOut)
 def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
-    from .bulletins import bulletin_for, can_read_bulletins, figures_of
+    from .bulletins.figures import figures_of
+    from .permissions import bulletin_for, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
@@ -616,7 +606,9 @@ def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
 
 @router.post("/bulletins/{pk}/issue", response=BulletinDetailOut, summary="Issue: number and freeze the figures")
 def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> BulletinDetailOut:
-    from .bulletins import bulletin_for, bulletin_issue, can_read_bulletins, figures_of
+    from .bulletins.figures import figures_of
+    from .bulletins.services import bulletin_issue
+    from .permissions import bulletin_for, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
@@ -626,6 +618,6 @@ def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> Bul
 
 @router.get("/bulletins/{pk}/download", summary="Download a bulletin as PDF (fmt=pdf) or Excel (fmt=xlsx)")
 def bulletin_download_api(request: AuthedRequest, pk: int, fmt: str = "pdf") -> HttpResponse:
-    from .bulletins import bulletin_file_response
+    from .bulletins.documents import bulletin_file_response
 
     return bulletin_file_response(request.user, pk, fmt)

@@ -16,10 +16,10 @@ class SupervisionConfig(AppConfig):
         from xiaoneng.workdays.escalation import set_escalation_policy
         from xiaoneng.workdays.services import set_threshold_resolver
 
+        from .alerts.escalation import escalation_policy
+        from .alerts.thresholds import thresholds_for
         from .choices import SUPERVISOR_ROLES
-        from .escalation import escalation_policy
         from .tasks import efficiency_refresh_task, irregularities_detect_task, supervision_scan
-        from .thresholds import thresholds_for
 
         # SUP-1: thresholds per jurisdiction and kind feed every clock computation
         set_threshold_resolver(thresholds_for)

@@ -46,6 +46,7 @@ from .choices import (
     Severity,
     WarningLevel,
 )
+from .messages import bulletin_title, deduction_text, warning_reason_text
 
 
 class ThresholdPolicy(TenantModel):
@@ -409,8 +410,6 @@ class EfficiencyScore(TenantModel):
 
     @property
     def warning_reason_text(self) -> str:
-        from .efficiency import warning_reason_text
-
         return warning_reason_text(self)
 
 
@@ -446,8 +445,6 @@ class Deduction(models.Model):
 
     @property
     def explanation_text(self) -> str:
-        from .efficiency import deduction_text
-
         return deduction_text(self)
 
 
@@ -545,6 +542,4 @@ class Bulletin(TenantModel):
     @property
     def title_text(self) -> str:
         """The title in the reader's language (`title` keeps the Chinese wording it was drafted with)."""
-        from .bulletins import bulletin_title
-
         return bulletin_title(self)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from xiaoneng.complaints.actions.reply import complaint_reply
 from xiaoneng.complaints.models import Complaint
 from xiaoneng.complaints.selectors import department_stats, reply_late_q
-from xiaoneng.supervision.scan import scan
+from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.selectors import overdue_public
 
 from .conftest import age_clock, dispatched

@@ -42,7 +42,8 @@ def test_the_pdf_font_is_embedded_with_the_chinese_text(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_the_bulletin_pdf_embeds_every_font_it_names(october, tmp_path: Path) -> None:  # noqa: F811
-    from xiaoneng.supervision.bulletins import bulletin_create, bulletin_issue, bulletin_pdf
+    from xiaoneng.supervision.bulletins.documents import bulletin_pdf
+    from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
     from xiaoneng.supervision.choices import BulletinKind
 
     office = october.user("supervisor")

@@ -28,7 +28,7 @@ from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.deadline import day_end, local_date
 from xiaoneng.workdays.escalation import Audience, EscalationStep, Track
 
-from .choices import Escalation
+from ..choices import Escalation
 from .thresholds import policy_for
 
 ACK_TOP = int(Escalation.OFFICE)  # ESC-ACK: the last step of an unacknowledged alert

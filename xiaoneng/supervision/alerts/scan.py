@@ -57,9 +57,9 @@ from xiaoneng.workdays.ladder import (
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_next_alert_at
 
-from .choices import AlertStatus, Escalation, Level
+from ..choices import AlertStatus, Escalation, Level
+from ..models import Alert, Recommendation
 from .escalation import acknowledge_deadline, escalation_policy
-from .models import Alert, Recommendation
 from .services import alerts_lift_met
 from .thresholds import DEFAULT_POLICY, policies_by_tenant, policy_for
 

@@ -23,6 +23,8 @@ from typing import Any
 
 from django.conf import settings
 
+from ..models import ThresholdPolicy
+
 DEFAULT_OFFSETS = (-1, 0, 0)  # SUP-1 default: reminder 1 working day before, yellow on the due day, red after
 DEFAULT_ACK_DAYS = 1
 
@@ -42,8 +44,6 @@ _loaded_at = 0.0
 
 
 def _load() -> dict[int, list[Policy]]:
-    from .models import ThresholdPolicy
-
     out: dict[int, list[Policy]] = {}
     for p in ThresholdPolicy.objects.all():
         out.setdefault(p.tenant_id, []).append(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from xiaoneng.supervision.irregularities import case_irregularities as _flags
+from xiaoneng.supervision.irregularities.selectors import case_irregularities as _flags
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xiaoneng.supervision.thresholds import thresholds_invalidate
+from xiaoneng.supervision.alerts.thresholds import thresholds_invalidate
 from xiaoneng.workdays.services import clock_start
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -47,7 +47,7 @@ def run_scan(**kwargs):
     transaction)."""
     from django.test import TestCase
 
-    from xiaoneng.supervision.scan import scan
+    from xiaoneng.supervision.alerts.scan import scan
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         return scan(**kwargs)

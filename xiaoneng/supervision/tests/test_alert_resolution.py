@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from xiaoneng.cases.tests.conftest import _media, accepted, cw  # noqa: F401  (fixtures)
 from xiaoneng.core.models import Event
+from xiaoneng.supervision.alerts.services import alert_escalate
 from xiaoneng.supervision.choices import AlertStatus, Escalation, Level
 from xiaoneng.supervision.models import Alert
-from xiaoneng.supervision.services import alert_escalate
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_stop
 

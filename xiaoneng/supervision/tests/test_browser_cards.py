@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from conftest import login, screenshot
-from xiaoneng.supervision.bulletins import bulletin_create
+from xiaoneng.supervision.bulletins.services import bulletin_create
 from xiaoneng.supervision.choices import BulletinKind
-from xiaoneng.supervision.efficiency import efficiency_compute
+from xiaoneng.supervision.efficiency.services import efficiency_compute
 
 from .test_cards import mixed  # noqa: F401  (fixture: 2 yellow and 1 red card this month, and noise)
 

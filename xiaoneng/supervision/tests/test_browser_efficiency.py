@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from conftest import login, screenshot
 from xiaoneng.oversight.services import rectification_open
-from xiaoneng.supervision.bulletins import bulletin_create, bulletin_issue
+from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
 from xiaoneng.supervision.choices import BulletinKind, Level
-from xiaoneng.supervision.efficiency import efficiency_compute, month_start
+from xiaoneng.supervision.efficiency.services import efficiency_compute
 from xiaoneng.supervision.models import Bulletin, EfficiencyScore
+from xiaoneng.supervision.periods import month_start
 
 from .test_efficiency import alert, complaint, en_catalog, rating
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from conftest import login, screenshot
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.models import Alert
-from xiaoneng.supervision.scan import scan
 from xiaoneng.workdays.services import clock_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -17,9 +17,11 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from xiaoneng.core.models import Event
-from xiaoneng.supervision.bulletins import bulletin_create, bulletin_excel, bulletin_issue, bulletin_pdf, figures_of
+from xiaoneng.supervision.bulletins.documents import bulletin_excel, bulletin_pdf
+from xiaoneng.supervision.bulletins.figures import figures_of
+from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
 from xiaoneng.supervision.choices import BulletinKind, BulletinStatus, DeductionSource, Level
-from xiaoneng.supervision.efficiency import efficiency_compute
+from xiaoneng.supervision.efficiency.services import efficiency_compute
 from xiaoneng.supervision.models import Bulletin, EfficiencyScore
 
 from .conftest import make_clock

@@ -17,11 +17,13 @@ from openpyxl import load_workbook
 
 from xiaoneng.orgs.choices import RegionLevel
 from xiaoneng.orgs.tests.factories import DepartmentFactory, RegionFactory
-from xiaoneng.supervision.bulletins import bulletin_create, bulletin_excel, bulletin_pdf, figures_of
+from xiaoneng.supervision.alerts.selectors import card_counts
+from xiaoneng.supervision.bulletins.documents import bulletin_excel, bulletin_pdf
+from xiaoneng.supervision.bulletins.figures import figures_of
+from xiaoneng.supervision.bulletins.services import bulletin_create
 from xiaoneng.supervision.choices import BulletinKind, DeductionSource, Level
-from xiaoneng.supervision.efficiency import efficiency_compute
+from xiaoneng.supervision.efficiency.services import efficiency_compute
 from xiaoneng.supervision.models import Alert, EfficiencyScore
-from xiaoneng.supervision.selectors import card_counts
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_stop
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from xiaoneng.cases.tests.conftest import _media, accepted, cw  # noqa: F401  (fixtures)
+from xiaoneng.supervision.alerts.selectors import dashboard_stats, filter_alerts, speed_stats
 from xiaoneng.supervision.models import Alert
-from xiaoneng.supervision.selectors import dashboard_stats, filter_alerts, speed_stats
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_pause, clock_resume, clock_stop
 

@@ -13,11 +13,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from xiaoneng.supervision.alerts.selectors import MET_ON_TIME, card_counts
 from xiaoneng.supervision.choices import IrregularityRule
-from xiaoneng.supervision.irregularities import irregularities_detect
+from xiaoneng.supervision.irregularities.detect import irregularities_detect
 from xiaoneng.supervision.models import Alert, Bulletin, Irregularity
-from xiaoneng.supervision.selectors import card_counts
-from xiaoneng.supervision.services import MET_ON_TIME
 
 pytestmark = pytest.mark.django_db
 

@@ -24,13 +24,8 @@ from xiaoneng.core.models import Event
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.ratings.models import InHallService, Rating
 from xiaoneng.supervision.choices import DeductionSource, Grade, IrregularityStatus, Level, Severity, WarningLevel
-from xiaoneng.supervision.efficiency import (
-    UnitFacts,
-    efficiency_compute,
-    efficiency_grade_quarter,
-    efficiency_refresh,
-    score_unit,
-)
+from xiaoneng.supervision.efficiency.scoring import UnitFacts, score_unit
+from xiaoneng.supervision.efficiency.services import efficiency_compute, efficiency_grade_quarter, efficiency_refresh
 from xiaoneng.supervision.models import Alert, Deduction, EfficiencyPolicy, EfficiencyScore, Irregularity, QuarterGrade
 
 from .conftest import make_clock

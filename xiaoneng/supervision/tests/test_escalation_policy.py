@@ -12,10 +12,10 @@ from pathlib import Path
 from xiaoneng.complaints.actions.escalation import complaints_escalate
 from xiaoneng.complaints.tests.conftest import dispatched
 from xiaoneng.core.models import Notification
+from xiaoneng.supervision.alerts.escalation import acknowledge_deadline, escalation_policy
+from xiaoneng.supervision.alerts.selectors import dashboard_stats
 from xiaoneng.supervision.choices import Escalation
-from xiaoneng.supervision.escalation import acknowledge_deadline, escalation_policy
 from xiaoneng.supervision.models import Alert
-from xiaoneng.supervision.selectors import dashboard_stats
 from xiaoneng.workdays import escalation as contract
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
 from xiaoneng.workdays.escalation import Audience, EscalationStep, Track

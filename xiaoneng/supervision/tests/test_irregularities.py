@@ -17,30 +17,23 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
+from xiaoneng.cases.actions.decision import case_decide, case_deliver
+from xiaoneng.cases.actions.fees import fee_charge_record
+from xiaoneng.cases.actions.intake import case_accept, case_deem_accepted, case_refuse_at_intake, case_submit
+from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_decide
+from xiaoneng.cases.actions.supplement import case_request_supplement
 from xiaoneng.cases.choices import DecisionOutcome, NegativeKind, Status
 from xiaoneng.cases.models import Case, Decision, FeeCharge, StepTask
-from xiaoneng.cases.services import (
-    case_accept,
-    case_decide,
-    case_deem_accepted,
-    case_deliver,
-    case_negative_report_review,
-    case_negative_report_submit,
-    case_refuse_at_intake,
-    case_request_supplement,
-    case_step_decide,
-    case_submit,
-    fee_charge_record,
-)
 from xiaoneng.catalog.models import Item, Step
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.core.models import Event, Notification
 from xiaoneng.core.trail import event_append
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.services import rectification_submit, rectification_verify
-from xiaoneng.supervision import irregularities as irr_mod
 from xiaoneng.supervision.choices import IrregularityRule, IrregularityStatus
-from xiaoneng.supervision.irregularities import RULES, irregularities_detect
+from xiaoneng.supervision.irregularities.detect import CURSOR_NAME, DetectResult, irregularities_detect
+from xiaoneng.supervision.irregularities.rules import RULES, RuleSpec
 from xiaoneng.supervision.models import DetectorCursor, Irregularity
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -49,7 +42,7 @@ R = IrregularityRule
 NOW = timedelta(0)
 
 
-def detect(**kw: Any) -> irr_mod.DetectResult:
+def detect(**kw: Any) -> DetectResult:
     """Run the detector with no lag (tests commit nothing) and deliver its notifications."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         return irregularities_detect(lag=NOW, **kw)
@@ -380,12 +373,12 @@ def test_detector_resumes_after_a_crash(world, item, monkeypatch):
         return original.detect(batch, case_ids)
 
     monkeypatch.setitem(
-        RULES, "SUP-2.1", irr_mod.RuleSpec(original.rule, original.severity, "", "", original.actions, crash)
+        RULES, "SUP-2.1", RuleSpec(original.rule, original.severity, "", "", original.actions, crash)
     )
     with pytest.raises(RuntimeError):
         detect(batch_size=1)
     # then the flags of committed batches stay, and the cursor stopped before b
-    position = DetectorCursor.objects.get(name=irr_mod.CURSOR_NAME).position
+    position = DetectorCursor.objects.get(name=CURSOR_NAME).position
     assert a_deemed <= position < b_deemed
     assert len(flags(a)) == 1 and flags(b) == []
     # when it runs again, it continues where it stopped
@@ -394,7 +387,7 @@ def test_detector_resumes_after_a_crash(world, item, monkeypatch):
     detect()
     assert len(flags(a)) == 1 and len(flags(b)) == 1
     # the cursor read every event that existed (the detector's own events come after it)
-    assert DetectorCursor.objects.get(name=irr_mod.CURSOR_NAME).position == last
+    assert DetectorCursor.objects.get(name=CURSOR_NAME).position == last
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="并发检测需要 PostgreSQL（SQLite 写入本就串行）")
@@ -402,7 +395,7 @@ def test_detector_resumes_after_a_crash(world, item, monkeypatch):
 def test_two_concurrent_detectors_raise_each_flag_once(world, item):
     # given 12 cases the clock deemed accepted (SUP-2.1)
     cases = [_broken(world, item) for _ in range(12)]
-    results: list[irr_mod.DetectResult] = []
+    results: list[DetectResult] = []
     errors: list[Exception] = []
 
     def run() -> None:

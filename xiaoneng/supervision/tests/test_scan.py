@@ -9,9 +9,9 @@ from django.db import connection
 from xiaoneng.core.models import Event, Notification
 from xiaoneng.core.trail import trail_verify
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.choices import AlertStatus, Escalation
 from xiaoneng.supervision.models import Alert, Recommendation
-from xiaoneng.supervision.scan import scan
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_pause, clock_stop
 
@@ -140,7 +140,7 @@ def test_escalation_goes_to_department_head_then_efficiency_office(world):
 
 
 def test_acknowledged_alert_is_not_escalated(world):
-    from xiaoneng.supervision.services import alert_acknowledge
+    from xiaoneng.supervision.alerts.services import alert_acknowledge
 
     # given a yellow alert the unit acknowledged
     clock = make_clock(world, limit=3)
@@ -184,7 +184,7 @@ def test_overdue_rectification_does_not_open_a_rectification_of_itself(world):
 
 
 def test_sup1_threshold_policy_moves_the_yellow_card(world):
-    from xiaoneng.supervision.services import threshold_policy_save
+    from xiaoneng.supervision.alerts.services import threshold_policy_save
     from xiaoneng.workdays.calendar import get_calendar
     from xiaoneng.workdays.deadline import day_start
 
@@ -251,7 +251,7 @@ def test_clk5_rescan_command_recomputes_stale_clocks_then_scans(world):
 
 
 def test_sup1_threshold_policy_recomputes_open_clocks_with_one_event(world):
-    from xiaoneng.supervision.services import threshold_policy_save
+    from xiaoneng.supervision.alerts.services import threshold_policy_save
     from xiaoneng.workdays.calendar import get_calendar
     from xiaoneng.workdays.deadline import day_start
 

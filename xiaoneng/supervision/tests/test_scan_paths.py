@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from xiaoneng.core.models import Event, Notification
 from xiaoneng.core.trail import trail_verify
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.supervision.alerts.services import threshold_policy_save
 from xiaoneng.supervision.models import Alert, Recommendation
-from xiaoneng.supervision.services import threshold_policy_save
 from xiaoneng.workdays.choices import ExtensionKind, PauseReason
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_extend, clock_pause
@@ -134,7 +134,7 @@ def test_sup1_sql_scan_and_orm_scan_raise_the_same_alerts(world):
 
 
 def test_sql_scan_is_refused_on_other_databases(world):
-    from xiaoneng.supervision.scan import scan
+    from xiaoneng.supervision.alerts.scan import scan
 
     if connection.vendor == "postgresql":
         pytest.skip("checks the refusal on a database without the set-based path")

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from xiaoneng.supervision.alerts.external import external_system_create
+from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.models import Alert, ExternalObligation
-from xiaoneng.supervision.scan import scan
-from xiaoneng.supervision.services import external_system_create
 
 from .conftest import make_clock
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from xiaoneng.supervision.alerts.external import external_system_create
 from xiaoneng.supervision.models import ExternalObligation
-from xiaoneng.supervision.services import external_system_create
 from xiaoneng.workdays.calendar import CalendarRangeError, get_calendar
 from xiaoneng.workdays.models import Clock
 

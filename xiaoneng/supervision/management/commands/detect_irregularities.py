@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from xiaoneng.supervision.irregularities import DetectResult, irregularities_detect
+from xiaoneng.supervision.irregularities.detect import DetectResult, irregularities_detect
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from xiaoneng.orgs.models import Region
-from xiaoneng.supervision.efficiency import efficiency_compute, efficiency_grade_quarter, quarter_of
+from xiaoneng.supervision.efficiency.services import efficiency_compute, efficiency_grade_quarter
+from xiaoneng.supervision.periods import quarter_of
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from xiaoneng.supervision.scan import scan
+from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.workdays.bulk import clocks_recompute_bulk
 
 
