@@ -1,19 +1,31 @@
-"""Every write to rectifications (conventions §2): open, submit evidence, verify, reject."""
+"""Every write to rectifications (conventions §2): open (by a source or by hand), submit evidence,
+verify, reject. The other writes of oversight live in `oversight.actions` and are re-exported here,
+so that callers have one entry point."""
 
 from __future__ import annotations
 
 __all__ = [
+    # re-exported from oversight.actions
+    "accountability_record_open",
     "can_submit",
     "can_verify",
+    "exemption_apply",
+    "exemption_decide",
     "rectification_open",
     "rectification_reject",
     "rectification_submit",
     "rectification_verify",
+    "task_assign",
+    "task_complete",
+    "task_reject",
+    "task_report_progress",
+    "task_urge",
+    "task_verify",
 ]
 
+from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -29,18 +41,15 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.services import clock_start, clock_stop
 
-from .choices import TRANSITIONS, VERIFIER_ROLES, RectificationStatus
+from .actions.accountability import accountability_record_open
+from .actions.exemption import exemption_apply, exemption_decide
+from .actions.tasks import task_assign, task_complete, task_reject, task_report_progress, task_urge, task_verify
+from .choices import TRANSITIONS, VERIFIER_ROLES, RectificationOrigin, RectificationStatus
+from .inputs import default_limit, file_check, limit_resolve, text_clean
 from .models import Rectification, RectificationEvidence
 from .selectors import department_heads, region_supervisors
 
 CLOCK_KIND = "oversight.rectification"
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-EVIDENCE_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip"}
-
-
-def _default_days() -> int:
-    # CAS-10 default for supervised tasks: 15 working days, configurable per deployment.
-    return int(getattr(settings, "XIAONENG_RECTIFICATION_DAYS", 15))
 
 
 def can_verify(actor: Any, rectification: Rectification) -> bool:
@@ -98,16 +107,31 @@ def rectification_open(
     source: models.Model | None = None,
     limit: int | None = None,
     actor: Any = None,
+    origin: str = "",
+    due: date | None = None,
 ) -> Rectification:
     """Open a rectification with its own Clock (kind "oversight.rectification"). With a `source`, at
-    most one per source: a second call returns the existing item (the caller may retry safely)."""
+    most one per source: a second call returns the existing item (the caller may retry safely).
+    Opened by hand (from the page or the API), it names its `origin` (明察暗访, 领导交办 …), the owner
+    must work in the department, and the deadline is `limit` working days or the date `due` (CAS-10:
+    15 working days when neither is given)."""
     if not _can_open(actor, department):
         raise PermissionDenied(_("只有效能办或领导可以开具整改事项。"))
-    if not title.strip() or not problem.strip():
+    if not isinstance(title, str) or not title.strip() or not isinstance(problem, str) or not problem.strip():
         raise ValidationError(_("请填写整改标题和问题描述。"), code="required")
-    days = _default_days() if limit is None else limit
-    if days <= 0:
+    title = text_clean(title, field="title", label=_("标题"), max_length=200)
+    problem = text_clean(problem, field="problem", label=_("问题描述"), max_length=5000)
+    measures = text_clean(measures, field="measures", label=_("整改措施"), max_length=5000, min_length=0)
+    origin = origin or (
+        RectificationOrigin.SYSTEM if source is not None or actor is None else RectificationOrigin.OTHER
+    )
+    if origin not in RectificationOrigin.values:
+        raise ValidationError({"origin": _("请选择问题来源。")})
+    if owner is not None and owner.department_id != department.pk:
+        raise ValidationError({"owner": _("整改责任人必须是责任部门的工作人员。")})
+    if limit is not None and not isinstance(limit, bool) and isinstance(limit, int) and limit <= 0:
         raise ValidationError(_("整改时限必须大于零。"), code="limit")
+    days = limit_resolve(days=limit, due=due) if (limit is not None or due is not None) else default_limit()
     source_type = ContentType.objects.get_for_model(source) if source is not None else None
     source_id = str(source.pk) if source is not None else ""
     if source_type is not None:
@@ -122,9 +146,10 @@ def rectification_open(
                 source_id=source_id,
                 department=department,
                 owner=owner,
-                title=title.strip(),
-                problem=problem.strip(),
-                measures=measures.strip(),
+                title=title,
+                problem=problem,
+                measures=measures,
+                origin=origin,
             )
             rect.clock = clock_start(
                 owner=rect,
@@ -140,7 +165,13 @@ def rectification_open(
                 subject=rect,
                 action="rectification.opened",
                 actor=actor,
-                after={"status": rect.status, "department": department.pk, "limit": days, "source": source_id},
+                after={
+                    "status": rect.status,
+                    "department": department.pk,
+                    "limit": days,
+                    "source": source_id,
+                    "origin": origin,
+                },
             )
             notify(
                 recipients=[*department_heads([department.pk]), owner],
@@ -157,18 +188,8 @@ def rectification_open(
 
 
 def _check_file(file: UploadedFile | None) -> None:
-    if file is None:
-        return
-    name = (file.name or "").lower()
-    ext = name[name.rfind(".") :] if "." in name else ""
-    if ext not in EVIDENCE_EXTENSIONS:
-        raise ValidationError(
-            _("不支持的文件类型，请上传：%(exts)s") % {"exts": "、".join(sorted(EVIDENCE_EXTENSIONS))}, code="file"
-        )
-    if (file.size or 0) > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("文件不能超过20MB。"), code="file")
-    if (file.size or 0) == 0:
-        raise ValidationError(_("上传的文件是空的。"), code="file")
+    """Evidence files pass the one upload check (core.uploads: type, size, content)."""
+    file_check(file)
 
 
 def rectification_submit(

@@ -71,7 +71,7 @@ def test_wrong_roles_are_refused(world):
 
 def test_bad_evidence_file_is_refused_and_nothing_written(world):
     rect = _open(world)
-    with pytest.raises(ValidationError, match="不支持的文件类型"):
+    with pytest.raises(ValidationError, match="类型不允许上传"):
         rectification_submit(
             rectification=rect, actor=world.user("clerk"), text="已整改", file=SimpleUploadedFile("a.exe", b"MZ")
         )
