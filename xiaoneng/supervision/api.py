@@ -26,7 +26,14 @@ from .irregularities.rules import RULES
 from .irregularities.selectors import filter_irregularities, irregularity_rectification
 from .irregularities.services import irregularity_confirm, irregularity_dismiss, irregularity_rectify
 from .models import Alert, ExternalObligation, ExternalSystem
-from .permissions import alert_for, alerts_for, can_supervise, irregularities_for, irregularity_for
+from .permissions import (
+    access_alert_by_id,
+    access_irregularity_by_id,
+    access_obligation_by_external_id,
+    alerts_for,
+    can_supervise,
+    irregularities_for,
+)
 
 router = Router(tags=["supervision"])
 
@@ -108,31 +115,31 @@ def list_alerts(
 @router.get("/alerts/{pk}", response=AlertOut)
 def get_alert(request: AuthedRequest, pk: int) -> AlertOut:
     _staff(request)
-    return _out(alert_for(request.user, pk))
+    return _out(access_alert_by_id(request.user, pk))
 
 
 @router.post("/alerts/{pk}/acknowledge", response=AlertOut)
 def acknowledge(request: AuthedRequest, pk: int) -> AlertOut:
     _staff(request)
-    return _out(alert_acknowledge(alert=alert_for(request.user, pk), actor=request.user))
+    return _out(alert_acknowledge(alert=access_alert_by_id(request.user, pk), actor=request.user))
 
 
 @router.post("/alerts/{pk}/explain", response=AlertOut)
 def explain(request: AuthedRequest, pk: int, payload: TextIn) -> AlertOut:
     _staff(request)
-    return _out(alert_explain(alert=alert_for(request.user, pk), actor=request.user, text=payload.text))
+    return _out(alert_explain(alert=access_alert_by_id(request.user, pk), actor=request.user, text=payload.text))
 
 
 @router.post("/alerts/{pk}/resolve", response=AlertOut)
 def resolve(request: AuthedRequest, pk: int, payload: TextIn) -> AlertOut:
     _staff(request)
-    return _out(alert_resolve(alert=alert_for(request.user, pk), actor=request.user, note=payload.text))
+    return _out(alert_resolve(alert=access_alert_by_id(request.user, pk), actor=request.user, note=payload.text))
 
 
 @router.post("/alerts/{pk}/escalate", response=AlertOut)
 def escalate(request: AuthedRequest, pk: int, payload: ReasonIn) -> AlertOut:
     _staff(request)
-    return _out(alert_escalate(alert=alert_for(request.user, pk), actor=request.user, reason=payload.reason))
+    return _out(alert_escalate(alert=access_alert_by_id(request.user, pk), actor=request.user, reason=payload.reason))
 
 
 @router.get("/dashboard", summary="Dashboard numbers (supervisors and leaders, region-scoped)")
@@ -250,12 +257,8 @@ def register_obligation(request: HttpRequest) -> Status:
 
 @router.get("/external/obligations/{external_id}", auth=ApiKey(), response=ObligationOut)
 def get_obligation(request: HttpRequest, external_id: str) -> ObligationOut:
-    from django.shortcuts import get_object_or_404
-
     system: ExternalSystem = request.auth  # type: ignore[attr-defined]
-    return _ob(
-        get_object_or_404(ExternalObligation.objects.select_related("clock"), system=system, external_id=external_id)
-    )
+    return _ob(access_obligation_by_external_id(system, external_id))
 
 
 @router.post(
@@ -363,7 +366,7 @@ def list_irregularities(
 
 @router.get("/irregularities/{pk}", response=IrregularityOut)
 def get_irregularity(request: AuthedRequest, pk: int) -> IrregularityOut:
-    i = irregularity_for(request.user, pk)
+    i = access_irregularity_by_id(request.user, pk)
     rect = irregularity_rectification(i)
     return _irr_out(i, rect.pk if rect else None)
 
@@ -371,21 +374,25 @@ def get_irregularity(request: AuthedRequest, pk: int) -> IrregularityOut:
 @router.post("/irregularities/{pk}/confirm", response=IrregularityOut)
 def confirm_irregularity(request: AuthedRequest, pk: int, payload: IrregularityNoteIn) -> IrregularityOut:
     return _irr_out(
-        irregularity_confirm(irregularity=irregularity_for(request.user, pk), actor=request.user, note=payload.note)
+        irregularity_confirm(
+            irregularity=access_irregularity_by_id(request.user, pk), actor=request.user, note=payload.note
+        )
     )
 
 
 @router.post("/irregularities/{pk}/dismiss", response=IrregularityOut)
 def dismiss_irregularity(request: AuthedRequest, pk: int, payload: ReasonIn) -> IrregularityOut:
     return _irr_out(
-        irregularity_dismiss(irregularity=irregularity_for(request.user, pk), actor=request.user, reason=payload.reason)
+        irregularity_dismiss(
+            irregularity=access_irregularity_by_id(request.user, pk), actor=request.user, reason=payload.reason
+        )
     )
 
 
 @router.post("/irregularities/{pk}/rectify", response=RectificationRef)
 def rectify_irregularity(request: AuthedRequest, pk: int, payload: IrregularityRectifyIn) -> RectificationRef:
     rect = irregularity_rectify(
-        irregularity=irregularity_for(request.user, pk),
+        irregularity=access_irregularity_by_id(request.user, pk),
         actor=request.user,
         measures=payload.measures,
         limit=payload.limit,
@@ -561,10 +568,10 @@ def efficiency_warnings(request: HttpRequest, month: str = "") -> list[PublicWar
 
 @router.get("/efficiency/{pk}", response=ScoreOut, summary="One unit's monthly score with its deductions")
 def efficiency_score(request: AuthedRequest, pk: int) -> ScoreOut:
-    from .permissions import score_for
+    from .permissions import access_score_by_id
 
     _staff(request)
-    return _score_out(score_for(request.user, pk), with_deductions=True)
+    return _score_out(access_score_by_id(request.user, pk), with_deductions=True)
 
 
 @router.get("/bulletins", response=list[BulletinOut], summary="Bulletins in the user's region (leaders, office)")
@@ -596,11 +603,11 @@ def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
 @router.get("/bulletins/{pk}", response=BulletinDetailOut)
 def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
     from .bulletins.figures import figures_of
-    from .permissions import bulletin_for, can_read_bulletins
+    from .permissions import access_bulletin_by_id, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
-    b = bulletin_for(request.user, pk)
+    b = access_bulletin_by_id(request.user, pk)
     return BulletinDetailOut(**_bulletin_out(b).model_dump(), remarks=b.remarks, figures=figures_of(b))
 
 
@@ -608,11 +615,11 @@ def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
 def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> BulletinDetailOut:
     from .bulletins.figures import figures_of
     from .bulletins.services import bulletin_issue
-    from .permissions import bulletin_for, can_read_bulletins
+    from .permissions import access_bulletin_by_id, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
-    b = bulletin_issue(bulletin=bulletin_for(request.user, pk), actor=request.user, remarks=payload.remarks)
+    b = bulletin_issue(bulletin=access_bulletin_by_id(request.user, pk), actor=request.user, remarks=payload.remarks)
     return BulletinDetailOut(**_bulletin_out(b).model_dump(), remarks=b.remarks, figures=figures_of(b))
 
 

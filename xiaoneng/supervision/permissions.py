@@ -8,9 +8,13 @@ from __future__ import annotations
 
 __all__ = [
     "READER_ROLES",
-    "alert_for",
+    "access_alert_by_id",
+    "access_bulletin_by_id",
+    "access_deduction_by_id",
+    "access_irregularity_by_id",
+    "access_obligation_by_external_id",
+    "access_score_by_id",
     "alerts_for",
-    "bulletin_for",
     "bulletins_for",
     "can_handle",
     "can_handle_irregularity",
@@ -18,13 +22,11 @@ __all__ = [
     "can_read_bulletins",
     "can_supervise",
     "irregularities_for",
-    "irregularity_for",
     "may_read",
     "region_in_scope",
     "regions_of",
     "require_handler_or_supervisor",
     "require_irregularity_reader",
-    "score_for",
     "scores_for",
     "scores_in_region",
 ]
@@ -45,7 +47,7 @@ from .choices import (
     BULLETIN_ISSUER_ROLES,
     SUPERVISOR_ROLES,
 )
-from .models import Alert, Bulletin, EfficiencyScore, Irregularity
+from .models import Alert, Bulletin, Deduction, EfficiencyScore, ExternalObligation, ExternalSystem, Irregularity
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,7 +81,8 @@ def alerts_for(user: Any) -> QuerySet[Alert]:
     return restrict(Alert.objects.select_related("clock", "department", "region"), user)
 
 
-def alert_for(user: Any, pk: int) -> Alert:
+def access_alert_by_id(user: Any, pk: int) -> Alert:
+    """The alert `pk` if it lies in the user's scope; otherwise 404."""
     return get_object_or_404(alerts_for(user), pk=pk)
 
 
@@ -101,7 +104,8 @@ def irregularities_for(user: Any) -> QuerySet[Irregularity]:
     return restrict(Irregularity.objects.select_related("department", "region", "handled_by"), user)
 
 
-def irregularity_for(user: Any, pk: int) -> Irregularity:
+def access_irregularity_by_id(user: Any, pk: int) -> Irregularity:
+    """The flag `pk` if it lies in the user's scope; otherwise 404 (403 for a role that reads no flags)."""
     return get_object_or_404(irregularities_for(user), pk=pk)
 
 
@@ -136,8 +140,20 @@ def scores_for(user: Any) -> QuerySet[EfficiencyScore]:
     return qs
 
 
-def score_for(user: Any, pk: int) -> EfficiencyScore:
+def access_score_by_id(user: Any, pk: int) -> EfficiencyScore:
+    """The monthly score `pk` if it lies in the user's scope; otherwise 404."""
     return get_object_or_404(scores_for(user), pk=pk)
+
+
+def access_deduction_by_id(user: Any, pk: int) -> Deduction:
+    """The deduction `pk` if its score lies in the user's scope; otherwise 404 (an id outside the
+    scope reveals nothing, not even that it exists)."""
+    return get_object_or_404(Deduction.objects.select_related("score").filter(score__in=scores_for(user)), pk=pk)
+
+
+def access_obligation_by_external_id(system: ExternalSystem, external_id: str) -> ExternalObligation:
+    """An obligation that the calling system registered itself; another system's (or none) is 404."""
+    return get_object_or_404(ExternalObligation.objects.select_related("clock"), system=system, external_id=external_id)
 
 
 # --- who ------------------------------------------------------------------------------------------
@@ -157,7 +173,8 @@ def bulletins_for(user: Any) -> QuerySet[Bulletin]:
     return restrict(Bulletin.objects.select_related("region", "issued_by"), user)
 
 
-def bulletin_for(user: Any, pk: int) -> Bulletin:
+def access_bulletin_by_id(user: Any, pk: int) -> Bulletin:
+    """The bulletin `pk` if the user reads bulletins and it lies in their scope; otherwise 404."""
     return get_object_or_404(bulletins_for(user), pk=pk)
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,14 +23,13 @@ from .calendar import get_calendar
 from .choices import DayKind
 from .forms import NOTICE_EXAMPLE_2027, CalendarNoticeForm
 from .models import CalendarDay, CalendarYear
-from .permissions import can_manage_calendar
+from .permissions import access_calendar_year_by_number, require_calendar_manager
 from .selectors import calendar_months, calendar_revisions_recent, calendar_years_overview, clocks_affected_by_years
 from .services import calendar_confirm_year, calendar_missing_next_year
 
 
 def _require_admin(request: AuthedRequest) -> None:
-    if not can_manage_calendar(request.user):
-        raise PermissionDenied(_("只有系统管理员可以管理工作日历。"))
+    require_calendar_manager(request.user)
 
 
 def _index(request: AuthedRequest, form: CalendarNoticeForm, status: int = 200) -> HttpResponse:
@@ -151,17 +150,15 @@ def calendar_confirm(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def calendar_year(request: AuthedRequest, year: int) -> HttpResponse:
     """A year month by month: working days, weekends, holidays with their names, make-up days."""
-    _require_admin(request)
+    provisional, row = access_calendar_year_by_number(request.user, year)
     cal = get_calendar()
-    if not cal.first.year <= year <= cal.last.year:
-        raise Http404(_("该年份不在工作日历范围内。"))
     return render(
         request,
         "workdays/calendar_year.html",
         {
             "year": year,
-            "row": CalendarYear.objects.select_related("revision", "confirmed_by").filter(year=year).first(),
-            "provisional": cal.is_provisional(date(year, 1, 1)),
+            "row": row,
+            "provisional": provisional,
             "months": calendar_months(year, cal),
             "workdays": cal.count_working_days(date(year - 1, 12, 31), date(year, 12, 31)),
             "prev_year": year - 1 if year - 1 >= cal.first.year else None,

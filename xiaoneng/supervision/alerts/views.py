@@ -27,7 +27,7 @@ from xiaoneng.oversight.models import Rectification
 
 from ..choices import LEVEL_COLOURS, AlertStatus, Escalation, Level
 from ..periods import month_param
-from ..permissions import alert_for, alerts_for, can_handle, can_supervise, require_handler_or_supervisor
+from ..permissions import access_alert_by_id, alerts_for, can_handle, can_supervise, require_handler_or_supervisor
 from .selectors import (
     CARD_KEYS,
     alert_resolution,
@@ -102,7 +102,7 @@ def alert_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_handler_or_supervisor(request)
-    alert = alert_for(request.user, pk)
+    alert = access_alert_by_id(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:

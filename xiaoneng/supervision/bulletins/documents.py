@@ -23,7 +23,7 @@ from ..choices import (
 )
 from ..messages import bulletin_title
 from ..models import Bulletin
-from ..permissions import bulletin_for, can_read_bulletins
+from ..permissions import access_bulletin_by_id, can_read_bulletins
 from .figures import figures_of
 
 
@@ -329,7 +329,7 @@ def bulletin_file_response(user: Any, pk: int, fmt: str) -> HttpResponse:
         raise PermissionDenied
     if fmt not in ("pdf", "xlsx"):
         raise Http404
-    b = bulletin_for(user, pk)
+    b = access_bulletin_by_id(user, pk)
     name = f"bulletin-{b.number or f'draft-{b.pk}'}"
     if fmt == "pdf":
         resp = HttpResponse(bulletin_pdf(b), content_type="application/pdf")

@@ -23,7 +23,7 @@ from xiaoneng.core.pagination import paginate
 
 from ..choices import BulletinKind, BulletinStatus
 from ..periods import month_param_or, month_start
-from ..permissions import bulletin_for, bulletins_for, can_issue_bulletins, can_read_bulletins, regions_of
+from ..permissions import access_bulletin_by_id, bulletins_for, can_issue_bulletins, can_read_bulletins, regions_of
 from .documents import bulletin_file_response
 from .figures import figures_of
 from .services import bulletin_create, bulletin_issue
@@ -74,7 +74,7 @@ def bulletin_list(request: AuthedRequest) -> HttpResponse:
 def bulletin_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if not can_read_bulletins(request.user):
         raise PermissionDenied
-    b = bulletin_for(request.user, pk)
+    b = access_bulletin_by_id(request.user, pk)
     if request.method == "POST":
         if not can_issue_bulletins(request.user):
             raise PermissionDenied

@@ -17,21 +17,22 @@ from datetime import date, timedelta
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.models import Region
 
-from ..models import Deduction, EfficiencyPolicy, QuarterGrade
+from ..models import EfficiencyPolicy, QuarterGrade
 from ..periods import month_param_or, month_start
 from ..permissions import (
+    access_deduction_by_id,
+    access_score_by_id,
     bulletins_for,
     can_supervise,
     regions_of,
     require_handler_or_supervisor,
-    score_for,
     scores_for,
 )
 from .scoring import DEFAULT_POLICY, policy_for
@@ -87,7 +88,7 @@ def efficiency_index(request: AuthedRequest) -> HttpResponse:
 @login_required
 def efficiency_score(request: AuthedRequest, pk: int) -> HttpResponse:
     _index_reader(request)
-    score = score_for(request.user, pk)
+    score = access_score_by_id(request.user, pk)
     history = list(scores_for(request.user).filter(department_id=score.department_id).order_by("-month")[:12])[::-1]
     return render(
         request,
@@ -107,8 +108,8 @@ def efficiency_score(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def efficiency_deduction(request: AuthedRequest, pk: int) -> HttpResponse:
     _index_reader(request)
-    deduction = get_object_or_404(Deduction.objects.select_related("score"), pk=pk)
-    score = score_for(request.user, deduction.score_id)  # 404 outside the user's scope
+    deduction = access_deduction_by_id(request.user, pk)  # 404 outside the user's scope
+    score = deduction.score
     return render(
         request,
         "supervision/efficiency_deduction.html",

@@ -24,7 +24,12 @@ from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.models import Department
 
 from ..choices import IrregularityRule, IrregularityStatus, Severity
-from ..permissions import can_handle_irregularity, irregularities_for, irregularity_for, require_irregularity_reader
+from ..permissions import (
+    access_irregularity_by_id,
+    can_handle_irregularity,
+    irregularities_for,
+    require_irregularity_reader,
+)
 from .rules import RULES
 from .selectors import filter_irregularities, irregularity_case, irregularity_rectification
 from .services import irregularity_confirm, irregularity_dismiss, irregularity_rectify
@@ -70,7 +75,7 @@ def irregularity_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def irregularity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_irregularity_reader(request)
-    irr = irregularity_for(request.user, pk)
+    irr = access_irregularity_by_id(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:

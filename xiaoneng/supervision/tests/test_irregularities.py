@@ -372,9 +372,7 @@ def test_detector_resumes_after_a_crash(world, item, monkeypatch):
             raise RuntimeError("crash")
         return original.detect(batch, case_ids)
 
-    monkeypatch.setitem(
-        RULES, "SUP-2.1", RuleSpec(original.rule, original.severity, "", "", original.actions, crash)
-    )
+    monkeypatch.setitem(RULES, "SUP-2.1", RuleSpec(original.rule, original.severity, "", "", original.actions, crash))
     with pytest.raises(RuntimeError):
         detect(batch_size=1)
     # then the flags of committed batches stay, and the cursor stopped before b
