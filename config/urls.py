@@ -18,4 +18,5 @@ urlpatterns = [
     path("oversight/", include("xiaoneng.oversight.urls")),
     path("inspections/", include("xiaoneng.inspections.urls")),
     path("supervision/", include("xiaoneng.supervision.urls")),
+    path("evaluation/", include("xiaoneng.evaluation.urls")),
 ]

@@ -16,6 +16,7 @@ __all__ = [
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -56,17 +57,27 @@ def may_read_scheme(user: Any, scheme: Scheme) -> bool:
     return restrict(Scheme.objects.filter(pk=scheme.pk), user).exists()
 
 
+def _pk(pk: int) -> int:
+    # an id beyond the database's integer range overflows in the driver: it names nothing
+    if not 0 < pk < 2**63:
+        raise Http404
+    return pk
+
+
 def access_scheme_by_id(user: Any, pk: int) -> Scheme:
+    _pk(pk)
     from .selectors import schemes_for
 
     return get_object_or_404(schemes_for(user), pk=pk)
 
 
 def access_commitment_by_id(user: Any, pk: int) -> Commitment:
+    _pk(pk)
     return get_object_or_404(restrict(Commitment.objects.select_related("department"), user), pk=pk)
 
 
 def access_talk_by_id(user: Any, pk: int) -> WarningTalk:
+    _pk(pk)
     return get_object_or_404(
         restrict(WarningTalk.objects.select_related("department", "result__scheme", "rectification"), user), pk=pk
     )

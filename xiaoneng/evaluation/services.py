@@ -589,38 +589,20 @@ def warning_talk_hold(*, actor: Any, talk: WarningTalk, held_on: Any, note: str)
 
 
 def award_blockers(scheme: Scheme, department: Any) -> list[str]:
-    """ACC-2 (四个一律: 一律取消评先评优资格): why `department` may not be awarded for the scheme's year.
-
-    Asks oversight's public `disqualified_units(period)` when it exists (the negative list with its
-    accountability records); until then, and in addition, any accountability record of the unit in
-    the year, wherever that model lives (complaints today, oversight after the move)."""
+    """ACC-2 (四个一律: 一律取消评先评优资格): why `department` may not be awarded for the scheme's year:
+    oversight's `disqualified_units(period)` (the negative list, 容错 exemptions respected), and any
+    other accountability record of the unit decided in the year that was not exempted."""
     from django.apps import apps
 
-    reasons: list[str] = []
-    try:
-        from xiaoneng.oversight import selectors as oversight_selectors
+    from xiaoneng.oversight.selectors import disqualified_units
 
-        disqualified = getattr(oversight_selectors, "disqualified_units", None)
-    except ImportError:  # pragma: no cover - oversight is installed
-        disqualified = None
-    if disqualified is not None:
-        found = disqualified((scheme.start, scheme.end))
-        ids = set(found.keys()) if isinstance(found, dict) else {getattr(x, "pk", x) for x in found}
-        if department.pk in ids:
-            reasons.append(_("该单位在考评年度内有负面清单情形，取消评先评优资格。"))
-    for label in ("oversight.AccountabilityRecord", "complaints.AccountabilityRecord"):
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
-        fields = {f.name for f in model._meta.get_fields()}
-        date_field = "decided_at" if "decided_at" in fields else "created_at"
-        if (
-            "department" in fields
-            and model.objects.filter(department_id=department.pk, **{f"{date_field}__year": scheme.year}).exists()
-        ):
-            reasons.append(_("该单位在考评年度内有问责记录，取消评先评优资格。"))
-            break
+    reasons: list[str] = []
+    if department.pk in disqualified_units((scheme.start, scheme.end), tenant=scheme.tenant_id):
+        reasons.append(_("该单位在考评年度内有负面清单情形，取消评先评优资格。"))
+    model = apps.get_model("oversight", "AccountabilityRecord")
+    others = model.objects.filter(department_id=department.pk, decided_at__year=scheme.year).exclude(status="exempted")
+    if not reasons and others.exists():
+        reasons.append(_("该单位在考评年度内有问责记录，取消评先评优资格。"))
     return reasons
 
 
