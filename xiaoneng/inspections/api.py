@@ -16,9 +16,24 @@ from xiaoneng.orgs.models import User
 from xiaoneng.workdays.due import clock_due_date
 
 from .actions.filings import filing_approve, filing_refuse, filing_submit
-from .models import EnforcementCertificate, Inspection, InspectionFiling
-from .permissions import access_filing_by_id, access_inspection_by_id, is_department_user, is_staff_user
-from .selectors import certificates_for, filing_verify, filings_for, inspections_for, unfiled_inspections
+from .actions.first_violations import first_violation_notice_close, first_violation_notice_issue
+from .models import EnforcementCertificate, FirstViolationEntry, FirstViolationNotice, Inspection, InspectionFiling
+from .permissions import (
+    access_filing_by_id,
+    access_inspection_by_id,
+    access_notice_by_id,
+    is_department_user,
+    is_staff_user,
+)
+from .selectors import (
+    certificates_for,
+    filing_verify,
+    filings_for,
+    first_violation_entries_public,
+    inspections_for,
+    notices_for,
+    unfiled_inspections,
+)
 
 router = Router(tags=["inspections"])
 
@@ -254,3 +269,121 @@ def verify_filing(request: HttpRequest, number: str, credit_code: str) -> Status
             officials=[PublicOfficialOut(**o.__dict__) for o in found.officials],
         ),
     )
+
+
+# --- 首违不罚 (INS-8) -------------------------------------------------------------------------
+
+
+class EntryOut(Schema):
+    id: int
+    item_id: int
+    item_name: str
+    circumstance: str
+    rectify_days: int
+    department: str
+
+
+class NoticeOut(Schema):
+    id: int
+    number: str
+    entry_id: int
+    item_name: str
+    department_id: int
+    enterprise_name: str
+    credit_code: str
+    facts: str
+    issued_on: date
+    status: str
+    due_date: date | None
+
+
+class NoticeIn(Schema):
+    entry_id: int
+    enterprise_name: str = Field(max_length=200)
+    credit_code: str = Field(max_length=18)
+    facts: str = Field(max_length=2000)
+    official_ids: list[int] = Field(max_length=20)
+    inspection_id: int | None = None
+
+
+class CloseIn(Schema):
+    rectified: bool
+    note: str = Field("", max_length=2000)
+
+
+def _entry_out(e: FirstViolationEntry) -> EntryOut:
+    return EntryOut(
+        id=e.pk,
+        item_id=e.item_id,
+        item_name=e.item_name,
+        circumstance=e.circumstance,
+        rectify_days=e.rectify_days,
+        department=e.department.name,
+    )
+
+
+def _notice_out(n: FirstViolationNotice) -> NoticeOut:
+    return NoticeOut(
+        id=n.pk,
+        number=n.number,
+        entry_id=n.entry_id,
+        item_name=n.entry.item_name,
+        department_id=n.department_id,
+        enterprise_name=n.enterprise_name,
+        credit_code=n.credit_code,
+        facts=n.facts,
+        issued_on=n.issued_on,
+        status=n.status,
+        due_date=clock_due_date(n.clock),
+    )
+
+
+@router.get("/first-violation-list", response=list[EntryOut], auth=None, summary="Public: the 首违不罚 list (INS-8)")
+def first_violation_list(request: HttpRequest) -> list[EntryOut]:
+    return [_entry_out(e) for e in first_violation_entries_public()[:LIST_CAP]]
+
+
+@router.get("/notices", response=list[NoticeOut], summary="First-violation notices in the user's scope")
+def list_notices(request: AuthedRequest) -> list[NoticeOut]:
+    _staff(request)
+    return [_notice_out(n) for n in notices_for(request.user)[:LIST_CAP]]
+
+
+@router.get("/notices/{pk}", response=NoticeOut)
+def get_notice(request: AuthedRequest, pk: int) -> NoticeOut:
+    _staff(request)
+    return _notice_out(access_notice_by_id(request.user, pk))
+
+
+@router.post("/notices", response={201: NoticeOut}, summary="Issue a first-violation warning (INS-8)")
+def create_notice(request: AuthedRequest, payload: NoticeIn) -> Status:
+    if not is_department_user(request.user):
+        raise PermissionDenied
+    department = request.user.department
+    entry = FirstViolationEntry.objects.filter(pk=payload.entry_id, department=department).first()
+    officials = list(User.objects.filter(pk__in=payload.official_ids, department=department))
+    if len(officials) != len(set(payload.official_ids)):
+        raise ValidationError(_("执法人员必须是本单位的工作人员。"))
+    inspection = None
+    if payload.inspection_id is not None:
+        inspection = inspections_for(request.user).filter(pk=payload.inspection_id).first()
+        if inspection is None:
+            raise ValidationError(_("检查记录不存在。"))
+    notice = first_violation_notice_issue(
+        actor=request.user,
+        entry=entry,
+        enterprise_name=payload.enterprise_name,
+        credit_code=payload.credit_code,
+        facts=payload.facts,
+        officials=officials,
+        inspection=inspection,
+    )
+    return Status(201, _notice_out(access_notice_by_id(request.user, notice.pk)))
+
+
+@router.post("/notices/{pk}/close", response=NoticeOut, summary="Close a notice after re-inspection")
+def close_notice(request: AuthedRequest, pk: int, payload: CloseIn) -> NoticeOut:
+    _staff(request)
+    notice = access_notice_by_id(request.user, pk)
+    first_violation_notice_close(actor=request.user, notice=notice, rectified=payload.rectified, note=payload.note)
+    return _notice_out(access_notice_by_id(request.user, pk))

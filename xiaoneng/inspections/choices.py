@@ -4,10 +4,12 @@ from __future__ import annotations
 
 __all__ = [
     "FILING_TRANSITIONS",
+    "NOTICE_TRANSITIONS",
     "OFFICE_ROLES",
     "Exemption",
     "FilingStatus",
     "InspectionKind",
+    "NoticeStatus",
 ]
 
 from django.db import models
@@ -50,3 +52,17 @@ class Exemption(models.TextChoices):
 
 # INS-9: who records 明察暗访 and 交叉检查 (the efficiency office and leaders of the region)
 OFFICE_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
+
+
+class NoticeStatus(models.TextChoices):
+    """INS-8: a first-violation notice runs until the deadline, then is closed either way."""
+
+    ISSUED = "issued", _("限期整改中")
+    RECTIFIED = "rectified", _("已按期整改，不予处罚")
+    UNRECTIFIED = "unrectified", _("逾期未整改")
+
+
+NOTICE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "rectified": (frozenset({NoticeStatus.ISSUED}), NoticeStatus.RECTIFIED),
+    "unrectified": (frozenset({NoticeStatus.ISSUED}), NoticeStatus.UNRECTIFIED),
+}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CertificateForm", "FilingForm", "InspectionForm", "officials_field"]
+__all__ = ["CertificateForm", "EntryForm", "FilingForm", "InspectionForm", "NoticeForm", "officials_field"]
 
 from typing import Any, cast
 
@@ -16,8 +16,8 @@ from xiaoneng.core.uploads import MultipleFileField
 from xiaoneng.orgs.choices import STAFF_ROLES
 from xiaoneng.orgs.models import Department, User
 
-from .choices import Exemption, FilingStatus
-from .models import InspectionFiling
+from .choices import Exemption, FilingStatus, InspectionKind
+from .models import FirstViolationEntry, Inspection, InspectionFiling
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -93,3 +93,36 @@ class CertificateForm(forms.Form):
     def __init__(self, *args: Any, holders: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["holder"]).queryset = holders
+
+
+class _EntryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.item_name} — {obj.circumstance[:40]}"
+
+
+class NoticeForm(forms.Form):
+    entry = _EntryChoice(label=_("首违不罚事项"), queryset=FirstViolationEntry.objects.none())
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=200)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    facts = forms.CharField(label=_("违法事实"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    inspection = forms.ModelChoiceField(label=_("检查记录（可选）"), queryset=Inspection.objects.none(), required=False)
+
+    def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["entry"]).queryset = FirstViolationEntry.objects.filter(
+            department=department, active=True
+        )
+        cast(forms.ModelChoiceField, self.fields["inspection"]).queryset = Inspection.objects.filter(
+            department=department, kind=InspectionKind.ENTERPRISE
+        )
+        self.fields["officials"] = officials_field(department)
+
+
+class EntryForm(forms.Form):
+    item = _ItemChoice(label=_("处罚事项（权力清单）"), queryset=Item.objects.none())
+    circumstance = forms.CharField(label=_("适用情形"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    rectify_days = forms.IntegerField(label=_("整改期限（工作日）"), min_value=1, max_value=90, initial=10)
+
+    def __init__(self, *args: Any, items: QuerySet[Item], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["item"]).queryset = items

@@ -6,6 +6,8 @@ from __future__ import annotations
 __all__ = [
     "EnforcementCertificate",
     "FilingOfficial",
+    "FirstViolationEntry",
+    "FirstViolationNotice",
     "Inspection",
     "InspectionEvidence",
     "InspectionFiling",
@@ -24,7 +26,7 @@ from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
 from xiaoneng.orgs.validators import validate_credit_code
 
-from .choices import Exemption, FilingStatus, InspectionKind
+from .choices import Exemption, FilingStatus, InspectionKind, NoticeStatus
 
 
 class EnforcementCertificate(TenantModel):
@@ -264,3 +266,85 @@ class InspectionFinding(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class FirstViolationEntry(TenantModel):
+    """One line of the published 首违不罚 list (INS-8): a penalty item of the catalog and the minor
+    circumstance in which a first violation is warned, not fined, with the rectification period."""
+
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("执法单位")
+    )
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("处罚事项"))
+    item_name = models.CharField(_("事项名称"), max_length=200)
+    circumstance = models.TextField(_("适用情形"))
+    rectify_days = models.PositiveSmallIntegerField(_("整改期限（工作日）"), default=10)
+    active = models.BooleanField(_("适用中"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = ScopeRule(department="department", region="department__region", public=Q(active=True))
+
+    class Meta:
+        verbose_name = _("首违不罚事项")
+        verbose_name_plural = _("首违不罚事项清单")
+        ordering = ["department_id", "item_name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rectify_days__gte=1) & Q(rectify_days__lte=90),
+                name="inspections_entry_rectify_days",
+                violation_error_message=_("整改期限应为1至90个工作日。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.item_name
+
+
+class FirstViolationNotice(TenantModel):
+    """首违告诫: a warning and a rectification notice (整改通知书) with a deadline on a Clock, no
+    penalty (INS-8). Only the first per enterprise and list entry."""
+
+    number = models.CharField(_("告诫书编号"), max_length=40, unique=True)
+    entry = models.ForeignKey(
+        FirstViolationEntry, on_delete=models.PROTECT, related_name="notices", verbose_name=_("首违不罚事项")
+    )
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("执法单位")
+    )
+    inspection = models.ForeignKey(
+        Inspection, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查记录")
+    )
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, validators=[validate_credit_code], db_index=True
+    )
+    facts = models.TextField(_("违法事实"))
+    issued_on = models.DateField(_("告诫日期"))
+    officials = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("执法人员"))
+    status = models.CharField(_("状态"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED)
+    clock = models.OneToOneField(
+        "workdays.Clock", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("整改期限")
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    close_note = models.TextField(_("复查情况"), blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = ScopeRule(department="department", region="department__region")
+
+    class Meta:
+        verbose_name = _("首违告诫")
+        verbose_name_plural = _("首违告诫")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "credit_code"],
+                name="inspections_notice_first_only",
+                violation_error_message=_("该企业此前已就同一事项受过首违告诫，不再适用首违不罚。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

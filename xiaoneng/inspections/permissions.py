@@ -7,6 +7,7 @@ __all__ = [
     "access_certificate_by_id",
     "access_filing_by_id",
     "access_inspection_by_id",
+    "access_notice_by_id",
     "can_approve_filing",
     "can_issue_certificate",
     "can_record_for",
@@ -24,8 +25,8 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department
 
 from .choices import OFFICE_ROLES
-from .models import EnforcementCertificate, Inspection, InspectionFiling
-from .selectors import certificates_for, filings_for, inspections_for
+from .models import EnforcementCertificate, FirstViolationNotice, Inspection, InspectionFiling
+from .selectors import certificates_for, filings_for, inspections_for, notices_for
 
 
 def is_department_user(user: Any) -> bool:
@@ -82,3 +83,7 @@ def access_inspection_by_id(user: Any, pk: int) -> Inspection:
 
 def access_certificate_by_id(user: Any, pk: int) -> EnforcementCertificate:
     return get_object_or_404(certificates_for(user), pk=pk)
+
+
+def access_notice_by_id(user: Any, pk: int) -> FirstViolationNotice:
+    return get_object_or_404(notices_for(user), pk=pk)

@@ -10,7 +10,11 @@ __all__ = [
     "certificates_for",
     "filing_verify",
     "filings_for",
+    "first_violation_entries_for",
+    "first_violation_entries_public",
     "inspections_for",
+    "notices_for",
+    "penalty_items_for_lists",
     "unfiled_inspections",
 ]
 
@@ -25,7 +29,7 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
 
 from .choices import InspectionKind
-from .models import EnforcementCertificate, Inspection, InspectionFiling
+from .models import EnforcementCertificate, FirstViolationEntry, FirstViolationNotice, Inspection, InspectionFiling
 
 
 def certificates_for(user: Any) -> QuerySet[EnforcementCertificate]:
@@ -51,6 +55,19 @@ def filings_for(user: Any) -> QuerySet[InspectionFiling]:
 
 def inspections_for(user: Any) -> QuerySet[Inspection]:
     return restrict(Inspection.objects.select_related("department", "filing"), user)
+
+
+def first_violation_entries_for(user: Any) -> QuerySet[FirstViolationEntry]:
+    return restrict(FirstViolationEntry.objects.select_related("department"), user)
+
+
+def first_violation_entries_public() -> QuerySet[FirstViolationEntry]:
+    """The published 首违不罚 list (INS-8): every active entry, for everyone."""
+    return FirstViolationEntry.objects.filter(active=True).select_related("department")
+
+
+def notices_for(user: Any) -> QuerySet[FirstViolationNotice]:
+    return restrict(FirstViolationNotice.objects.select_related("department", "entry", "clock"), user)
 
 
 def unfiled_inspections(scope: Any) -> QuerySet[Inspection]:
@@ -126,3 +143,21 @@ def filing_verify(number: str, credit_code: str) -> PublicFiling | None:
         enterprise_name=filing.enterprise_name,
         officials=officials,
     )
+
+
+def penalty_items_for_lists(user: Any) -> QuerySet[Any]:
+    """Published 行政处罚 items whose lists (首违不罚, 裁量基准) this user maintains: the legal office's
+    region subtree, the administrator's tenant."""
+    from xiaoneng.catalog.choices import ItemType, VersionStatus
+    from xiaoneng.catalog.models import Item
+
+    qs = Item.objects.filter(
+        published__status=VersionStatus.PUBLISHED, published__item_type=ItemType.PENALTY
+    ).select_related("published", "department")
+    if user.is_superuser:
+        return qs
+    if user.role == Role.LEGAL and user.region_id:
+        return qs.filter(region_subtree_q("department__region__path", user.region.path))
+    if user.role == Role.ADMIN and user.tenant_id:
+        return qs.filter(tenant_id=user.tenant_id)
+    return qs.none()

@@ -14,4 +14,8 @@ urlpatterns = [
     path("certificates/", views.certificate_list, name="certificates"),
     path("certificates/<int:pk>/revoke/", views.certificate_revoke_view, name="certificate_revoke"),
     path("verify/", views.verify, name="verify"),
+    path("first-violations/", views.notice_list, name="notices"),
+    path("first-violations/new/", views.notice_new, name="notice_new"),
+    path("first-violations/<int:pk>/", views.notice_detail, name="notice"),
+    path("first-violation-list/", views.first_violation_public, name="first_violation_public"),
 ]

@@ -18,21 +18,37 @@ from xiaoneng.workdays.due import clock_due_date
 
 from .actions.certificates import certificate_issue, certificate_revoke
 from .actions.filings import filing_approve, filing_refuse, filing_submit
+from .actions.first_violations import (
+    first_violation_entry_add,
+    first_violation_notice_close,
+    first_violation_notice_issue,
+)
 from .actions.records import inspection_record
-from .choices import FilingStatus, InspectionKind
-from .forms import CertificateForm, FilingForm, InspectionForm
+from .choices import FilingStatus, InspectionKind, NoticeStatus
+from .forms import CertificateForm, EntryForm, FilingForm, InspectionForm, NoticeForm
 from .models import InspectionEvidence
 from .permissions import (
     access_certificate_by_id,
     access_filing_by_id,
     access_inspection_by_id,
+    access_notice_by_id,
     can_approve_filing,
     can_issue_certificate,
     can_record_for,
     is_department_user,
     is_staff_user,
 )
-from .selectors import certificate_holders, certificates_for, filing_verify, filings_for, inspections_for
+from .selectors import (
+    certificate_holders,
+    certificates_for,
+    filing_verify,
+    filings_for,
+    first_violation_entries_for,
+    first_violation_entries_public,
+    inspections_for,
+    notices_for,
+    penalty_items_for_lists,
+)
 
 
 def _staff(request: AuthedRequest) -> None:
@@ -287,3 +303,100 @@ def verify(request: HttpRequest) -> HttpResponse:
         "inspections/verify.html",
         {"filing": filing, "error": error, "number": number, "credit_code": credit_code},
     )
+
+
+# --- 首违不罚 (INS-8) -------------------------------------------------------------------------
+
+
+@login_required
+def notice_list(request: AuthedRequest) -> HttpResponse:
+    _staff(request)
+    items = penalty_items_for_lists(request.user)
+    entry_form = EntryForm(request.POST or None, items=items) if items.exists() else None
+    if request.method == "POST":
+        if entry_form is None:
+            raise PermissionDenied
+        if entry_form.is_valid():
+            d = entry_form.cleaned_data
+            try:
+                first_violation_entry_add(
+                    actor=request.user, item=d["item"], circumstance=d["circumstance"], rectify_days=d["rectify_days"]
+                )
+            except ValidationError as e:
+                _form_error(entry_form, e)
+            else:
+                messages.success(request, _("已列入首违不罚清单。"))
+                return redirect("inspections:notices")
+    page = paginate(request, notices_for(request.user))
+    return render(
+        request,
+        "inspections/notice_list.html",
+        {
+            "items": page.object_list,
+            "page": page,
+            "entries": first_violation_entries_for(request.user),
+            "entry_form": entry_form,
+            "may_issue": is_department_user(request.user),
+        },
+    )
+
+
+@login_required
+def notice_new(request: AuthedRequest) -> HttpResponse:
+    if not is_department_user(request.user):
+        raise PermissionDenied
+    department = request.user.department
+    assert department is not None  # is_department_user
+    form = NoticeForm(request.POST or None, department=department)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            notice = first_violation_notice_issue(
+                actor=request.user,
+                entry=d["entry"],
+                enterprise_name=d["enterprise_name"],
+                credit_code=d["credit_code"],
+                facts=d["facts"],
+                officials=list(d["officials"]),
+                inspection=d["inspection"],
+            )
+        except ValidationError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, _("首违告诫已下达，告诫书编号 %(number)s。") % {"number": notice.number})
+            return redirect("inspections:notice", pk=notice.pk)
+    return render(request, "inspections/notice_new.html", {"form": form})
+
+
+@login_required
+def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    notice = access_notice_by_id(request.user, pk)
+    if request.method == "POST":
+        try:
+            first_violation_notice_close(
+                actor=request.user,
+                notice=notice,
+                rectified=request.POST.get("action") == "rectified",
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("首违告诫已办结。"))
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        return redirect("inspections:notice", pk=notice.pk)
+    return render(
+        request,
+        "inspections/notice_detail.html",
+        {
+            "notice": notice,
+            "officials": notice.officials.all(),
+            "due": clock_due_date(notice.clock),
+            "may_close": can_record_for(request.user, notice.department) and notice.status == NoticeStatus.ISSUED,
+        },
+    )
+
+
+def first_violation_public(request: HttpRequest) -> HttpResponse:
+    """INS-8: the published 首违不罚 list, for everyone."""
+    page = paginate(request, first_violation_entries_public())
+    return render(request, "inspections/first_violation_public.html", {"items": page.object_list, "page": page})

@@ -76,3 +76,28 @@ def filing_args(world: Any, iw: InspectionWorld, **overrides: Any) -> dict[str, 
     args.update(overrides)
     return args
 
+
+def entry_for(world: Any, iw: InspectionWorld, **overrides: Any) -> Any:
+    from xiaoneng.inspections.actions.first_violations import first_violation_entry_add
+
+    args: dict[str, Any] = {
+        "actor": world.user("legal"),
+        "item": iw.penalty_item,
+        "circumstance": "首次未按规定公示食品经营许可证，未造成危害后果",
+        "rectify_days": 10,
+    }
+    args.update(overrides)
+    return first_violation_entry_add(**args)
+
+
+def notice_args(world: Any, entry: Any, **overrides: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "actor": world.user("clerk"),
+        "entry": entry,
+        "enterprise_name": "青溪市好味餐饮有限公司",
+        "credit_code": ENTERPRISE,
+        "facts": "经营场所未悬挂食品经营许可证",
+        "officials": [world.user("clerk"), world.user("reviewer")],
+    }
+    args.update(overrides)
+    return args
