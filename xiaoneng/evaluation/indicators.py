@@ -169,7 +169,9 @@ def _complaint_figures(units: list[Any], period: Period) -> dict[int, Any]:
 
     ids = {u.pk for u in units}
     qs = complaints_for(period.viewer).filter(handling_department_id__in=ids)
-    return {f.key: f for f in department_stats(qs, start=period.start, end=period.end) if f.key in ids}
+    return {
+        f.key: f for f in department_stats(qs, start=period.start, end=period.end) if f.key is not None and f.key in ids
+    }
 
 
 def _complaints_on_time(units: list[Any], period: Period) -> dict[int, Measure]:

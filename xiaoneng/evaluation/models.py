@@ -48,8 +48,6 @@ from .choices import (
     WarningLevel,
 )
 
-SCORE = {"max_digits": 6, "decimal_places": 2}
-
 
 class Scheme(TenantModel):
     """One jurisdiction's evaluation scheme for one year (EVA-1): its indicator tree, the units it
@@ -177,7 +175,7 @@ class SelfAssessment(TimeStampedModel):
     department = models.ForeignKey(
         "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
-    score = models.DecimalField(_("自评分"), **SCORE)
+    score = models.DecimalField(_("自评分"), max_digits=6, decimal_places=2)
     statement = models.TextField(_("自评说明"))
     evidence = models.FileField(_("佐证材料"), upload_to="evaluation/self/", blank=True, max_length=300)
     submitted_by = models.ForeignKey(
@@ -249,7 +247,7 @@ class PanelScore(TimeStampedModel):
         "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
     member = models.ForeignKey(PanelMember, on_delete=models.PROTECT, related_name="scores", verbose_name=_("评议人"))
-    score = models.DecimalField(_("评分"), **SCORE)
+    score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2)
     comment = models.TextField(_("评议意见"), blank=True)
 
     class Meta:
@@ -315,14 +313,14 @@ class UnitResult(TimeStampedModel):
     )
     category = models.CharField(_("单位类别"), max_length=12, choices=UnitCategory.choices)
     # None: no indicator had data for the unit (not ranked)
-    score = models.DecimalField(_("综合得分"), null=True, blank=True, **SCORE)
-    lower = models.DecimalField(_("置信下限"), null=True, blank=True, **SCORE)
-    upper = models.DecimalField(_("置信上限"), null=True, blank=True, **SCORE)
+    score = models.DecimalField(_("综合得分"), null=True, blank=True, max_digits=6, decimal_places=2)
+    lower = models.DecimalField(_("置信下限"), null=True, blank=True, max_digits=6, decimal_places=2)
+    upper = models.DecimalField(_("置信上限"), null=True, blank=True, max_digits=6, decimal_places=2)
     rank = models.PositiveSmallIntegerField(_("名次（起）"))
     rank_to = models.PositiveSmallIntegerField(_("名次（止）"))
     band = models.PositiveSmallIntegerField(_("档次"))
     bottom = models.BooleanField(_("末位"), default=False)
-    coverage = models.DecimalField(_("有数据指标权重"), **SCORE)
+    coverage = models.DecimalField(_("有数据指标权重"), max_digits=6, decimal_places=2)
     details = models.JSONField(_("指标明细"), default=list, blank=True)
 
     class Meta:
@@ -478,7 +476,7 @@ class WarningIndex(TenantModel):
         "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
     month = models.DateField(_("月份"))
-    index = models.DecimalField(_("预警指数"), **SCORE)
+    index = models.DecimalField(_("预警指数"), max_digits=6, decimal_places=2)
     level = models.PositiveSmallIntegerField(_("预警级别"), choices=WarningLevel.choices, default=WarningLevel.NONE)
     sources = models.JSONField(_("分项"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"))
@@ -527,8 +525,8 @@ class Commitment(TenantModel):
     vote_count = models.PositiveIntegerField(_("投票人数"), default=0)
     vote_fulfilled = models.PositiveIntegerField(_("认为兑现人数"), default=0)
     panel_count = models.PositiveIntegerField(_("评议人数"), default=0)
-    panel_mean = models.DecimalField(_("评议组平均分"), null=True, blank=True, **SCORE)
-    final_score = models.DecimalField(_("评诺得分"), null=True, blank=True, **SCORE)
+    panel_mean = models.DecimalField(_("评议组平均分"), null=True, blank=True, max_digits=6, decimal_places=2)
+    final_score = models.DecimalField(_("评诺得分"), null=True, blank=True, max_digits=6, decimal_places=2)
 
     scope = ScopeRule(
         department="department",
@@ -622,7 +620,7 @@ class CommitmentPanelScore(TimeStampedModel):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评议人")
     )
-    score = models.DecimalField(_("评分"), **SCORE)
+    score = models.DecimalField(_("评分"), max_digits=6, decimal_places=2)
 
     class Meta:
         verbose_name = _("评诺评分")

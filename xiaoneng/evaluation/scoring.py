@@ -142,7 +142,12 @@ def scheme_scores(scheme: Scheme, viewer: Any) -> list[UnitScore]:
     def leaf(ind: Indicator, dept_id: int) -> Measure:
         if ind.kind == IndicatorKind.DATA:
             return data.get(ind.data_key, {}).get(dept_id, Measure.none())
-        source = {IndicatorKind.SELF: selfs, IndicatorKind.PANEL: panel, IndicatorKind.SURVEY: survey}[ind.kind]
+        sources: dict[str, dict[tuple[int, int], Measure]] = {
+            IndicatorKind.SELF: selfs,
+            IndicatorKind.PANEL: panel,
+            IndicatorKind.SURVEY: survey,
+        }
+        source = sources[ind.kind]
         return source.get((ind.pk, dept_id), Measure.none())
 
     def node(

@@ -340,7 +340,11 @@ def scheme_publish(*, actor: Any, scheme: Scheme) -> Scheme:
 
 
 def _unit_for(scheme: Scheme, department_id: int | None) -> EvaluatedUnit:
-    unit = EvaluatedUnit.objects.filter(scheme=scheme, department_id=department_id).select_related("department").first()
+    unit = (
+        EvaluatedUnit.objects.filter(scheme=scheme, department_id=department_id or 0)
+        .select_related("department")
+        .first()
+    )
     if unit is None:
         raise PermissionDenied(_("本单位不在该方案的考评名单中。"))
     return unit
@@ -751,7 +755,8 @@ def warning_index_compute(
     out = []
     with transaction.atomic(), trail_batch():
         for u in units:
-            parts, sources = [], {}
+            parts: list[tuple[float, Any]] = []
+            sources: dict[str, Any] = {}
             for key, _label, weight in WARNING_SOURCES:
                 m = data.get(key, {}).get(u.pk)
                 if m is None:
@@ -761,7 +766,7 @@ def warning_index_compute(
             m, _cov = combine(parts)
             index = m.value if m.value is not None else 100.0
             level = WarningLevel.NONE
-            if any(s["value"] is not None and s["value"] < SINGLE_BELOW for s in sources.values()):
+            if any(pm.value is not None and pm.value < SINGLE_BELOW for _w, pm in parts):
                 level = WarningLevel.SINGLE
             if index < COMPOSITE_BELOW:
                 level = WarningLevel.COMPOSITE
@@ -772,7 +777,7 @@ def warning_index_compute(
                 month=month,
                 defaults={
                     "tenant_id": u.tenant_id,
-                    "index": _dec(index),
+                    "index": _dec(index) or Decimal(0),
                     "level": level,
                     "sources": sources,
                     "computed_at": now,
