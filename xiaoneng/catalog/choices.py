@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 __all__ = [
+    "APPLICABLE_ITEM_TYPES",
     "EDITABLE_STATUSES",
     "FROZEN_STATUSES",
+    "ONLINE_ACCEPTANCE_DEPTH",
     "SPECIAL_PROCEDURE_KINDS",
     "CaseKind",
     "FeeUnit",
@@ -87,6 +89,14 @@ class OnlineDepth(models.TextChoices):
     PRE_REVIEW = "2", _("二级：网上预审")
     ACCEPT = "3", _("三级：网上受理")
     FULL = "4", _("四级：全程网办")
+
+
+# The item types a person or company applies for (CAT-3 codes). Penalties, coercion, levies,
+# inspections and internal powers are exercised by the agency on its own initiative: no case.
+# (Here rather than in cases: the catalog's item page offers 在线申请 by the same rule.)
+APPLICABLE_ITEM_TYPES = frozenset({"01", "05", "07", "08", "09", "10", "20", "filing"})
+# Online applications need at least 三级·网上受理 (OnlineDepth "3"); below that, at the window.
+ONLINE_ACCEPTANCE_DEPTH = "3"
 
 
 class ResultType(models.TextChoices):

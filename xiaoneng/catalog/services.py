@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.actors import actor_required
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append, trail_batch
+from xiaoneng.core.uploads import UPLOAD_SIGNATURES, upload_check
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.workdays.services import clock_start, clock_stop
@@ -81,8 +82,10 @@ THEME_MAX = Theme._meta.get_field("name").max_length or 30
 # an OR per subject, and SQLite refuses an expression deeper than 1,000.
 TRAIL_BATCH = 400
 
-ALLOWED_UPLOADS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".ofd", ".zip"}
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Blank forms and samples: the house's file types, checked by content (core.uploads), plus a zip
+# of several forms; up to 20 MB (a scanned sample runs larger than an applicant's material).
+MATERIAL_FILE_SIGNATURES = {**UPLOAD_SIGNATURES, ".zip": (b"PK",)}
+MATERIAL_FILE_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _validated(
@@ -386,11 +389,7 @@ def material_file_attach(*, actor: Any, material: Material, field: str, upload: 
         raise ValidationError(_("只有草稿或被退回的版本可以修改。"))
     if field not in ("blank_form", "sample"):
         raise ValidationError(_("文件类别无效。"))
-    name = (upload.name or "").lower()
-    if not any(name.endswith(ext) for ext in ALLOWED_UPLOADS):
-        raise ValidationError(_("文件类型不受支持，请上传 PDF、Word、Excel、OFD、图片或 ZIP 文件。"))
-    if (upload.size or 0) > MAX_UPLOAD_BYTES:
-        raise ValidationError(_("文件不能超过 20 MB。"))
+    upload_check(upload, signatures=MATERIAL_FILE_SIGNATURES, max_bytes=MATERIAL_FILE_MAX_BYTES)
     getattr(material, field).save(upload.name, upload, save=False)
     material.save(update_fields=[field, "updated_at"])
     _event(

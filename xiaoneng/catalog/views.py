@@ -22,7 +22,7 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department, Post
 
 from . import forms
-from .choices import EDITABLE_STATUSES, ItemType, VersionStatus
+from .choices import APPLICABLE_ITEM_TYPES, EDITABLE_STATUSES, ONLINE_ACCEPTANCE_DEPTH, ItemType, VersionStatus
 from .flowchart import flowchart_svg
 from .labels import LIST_LABELS, action_label, field_label, path_label, value_label
 from .models import Fee, Item, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step, Theme
@@ -156,8 +156,6 @@ def item_page(request: HttpRequest, code: str) -> HttpResponse:
 def _apply_online(version: ItemVersion) -> bool:
     """Whether the item page offers "在线申请": the conditions the case service checks (CAT-1: published
     and public; an applicable item type; 三级·网上受理 or deeper)."""
-    from xiaoneng.cases.choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH
-
     return (
         version.status == VersionStatus.PUBLISHED
         and version.is_public

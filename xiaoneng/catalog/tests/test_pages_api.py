@@ -174,6 +174,37 @@ def test_upload_of_a_disallowed_file_type_is_refused(world, catalog):
         )
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "accepted"),
+    [
+        ("表格.pdf", b"<html><script>alert(1)</script>", False),  # content does not match the extension
+        ("空.pdf", b"", False),
+        ("表格集.zip", b"PK\x03\x04rest-of-archive", True),  # several forms in one archive
+        ("样表.docx", b"PK\x03\x04word", True),
+    ],
+)
+def test_material_files_go_through_the_one_upload_check(world, catalog, settings, tmp_path, name, data, accepted):
+    """Blank forms and samples are checked by core.uploads.upload_check (type by content, not only
+    by extension), with the catalog's additions (zip, 20 MB)."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiaoneng.catalog.services import material_file_attach
+
+    settings.MEDIA_ROOT = tmp_path
+    material = catalog["draft"].head.materials.first()
+    upload = SimpleUploadedFile(name, data)
+    if accepted:
+        material_file_attach(actor=world.user("clerk"), material=material, field="sample", upload=upload)
+        material.refresh_from_db()
+        assert material.sample.name
+    else:
+        with pytest.raises(ValidationError):
+            material_file_attach(actor=world.user("clerk"), material=material, field="sample", upload=upload)
+        material.refresh_from_db()
+        assert not material.sample
+
+
 @pytest.mark.parametrize("role", ["applicant", "supervisor", "leader"])
 def test_staff_pages_refused_for_wrong_roles(world, catalog, role):
     c = _client(world.user(role))
