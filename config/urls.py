@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("xiaoneng.cases.urls")),
     path("", include("xiaoneng.workdays.urls")),
     path("", include("xiaoneng.complaints.urls")),
+    path("", include("xiaoneng.disclosure.urls")),
     path("", include("xiaoneng.ratings.urls")),
     path("open311/v2/", include("xiaoneng.complaints.open311_urls")),
     path("oversight/", include("xiaoneng.oversight.urls")),

@@ -18,6 +18,7 @@ api = NinjaAPI(
 from xiaoneng.cases.api import router as cases_router  # noqa: E402
 from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.complaints.api import router as complaints_router  # noqa: E402
+from xiaoneng.disclosure.api import router as disclosure_router  # noqa: E402
 from xiaoneng.evaluation.api import router as evaluation_router  # noqa: E402
 from xiaoneng.inspections.api import router as inspections_router  # noqa: E402
 from xiaoneng.orgs.api import router as orgs_router  # noqa: E402
@@ -33,6 +34,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/oversight", oversight_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/complaints", complaints_router)
+api.add_router("/disclosure", disclosure_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/evaluation", evaluation_router)
