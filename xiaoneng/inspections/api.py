@@ -17,6 +17,7 @@ from xiaoneng.workdays.due import clock_due_date
 
 from .actions.filings import filing_approve, filing_refuse, filing_submit
 from .actions.first_violations import first_violation_notice_close, first_violation_notice_issue
+from .actions.records import finding_add
 from .models import EnforcementCertificate, FirstViolationEntry, FirstViolationNotice, Inspection, InspectionFiling
 from .permissions import (
     access_filing_by_id,
@@ -387,3 +388,32 @@ def close_notice(request: AuthedRequest, pk: int, payload: CloseIn) -> NoticeOut
     notice = access_notice_by_id(request.user, pk)
     first_violation_notice_close(actor=request.user, notice=notice, rectified=payload.rectified, note=payload.note)
     return _notice_out(access_notice_by_id(request.user, pk))
+
+
+# --- 明察暗访 / 交叉检查 / 自查自纠 and findings (INS-9) -----------------------------------------
+
+
+class FindingIn(Schema):
+    text: str = Field(max_length=1000)
+
+
+class FindingOut(Schema):
+    id: int
+    text: str
+    department_id: int
+    rectification_id: int | None
+
+
+@router.post("/records/{pk}/findings", response={201: FindingOut}, summary="A finding opens a rectification (INS-9)")
+def add_finding(request: AuthedRequest, pk: int, payload: FindingIn) -> Status:
+    _staff(request)
+    finding = finding_add(actor=request.user, inspection=access_inspection_by_id(request.user, pk), text=payload.text)
+    return Status(
+        201,
+        FindingOut(
+            id=finding.pk,
+            text=finding.text,
+            department_id=finding.department_id,
+            rectification_id=finding.rectification_id,
+        ),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CertificateForm", "EntryForm", "FilingForm", "InspectionForm", "NoticeForm", "officials_field"]
+__all__ = ["CertificateForm", "CheckForm", "EntryForm", "FilingForm", "InspectionForm", "NoticeForm", "officials_field"]
 
 from typing import Any, cast
 
@@ -126,3 +126,24 @@ class EntryForm(forms.Form):
     def __init__(self, *args: Any, items: QuerySet[Item], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["item"]).queryset = items
+
+
+class CheckForm(forms.Form):
+    """INS-9: 明察暗访 / 交叉检查 (the office) or 自查自纠 (the department)."""
+
+    kind = forms.ChoiceField(label=_("检查类型"))
+    department = forms.ModelChoiceField(label=_("被检查单位"), queryset=Department.objects.none())
+    inspected_on = forms.DateField(label=_("检查日期"), widget=DATE)
+    summary = forms.CharField(label=_("检查情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    findings = forms.CharField(
+        label=_("发现问题（每行一个，每个问题开具一项整改）"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    evidence = MultipleFileField(label=_("佐证材料"))
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, Any]], departments: QuerySet[Department], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = kinds
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments

@@ -15,6 +15,7 @@ __all__ = [
     "is_department_user",
     "is_office_user",
     "is_staff_user",
+    "may_check",
 ]
 
 from typing import Any
@@ -87,3 +88,10 @@ def access_certificate_by_id(user: Any, pk: int) -> EnforcementCertificate:
 
 def access_notice_by_id(user: Any, pk: int) -> FirstViolationNotice:
     return get_object_or_404(notices_for(user), pk=pk)
+
+
+def may_check(user: Any, kind: str, department: Department) -> bool:
+    """INS-9: who records (and adds findings to) an inspection of this kind of this department."""
+    from .actions.records import _may_check
+
+    return _may_check(user, kind, department)

@@ -8,6 +8,7 @@ __all__ = [
     "certificate_holders",
     "certificate_valid_on",
     "certificates_for",
+    "check_departments",
     "filing_verify",
     "filings_for",
     "first_violation_entries_for",
@@ -161,3 +162,14 @@ def penalty_items_for_lists(user: Any) -> QuerySet[Any]:
     if user.role == Role.ADMIN and user.tenant_id:
         return qs.filter(tenant_id=user.tenant_id)
     return qs.none()
+
+
+def check_departments(user: Any) -> QuerySet[Any]:
+    """Departments the office or a leader may inspect (明察暗访, 交叉检查): their region's subtree."""
+    from xiaoneng.orgs.models import Department
+
+    if user.is_superuser:
+        return Department.objects.all()
+    if user.region_id is None:
+        return Department.objects.none()
+    return Department.objects.filter(region_subtree_q("region__path", user.region.path)).order_by("name")

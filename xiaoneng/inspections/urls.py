@@ -9,6 +9,7 @@ urlpatterns = [
     path("filings/<int:pk>/", views.filing_detail, name="filing"),
     path("records/", views.inspection_list, name="inspections"),
     path("records/new/", views.inspection_new, name="inspection_new"),
+    path("records/check/", views.check_new, name="check_new"),
     path("records/<int:pk>/", views.inspection_detail, name="inspection"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
     path("certificates/", views.certificate_list, name="certificates"),

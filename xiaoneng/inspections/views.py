@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
+from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.due import clock_due_date
 
 from .actions.certificates import certificate_issue, certificate_revoke
@@ -23,9 +24,9 @@ from .actions.first_violations import (
     first_violation_notice_close,
     first_violation_notice_issue,
 )
-from .actions.records import inspection_record
+from .actions.records import check_record, finding_add, inspection_record
 from .choices import FilingStatus, InspectionKind, NoticeStatus
-from .forms import CertificateForm, EntryForm, FilingForm, InspectionForm, NoticeForm
+from .forms import CertificateForm, CheckForm, EntryForm, FilingForm, InspectionForm, NoticeForm
 from .models import InspectionEvidence
 from .permissions import (
     access_certificate_by_id,
@@ -36,11 +37,14 @@ from .permissions import (
     can_issue_certificate,
     can_record_for,
     is_department_user,
+    is_office_user,
     is_staff_user,
+    may_check,
 )
 from .selectors import (
     certificate_holders,
     certificates_for,
+    check_departments,
     filing_verify,
     filings_for,
     first_violation_entries_for,
@@ -169,8 +173,45 @@ def inspection_list(request: AuthedRequest) -> HttpResponse:
             "kind": kind,
             "unfiled": unfiled,
             "may_record": is_department_user(request.user),
+            "may_check": is_department_user(request.user) or is_office_user(request.user),
         },
     )
+
+
+@login_required
+def check_new(request: AuthedRequest) -> HttpResponse:
+    """INS-9: 明察暗访 / 交叉检查 by the office, 自查自纠 by the department, with evidence and findings."""
+    user = request.user
+    if is_office_user(user):
+        kinds = [
+            (InspectionKind.UNANNOUNCED.value, InspectionKind.UNANNOUNCED.label),
+            (InspectionKind.CROSS.value, InspectionKind.CROSS.label),
+        ]
+        departments = check_departments(user)
+    elif is_department_user(user):
+        kinds = [(InspectionKind.SELF.value, InspectionKind.SELF.label)]
+        departments = Department.objects.filter(pk=user.department_id or 0)
+    else:
+        raise PermissionDenied
+    form = CheckForm(request.POST or None, request.FILES or None, kinds=kinds, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            inspection = check_record(
+                actor=user,
+                kind=d["kind"],
+                department=d["department"],
+                inspected_on=d["inspected_on"],
+                summary=d["summary"],
+                files=d["evidence"],
+                findings=d["findings"].splitlines(),
+            )
+        except ValidationError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, _("检查情况已记录。"))
+            return redirect("inspections:inspection", pk=inspection.pk)
+    return render(request, "inspections/check_new.html", {"form": form})
 
 
 @login_required
@@ -212,6 +253,16 @@ def inspection_new(request: AuthedRequest) -> HttpResponse:
 def inspection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _staff(request)
     inspection = access_inspection_by_id(request.user, pk)
+    may_find = may_check(request.user, inspection.kind, inspection.department)
+    if request.method == "POST":
+        if not may_find:
+            raise PermissionDenied
+        try:
+            finding_add(actor=request.user, inspection=inspection, text=request.POST.get("text", ""))
+            messages.success(request, _("问题已记录，并已开具整改事项。"))
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        return redirect("inspections:inspection", pk=inspection.pk)
     return render(
         request,
         "inspections/inspection_detail.html",
@@ -220,6 +271,7 @@ def inspection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "officials": inspection.officials.select_related("official", "certificate"),
             "evidence": inspection.evidence.all(),
             "findings": inspection.findings.select_related("department", "rectification"),
+            "may_find": may_find,
         },
     )
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["inspection_record", "store_evidence"]
+__all__ = ["MAX_FINDINGS", "check_record", "finding_add", "inspection_record", "store_evidence"]
 
 from collections.abc import Sequence
 from typing import Any
@@ -20,12 +20,13 @@ from xiaoneng.core.uploads import upload_check
 from xiaoneng.orgs.models import Department, User
 
 from ..choices import Exemption, FilingStatus, InspectionKind
-from ..models import Inspection, InspectionEvidence, InspectionFiling, InspectionOfficial
-from ..permissions import can_record_for
+from ..models import Inspection, InspectionEvidence, InspectionFiling, InspectionFinding, InspectionOfficial
+from ..permissions import can_record_for, in_region, is_office_user
 from .filings import _transition, check_published_item
 from .inputs import check_credit_code, check_date, check_officials, check_text
 
 MAX_FILES = 10
+MAX_FINDINGS = 20
 
 
 def check_files(files: Sequence[Any]) -> None:
@@ -147,3 +148,105 @@ def inspection_record(
             reason=text,
         )
     return inspection
+
+
+def _may_check(actor: Any, kind: str, department: Department) -> bool:
+    """INS-9: 明察暗访 and 交叉检查 by the office or leaders over their region; 自查自纠 by the department."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if actor.is_superuser:
+        return True
+    if kind in (InspectionKind.UNANNOUNCED, InspectionKind.CROSS):
+        return is_office_user(actor) and in_region(actor, department)
+    if kind == InspectionKind.SELF:
+        return can_record_for(actor, department)
+    if kind == InspectionKind.ENTERPRISE:
+        return can_record_for(actor, department)
+    return False
+
+
+def check_record(
+    *,
+    actor: Any,
+    kind: str,
+    department: Department,
+    inspected_on: Any,
+    summary: str,
+    files: Sequence[Any] = (),
+    findings: Sequence[str] = (),
+) -> Inspection:
+    """INS-9: record a 明察暗访, 交叉检查 or 自查自纠 of `department` with evidence; each finding opens a
+    Rectification for the department."""
+    if kind not in (InspectionKind.UNANNOUNCED, InspectionKind.CROSS, InspectionKind.SELF):
+        raise ValidationError(_("检查类型不正确。"), code="kind")
+    if not _may_check(actor, kind, department):
+        raise PermissionDenied(_("您不能记录该单位的这类检查。"))
+    day = check_date(inspected_on, label=_("检查日期"), latest=timezone.localdate())
+    text = check_text(summary, label=_("检查情况"))
+    problems = [check_text(f, label=_("发现问题"), max_length=1000) for f in findings if str(f or "").strip()]
+    if len(problems) > MAX_FINDINGS:
+        raise ValidationError(_("一次最多记录%(n)d个问题。") % {"n": MAX_FINDINGS}, code="too_many_findings")
+    check_files(files)
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            tenant_id=department.tenant_id,
+            kind=kind,
+            department=department,
+            inspected_on=day,
+            summary=text,
+            recorded_by=actor,
+        )
+        evidence = store_evidence(inspection=inspection, files=files, actor=actor)
+        event_append(
+            subject=inspection,
+            action="inspection.recorded",
+            actor=actor,
+            after={"kind": kind, "inspected_on": day.isoformat(), "evidence": [e.pk for e in evidence]},
+            reason=text,
+        )
+        for problem in problems:
+            _finding(actor=actor, inspection=inspection, text=problem)
+    return inspection
+
+
+def _finding(*, actor: Any, inspection: Inspection, text: str) -> InspectionFinding:
+    from xiaoneng.oversight.choices import VERIFIER_ROLES
+    from xiaoneng.oversight.services import rectification_open  # the Rectification spine (upward call)
+
+    finding = InspectionFinding.objects.create(
+        inspection=inspection, text=text, department=inspection.department, created_by=actor
+    )
+    # Department staff may not open rectifications by hand (oversight: office and leaders only); a
+    # finding of their own inspection opens it as the system would, and the finding's event names them.
+    opener = actor if (actor.is_superuser or actor.role in VERIFIER_ROLES) else None
+    rect = rectification_open(
+        department=inspection.department,
+        title=_("%(kind)s发现问题：%(text)s") % {"kind": inspection.get_kind_display(), "text": text[:60]},
+        problem=text,
+        source=finding,
+        actor=opener,
+    )
+    finding.rectification = rect
+    finding.save(update_fields=["rectification", "updated_at"])
+    event_append(
+        subject=inspection,
+        action="inspection.finding_added",
+        actor=actor,
+        after={"finding": finding.pk, "rectification": rect.pk},
+        reason=text,
+    )
+    return finding
+
+
+def finding_add(*, actor: Any, inspection: Inspection, text: str) -> InspectionFinding:
+    """INS-9: a problem found by an inspection (of any kind) opens one Rectification for the
+    department whose record it is — for an enterprise inspection, the inspecting department, which
+    follows the enterprise's rectification up."""
+    if not _may_check(actor, inspection.kind, inspection.department):
+        raise PermissionDenied(_("您不能为该检查记录问题。"))
+    problem = check_text(text, label=_("发现问题"), max_length=1000)
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().select_related("department").get(pk=inspection.pk)
+        if locked.findings.count() >= MAX_FINDINGS:
+            raise ValidationError(_("一次最多记录%(n)d个问题。") % {"n": MAX_FINDINGS}, code="too_many_findings")
+        return _finding(actor=actor, inspection=locked, text=problem)
