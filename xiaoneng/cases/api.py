@@ -22,6 +22,7 @@ from xiaoneng.core.params import date_range
 from xiaoneng.core.scoping import restrict
 from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.workdays.due import clock_due_date
+from xiaoneng.workdays.explain import clock_explain
 
 from .actions.decision import case_close, case_decide, case_deliver, case_withdraw
 from .actions.enquiries import enquiry_register
@@ -340,7 +341,7 @@ def _summary(c: Case, staff: bool = True) -> dict[str, Any]:
 
 
 def _clock_out(c: Any) -> dict[str, Any]:
-    ex = c.explain()
+    ex = clock_explain(c)
     return {
         "id": c.pk,
         "kind": c.kind,

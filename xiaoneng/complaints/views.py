@@ -22,6 +22,7 @@ from xiaoneng.core.throttle import throttle
 from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.workdays.explain import clock_explain
 
 from .accountability import accountability_record_open
 from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
@@ -503,7 +504,7 @@ def department_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 and c.return_clock.due_at
                 and timezone.now() <= c.return_clock.due_at
             ),
-            "explanation": c.reply_clock.explain() if c.reply_clock else None,
+            "explanation": clock_explain(c.reply_clock) if c.reply_clock else None,
         },
     )
 

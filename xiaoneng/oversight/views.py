@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.models import Event
 from xiaoneng.core.pagination import paginate
+from xiaoneng.workdays.explain import clock_explain
 
 from .actions.accountability import four_always_gaps
 from .choices import (
@@ -236,7 +237,7 @@ def rectification_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "rect": rect,
             "evidence": rect.evidence.select_related("submitted_by"),
-            "explanation": rect.clock.explain() if rect.clock else None,
+            "explanation": clock_explain(rect.clock) if rect.clock else None,
             "may_submit": can_submit(request.user, rect) and rect.status == RectificationStatus.OPEN,
             "may_verify": can_verify(request.user, rect) and rect.status == RectificationStatus.SUBMITTED,
         },

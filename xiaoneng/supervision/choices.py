@@ -2,11 +2,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.orgs.choices import Role
-from xiaoneng.workdays.services import AlertLevel
+from xiaoneng.workdays.ladder import AlertLevel
 
 
 class Level(models.IntegerChoices):
-    """SUP-1 levels (the values of workdays.services.AlertLevel)."""
+    """SUP-1 levels (the values of workdays.ladder.AlertLevel)."""
 
     REMIND = AlertLevel.REMIND, _("提醒")
     YELLOW = AlertLevel.YELLOW, _("黄牌")
@@ -115,6 +115,7 @@ class DeductionSource(models.TextChoices):
     LATE_REPLY = "late_reply", _("投诉未按时答复")
     BAD_REVIEW = "bad_review", _("差评逾期未整改")
     SATISFACTION = "satisfaction", _("评价满意率未达标")
+    TASK_OVERDUE = "task_overdue", _("督办事项逾期未办结")
 
 
 class Grade(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Clock.explain(): why a due date is what it is, in words a citizen can check."""
+"""clock_explain(clock): why a due date is what it is, in words a citizen can check."""
 
 from __future__ import annotations
 

@@ -181,11 +181,6 @@ class Clock(TenantModel):
     def effective_limit(self) -> int:
         return self.limit + self.extension_total
 
-    def explain(self):  # -> ClockExplanation, imported lazily to keep models free of services
-        from .explain import clock_explain
-
-        return clock_explain(self)
-
 
 class ClockPause(models.Model):
     """A stretch excluded from the clock, with the reason the law allows (CAS-4) and the expected

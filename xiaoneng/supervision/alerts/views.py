@@ -24,6 +24,7 @@ from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.models import Department
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.workdays.explain import clock_explain
 
 from ..choices import LEVEL_COLOURS, AlertStatus, Escalation, Level
 from ..periods import month_param
@@ -136,7 +137,7 @@ def alert_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "resolution": resolution,
             "status_label": resolution["status"] if resolution else alert.get_status_display(),
             "colour": LEVEL_COLOURS[Level(alert.level)],
-            "explanation": alert.clock.explain(),
+            "explanation": clock_explain(alert.clock),
             "recommendation": getattr(alert, "recommendation", None),
             "rectification": rect,
             "may_handle": still_open and can_handle(request.user, alert),

@@ -14,6 +14,8 @@ from django import template
 from xiaoneng.workdays.due import clock_due_date as _clock_due_date
 from xiaoneng.workdays.due import clock_due_text as _clock_due_text
 from xiaoneng.workdays.due import clock_shows_provisional
+from xiaoneng.workdays.explain import ClockExplanation
+from xiaoneng.workdays.explain import clock_explain as _clock_explain
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.urgency import ClockUrgency, LegendEntry, urgency_legend
 from xiaoneng.workdays.urgency import clock_urgency as _clock_urgency
@@ -24,6 +26,12 @@ register = template.Library()
 @register.simple_tag
 def clock_urgency(clock: Clock) -> ClockUrgency:
     return _clock_urgency(clock)
+
+
+@register.filter
+def clock_explain(clock: Clock) -> ClockExplanation:
+    """Why the due date is what it is: `{% with ex=clock|clock_explain %}`."""
+    return _clock_explain(clock)
 
 
 @register.filter

@@ -1,4 +1,4 @@
-"""Clock.explain() and the workdays/_clock.html partial: every due date explains itself."""
+"""clock_explain(clock) and the workdays/_clock.html partial: every due date explains itself."""
 
 from datetime import date, timedelta
 
@@ -6,6 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from xiaoneng.workdays.choices import PauseReason
+from xiaoneng.workdays.explain import clock_explain
 from xiaoneng.workdays.services import clock_pause, clock_resume, clock_stop
 from xiaoneng.workdays.urgency import clock_urgency
 
@@ -21,7 +22,7 @@ def test_clk1_explain_names_the_skipped_spring_festival_and_the_pause(make_clock
     clock_resume(clock=clock, at=at("2026-03-03", 9))
     clock.refresh_from_db()
     # when it explains itself
-    ex = clock.explain()
+    ex = clock_explain(clock)
     text = str(ex)
     # then it says the period starts the next day (CLK-2), skips the Spring Festival (CLK-1/CLK-3),
     # counts the make-up Saturday, excludes the pause with its legal basis, and names the revision
@@ -44,7 +45,7 @@ def test_explain_says_a_pause_after_overdue_changed_nothing(make_clock):
     clock_pause(clock=clock, reason=PauseReason.TESTING, at=at("2026-11-09"))
     clock_resume(clock=clock, at=at("2026-11-12"))
     clock.refresh_from_db()
-    lines = clock.explain().lines
+    lines = clock_explain(clock).lines
     assert any("暂停时期限已届满，不影响到期日" in line for line in lines)
     assert not any("不计入期限" in line for line in lines)
 
@@ -52,14 +53,14 @@ def test_explain_says_a_pause_after_overdue_changed_nothing(make_clock):
 def test_clk2_explain_of_natural_days_names_the_rest_day_rule(make_clock):
     # 5 natural days from 2026-09-28 end on 10-03 (National Day) and move to 10-08
     clock = make_clock(limit=5, unit="nd", started_at=at("2026-09-28"))
-    lines = clock.explain().lines
+    lines = clock_explain(clock).lines
     assert any("期满日 2026-10-03（周六） 为休息日（国庆节）" in line and "2026-10-08" in line for line in lines)
     assert not any(line.startswith("跳过") for line in lines)  # natural days skip nothing
 
 
 def test_clk4_explain_of_a_provisional_clock_says_so(make_clock):
     clock = make_clock(limit=10, started_at=at("2026-12-21"))
-    ex = clock.explain()
+    ex = clock_explain(clock)
     assert ex.provisional
     assert any(line.startswith("暂定：2027年放假安排尚未公布") for line in ex.lines)
 
@@ -69,7 +70,7 @@ def test_explain_hour_clock_in_local_time(make_clock):
     clock_pause(clock=clock, reason=PauseReason.CONSULTATION, at=at("2026-11-02", 14))
     clock_resume(clock=clock, at=at("2026-11-02", 18, 30))
     clock.refresh_from_db()
-    ex = clock.explain()
+    ex = clock_explain(clock)
     assert ex.summary == "到期时刻：2026-11-03 14:30。"
     assert "起算：2026-11-02 10:00，按小时连续计算。" in ex.lines
     assert any("2026-11-02 14:00 至 2026-11-02 18:30" in line and "共扣除4.5小时" in line for line in ex.lines)

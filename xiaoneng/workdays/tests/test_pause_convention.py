@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from xiaoneng.workdays.choices import PauseReason
+from xiaoneng.workdays.explain import clock_explain
 from xiaoneng.workdays.services import clock_pause, clock_resume
 
 from .conftest import at
@@ -38,7 +39,7 @@ def test_a_one_day_pause_excludes_one_working_day(make_clock):
     # a hearing on Wednesday 11-04 from 10:00 to 16:00: 11-04 is not counted
     clock = _paused(make_clock, [(("2026-11-04", 10), ("2026-11-04", 16))])
     assert clock.due_date == date(2026, 12, 1)
-    line = next(x for x in clock.explain().lines if x.startswith("暂停："))
+    line = next(x for x in clock_explain(clock).lines if x.startswith("暂停："))
     assert "2026-11-04（周三） 至 2026-11-04（周三）" in line
     assert "暂停当日至恢复当日均不计入期限" in line and "共扣除1个工作日" in line
 
@@ -54,7 +55,7 @@ def test_a_pause_across_a_weekend_excludes_only_its_working_days(make_clock):
     # Friday 11-06 15:00 → Monday 11-09 10:00: Friday and Monday (the weekend was no working day)
     clock = _paused(make_clock, [(("2026-11-06", 15), ("2026-11-09", 10))])
     assert clock.due_date == date(2026, 12, 2)
-    assert "共扣除2个工作日" in next(x for x in clock.explain().lines if x.startswith("暂停："))
+    assert "共扣除2个工作日" in next(x for x in clock_explain(clock).lines if x.startswith("暂停："))
 
 
 def test_a_pause_across_a_holiday_excludes_only_its_working_days(make_clock):
@@ -66,7 +67,7 @@ def test_a_pause_across_a_holiday_excludes_only_its_working_days(make_clock):
     # holiday was no working day anyway: two working days later, Wednesday 10-28
     clock = _paused(make_clock, [(("2026-09-30", 10), ("2026-10-08", 10))], start="2026-09-21")
     assert clock.due_date == date(2026, 10, 28)
-    assert "共扣除2个工作日" in next(x for x in clock.explain().lines if x.startswith("暂停："))
+    assert "共扣除2个工作日" in next(x for x in clock_explain(clock).lines if x.startswith("暂停："))
 
 
 def test_two_pauses_add_up(make_clock):
@@ -74,7 +75,7 @@ def test_two_pauses_add_up(make_clock):
     # 4 working days later than 11-30, Friday 12-04
     clock = _paused(make_clock, [(("2026-11-03", 10), ("2026-11-03", 17)), (("2026-11-09", 9), ("2026-11-11", 17))])
     assert clock.due_date == date(2026, 12, 4)
-    lines = [x for x in clock.explain().lines if x.startswith("暂停：")]
+    lines = [x for x in clock_explain(clock).lines if x.startswith("暂停：")]
     assert len(lines) == 2 and "共扣除1个工作日" in lines[0] and "共扣除3个工作日" in lines[1]
 
 
@@ -85,7 +86,7 @@ def test_while_paused_the_remaining_days_exclude_the_pause_day(make_clock):
     clock_pause(clock=clock, reason=PauseReason.TESTING, at=at("2026-11-04", 10))
     clock.refresh_from_db()
     assert clock.due_date is None and clock.remaining == 19
-    line = next(x for x in clock.explain().lines if x.startswith("暂停中："))
+    line = next(x for x in clock_explain(clock).lines if x.startswith("暂停中："))
     assert "恢复当日也不计入" in line and "剩余19个工作日" in line
 
 
@@ -95,4 +96,4 @@ def test_natural_days_follow_the_same_convention(make_clock):
     assert _paused(make_clock, [], limit=10, unit="nd").due_date == date(2026, 11, 12)
     clock = _paused(make_clock, [(("2026-11-04", 10), ("2026-11-04", 16))], limit=10, unit="nd")
     assert clock.due_date == date(2026, 11, 13)
-    assert "共扣除1个自然日" in next(x for x in clock.explain().lines if x.startswith("暂停："))
+    assert "共扣除1个自然日" in next(x for x in clock_explain(clock).lines if x.startswith("暂停："))
