@@ -117,6 +117,12 @@ def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             _scheme_action(request, scheme, action)
         except ValidationError as e:
             _errors(request, e)
+        except PermissionDenied as e:
+            # a panel member's conflict of interest, a head of a unit outside the scheme: said on the
+            # page they came from; every other refusal is the 403 page
+            if action not in {"panel", "self"} or not str(e):
+                raise
+            messages.error(request, str(e))
         return redirect("evaluation:scheme", pk=scheme.pk)
     office = is_office_for(user, scheme.region)
     member = panel_membership(user, scheme)
