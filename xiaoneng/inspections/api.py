@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -17,8 +18,17 @@ from xiaoneng.workdays.due import clock_due_date
 
 from .actions.filings import filing_approve, filing_refuse, filing_submit
 from .actions.first_violations import first_violation_notice_close, first_violation_notice_issue
+from .actions.penalties import penalty_decide
 from .actions.records import finding_add
-from .models import EnforcementCertificate, FirstViolationEntry, FirstViolationNotice, Inspection, InspectionFiling
+from .models import (
+    DiscretionTier,
+    EnforcementCertificate,
+    FirstViolationEntry,
+    FirstViolationNotice,
+    Inspection,
+    InspectionFiling,
+    PenaltyDecision,
+)
 from .permissions import (
     access_filing_by_id,
     access_inspection_by_id,
@@ -27,12 +37,14 @@ from .permissions import (
     is_staff_user,
 )
 from .selectors import (
+    baselines_public,
     certificates_for,
     filing_verify,
     filings_for,
     first_violation_entries_public,
     inspections_for,
     notices_for,
+    penalties_for,
     unfiled_inspections,
 )
 
@@ -417,3 +429,108 @@ def add_finding(request: AuthedRequest, pk: int, payload: FindingIn) -> Status:
             rectification_id=finding.rectification_id,
         ),
     )
+
+
+# --- 自由裁量基准 and penalties (INS-10) -------------------------------------------------------
+
+
+class TierOut(Schema):
+    id: int
+    tier: str
+    circumstance: str
+    fine_min: Decimal
+    fine_max: Decimal
+
+
+class BaselineOut(Schema):
+    id: int
+    item_id: int
+    item_name: str
+    department: str
+    basis: str
+    tiers: list[TierOut]
+
+
+class PenaltyIn(Schema):
+    tier_id: int
+    enterprise_name: str = Field(max_length=200)
+    credit_code: str = Field(max_length=18)
+    facts: str = Field(max_length=2000)
+    amount: str = Field(max_length=20)
+    official_ids: list[int] = Field(max_length=20)
+    notice_id: int | None = None
+
+
+class PenaltyOut(Schema):
+    id: int
+    number: str
+    tier: str
+    item_name: str
+    enterprise_name: str
+    credit_code: str
+    amount: Decimal
+    decided_on: date
+
+
+def _penalty_out(p: PenaltyDecision) -> PenaltyOut:
+    return PenaltyOut(
+        id=p.pk,
+        number=p.number,
+        tier=p.tier.tier,
+        item_name=p.tier.baseline.item_name,
+        enterprise_name=p.enterprise_name,
+        credit_code=p.credit_code,
+        amount=p.amount,
+        decided_on=p.decided_on,
+    )
+
+
+@router.get("/baselines", response=list[BaselineOut], auth=None, summary="Public: discretion baselines (INS-10)")
+def list_baselines(request: HttpRequest) -> list[BaselineOut]:
+    return [
+        BaselineOut(
+            id=b.pk,
+            item_id=b.item_id,
+            item_name=b.item_name,
+            department=b.department.name,
+            basis=b.basis,
+            tiers=[
+                TierOut(id=t.pk, tier=t.tier, circumstance=t.circumstance, fine_min=t.fine_min, fine_max=t.fine_max)
+                for t in b.tiers.all()
+            ],
+        )
+        for b in baselines_public()[:LIST_CAP]
+    ]
+
+
+@router.get("/penalties", response=list[PenaltyOut], summary="Penalty decisions in the user's scope")
+def list_penalties(request: AuthedRequest) -> list[PenaltyOut]:
+    _staff(request)
+    return [_penalty_out(p) for p in penalties_for(request.user)[:LIST_CAP]]
+
+
+@router.post("/penalties", response={201: PenaltyOut}, summary="Record a penalty decision within its baseline (INS-10)")
+def create_penalty(request: AuthedRequest, payload: PenaltyIn) -> Status:
+    if not is_department_user(request.user):
+        raise PermissionDenied
+    department = request.user.department
+    tier = DiscretionTier.objects.filter(pk=payload.tier_id, baseline__department=department).first()
+    officials = list(User.objects.filter(pk__in=payload.official_ids, department=department))
+    if len(officials) != len(set(payload.official_ids)):
+        raise ValidationError(_("执法人员必须是本单位的工作人员。"))
+    notice = None
+    if payload.notice_id is not None:
+        notice = notices_for(request.user).filter(pk=payload.notice_id).first()
+        if notice is None:
+            raise ValidationError(_("首违告诫不存在。"))
+    decision = penalty_decide(
+        actor=request.user,
+        tier=tier,
+        enterprise_name=payload.enterprise_name,
+        credit_code=payload.credit_code,
+        facts=payload.facts,
+        amount=payload.amount,
+        officials=officials,
+        notice=notice,
+    )
+    return Status(201, _penalty_out(penalties_for(request.user).get(pk=decision.pk)))

@@ -10,6 +10,7 @@ __all__ = [
     "FilingStatus",
     "InspectionKind",
     "NoticeStatus",
+    "Tier",
 ]
 
 from django.db import models
@@ -66,3 +67,12 @@ NOTICE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "rectified": (frozenset({NoticeStatus.ISSUED}), NoticeStatus.RECTIFIED),
     "unrectified": (frozenset({NoticeStatus.ISSUED}), NoticeStatus.UNRECTIFIED),
 }
+
+
+class Tier(models.TextChoices):
+    """INS-10: circumstance tiers of a discretion baseline (自由裁量基准)."""
+
+    SLIGHT = "slight", _("轻微")
+    GENERAL = "general", _("一般")
+    SERIOUS = "serious", _("较重")
+    GRAVE = "grave", _("严重")

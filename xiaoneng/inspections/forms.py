@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["CertificateForm", "CheckForm", "EntryForm", "FilingForm", "InspectionForm", "NoticeForm", "officials_field"]
+__all__ = [
+    "BaselineForm",
+    "CertificateForm",
+    "CheckForm",
+    "EntryForm",
+    "FilingForm",
+    "InspectionForm",
+    "NoticeForm",
+    "PenaltyForm",
+    "officials_field",
+]
 
 from typing import Any, cast
 
@@ -16,8 +26,8 @@ from xiaoneng.core.uploads import MultipleFileField
 from xiaoneng.orgs.choices import STAFF_ROLES
 from xiaoneng.orgs.models import Department, User
 
-from .choices import Exemption, FilingStatus, InspectionKind
-from .models import FirstViolationEntry, Inspection, InspectionFiling
+from .choices import Exemption, FilingStatus, InspectionKind, Tier
+from .models import DiscretionTier, FirstViolationEntry, FirstViolationNotice, Inspection, InspectionFiling
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -147,3 +157,57 @@ class CheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = kinds
         cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
+
+
+class _TierChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.baseline.item_name} · {obj.get_tier_display()} · {obj.fine_min}–{obj.fine_max}"
+
+
+class PenaltyForm(forms.Form):
+    tier = _TierChoice(label=_("裁量阶次"), queryset=DiscretionTier.objects.none())
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=200)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    facts = forms.CharField(label=_("违法事实"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    # a CharField: the action turns NaN, negative or oversized amounts into one clear message
+    amount = forms.CharField(label=_("罚款金额（元）"), max_length=20)
+    notice = forms.ModelChoiceField(
+        label=_("首违告诫（逾期未整改的）"), queryset=FirstViolationNotice.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["tier"]).queryset = DiscretionTier.objects.filter(
+            baseline__department=department
+        ).select_related("baseline")
+        cast(forms.ModelChoiceField, self.fields["notice"]).queryset = FirstViolationNotice.objects.filter(
+            department=department
+        )
+        self.fields["officials"] = officials_field(department)
+
+
+class BaselineForm(forms.Form):
+    item = _ItemChoice(label=_("处罚事项（权力清单）"), queryset=Item.objects.none())
+    basis = forms.CharField(label=_("裁量依据"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, items: QuerySet[Item], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["item"]).queryset = items
+        for value, label in Tier.choices:
+            self.fields[f"{value}_circumstance"] = forms.CharField(
+                label=_("%(tier)s：适用情形") % {"tier": label}, max_length=500, required=False
+            )
+            self.fields[f"{value}_min"] = forms.CharField(
+                label=_("%(tier)s：罚款下限") % {"tier": label}, max_length=20, required=False
+            )
+            self.fields[f"{value}_max"] = forms.CharField(
+                label=_("%(tier)s：罚款上限") % {"tier": label}, max_length=20, required=False
+            )
+
+    def tiers(self) -> list[dict[str, Any]]:
+        d = self.cleaned_data
+        return [
+            {"tier": v, "circumstance": d[f"{v}_circumstance"], "fine_min": d[f"{v}_min"], "fine_max": d[f"{v}_max"]}
+            for v in Tier.values
+            if d.get(f"{v}_circumstance") or d.get(f"{v}_min") or d.get(f"{v}_max")
+        ]

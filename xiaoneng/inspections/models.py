@@ -4,6 +4,8 @@ in the package docstring)."""
 from __future__ import annotations
 
 __all__ = [
+    "DiscretionBaseline",
+    "DiscretionTier",
     "EnforcementCertificate",
     "FilingOfficial",
     "FirstViolationEntry",
@@ -13,6 +15,7 @@ __all__ = [
     "InspectionFiling",
     "InspectionFinding",
     "InspectionOfficial",
+    "PenaltyDecision",
 ]
 
 from datetime import date
@@ -26,7 +29,7 @@ from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
 from xiaoneng.orgs.validators import validate_credit_code
 
-from .choices import Exemption, FilingStatus, InspectionKind, NoticeStatus
+from .choices import Exemption, FilingStatus, InspectionKind, NoticeStatus, Tier
 
 
 class EnforcementCertificate(TenantModel):
@@ -343,6 +346,98 @@ class FirstViolationNotice(TenantModel):
                 fields=["entry", "credit_code"],
                 name="inspections_notice_first_only",
                 violation_error_message=_("该企业此前已就同一事项受过首违告诫，不再适用首违不罚。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DiscretionBaseline(TenantModel):
+    """自由裁量基准 of one penalty item (INS-10): fine ranges by circumstance tier. Public."""
+
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("执法单位")
+    )
+    item = models.OneToOneField("catalog.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("处罚事项"))
+    item_name = models.CharField(_("事项名称"), max_length=200)
+    basis = models.TextField(_("裁量依据"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = ScopeRule(department="department", region="department__region", public=Q(pk__isnull=False))
+
+    class Meta:
+        verbose_name = _("自由裁量基准")
+        verbose_name_plural = _("自由裁量基准")
+        ordering = ["department_id", "item_name", "id"]
+
+    def __str__(self) -> str:
+        return self.item_name
+
+
+class DiscretionTier(TimeStampedModel):
+    """One tier of a baseline: the circumstance and the fine range, both bounds included."""
+
+    baseline = models.ForeignKey(DiscretionBaseline, on_delete=models.CASCADE, related_name="tiers")
+    tier = models.CharField(_("裁量阶次"), max_length=10, choices=Tier.choices)
+    circumstance = models.CharField(_("适用情形"), max_length=500)
+    fine_min = models.DecimalField(_("罚款下限（元）"), max_digits=12, decimal_places=2)
+    fine_max = models.DecimalField(_("罚款上限（元）"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("裁量阶次")
+        verbose_name_plural = _("裁量阶次")
+        ordering = ["baseline_id", "fine_min", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "tier"], name="inspections_tier_once"),
+            models.CheckConstraint(
+                condition=Q(fine_min__gte=0) & Q(fine_max__gte=F("fine_min")),
+                name="inspections_tier_range",
+                violation_error_message=_("罚款上限不能低于下限，且都不能为负数。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} {self.fine_min}–{self.fine_max}"
+
+
+class PenaltyDecision(TenantModel):
+    """A penalty decision's fine, within its baseline tier (INS-10), by certified officials (INS-3)."""
+
+    number = models.CharField(_("处罚决定书编号"), max_length=40, unique=True)
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("执法单位")
+    )
+    tier = models.ForeignKey(DiscretionTier, on_delete=models.PROTECT, related_name="+", verbose_name=_("裁量阶次"))
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, validators=[validate_credit_code], db_index=True
+    )
+    facts = models.TextField(_("违法事实"))
+    amount = models.DecimalField(_("罚款金额（元）"), max_digits=12, decimal_places=2)
+    decided_on = models.DateField(_("决定日期"))
+    notice = models.ForeignKey(
+        FirstViolationNotice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("首违告诫"),
+    )
+    officials = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("执法人员"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    scope = ScopeRule(department="department", region="department__region")
+
+    class Meta:
+        verbose_name = _("行政处罚决定")
+        verbose_name_plural = _("行政处罚决定")
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="inspections_penalty_amount",
+                violation_error_message=_("罚款金额不能为负数。"),
             )
         ]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 __all__ = [
     "PublicFiling",
+    "baselines_for",
+    "baselines_public",
     "certificate_holders",
     "certificate_valid_on",
     "certificates_for",
@@ -15,6 +17,7 @@ __all__ = [
     "first_violation_entries_public",
     "inspections_for",
     "notices_for",
+    "penalties_for",
     "penalty_items_for_lists",
     "unfiled_inspections",
 ]
@@ -30,7 +33,15 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
 
 from .choices import InspectionKind
-from .models import EnforcementCertificate, FirstViolationEntry, FirstViolationNotice, Inspection, InspectionFiling
+from .models import (
+    DiscretionBaseline,
+    EnforcementCertificate,
+    FirstViolationEntry,
+    FirstViolationNotice,
+    Inspection,
+    InspectionFiling,
+    PenaltyDecision,
+)
 
 
 def certificates_for(user: Any) -> QuerySet[EnforcementCertificate]:
@@ -173,3 +184,16 @@ def check_departments(user: Any) -> QuerySet[Any]:
     if user.region_id is None:
         return Department.objects.none()
     return Department.objects.filter(region_subtree_q("region__path", user.region.path)).order_by("name")
+
+
+def baselines_for(user: Any) -> QuerySet[DiscretionBaseline]:
+    return restrict(DiscretionBaseline.objects.select_related("department").prefetch_related("tiers"), user)
+
+
+def baselines_public() -> QuerySet[DiscretionBaseline]:
+    """INS-10: baselines are published."""
+    return DiscretionBaseline.objects.select_related("department").prefetch_related("tiers")
+
+
+def penalties_for(user: Any) -> QuerySet[PenaltyDecision]:
+    return restrict(PenaltyDecision.objects.select_related("department", "tier__baseline"), user)

@@ -18,5 +18,8 @@ urlpatterns = [
     path("first-violations/", views.notice_list, name="notices"),
     path("first-violations/new/", views.notice_new, name="notice_new"),
     path("first-violations/<int:pk>/", views.notice_detail, name="notice"),
+    path("penalties/", views.penalty_list, name="penalties"),
+    path("penalties/new/", views.penalty_new, name="penalty_new"),
+    path("discretion/", views.discretion_public, name="discretion_public"),
     path("first-violation-list/", views.first_violation_public, name="first_violation_public"),
 ]

@@ -24,9 +24,19 @@ from .actions.first_violations import (
     first_violation_notice_close,
     first_violation_notice_issue,
 )
+from .actions.penalties import baseline_set, penalty_decide
 from .actions.records import check_record, finding_add, inspection_record
 from .choices import FilingStatus, InspectionKind, NoticeStatus
-from .forms import CertificateForm, CheckForm, EntryForm, FilingForm, InspectionForm, NoticeForm
+from .forms import (
+    BaselineForm,
+    CertificateForm,
+    CheckForm,
+    EntryForm,
+    FilingForm,
+    InspectionForm,
+    NoticeForm,
+    PenaltyForm,
+)
 from .models import InspectionEvidence
 from .permissions import (
     access_certificate_by_id,
@@ -42,6 +52,8 @@ from .permissions import (
     may_check,
 )
 from .selectors import (
+    baselines_for,
+    baselines_public,
     certificate_holders,
     certificates_for,
     check_departments,
@@ -51,6 +63,7 @@ from .selectors import (
     first_violation_entries_public,
     inspections_for,
     notices_for,
+    penalties_for,
     penalty_items_for_lists,
 )
 
@@ -452,3 +465,75 @@ def first_violation_public(request: HttpRequest) -> HttpResponse:
     """INS-8: the published 首违不罚 list, for everyone."""
     page = paginate(request, first_violation_entries_public())
     return render(request, "inspections/first_violation_public.html", {"items": page.object_list, "page": page})
+
+
+# --- 自由裁量基准 and penalties (INS-10) -------------------------------------------------------
+
+
+@login_required
+def penalty_list(request: AuthedRequest) -> HttpResponse:
+    _staff(request)
+    items = penalty_items_for_lists(request.user)
+    form = BaselineForm(request.POST or None, items=items) if items.exists() else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                baseline_set(
+                    actor=request.user,
+                    item=form.cleaned_data["item"],
+                    basis=form.cleaned_data["basis"],
+                    tiers=form.tiers(),
+                )
+            except ValidationError as e:
+                _form_error(form, e)
+            else:
+                messages.success(request, _("裁量基准已发布。"))
+                return redirect("inspections:penalties")
+    page = paginate(request, penalties_for(request.user))
+    return render(
+        request,
+        "inspections/penalty_list.html",
+        {
+            "items": page.object_list,
+            "page": page,
+            "baselines": baselines_for(request.user),
+            "form": form,
+            "may_decide": is_department_user(request.user),
+        },
+    )
+
+
+@login_required
+def penalty_new(request: AuthedRequest) -> HttpResponse:
+    if not is_department_user(request.user):
+        raise PermissionDenied
+    department = request.user.department
+    assert department is not None  # is_department_user
+    form = PenaltyForm(request.POST or None, department=department)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            decision = penalty_decide(
+                actor=request.user,
+                tier=d["tier"],
+                enterprise_name=d["enterprise_name"],
+                credit_code=d["credit_code"],
+                facts=d["facts"],
+                amount=d["amount"],
+                officials=list(d["officials"]),
+                notice=d["notice"],
+            )
+        except ValidationError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, _("处罚决定已记录，决定书编号 %(number)s。") % {"number": decision.number})
+            return redirect("inspections:penalties")
+    return render(request, "inspections/penalty_new.html", {"form": form})
+
+
+def discretion_public(request: HttpRequest) -> HttpResponse:
+    """INS-10: the published discretion baselines."""
+    page = paginate(request, baselines_public())
+    return render(request, "inspections/discretion_public.html", {"baselines": page.object_list, "page": page})
