@@ -162,6 +162,8 @@ LIST_SHEETS = {
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with the file, where it is (sheet, row, column header) and what, in Chinese."""
+
     sheet: str
     row: int | None
     column: str
@@ -210,6 +212,10 @@ def cell_text(value: Any) -> str:
 
 @dataclass
 class PendingItem:
+    """An items row with its child rows, as parsed: `raw` holds the cell texts by content field,
+    `content` the normalized content once checked, `origins` the sheet and row each list entry came
+    from (so a problem found in the content names its cell)."""
+
     code: str
     row: int
     department: Department | None  # None: not in the jurisdiction (see `missing`)

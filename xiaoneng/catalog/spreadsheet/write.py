@@ -32,6 +32,9 @@ from .columns import PendingItem
 
 @dataclass
 class ImportReport:
+    """What an import did: items created, updated (a draft rewritten or a new draft), left unchanged,
+    versions published, and the implementing codes written."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -64,6 +67,8 @@ def write_catalog(
     lookups: Lookups,
     progress: Callable[[int, int], None] | None,
 ) -> ImportReport:
+    """Write the checked items (`read.catalog_import` found no problem) in one transaction: new
+    items CHUNK at a time, then the existing ones compared and, where changed, rewritten."""
     report = ImportReport()
     new = [p for p in pending if p.code not in existing]
     total = len(pending)
