@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.orgs.choices import Role
 
+# ACC-1's ladder belongs to oversight, which owns accountability; re-exported for the complaint pages.
+from xiaoneng.oversight.choices import Sanction
+
 # The efficiency office (效能办) registers, accepts, dispatches and calls back; leaders may too.
 OFFICE_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
 
@@ -101,18 +104,3 @@ class Satisfaction(models.TextChoices):
 
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASIC})
-
-
-class Sanction(models.TextChoices):
-    """ACC-1: the sanction ladder; the last three apply to leaders."""
-
-    ORAL_WARNING = "oral_warning", _("口头告诫")
-    WRITTEN_WARNING = "written_warning", _("书面告诫")
-    WRITTEN_SELF_CRITICISM = "self_criticism", _("责令书面检查")
-    CIRCULATED_CRITICISM = "circulated", _("通报批评")
-    TRANSFER = "transfer", _("调离岗位/停职离岗培训")
-    RESIGNATION = "resignation", _("责令辞职")
-    DISCIPLINE_REFERRAL = "discipline_referral", _("移送纪检监察机关")
-    ADMONITION_TALK = "admonition_talk", _("诫勉谈话")
-    PUBLIC_APOLOGY = "public_apology", _("公开道歉")
-    DISMISSAL_PROPOSAL = "dismissal_proposal", _("建议免职")

@@ -1,6 +1,7 @@
 """Complaints and work orders (效能投诉 / 12345 工单): one model family with a `kind` and a `channel`,
-the dispatch rules that suggest a department, the history of returns, replies and callbacks, the
-accountability records a substantiated complaint can open, and the Open311 services and API keys.
+the dispatch rules that suggest a department, the history of returns, replies and callbacks, and the
+Open311 services and API keys. (Accountability records a substantiated complaint opens live in
+oversight, which owns 问责 from every source.)
 
 Every write goes through the actions (complaints.actions and the topic modules apikeys, publication,
 accountability); the status moves only along choices.TRANSITIONS.
@@ -9,7 +10,6 @@ accountability); the status moves only along choices.TRANSITIONS.
 from __future__ import annotations
 
 __all__ = [
-    "AccountabilityRecord",
     "ApiKey",
     "Complaint",
     "ComplaintAttachment",
@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
 
-from .choices import Channel, Kind, RefusalReason, Sanction, Satisfaction, Status
+from .choices import Channel, Kind, RefusalReason, Satisfaction, Status
 
 
 class Complaint(TenantModel):
@@ -311,46 +311,6 @@ class ComplaintCallback(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}#{self.round} {self.satisfaction}"
-
-
-class AccountabilityRecord(TenantModel):
-    """An accountability decision (问责) arising from a substantiated complaint, on the ACC-1 ladder."""
-
-    complaint = models.ForeignKey(
-        Complaint,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="accountability",
-        verbose_name=_("来源工单"),
-    )
-    department = models.ForeignKey(
-        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
-    )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("责任人"),
-    )
-    sanction = models.CharField(_("问责方式"), max_length=20, choices=Sanction.choices)
-    reason = models.TextField(_("问责事由"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("决定人")
-    )
-    decided_at = models.DateTimeField(_("决定时间"))
-
-    scope = ScopeRule(department="department", region="department__region")
-
-    class Meta:
-        verbose_name = _("问责记录")
-        verbose_name_plural = _("问责记录")
-        ordering = ["-decided_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_sanction_display()} · {self.department}"
 
 
 class Open311Service(TenantModel):

@@ -22,6 +22,7 @@ from xiaoneng.core.throttle import throttle
 from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.oversight.selectors import records_for_source
 from xiaoneng.workdays.explain import clock_explain
 
 from .accountability import accountability_record_open
@@ -404,9 +405,12 @@ def _office_action(request: AuthedRequest, c: Complaint) -> None:
         complaint_merge(duplicate=c, into=into, actor=request.user)
         messages.success(request, _("已合并到 %(number)s。") % {"number": into.number})
     elif action == "accountability":
-        accountability_record_open(
-            complaint=c, actor=request.user, sanction=p.get("sanction", ""), reason=p.get("reason", "")
-        )
+        try:
+            accountability_record_open(
+                complaint=c, actor=request.user, sanction=p.get("sanction", ""), reason=p.get("reason", "")
+            )
+        except PermissionDenied as e:  # ACC-1: this rung is not the office's to impose
+            raise ValidationError(str(e)) from None
         messages.success(request, _("问责记录已登记。"))
     else:
         raise ValidationError(_("未知操作。"))
@@ -441,7 +445,7 @@ def office_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "events": Event.objects.for_subject(c).order_by("seq"),
             "rect": rect,
             "is_consultation": c.kind in (Kind.CONSULTATION, Kind.PRAISE),
-            "accountability": c.accountability.all(),
+            "accountability": records_for_source(c),
         },
     )
 

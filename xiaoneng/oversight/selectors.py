@@ -10,6 +10,7 @@ __all__ = [
     "overdue_task_assignments",
     "published_records",
     "records_for",
+    "records_for_source",
     "rectification_for",
     "rectifications_for",
     "region_ancestor_paths",
@@ -20,6 +21,7 @@ __all__ = [
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -82,6 +84,13 @@ def exemptions_for(user: Any) -> QuerySet[ExemptionApplication]:
         ),
         user,
     )
+
+
+def records_for_source(source: Any) -> QuerySet[AccountabilityRecord]:
+    """The accountability records opened on `source` (a complaint, an alert, a task …), newest first."""
+    return AccountabilityRecord.objects.filter(
+        source_type=ContentType.objects.get_for_model(source), source_id=str(source.pk)
+    ).order_by("-decided_at", "-id")
 
 
 def published_records() -> QuerySet[AccountabilityRecord]:

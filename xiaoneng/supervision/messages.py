@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
         "应答复投诉%(due)s件，按时答复%(ok)s件，按时答复率%(rate)s%%，低于目标100%%，每件未按时扣%(p)s分"
     ),
     DeductionSource.BAD_REVIEW: gettext_noop("差评超过整改时限仍未整改%(n)s条，每条扣%(p)s分"),
+    DeductionSource.TASK_OVERDUE: gettext_noop("督办事项逾期未办结%(n)s项，每项扣%(p)s分"),
     DeductionSource.SATISFACTION: gettext_noop(
         "评价%(n)s条，满意率%(rate)s%%，低于目标%(target)s%%，每低1个百分点扣%(p)s分，最多扣%(cap)s分"
     ),

@@ -25,10 +25,10 @@ from xiaoneng.complaints.actions.intake import complaint_register, complaint_sub
 from xiaoneng.complaints.actions.reply import complaint_reply
 from xiaoneng.complaints.choices import WHERE_TO_GO, Kind, RefusalReason, Satisfaction, Status
 from xiaoneng.complaints.clocks import CLOCK_ACCEPT, CLOCK_REPLY, CLOCK_RETURN
-from xiaoneng.complaints.models import AccountabilityRecord, Complaint, DispatchRule
+from xiaoneng.complaints.models import Complaint, DispatchRule
 from xiaoneng.complaints.selectors import complaint_track, department_stats, monthly_figures
 from xiaoneng.core.models import Event, Notification
-from xiaoneng.oversight.models import Rectification
+from xiaoneng.oversight.models import AccountabilityRecord, Rectification
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_recompute
 

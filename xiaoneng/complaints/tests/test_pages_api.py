@@ -184,7 +184,7 @@ def _post(client, url, data=None):
 
 def test_api_office_registers_extends_merges_and_records_accountability(client, world):
     from xiaoneng.complaints.actions.reply import complaint_reply
-    from xiaoneng.complaints.models import AccountabilityRecord
+    from xiaoneng.oversight.models import AccountabilityRecord
     from xiaoneng.workdays.models import Clock
 
     # given the office signed in to the API

@@ -331,3 +331,19 @@ def test_department_sees_only_its_own_share(world, client):
         ).status_code
         == 404
     )
+
+
+def test_an_overdue_share_is_a_deduction_in_the_efficiency_index(world):
+    # given a share of 1 working day that nobody reported done
+    from xiaoneng.supervision.choices import DeductionSource
+    from xiaoneng.supervision.efficiency.services import efficiency_compute
+    from xiaoneng.supervision.models import Deduction
+
+    task = _assign(world, days=1, departments=[world.dept])
+    due_at = task.assignments.get().clock.due_at
+    later = due_at + timedelta(hours=1)
+    # when the month of its due date is scored after it
+    efficiency_compute(tenant=world.city, month=timezone.localdate(due_at).replace(day=1), now=later)
+    # then the unit carries one 督办 deduction
+    d = Deduction.objects.get(source=DeductionSource.TASK_OVERDUE)
+    assert d.count == 1 and d.score.department_id == world.dept.pk

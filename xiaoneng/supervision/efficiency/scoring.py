@@ -31,6 +31,8 @@ DEFAULT_POLICY = EfficiencyPolicy()
 
 
 ONE_DECIMAL = Decimal("0.1")
+# Each supervised-task share overdue in the month (督查督办, issue 11); a policy may carry its own.
+TASK_OVERDUE_POINTS = Decimal("2")
 
 
 REFS_MAX = 2000  # ids kept per deduction for drill-down (the count is always exact)
@@ -58,6 +60,7 @@ class UnitFacts:
     satisfied: int = 0
     unsatisfied: list[int] = field(default_factory=list)
     bad_overdue: list[int] = field(default_factory=list)
+    tasks_overdue: list[int] = field(default_factory=list)  # supervised-task shares (oversight)
 
     def figures(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,7 @@ class UnitFacts:
             "ratings": self.ratings,
             "ratings_satisfied": self.satisfied,
             "bad_overdue": len(self.bad_overdue),
+            "tasks_overdue": len(self.tasks_overdue),
         }
 
 
@@ -181,6 +185,16 @@ def score_unit(facts: UnitFacts, policy: EfficiencyPolicy) -> ScoredUnit:
         facts.bad_overdue,
         n=len(facts.bad_overdue),
         p=policy.bad_review_points,
+    )
+    # 督查督办 (issue 11): each task share that fell due in the month without being reported done
+    task_points = getattr(policy, "task_overdue_points", TASK_OVERDUE_POINTS)
+    add(
+        DeductionSource.TASK_OVERDUE,
+        len(facts.tasks_overdue),
+        len(facts.tasks_overdue) * task_points,
+        facts.tasks_overdue,
+        n=len(facts.tasks_overdue),
+        p=task_points,
     )
     if facts.ratings >= policy.min_ratings and facts.ratings:
         rate = percent(facts.satisfied, facts.ratings)

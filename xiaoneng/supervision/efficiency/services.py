@@ -33,6 +33,7 @@ from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import Department, Region
 from xiaoneng.oversight.choices import RectificationStatus
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.oversight.selectors import overdue_task_assignments
 from xiaoneng.ratings.choices import BAD_LEVELS, SATISFIED_LEVELS
 from xiaoneng.ratings.models import Rating
 from xiaoneng.workdays.deadline import local_date
@@ -117,6 +118,9 @@ def _collect(tenant: Region, month: date, now: datetime) -> dict[int, UnitFacts]
             f.unsatisfied.append(rid)
         if level in BAD_LEVELS and not rectified and str(rid) in overdue_rects:
             f.bad_overdue.append(rid)
+    # supervised tasks (督查督办) whose share fell overdue in the month: oversight's public selector
+    for share_id, dept_id in overdue_task_assignments(tenant=tenant, start=lo, end=hi, now=now):
+        facts[dept_id].tasks_overdue.append(share_id)
     return facts
 
 
