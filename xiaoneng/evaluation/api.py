@@ -18,7 +18,7 @@ from xiaoneng.core.params import bounded_int
 from . import services
 from .indicators import providers
 from .models import Indicator, Scheme
-from .permissions import access_scheme_by_id, is_office_for, require_staff
+from .permissions import access_scheme_by_id, require_staff
 from .selectors import commitments_public, results_for, warning_public, warnings_for
 
 router = Router(tags=["evaluation"])
@@ -240,6 +240,3 @@ def list_schemes(request: AuthedRequest) -> list[SchemeOut]:
     from .selectors import schemes_for
 
     return [_scheme(s) for s in schemes_for(request.user)[:200]]
-
-
-__all__ = ["is_office_for", "router"]

@@ -3,7 +3,6 @@ through selectors/permissions (404 outside scope, 403 for the wrong role)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -540,7 +539,3 @@ def public_results(request: AuthedRequest) -> HttpResponse:
             "chart": chart,
         },
     )
-
-
-def _json(v: Any) -> str:
-    return json.dumps(v, ensure_ascii=False)
