@@ -275,7 +275,7 @@ def list_tasks(request: AuthedRequest, status: str = "", limit: int = 50, offset
 def assign_task(request: AuthedRequest, payload: TaskIn) -> Status:
     if not is_office_user(request.user):
         raise PermissionDenied(_("只有效能办或领导可以交办督办事项。"))
-    ids = {bounded_int(i, "department_ids", low=1) for i in payload.department_ids[:100]}
+    ids = {bounded_int(i, "department_ids", low=1) or 0 for i in payload.department_ids[:100]}
     depts = list(departments_in_reach(request.user).filter(pk__in=ids))
     if len(depts) != len(ids) or len(payload.department_ids) > 100:
         raise ValidationError({"department_ids": _("部门不存在或不在您的辖区。")})

@@ -124,8 +124,8 @@ class RectificationOpenForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_in_reach(user)
-        self.fields["owner"].queryset = staff_in_reach(user)
+        self.fields["department"].queryset = departments_in_reach(user)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = staff_in_reach(user)  # type: ignore[attr-defined]
         _plain(self)
 
 
@@ -148,7 +148,7 @@ class TaskAssignForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = departments_in_reach(user)
+        self.fields["departments"].queryset = departments_in_reach(user)  # type: ignore[attr-defined]
         _plain(self)
 
 
@@ -180,9 +180,9 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_in_reach(user)
-        self.fields["person"].queryset = staff_in_reach(user)
-        self.fields["leader"].queryset = leaders_in_reach(user)
+        self.fields["department"].queryset = departments_in_reach(user)  # type: ignore[attr-defined]
+        self.fields["person"].queryset = staff_in_reach(user)  # type: ignore[attr-defined]
+        self.fields["leader"].queryset = leaders_in_reach(user)  # type: ignore[attr-defined]
         _plain(self)
 
 
@@ -214,5 +214,5 @@ class ExemptionDecideForm(forms.Form):
     def __init__(self, *args: Any, claimed: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if claimed is not None:
-            self.fields["confirmed"].choices = [c for c in ExemptionCondition.choices if c[0] in claimed]
+            self.fields["confirmed"].choices = [c for c in ExemptionCondition.choices if c[0] in claimed]  # type: ignore[attr-defined]
         _plain(self)

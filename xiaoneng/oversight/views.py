@@ -107,7 +107,7 @@ def _trail(*subjects: Any) -> list[dict[str, Any]]:
             rows.append(
                 {"at": e.at, "actor": e.actor, "label": EVENT_LABELS.get(e.action, e.action), "reason": e.reason}
             )
-    rows.sort(key=lambda r: r["at"])
+    rows.sort(key=lambda r: r["at"])  # type: ignore[arg-type,return-value]
     return rows
 
 

@@ -208,7 +208,10 @@ def test_acc3_who_may_apply_and_decide(world):
     rec = _record(world)
     with pytest.raises(PermissionDenied):
         exemption_apply(
-            record=rec, actor=world.user("other_clerk"), conditions=ALL_CONDITIONS, statement="与我无关的一段说明文字内容"
+            record=rec,
+            actor=world.user("other_clerk"),
+            conditions=ALL_CONDITIONS,
+            statement="与我无关的一段说明文字内容",
         )
     app = exemption_apply(
         record=rec, actor=world.user("clerk"), conditions=ALL_CONDITIONS, statement="按照试点方案先行先试出现偏差"

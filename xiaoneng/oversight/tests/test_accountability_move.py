@@ -19,8 +19,17 @@ def test_complaint_accountability_rows_are_copied_to_oversight(world):
     old_apps = executor.loader.project_state(OLD).apps
     Complaint = old_apps.get_model("complaints", "Complaint")
     OldRecord = old_apps.get_model("complaints", "AccountabilityRecord")
-    complaint_fields = {f.attname for f in Complaint._meta.concrete_fields} | {f.name for f in Complaint._meta.concrete_fields}
-    values = {"tenant_id": world.city.pk, "region_id": world.city.pk, "number": "TS-1", "kind": "efficiency", "channel": "web", "content": "窗口推诿"}
+    complaint_fields = {f.attname for f in Complaint._meta.concrete_fields} | {
+        f.name for f in Complaint._meta.concrete_fields
+    }
+    values = {
+        "tenant_id": world.city.pk,
+        "region_id": world.city.pk,
+        "number": "TS-1",
+        "kind": "efficiency",
+        "channel": "web",
+        "content": "窗口推诿",
+    }
     values = {k: v for k, v in values.items() if k in complaint_fields}
     for f in Complaint._meta.concrete_fields:  # whatever else the historical model requires
         if f.primary_key or f.null or f.has_default() or f.attname in values or f.name in values or f.is_relation:

@@ -91,7 +91,9 @@ def test_supervisor_urges_then_verifies_and_the_task_closes(world, django_captur
     task.refresh_from_db()
     assert task.status == TaskStatus.CLOSED and task.closed_at is not None
     assert TaskReport.objects.filter(assignment=a1).count() == 2
-    assert TaskReport.objects.get(assignment=a1, kind="completion").file.name.startswith(f"oversight/tasks/{a1.pk}/")
+    assert str(TaskReport.objects.get(assignment=a1, kind="completion").file.name).startswith(
+        f"oversight/tasks/{a1.pk}/"
+    )
     assert list(Event.objects.for_subject(task).values_list("action", flat=True)) == ["task.assigned", "task.closed"]
 
 
@@ -195,7 +197,7 @@ def test_pages_assign_urge_report_and_verify(world, client):
     assert r.status_code == 302, r.content.decode()[:2000]
     task = SupervisedTask.objects.get()
     a = task.assignments.get()
-    assert a.clock.limit == 15
+    assert a.clock is not None and a.clock.limit == 15
     assert (
         client.post(f"/oversight/tasks/{task.pk}/", {"assignment": a.pk, "action": "urge", "note": "抓紧"}).status_code
         == 302
