@@ -82,6 +82,8 @@ def inspection_record(
     come from the filing. INS-3/INS-4: two officials with certificates valid on the day, or refused.
     INS-7: no approved prior filing and no statutory exemption → recorded and flagged `unfiled`."""
     if filing is not None:
+        # fresh state: whether it was approved, and when, decides INS-7
+        filing = InspectionFiling.objects.select_related("department", "item__published").get(pk=filing.pk)
         department = filing.department
     if not can_record_for(actor, department):
         raise PermissionDenied(_("只有本单位执法人员可以记录检查情况。"))

@@ -222,3 +222,18 @@ def test_inspection_dates_out_of_range_are_refused(world, iw, day):
             summary="x",
             officials=[world.user("clerk"), world.user("reviewer")],
         )
+
+
+def test_ins7_a_stale_filing_object_is_read_afresh(world, iw):
+    # the caller still holds the object from before the approval
+    filing = filing_submit(**filing_args(world, iw, planned_date=iw.today))
+    filing_approve(actor=world.user("dept_head"), filing=filing)
+    inspection = inspection_record(
+        actor=world.user("clerk"),
+        department=world.dept,
+        filing=filing,
+        inspected_on=iw.today,
+        summary="检查",
+        officials=[world.user("clerk"), world.user("reviewer")],
+    )
+    assert not inspection.unfiled
