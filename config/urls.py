@@ -18,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("xiaoneng.complaints.open311_urls")),
     path("oversight/", include("xiaoneng.oversight.urls")),
     path("inspections/", include("xiaoneng.inspections.urls")),
+    path("normative/", include("xiaoneng.normative.urls")),
     path("supervision/", include("xiaoneng.supervision.urls")),
     path("evaluation/", include("xiaoneng.evaluation.urls")),
 ]

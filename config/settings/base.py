@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xiaoneng.complaints",
     "xiaoneng.disclosure",
     "xiaoneng.inspections",
+    "xiaoneng.normative",
     "xiaoneng.ratings",
     "xiaoneng.oversight",
     "xiaoneng.supervision",

@@ -21,6 +21,7 @@ from xiaoneng.complaints.api import router as complaints_router  # noqa: E402
 from xiaoneng.disclosure.api import router as disclosure_router  # noqa: E402
 from xiaoneng.evaluation.api import router as evaluation_router  # noqa: E402
 from xiaoneng.inspections.api import router as inspections_router  # noqa: E402
+from xiaoneng.normative.api import router as normative_router  # noqa: E402
 from xiaoneng.orgs.api import router as orgs_router  # noqa: E402
 from xiaoneng.oversight.api import router as oversight_router  # noqa: E402
 from xiaoneng.ratings.api import router as ratings_router  # noqa: E402
@@ -36,6 +37,7 @@ api.add_router("/supervision", supervision_router)
 api.add_router("/complaints", complaints_router)
 api.add_router("/disclosure", disclosure_router)
 api.add_router("/inspections", inspections_router)
+api.add_router("/normative", normative_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/evaluation", evaluation_router)
 
