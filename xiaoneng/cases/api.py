@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
@@ -39,7 +39,7 @@ from .actions.steps import case_step_absent, case_step_sign
 from .actions.supplement import case_request_supplement, case_supplement
 from .actions.timing import case_extend, case_pause, case_resume
 from .ledger import ledger_workbook
-from .models import Case, Enquiry, Notice
+from .models import Case, Enquiry, Notice, StepTask
 from .pdf import notice_pdf
 from .permissions import (
     access_case_by_id,
@@ -49,6 +49,7 @@ from .permissions import (
     access_own_task_by_id,
     access_task_by_id,
     case_actions,
+    task_ref,
 )
 from .selectors import (
     case_clocks,
@@ -695,12 +696,20 @@ def supplement(
 
 @router.post("/{int:case_id}/tasks/{int:task_id}/opinion", response=OkOut, summary="Opinion on a step (CAS-7)")
 def opinion(request: AuthedRequest, case_id: int, task_id: int, payload: OpinionIn) -> dict[str, Any]:
-    # Only the task's own department (CAS-9: its holder, or anyone of its role; the head) may sign
-    # it, so the task's own scope (StepTask.scope: its department's staff) is the look-up: everyone
-    # who may act finds it, the rest get 404 — in one cheap query on the busiest endpoint.
-    task = access_own_task_by_id(request.user, task_id, case_id=case_id)
-    # the head's approval on the last step also makes the decision (as on the page)
-    op, decision = case_step_sign(task=task, actor=request.user, kind=payload.kind, reasons=payload.reasons)
+    # The busiest endpoint: the task is read once, by the action, under the case lock and with its
+    # stage (task_ref: no look-up before). Only the task's own department (CAS-9: its holder, or
+    # anyone of its role; the head) may sign it; a refusal is a 404 unless the task lies in the
+    # user's scope (StepTask.scope: its department's staff), so nobody else learns that it exists.
+    try:
+        # the head's approval on the last step also makes the decision (as on the page)
+        op, decision = case_step_sign(
+            task=task_ref(task_id, case_id=case_id), actor=request.user, kind=payload.kind, reasons=payload.reasons
+        )
+    except (Case.DoesNotExist, StepTask.DoesNotExist):
+        raise Http404 from None
+    except PermissionDenied:
+        access_own_task_by_id(request.user, task_id, case_id=case_id)
+        raise
     return _ok(decision.case if decision else op.task.case)  # the row the service locked and wrote
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "case_actions",
     "in_region_of",
     "step_sign_decides",
+    "task_ref",
 ]
 
 from typing import Any
@@ -58,6 +59,15 @@ def access_own_task_by_id(user: Any, pk: int, *, case_id: int) -> StepTask:
     """A step task in its own scope (StepTask.scope: its department's staff), the only ones who may
     sign its opinion (CAS-9): one cheap query on the busiest endpoint; everyone else gets 404."""
     return get_object_or_404(restrict(StepTask.objects.only(*TASK_FIELDS), user), pk=pk, case_id=case_id)
+
+
+def task_ref(pk: int, *, case_id: int) -> StepTask:
+    """A step task named by id only, for an opinion (the busiest write): no query here. The action
+    reads it once, under the case lock, with its stage (case_step_decide), and checks who may sign it
+    (can_step_decide, CAS-9: narrower than the task's scope); the caller turns a refusal into a 404
+    when the task lies outside the user's scope (access_own_task_by_id), and a task that does not
+    exist in that case (StepTask.DoesNotExist) into a 404 too."""
+    return StepTask(pk=pk, case_id=case_id, status="")  # no default: stage_index is None
 
 
 def access_material_by_id(user: Any, pk: int, *, case_id: int) -> CaseMaterial:

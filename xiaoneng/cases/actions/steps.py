@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,7 +92,10 @@ def stage_open(case: Case, index: int, actor: Any, at: datetime) -> bool:
     for p in posts:
         p.holder_a = holders.get(p.holder_a_id) if p.holder_a_id else None
         p.holder_b = holders.get(p.holder_b_id) if p.holder_b_id else None
-    staff: dict[tuple[int, tuple[str, ...]], list[User]] = {}
+    # tasks without a named holder go to their department's staff of the step's role, read after the
+    # commit (outside the case lock; one query per department and role, not per task)
+    unassigned: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    url = staff_url(case)
     for t in tasks:
         post = t.step.post
         # CAS-9: the A holder, or the B holder while A is absent
@@ -112,20 +116,23 @@ def stage_open(case: Case, index: int, actor: Any, at: datetime) -> bool:
             actor=actor,
         )
         t.save(update_fields=["assignee", "status", "opened_at", "clock", "updated_at"])
+        title = _("待办：%(step)s %(n)s") % {"step": t.name, "n": case.tracking_number}
         if t.assignee:
-            recipients = [t.assignee]
-        else:  # one query per department and role, not per task
+            notify(recipients=[t.assignee], title=title, url=url, channels=("inbox",))
+        else:
             key = (t.department_id, (t.role,) if t.role else tuple(DEPARTMENT_ROLES))
-            if key not in staff:
-                staff[key] = department_staff(*key)
-            recipients = staff[key]
-        notify(
-            recipients=recipients,
-            title=_("待办：%(step)s %(n)s") % {"step": t.name, "n": case.tracking_number},
-            url=staff_url(case),
-            channels=("inbox",),
-        )
+            unassigned.setdefault(key, []).append(title)
+    if unassigned:
+        transaction.on_commit(lambda: _tell_department_staff(unassigned, url))
     return True
+
+
+def _tell_department_staff(titles: dict[tuple[int, tuple[str, ...]], list[str]], url: str) -> None:
+    """After the commit: each department's staff of the role are told of their new tasks."""
+    for (department_id, roles), by_task in titles.items():
+        staff = department_staff(department_id, roles)
+        for title in by_task:
+            notify(recipients=staff, title=title, url=url, channels=("inbox",))
 
 
 def window_step_sign(locked: Case, actor: Any, at: datetime) -> bool:
@@ -175,7 +182,7 @@ def window_step_sign(locked: Case, actor: Any, at: datetime) -> bool:
     return True
 
 
-def _stage_tasks(case_id: int, index: int, *related: str) -> list[StepTask]:
+def _stage_tasks(case_id: int, index: int | Subquery, *related: str) -> list[StepTask]:
     """Every task of one stage (they carry the stage's join policy) with each task's department: one
     query, under the case lock. Clocks are stopped by pk (the clock service reads what it needs)."""
     qs = StepTask.objects.filter(case_id=case_id, stage_index=index).select_related("department", *related)
@@ -235,10 +242,19 @@ def case_step_decide(*, task: StepTask, actor: User, kind: str, reasons: str = "
     """An opinion on a step: agree, disagree (reasons required) or agree but refer up (CAS-7). On a
     step deemed to consent, this is the department's written opinion owed within 1 working day."""
     locked = case_lock(task.case_id, related=())
-    # the task as it is now (under the case lock) with its stage siblings for the join check
-    stage = _stage_tasks(locked.pk, task.stage_index)
+    # the task as it is now (under the case lock) with its stage siblings for the join check; a task
+    # named by id only (permissions.task_ref: the API's look-up folded into this read) finds its
+    # stage by a subquery in the same statement
+    by_id = task.stage_index is None
+    if by_id:
+        index = StepTask.objects.filter(pk=task.pk, case_id=locked.pk).values("stage_index")[:1]
+        stage = _stage_tasks(locked.pk, Subquery(index))
+    else:
+        stage = _stage_tasks(locked.pk, task.stage_index)
     fresh = next((t for t in stage if t.pk == task.pk), None)
     if fresh is None:
+        if by_id:
+            raise StepTask.DoesNotExist
         raise ValidationError(_("该环节不属于该办件。"), code="task")
     fresh.case = locked
     if not can_step_decide(actor, fresh):
