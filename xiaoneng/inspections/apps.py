@@ -21,3 +21,21 @@ class InspectionsConfig(AppConfig):
                 hint=_("企业凭备案编号核验来检查的人员和依据"),
             )
         )
+        register_portal(
+            MenuEntry(
+                _("首违不罚事项清单"),
+                "inspections:first_violation_public",
+                order=331,
+                group=PUBLIC,
+                hint=_("首次轻微违法限期整改、不予处罚的事项"),
+            )
+        )
+        register_portal(
+            MenuEntry(
+                _("行政处罚自由裁量基准"),
+                "inspections:discretion_public",
+                order=332,
+                group=PUBLIC,
+                hint=_("各处罚事项按情节轻重的罚款幅度"),
+            )
+        )
