@@ -19,6 +19,7 @@ urlpatterns = [
     path("oversight/", include("xiaoneng.oversight.urls")),
     path("inspections/", include("xiaoneng.inspections.urls")),
     path("normative/", include("xiaoneng.normative.urls")),
+    path("proposals/", include("xiaoneng.proposals.urls")),
     path("supervision/", include("xiaoneng.supervision.urls")),
     path("evaluation/", include("xiaoneng.evaluation.urls")),
 ]

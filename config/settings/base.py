@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xiaoneng.disclosure",
     "xiaoneng.inspections",
     "xiaoneng.normative",
+    "xiaoneng.proposals",
     "xiaoneng.ratings",
     "xiaoneng.oversight",
     "xiaoneng.supervision",
@@ -286,6 +287,7 @@ CACHES = {"default": {**_CACHE, "KEY_PREFIX": "xn"}}
 XIAONENG_THROTTLE_RATES = {
     "track": os.environ.get("XIAONENG_THROTTLE_TRACK", "20/10m"),
     "open311_post": os.environ.get("XIAONENG_THROTTLE_OPEN311_POST", "60/h"),
+    "public_comment": os.environ.get("XIAONENG_THROTTLE_PUBLIC_COMMENT", "20/h"),  # DEC-2 comments
     # forgotten passwords: requests (e-mail or SMS) per client address, and reset mails per e-mail address
     "password_reset": os.environ.get("XIAONENG_THROTTLE_PASSWORD_RESET", "20/h"),
     "password_reset_email": os.environ.get("XIAONENG_THROTTLE_PASSWORD_RESET_EMAIL", "3/h"),

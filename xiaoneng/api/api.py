@@ -24,6 +24,7 @@ from xiaoneng.inspections.api import router as inspections_router  # noqa: E402
 from xiaoneng.normative.api import router as normative_router  # noqa: E402
 from xiaoneng.orgs.api import router as orgs_router  # noqa: E402
 from xiaoneng.oversight.api import router as oversight_router  # noqa: E402
+from xiaoneng.proposals.api import router as proposals_router  # noqa: E402
 from xiaoneng.ratings.api import router as ratings_router  # noqa: E402
 from xiaoneng.supervision.api import router as supervision_router  # noqa: E402
 from xiaoneng.workdays.api import router as workdays_router  # noqa: E402
@@ -38,6 +39,7 @@ api.add_router("/complaints", complaints_router)
 api.add_router("/disclosure", disclosure_router)
 api.add_router("/inspections", inspections_router)
 api.add_router("/normative", normative_router)
+api.add_router("/proposals", proposals_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/evaluation", evaluation_router)
 
