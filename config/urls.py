@@ -18,6 +18,7 @@ urlpatterns = [
     path("open311/v2/", include("xiaoneng.complaints.open311_urls")),
     path("oversight/", include("xiaoneng.oversight.urls")),
     path("inspections/", include("xiaoneng.inspections.urls")),
+    path("enterprise/", include("xiaoneng.enterprise.urls")),
     path("normative/", include("xiaoneng.normative.urls")),
     path("proposals/", include("xiaoneng.proposals.urls")),
     path("supervision/", include("xiaoneng.supervision.urls")),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "xiaoneng.complaints",
     "xiaoneng.disclosure",
     "xiaoneng.inspections",
+    "xiaoneng.enterprise",
     "xiaoneng.normative",
     "xiaoneng.proposals",
     "xiaoneng.ratings",

@@ -246,15 +246,15 @@ SEVERITY_POINTS = {1: 2, 2: 5, 3: 10}  # 一般 / 较重 / 严重, per monitorin
 INTERVIEW_POINTS = {1: 5, 2: 10, 3: 15}  # per 纠风约谈
 
 
-def _severity_deductions(model: Any, date_field: str, points: dict[int, int]) -> Batch:
+def _severity_deductions(scoped: Any, date_field: str, points: dict[int, int]) -> Batch:
+    """`scoped(viewer)` gives the rows the viewer may read (a selector)."""
+
     def batch(units: list[Any], period: Period) -> dict[int, Measure]:
         from django.db.models import Count
 
-        from xiaoneng.core.scoping import restrict
-
         ids = [u.pk for u in units]
         rows = (
-            restrict(model.objects.all(), period.viewer)
+            scoped(period.viewer)
             .filter(department_id__in=ids, **{f"{date_field}__gte": period.start, f"{date_field}__lte": period.end})
             .order_by()
             .values("department_id", "severity")
@@ -271,15 +271,20 @@ def _severity_deductions(model: Any, date_field: str, points: dict[int, int]) ->
 
 
 def _monitoring(units: list[Any], period: Period) -> dict[int, Measure]:
-    from .models import MonitoringPointReport
+    # 定点监测: the reports live in the enterprise app (issue 13, ENT-7), read through its selector
+    from xiaoneng.enterprise.selectors import monitoring_reports_for
 
-    return _severity_deductions(MonitoringPointReport, "reported_on", SEVERITY_POINTS)(units, period)
+    return _severity_deductions(monitoring_reports_for, "reported_on", SEVERITY_POINTS)(units, period)
 
 
 def _interviews(units: list[Any], period: Period) -> dict[int, Measure]:
+    from xiaoneng.core.scoping import restrict
+
     from .models import Interview
 
-    return _severity_deductions(Interview, "held_on", INTERVIEW_POINTS)(units, period)
+    return _severity_deductions(
+        lambda viewer: restrict(Interview.objects.all(), viewer), "held_on", INTERVIEW_POINTS
+    )(units, period)
 
 
 register_provider("supervision.efficiency_index", _("效能指数（月均）"), batch=_efficiency_index)

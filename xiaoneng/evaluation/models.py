@@ -12,7 +12,6 @@ __all__ = [
     "EvaluatedUnit",
     "Indicator",
     "Interview",
-    "MonitoringPointReport",
     "PanelMember",
     "PanelScore",
     "PhoneVerification",
@@ -412,34 +411,6 @@ class Award(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.department}"
-
-
-class MonitoringPointReport(TenantModel):
-    """A report from a 发展环境监测点 (a company or association designated to watch the business
-    environment, seed 002): which unit it concerns, when, what, how serious. A source of the warning
-    index (SUP-3)."""
-
-    point = models.CharField(_("监测点"), max_length=100)
-    department = models.ForeignKey(
-        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("涉及单位")
-    )
-    reported_on = models.DateField(_("报告日期"))
-    text = models.TextField(_("反映情况"))
-    severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity.choices, default=Severity.MINOR)
-    reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
-    )
-
-    scope = ScopeRule(department="department", region="department__region")
-
-    class Meta:
-        verbose_name = _("监测点报告")
-        verbose_name_plural = _("监测点报告")
-        ordering = ["-reported_on", "-id"]
-        indexes = [models.Index(fields=["department", "reported_on"], name="evaluation_mpr_dept_day")]
-
-    def __str__(self) -> str:
-        return f"{self.point} {self.reported_on}"
 
 
 class Interview(TenantModel):

@@ -89,7 +89,6 @@ from .models import (
     EvaluatedUnit,
     Indicator,
     Interview,
-    MonitoringPointReport,
     PanelMember,
     PanelScore,
     PhoneVerification,
@@ -668,34 +667,14 @@ def scheme_close(*, actor: Any, scheme: Scheme) -> Scheme:
 
 def monitoring_report_record(
     *, actor: Any, point: str, department: Any, reported_on: Any, text: str, severity: Any
-) -> MonitoringPointReport:
+) -> Any:
+    """A 发展环境监测点 report the office records by hand. The reports live in the enterprise app
+    (issue 13, ENT-7): this checks the office as before and calls its action."""
+    from xiaoneng.enterprise.services import monitoring_report_record as record
+
     require_office(actor, department.region)
-    point = _text(point, "point", _("监测点"), max_length=100)
     day = _day(reported_on, "reported_on", _("报告日期"))
-    text = _text(text, "text", _("反映情况"), max_length=4000)
-    try:
-        sev = int(severity)
-    except (TypeError, ValueError):
-        sev = -1
-    if sev not in Severity.values:
-        raise ValidationError({"severity": _("请选择有效的严重程度。")})
-    with transaction.atomic():
-        r = MonitoringPointReport.objects.create(
-            tenant_id=department.tenant_id,
-            point=point,
-            department=department,
-            reported_on=day,
-            text=text,
-            severity=sev,
-            reported_by=actor,
-        )
-        event_append(
-            subject=r,
-            action="evaluation.monitoring.recorded",
-            actor=actor,
-            after={"department": department.pk, "severity": sev},
-        )
-    return r
+    return record(actor=actor, point=point, department=department, reported_on=day, text=text, severity=severity)
 
 
 def interview_record(*, actor: Any, department: Any, held_on: Any, reason: str, severity: Any) -> Interview:
