@@ -32,7 +32,7 @@ from .choices import (
     VoteChoice,
     WarningLevel,
 )
-from .indicators import providers
+from .indicators import provider, providers
 from .models import Indicator, UnitResult
 from .permissions import access_commitment_by_id, access_scheme_by_id, access_talk_by_id, is_office_for, require_staff
 from .reports import rank_text, report_pdf, report_xlsx
@@ -91,15 +91,17 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _tree(indicators: list[Indicator]) -> list[tuple[int, Indicator]]:
+def _tree(indicators: list[Indicator]) -> list[tuple[int, Indicator, Any]]:
+    """(depth, indicator, the data source's label): the page names a source, never its registry key."""
     kids: dict[int | None, list[Indicator]] = {}
     for i in indicators:
         kids.setdefault(i.parent_id, []).append(i)
-    out: list[tuple[int, Indicator]] = []
+    out: list[tuple[int, Indicator, Any]] = []
 
     def walk(pid: int | None, depth: int) -> None:
         for i in kids.get(pid, []):
-            out.append((depth, i))
+            p = provider(i.data_key) if i.data_key else None
+            out.append((depth, i, p.label if p is not None else (_("（未知数据来源）") if i.data_key else "")))
             walk(i.pk, depth + 1)
 
     walk(None, 0)
