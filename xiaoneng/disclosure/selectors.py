@@ -8,6 +8,7 @@ __all__ = [
     "records_for",
     "records_public",
     "request_track",
+    "request_trail",
     "requests_for",
 ]
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.scoping import restrict
 
@@ -69,3 +71,35 @@ def guides_public() -> QuerySet[DisclosureGuide]:
     return DisclosureGuide.objects.select_related("department", "department__region").order_by(
         "department__region__path", "department__name"
     )
+
+
+# What each trail action is called on the request page: staff read what happened, not an action code.
+ACTION_LABELS = {
+    "disclosure.request_received": _("收到申请"),
+    "disclosure.correction_asked": _("一次性告知补正"),
+    "disclosure.correction_received": _("收到补正"),
+    "disclosure.extended": _("延长答复期限"),
+    "disclosure.consultation_started": _("征求意见"),
+    "disclosure.consultation_closed": _("征求意见结束"),
+    "disclosure.fee_notified": _("通知收取信息处理费"),
+    "disclosure.fee_paid": _("缴纳信息处理费"),
+    "disclosure.answered": _("作出答复"),
+    "disclosure.withdrawn": _("撤回申请"),
+    "disclosure.appeal_recorded": _("登记复议诉讼"),
+}
+
+
+def request_trail(req: DisclosureRequest) -> list[dict[str, Any]]:
+    """The request's Event trail, oldest first, each step with its label (an unknown action keeps a
+    neutral label rather than its code)."""
+    from xiaoneng.core.models import Event
+
+    return [
+        {
+            "at": e.at,
+            "label": ACTION_LABELS.get(e.action, _("办理")),
+            "actor": e.actor or _("系统"),
+            "reason": e.reason,
+        }
+        for e in Event.objects.for_subject(req).select_related("actor").order_by("seq")
+    ]

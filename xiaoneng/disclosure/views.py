@@ -45,7 +45,7 @@ from .permissions import (
     can_read_report,
 )
 from .report import annual_report
-from .selectors import guides_public, records_for, records_public, request_track, requests_for
+from .selectors import guides_public, records_for, records_public, request_track, request_trail, requests_for
 from .services import (
     consultation_reply,
     consultation_start,
@@ -319,15 +319,9 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "consultation_kinds": ConsultationKind.choices,
             "opinions": [c for c in ConsultationOpinion.choices if c[0] != ConsultationOpinion.DEEMED],
             "statuses": RequestStatus,
-            "events": _events(req) if handle or request.user.is_staff_member else [],
+            "events": request_trail(req) if handle or request.user.is_staff_member else [],
         },
     )
-
-
-def _events(req: Any) -> list[Any]:
-    from xiaoneng.core.models import Event
-
-    return list(Event.objects.for_subject(req).select_related("actor").order_by("seq"))
 
 
 @login_required
