@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
+        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
         from .tasks import cases_deemed_acceptance, cases_deemed_consent
 
         # CAS-1 (deemed acceptance) and CAS-7 (deemed consent) are time-driven: the scheduler runs them.

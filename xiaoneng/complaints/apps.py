@@ -14,6 +14,7 @@ class ComplaintsConfig(AppConfig):
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 
+        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
         from .choices import OFFICE_ROLES
         from .tasks import complaints_escalate_task, complaints_publish_task, pending_uploads_purge_task
 

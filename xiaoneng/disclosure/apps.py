@@ -12,6 +12,7 @@ class DisclosureConfig(AppConfig):
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES
 
+        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
         from .tasks import consultations_deem_task
 
         # DIS-1: a consulted party silent for 15 working days is deemed to consent

@@ -11,6 +11,8 @@ class OversightConfig(AppConfig):
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.orgs.choices import STAFF_ROLES
 
+        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+
         staff = frozenset(STAFF_ROLES)
         register_workbench(MenuEntry(_("督查督办工作台"), "oversight:workbench", staff, order=300))
         register_workbench(MenuEntry(_("督办事项"), "oversight:task_list", staff, order=305))

@@ -16,6 +16,7 @@ class SupervisionConfig(AppConfig):
         from xiaoneng.workdays.escalation import set_escalation_policy
         from xiaoneng.workdays.services import set_threshold_resolver
 
+        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
         from .alerts.escalation import escalation_policy
         from .alerts.thresholds import thresholds_for
         from .choices import SUPERVISOR_ROLES

@@ -16,6 +16,7 @@ __all__ = [
     "card_counts",
     "card_key",
     "clock_colour",
+    "clock_subject",
     "clocks_by_kind",
     "dashboard_stats",
     "filter_alerts",
@@ -39,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiaoneng.core.links import subject_describe
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
@@ -48,7 +50,7 @@ from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.urgency import URGENCY_LEVELS
 from xiaoneng.workdays.usage import clocks_days_used
 
-from ..choices import OPEN_ALERT_STATUSES, SUPERVISOR_ROLES, AlertStatus, Level
+from ..choices import OPEN_ALERT_STATUSES, AlertStatus, Level
 from ..irregularities.selectors import open_irregularity_count
 from ..models import Alert, ThresholdPolicy
 from ..periods import month_param, next_month
@@ -239,34 +241,24 @@ def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -
 
 
 def alert_subject(user: Any, alert: Alert) -> dict[str, Any]:
-    """What the alert is about, named and linked for this user: the case (a step's alert names its
-    case), the complaint, the rectification, another system's obligation — or the clock's own label."""
-    from django.urls import reverse
+    """What the alert is about, named and linked for this user by the app that owns the clock
+    (core.links subject registry: a case — a step's alert names its case —, a complaint, a disclosure
+    request, a supervised task, a rectification, an inspection filing, another system's obligation …).
+    The link is "" unless this user may open the page; an owner no app describes keeps the clock's
+    own label. Supervision imports none of the owner apps for this."""
+    return clock_subject(user, alert.clock)
 
-    clock = alert.clock
+
+def clock_subject(user: Any, clock: Clock, owner: Any = None) -> dict[str, Any]:
+    """The subject of one clock for `user` (see `alert_subject`); `owner` when already fetched."""
     model = ContentType.objects.get_for_id(clock.owner_type_id).model_class()
-    name = model._meta.label_lower if model is not None else ""
-    obj: Any = model._default_manager.filter(pk=clock.owner_id).first() if model is not None else None
     out: dict[str, Any] = {"kind": str(model._meta.verbose_name) if model else "", "label": clock.label, "url": ""}
-    if obj is None:
+    if owner is None and model is not None:
+        owner = model._default_manager.filter(pk=clock.owner_id).first()
+    if owner is None:
         return out
-    if name == "cases.steptask":
-        obj, name = obj.case, "cases.case"
-        out["kind"] = str(obj._meta.verbose_name)
-    staff = bool(getattr(user, "is_superuser", False) or getattr(user, "is_staff_member", False))
-    if name == "cases.case":
-        out["label"] = f"{obj.tracking_number} {obj.version.name}"
-        out["url"] = reverse("cases:staff_case", args=[obj.pk]) if staff else ""
-    elif name == "complaints.complaint":
-        out["label"] = f"{obj.number} {obj.title}"
-        office = getattr(user, "is_superuser", False) or getattr(user, "role", None) in SUPERVISOR_ROLES
-        out["url"] = reverse("complaints:office_detail" if office else "complaints:department_detail", args=[obj.pk])
-    elif name == "oversight.rectification":
-        out["label"] = obj.title
-        out["url"] = reverse("oversight:detail", args=[obj.pk])
-    elif name == "supervision.externalobligation":
-        out["label"] = f"{obj.external_id} {obj.title}"
-    return out
+    described = subject_describe(user, owner)
+    return dict(described) if described is not None else out
 
 
 def alert_resolution(alert: Alert) -> dict[str, Any] | None:

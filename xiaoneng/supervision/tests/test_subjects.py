@@ -1,0 +1,124 @@
+# mypy: disable-error-code="union-attr,arg-type,misc,operator"
+"""Every clock's alert names and links what it is about (issues 10/11/12; SUP-1 王主任 step 3): the
+owner app describes its clocks through the core.links subject registry — supervision imports none of
+disclosure, oversight, inspections or evaluation for it — and the link is given only to a user who
+may open the page."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from xiaoneng.core.links import clock_group_of, subject_describe
+from xiaoneng.disclosure.tests.conftest import submit
+from xiaoneng.oversight.choices import TaskSource
+from xiaoneng.oversight.services import task_assign
+from xiaoneng.supervision.alerts.selectors import alert_subject
+from xiaoneng.supervision.choices import Level
+from xiaoneng.supervision.models import Alert
+from xiaoneng.workdays.models import Clock
+
+pytestmark = pytest.mark.django_db
+
+
+def _alert(world, clock: Clock, level: int = Level.RED) -> Alert:
+    Clock.objects.filter(pk=clock.pk).update(alert_level=level)
+    now = timezone.now()
+    return Alert.objects.create(
+        tenant=world.city, clock=clock, level=level, department=clock.department, region=world.city,
+        raised_at=now, threshold_at=now,
+    )  # fmt: skip
+
+
+def _task(world):
+    return task_assign(
+        actor=world.user("supervisor"),
+        title="落实窗口延时服务",
+        source=TaskSource.LEADER,
+        requirement="市长批示：窗口单位实行午间和周末延时服务。",
+        departments=[world.dept],
+    )
+
+
+def test_an_alert_on_a_disclosure_request_names_and_links_it_for_the_supervisor(world):
+    # given a red card on a disclosure request's answer clock (DIS-1)
+    req = submit(world).request
+    alert = _alert(world, req.clock)
+    # when the city's supervisor reads what the alert is about
+    subject = alert_subject(world.user("supervisor"), alert)
+    # then it is the request, by number, linked to its staff page
+    assert subject == {
+        "kind": "政府信息公开申请",
+        "label": f"政府信息公开申请 {req.number}",
+        "url": f"/workbench/disclosure/requests/{req.pk}/",
+    }
+    # and the page says so
+    c = Client()
+    c.force_login(world.user("supervisor"))
+    page = c.get(f"/supervision/alerts/{alert.pk}/").content.decode()
+    assert f'href="/workbench/disclosure/requests/{req.pk}/"' in page and req.number in page
+
+
+def test_an_alert_on_a_supervised_task_names_and_links_it_for_the_supervisor(world):
+    # given a red card on a department's share of a supervised task
+    task = _task(world)
+    share = task.assignments.get()
+    alert = _alert(world, share.clock)
+    # then the supervisor sees the task (not the share) by number and title, linked
+    subject = alert_subject(world.user("supervisor"), alert)
+    assert subject == {
+        "kind": "督办事项",
+        "label": f"{task.number} 落实窗口延时服务",
+        "url": f"/oversight/tasks/{task.pk}/",
+    }
+    c = Client()
+    c.force_login(world.user("supervisor"))
+    page = c.get(f"/supervision/alerts/{alert.pk}/").content.decode()
+    assert f'href="/oversight/tasks/{task.pk}/"' in page
+
+
+@pytest.mark.parametrize("role", ["other_county_supervisor", "other_clerk", "applicant", "county_clerk"])
+def test_a_role_that_may_not_open_the_subject_gets_its_label_but_no_link(world, role):
+    req = submit(world).request
+    task = _task(world)
+    user = world.user(role)
+    for owner in (req, task.assignments.get()):
+        subject = subject_describe(user, owner)
+        assert subject is not None and subject["label"] and subject["url"] == ""
+
+
+def test_the_handling_department_gets_the_link_to_its_own_request_and_task(world):
+    req = submit(world).request
+    task = _task(world)
+    clerk = world.user("clerk")
+    assert subject_describe(clerk, req)["url"] == f"/workbench/disclosure/requests/{req.pk}/"
+    assert subject_describe(clerk, task.assignments.get())["url"] == f"/oversight/tasks/{task.pk}/"
+
+
+def test_clock_kinds_fall_into_the_groups_their_apps_installed():
+    assert str(clock_group_of("case.decision").name) == "办件"
+    assert str(clock_group_of("complaint.reply").name) == "投诉工单"
+    assert clock_group_of("disclosure.answer").key == clock_group_of("disclosure.consultation").key
+    assert str(clock_group_of("disclosure.answer").name) == "依申请公开"
+    assert str(clock_group_of("oversight.task").name) == "督办任务"
+    assert str(clock_group_of("oversight.rectification").name) == "整改"
+    assert str(clock_group_of("inspections.filing").name) == "涉企检查备案"
+    assert str(clock_group_of("evaluation.self_assessment").name) == "绩效考评自评"
+    assert str(clock_group_of("external.gov-abc").name) == "外部系统监察事项"
+    # a kind no app installed is its own family
+    assert clock_group_of("newapp.obligation").key == "newapp"
+
+
+def test_supervision_imports_no_owner_app_for_subjects():
+    """Layers (issue 10): supervision reads the owners through the registry, never by import."""
+    banned = {"disclosure", "inspections", "evaluation", "normative", "proposals", "enterprise"}
+    root = Path(__file__).resolve().parents[1]
+    for path in [root / "alerts" / "selectors.py", root / "alerts" / "views.py", root / "api.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                assert not (len(parts) > 1 and parts[0] == "xiaoneng" and parts[1] in banned), (path, node.module)
