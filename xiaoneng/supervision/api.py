@@ -19,7 +19,7 @@ from xiaoneng.core.params import checked_date
 from xiaoneng.workdays.due import clock_due_date
 
 from .alerts.external import external_obligation_complete, external_obligation_register, external_system_authenticate
-from .alerts.selectors import dashboard_stats, filter_alerts
+from .alerts.selectors import clock_subjects, clocks_by_kind, dashboard_stats, filter_alerts, late_clocks
 from .alerts.services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve
 from .choices import SUPERVISOR_ROLES
 from .irregularities.rules import RULES
@@ -147,6 +147,59 @@ def dashboard(request: AuthedRequest) -> dict[str, Any]:
     if not can_supervise(request.user):
         raise PermissionDenied
     return dashboard_stats(request.user)
+
+
+class LateKindOut(Schema):
+    family: str
+    name: str
+    late: int
+
+
+class LateClockOut(Schema):
+    clock_id: int
+    kind: str
+    label: str
+    department_id: int | None
+    due_date: date | None
+    subject_kind: str
+    subject_label: str
+    subject_url: str
+
+
+class LateOut(Schema):
+    total: int
+    by_kind: list[LateKindOut]
+    items: list[LateClockOut]
+
+
+@router.get("/late", response=LateOut, summary="Clocks running past their limit, of every kind")
+def late(request: AuthedRequest, kind: str = "", limit: int = 200) -> LateOut:
+    """The late list: every clock running past its limit in the user's scope (cases, complaints,
+    disclosure requests, supervised tasks, rectifications, inspection filings …). `by_kind` are the
+    dashboard's per-kind late counts (one selector); `kind` (a `family` of by_kind) narrows the items,
+    each named and linked by its app for this user (subject_url is "" when the user may not open it)."""
+    _staff(request)
+    groups = [g for g in clocks_by_kind(request.user) if g["late"]]
+    kind = kind[:40] if kind[:40] in {g["family"] for g in groups} else ""
+    clocks = list(late_clocks(request.user, kind=kind)[: max(1, min(limit, 1000))])
+    items = [
+        LateClockOut(
+            clock_id=c.pk,
+            kind=c.kind,
+            label=c.label,
+            department_id=c.department_id,
+            due_date=clock_due_date(c),
+            subject_kind=s["kind"],
+            subject_label=s["label"],
+            subject_url=s["url"],
+        )
+        for c, s in zip(clocks, clock_subjects(request.user, clocks), strict=True)
+    ]
+    return LateOut(
+        total=sum(g["late"] for g in groups),
+        by_kind=[LateKindOut(family=g["family"], name=g["name"], late=g["late"]) for g in groups],
+        items=items,
+    )
 
 
 # --- other systems ---------------------------------------------------------------------------

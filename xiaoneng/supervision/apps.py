@@ -63,6 +63,9 @@ class SupervisionConfig(AppConfig):
             MenuEntry(_("预警处理"), "supervision:alerts", frozenset(SUPERVISOR_ROLES | DEPARTMENT_ROLES), order=305)
         )
         register_workbench(
+            MenuEntry(_("逾期时限"), "supervision:late", frozenset(SUPERVISOR_ROLES | DEPARTMENT_ROLES), order=304)
+        )
+        register_workbench(
             MenuEntry(
                 _("违规预警"), "supervision:irregularities", frozenset(SUPERVISOR_ROLES | DEPARTMENT_ROLES), order=306
             )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("irregularities/<int:pk>/", irregularities.irregularity_detail, name="irregularity"),
     path("thresholds/", alerts.thresholds_public, name="thresholds"),
     path("overdue/", alerts.overdue, name="overdue"),
+    path("late/", alerts.late, name="late"),
     path("efficiency/", efficiency.efficiency_index, name="efficiency"),
     path("efficiency/score/<int:pk>/", efficiency.efficiency_score, name="efficiency_score"),
     path("efficiency/deduction/<int:pk>/", efficiency.efficiency_deduction, name="efficiency_deduction"),

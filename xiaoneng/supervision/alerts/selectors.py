@@ -6,7 +6,6 @@ from __future__ import annotations
 
 __all__ = [
     "CARD_KEYS",
-    "KIND_FAMILIES",
     "MET_ON_TIME",
     "Card",
     "alert_cards",
@@ -17,9 +16,12 @@ __all__ = [
     "card_key",
     "clock_colour",
     "clock_subject",
+    "clock_subjects",
     "clocks_by_kind",
     "dashboard_stats",
     "filter_alerts",
+    "kind_filter",
+    "late_clocks",
     "obligation_met",
     "overdue_public",
     "speed_stats",
@@ -38,9 +40,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from xiaoneng.core.links import subject_describe
+from xiaoneng.core.links import clock_group_get, clock_group_of, subject_describe
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
@@ -163,8 +164,8 @@ def filter_alerts(
         ids = [c.alert_id for c in alert_cards(qs, [m]) if card not in CARD_KEYS or c.key == card]
         qs = qs.filter(pk__in=ids)
     if kind:
-        # a family ("case") or one kind ("case.decision")
-        qs = qs.filter(Q(clock__kind=kind) | Q(clock__kind__startswith=kind + "."))
+        # a kind group ("disclosure.request"), a family ("case") or one kind ("case.decision")
+        qs = qs.filter(kind_filter(kind, "clock__kind"))
     if item.isdigit():
         qs = qs.filter(clock_id__in=_case_clock_ids(int(item)))
     if level.isdigit() and int(level) in Level.values:
@@ -219,6 +220,7 @@ def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -
     for day, lvl, n in rows:
         if day in index:
             trend[lvl][index[day]] = n
+    by_kind = clocks_by_kind(user)
     return {
         # SUP-2: flags still waiting for handling (待核查, 已确认)
         "irregularities_open": open_irregularity_count(user),
@@ -234,7 +236,9 @@ def dashboard_stats(user: Any, *, now: datetime | None = None, days: int = 30) -
             "days": [d.isoformat() for d in day_list],
             "series": {str(Level(v).label): trend[v] for v in Level.values},
         },
-        "by_kind": clocks_by_kind(user),
+        "by_kind": by_kind,
+        # clocks running past their limit, every kind: the late list's and the API's number too
+        "late": sum(r["late"] for r in by_kind),
         "by_item": alerts_by_item(card_alerts),
         "speed": speed_stats(user, now=now),
     }
@@ -249,13 +253,16 @@ def alert_subject(user: Any, alert: Alert) -> dict[str, Any]:
     return clock_subject(user, alert.clock)
 
 
+_MISSING = object()  # an owner looked for and not found
+
+
 def clock_subject(user: Any, clock: Clock, owner: Any = None) -> dict[str, Any]:
     """The subject of one clock for `user` (see `alert_subject`); `owner` when already fetched."""
     model = ContentType.objects.get_for_id(clock.owner_type_id).model_class()
     out: dict[str, Any] = {"kind": str(model._meta.verbose_name) if model else "", "label": clock.label, "url": ""}
     if owner is None and model is not None:
         owner = model._default_manager.filter(pk=clock.owner_id).first()
-    if owner is None:
+    if owner is None or owner is _MISSING:
         return out
     described = subject_describe(user, owner)
     return dict(described) if described is not None else out
@@ -301,6 +308,7 @@ def overdue_public() -> QuerySet[Alert]:
             "status",
             "department__name",
             "clock__label",
+            "clock__kind",
             "clock__due_date",
             "clock__status",
             "clock__stopped_at",
@@ -338,17 +346,9 @@ def threshold_table() -> list[dict[str, Any]]:
 
 # --- every clock in one place, by item, and the speed of handling (SUP-1, 王主任's dashboard) --------
 
-# The family of a clock is the first part of its kind ("case.decision" → "case"). A new app's clocks
-# appear here without any change; known families get a readable name.
-KIND_FAMILIES: dict[str, Any] = {
-    "case": gettext_lazy("办件"),
-    "complaint": gettext_lazy("投诉工单"),
-    "oversight": gettext_lazy("整改事项"),
-    "external": gettext_lazy("外部系统监察事项"),
-    "disclosure": gettext_lazy("依申请公开"),
-    "task": gettext_lazy("督查督办"),
-    "catalog": gettext_lazy("事项目录"),
-}
+# Clocks are grouped by the groups their owner apps installed (core.links.clock_group_set: 办件,
+# 投诉工单, 依申请公开, 督办任务, 整改, 涉企检查备案 …); a kind no app installed a group for is its own
+# family ("newapp.x" → "newapp"), so a new app's clocks appear here without any change.
 
 
 def clock_colour(status: str, level: int) -> str:
@@ -369,32 +369,87 @@ def _open_by_level(clocks: QuerySet[Clock]) -> list[tuple[str, int, int]]:
 
 
 def clocks_by_kind(user: Any) -> list[dict[str, Any]]:
-    """Open clocks by family and colour within the user's scope: cases, complaints, rectifications,
-    other systems' obligations and every later kind of clock, watched in one place."""
+    """THE count of open clocks by kind group and colour within the user's scope (SUP-1, 王主任's
+    "every clock in the system is watched in one place"): cases, complaints, disclosure requests,
+    supervised tasks, rectifications, inspection filings, other systems' obligations and every later
+    kind. `late` (= `red`) counts the clocks running past their limit: the dashboard, the late list,
+    and the API all read this one function, so the numbers agree. One query, whatever the number of
+    clocks."""
     rows = (
         restrict(Clock.objects.filter(status__in=OPEN_CLOCK_STATUSES), user)
         .order_by()
         .values_list("kind", "status", "alert_level")
         .annotate(n=Count("id"))
     )
-    families: dict[str, dict[str, Any]] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    order: dict[str, int] = {}
     for kind, status, level, n in rows:
-        fam = kind.split(".", 1)[0]
-        row = families.setdefault(
-            fam,
+        group = clock_group_of(kind)
+        order[group.key] = group.order
+        row = groups.setdefault(
+            group.key,
             {
-                "family": fam,
-                "name": str(KIND_FAMILIES.get(fam, fam)),
+                "family": group.key,
+                "name": str(group.name),
                 "green": 0,
                 "yellow": 0,
                 "red": 0,
                 "grey": 0,
                 "total": 0,
+                "late": 0,
             },
         )
-        row[clock_colour(status, level)] += n
+        colour = clock_colour(status, level)
+        row[colour] += n
         row["total"] += n
-    return sorted(families.values(), key=lambda r: (-r["red"], -r["yellow"], -r["total"], r["family"]))
+        if colour == "red":
+            row["late"] += n
+    return sorted(
+        groups.values(), key=lambda r: (-r["red"], -r["yellow"], -r["total"], order[r["family"]], r["family"])
+    )
+
+
+def kind_filter(kind: str, field: str = "kind") -> Q:
+    """Clocks (or, with field="clock__kind", alerts) of a kind group ("disclosure.request": the answer
+    and consultation clocks), a family ("case") or one kind ("case.decision")."""
+    group = clock_group_get(kind)
+    prefixes = group.prefixes if group is not None else (kind,)
+    q = Q()
+    for prefix in prefixes:
+        q |= Q(**{field: prefix}) | Q(**{f"{field}__startswith": prefix + "."})
+    return q
+
+
+def late_clocks(user: Any, *, kind: str = "") -> QuerySet[Clock]:
+    """The clocks running past their limit in the user's scope — the `late` of `clocks_by_kind`
+    (red: running, alert level 红牌 or above; a paused clock is grey) — optionally of one kind group,
+    the longest overdue first."""
+    qs = restrict(Clock.objects.filter(status=ClockStatus.RUNNING, alert_level__gte=Level.RED), user).select_related(
+        "department"
+    )
+    if kind:
+        qs = qs.filter(kind_filter(kind))
+    return qs.order_by("due_at", "id")
+
+
+def clock_subjects(user: Any, clocks: Iterable[Clock]) -> list[dict[str, Any]]:
+    """`clock_subject` of each clock (a page of a list): the owners are read with one query per owner
+    type, then each is named and linked by its app for this user."""
+    clocks = list(clocks)
+    by_type: dict[int, set[int]] = {}
+    for c in clocks:
+        by_type.setdefault(c.owner_type_id, set()).add(c.owner_id)
+    owners: dict[tuple[int, int], Any] = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            for obj in model._default_manager.filter(pk__in=ids):
+                owners[(type_id, obj.pk)] = obj
+    out = []
+    for c in clocks:
+        owner = owners.get((c.owner_type_id, c.owner_id))
+        out.append(clock_subject(user, c, owner) if owner is not None else clock_subject(user, c, _MISSING))
+    return out
 
 
 def _case_models() -> tuple[Any, Any]:

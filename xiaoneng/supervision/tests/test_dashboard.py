@@ -44,6 +44,7 @@ def test_sup1_every_clock_family_is_watched_in_one_place(world):
         "red": 0,
         "grey": 0,  # paused (LAD-COLOUR; issue 10)
         "total": 2,
+        "late": 0,  # = red: running past the limit
     }
     assert rows["newapp"]["total"] == 1
     # red first

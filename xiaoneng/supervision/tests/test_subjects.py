@@ -122,3 +122,89 @@ def test_supervision_imports_no_owner_app_for_subjects():
             if isinstance(node, ast.ImportFrom) and node.module:
                 parts = node.module.split(".")
                 assert not (len(parts) > 1 and parts[0] == "xiaoneng" and parts[1] in banned), (path, node.module)
+
+
+# --- every late clock in one place: the dashboard, the late list and the API count alike (SUP-1) ---
+
+
+def _late_world(world):
+    """Late clocks of several kinds in the city: a disclosure request, a supervised task, a complaint-
+    like clock and a case decision — and one yellow (not late) and one paused (grey) clock."""
+    from .conftest import make_clock
+
+    req = submit(world).request
+    task = _task(world)
+    share = task.assignments.get()
+    _alert(world, req.clock)
+    _alert(world, share.clock)
+    _alert(world, make_clock(world, kind="case.decision"))
+    _alert(world, make_clock(world, kind="case.step"))
+    _alert(world, make_clock(world, kind="complaint.reply"), Level.YELLOW)
+    return req, task
+
+
+def test_per_kind_late_counts_are_the_same_on_the_dashboard_the_late_list_and_the_api(world):
+    # given late clocks of three kinds
+    req, task = _late_world(world)
+    c = Client()
+    c.force_login(world.user("supervisor"))
+    # when the supervisor reads the dashboard (page and API), the late list and its API
+    api_dash = c.get("/api/supervision/dashboard").json()
+    api_late = c.get("/api/supervision/late").json()
+    page_dash = c.get("/supervision/").content.decode()
+    page_late = c.get("/supervision/late/").content.decode()
+    # then every one shows the same per-kind numbers
+    dash = {r["family"]: r["late"] for r in api_dash["by_kind"] if r["late"]}
+    assert dash == {"case": 2, "disclosure.request": 1, "oversight.task": 1}
+    assert {r["family"]: r["late"] for r in api_late["by_kind"]} == dash
+    assert api_dash["late"] == api_late["total"] == len(api_late["items"]) == 4
+    assert {r["name"] for r in api_late["by_kind"]} == {"办件", "依申请公开", "督办任务"}
+    for family, n in dash.items():
+        assert f'<span class="late-count" data-kind="{family}">{n}</span>' in page_late
+        assert f'<tr data-kind="{family}">' in page_dash
+    assert 'id="n-late"><a href="/supervision/late/">4</a>' in page_dash
+    assert '<span id="late-total">4</span>' in page_late
+    # and each late row is named and linked by its app
+    assert f'href="/workbench/disclosure/requests/{req.pk}/"' in page_late
+    assert f'href="/oversight/tasks/{task.pk}/"' in page_late
+    urls = {i["subject_url"] for i in api_late["items"]}
+    assert {f"/workbench/disclosure/requests/{req.pk}/", f"/oversight/tasks/{task.pk}/"} <= urls
+    # and one kind can be listed alone
+    only = c.get("/api/supervision/late?kind=disclosure.request").json()["items"]
+    assert [i["subject_label"] for i in only] == [f"政府信息公开申请 {req.number}"]
+    assert req.number in c.get("/supervision/late/?kind=disclosure.request").content.decode()
+    assert task.number not in c.get("/supervision/late/?kind=disclosure.request").content.decode()
+    # the alert list's kind filter knows the groups too
+    assert c.get("/api/supervision/alerts?kind=disclosure.request").json()[0]["clock_id"] == req.clock_id
+
+
+def test_the_late_list_is_scoped_and_refused_to_the_wrong_roles(world):
+    _late_world(world)
+    c = Client()
+    # another county's supervisor sees none of the city's late clocks
+    c.force_login(world.user("other_county_supervisor"))
+    assert c.get("/api/supervision/late").json() == {"total": 0, "by_kind": [], "items": []}
+    assert '<span id="late-total">0</span>' in c.get("/supervision/late/").content.decode()
+    # an applicant is refused, page and API; an anonymous visitor is sent to log in
+    c.force_login(world.user("applicant"))
+    assert c.get("/supervision/late/").status_code == 403
+    assert c.get("/api/supervision/late").status_code in (401, 403)
+    c.logout()
+    assert c.get("/supervision/late/").status_code == 302
+    assert c.get("/api/supervision/late").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("bad", ["x" * 300, "NaN", "-1", "disclosure", "0001-01-01", "%00"])
+def test_bad_kind_or_page_input_is_never_a_500(world, bad):
+    _late_world(world)
+    c = Client()
+    c.force_login(world.user("supervisor"))
+    assert c.get("/supervision/late/", {"kind": bad, "page": bad}).status_code == 200
+    assert c.get("/api/supervision/late", {"kind": bad}).status_code == 200
+    assert c.get("/api/supervision/late", {"limit": "NaN"}).status_code in (400, 422)
+
+
+def test_the_public_overdue_list_names_the_kind_of_each_obligation(world, client):
+    _late_world(world)
+    page = client.get("/supervision/overdue/").content.decode()
+    assert "<td>依申请公开</td>" in page and "<td>督办任务</td>" in page and "<td>办件</td>" in page
