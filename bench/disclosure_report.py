@@ -168,10 +168,16 @@ def main() -> None:
         p95 = t[max(0, int(len(t) * 0.95) - 1)]
         print(
             f"{connection.vendor} {total} requests, report {year}, {label}: "
-            f"median {statistics.median(t) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, max {t[-1] * 1000:.1f} ms ({runs} runs)"
+            f"median {statistics.median(t) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
+            f"max {t[-1] * 1000:.1f} ms ({runs} runs)"
         )
     r = annual_report(year=year, departments=government, title="x", government=True)
-    print("table 三 totals:", {k: r.table3[k]["total"] for k in ("new", "carried", "total", "forward")}, "check", r.check_ok)
+    print(
+        "table 三 totals:",
+        {k: r.table3[k]["total"] for k in ("new", "carried", "total", "forward")},
+        "check",
+        r.check_ok,
+    )
     _ = date
 
 

@@ -21,7 +21,7 @@ from xiaoneng.orgs.models import Department, User
 
 from ..choices import Exemption, FilingStatus, InspectionKind
 from ..models import Inspection, InspectionEvidence, InspectionFiling, InspectionFinding, InspectionOfficial
-from ..permissions import can_record_for, in_region, is_office_user
+from ..permissions import can_record_for, may_check
 from .filings import _transition, check_published_item
 from .inputs import check_credit_code, check_date, check_officials, check_text
 
@@ -152,21 +152,6 @@ def inspection_record(
     return inspection
 
 
-def _may_check(actor: Any, kind: str, department: Department) -> bool:
-    """INS-9: 明察暗访 and 交叉检查 by the office or leaders over their region; 自查自纠 by the department."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    if actor.is_superuser:
-        return True
-    if kind in (InspectionKind.UNANNOUNCED, InspectionKind.CROSS):
-        return is_office_user(actor) and in_region(actor, department)
-    if kind == InspectionKind.SELF:
-        return can_record_for(actor, department)
-    if kind == InspectionKind.ENTERPRISE:
-        return can_record_for(actor, department)
-    return False
-
-
 def check_record(
     *,
     actor: Any,
@@ -181,7 +166,7 @@ def check_record(
     Rectification for the department."""
     if kind not in (InspectionKind.UNANNOUNCED, InspectionKind.CROSS, InspectionKind.SELF):
         raise ValidationError(_("检查类型不正确。"), code="kind")
-    if not _may_check(actor, kind, department):
+    if not may_check(actor, kind, department):
         raise PermissionDenied(_("您不能记录该单位的这类检查。"))
     day = check_date(inspected_on, label=_("检查日期"), latest=timezone.localdate())
     text = check_text(summary, label=_("检查情况"))
@@ -244,7 +229,7 @@ def finding_add(*, actor: Any, inspection: Inspection, text: str) -> InspectionF
     """INS-9: a problem found by an inspection (of any kind) opens one Rectification for the
     department whose record it is — for an enterprise inspection, the inspecting department, which
     follows the enterprise's rectification up."""
-    if not _may_check(actor, inspection.kind, inspection.department):
+    if not may_check(actor, inspection.kind, inspection.department):
         raise PermissionDenied(_("您不能为该检查记录问题。"))
     problem = check_text(text, label=_("发现问题"), max_length=1000)
     with transaction.atomic():
