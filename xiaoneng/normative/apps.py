@@ -11,6 +11,8 @@ class NormativeConfig(AppConfig):
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.orgs.choices import STAFF_ROLES
 
+        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+
         register_workbench(MenuEntry(_("规范性文件"), "normative:documents", frozenset(STAFF_ROLES), order=340))
         register_portal(
             MenuEntry(

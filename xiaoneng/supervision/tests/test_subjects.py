@@ -109,6 +109,8 @@ def test_clock_kinds_fall_into_the_groups_their_apps_installed():
     assert str(clock_group_of("inspections.filing").name) == "涉企检查备案"
     assert str(clock_group_of("evaluation.self_assessment").name) == "绩效考评自评"
     assert str(clock_group_of("external.gov-abc").name) == "外部系统监察事项"
+    assert str(clock_group_of("normative.filing").name) == "规范性文件"
+    assert str(clock_group_of("proposals.cohandling").name) == "建议提案"
     # a kind no app installed is its own family
     assert clock_group_of("newapp.obligation").key == "newapp"
 
