@@ -382,25 +382,40 @@ def staff_record(request: AuthedRequest, pk: int) -> HttpResponse:
                 record_withdraw(record=record, actor=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, _("已撤回。"))
             elif action == "update":
-                if not form.is_valid():
-                    raise ValidationError(form.errors.as_data() and [e for errs in form.errors.values() for e in errs])
-                values = _record_values(form.cleaned_data)
-                values["changed_on"] = values.pop("created_on")
-                record_update(record=record, actor=request.user, **values)
-                messages.success(request, _("已保存。"))
+                # a refused edit is shown on the form, with what was typed kept (not lost in a redirect)
+                if form.is_valid():
+                    values = _record_values(form.cleaned_data)
+                    values["changed_on"] = values.pop("created_on")
+                    try:
+                        record_update(record=record, actor=request.user, **values)
+                    except ValidationError as e:
+                        _form_errors(form, e)
+                    else:
+                        messages.success(request, _("已保存。"))
+                        return redirect("disclosure:staff_record", pk=record.pk)
+                record.refresh_from_db()
+                return _staff_record_page(request, record, form)
             else:
                 raise ValidationError(_("未知操作。"))
         except ValidationError as e:
             messages.error(request, "；".join(e.messages))
         return redirect("disclosure:staff_record", pk=record.pk)
+    return _staff_record_page(request, record, form)
+
+
+def _staff_record_page(request: AuthedRequest, record: Any, form: Any) -> HttpResponse:
+    may_publish = can_publish(request.user, record.department_id)
     return render(
         request,
         "disclosure/staff_record.html",
         {
             "record": record,
             "form": form,
-            "may_publish": can_publish(request.user, record.department_id),
-            "may_edit": request.user.department_id == record.department_id and record.status != RecordStatus.WITHDRAWN,
+            "may_publish": may_publish,
+            # DIS-3: a published record changes only through review, so only its reviewer or head edits it
+            "may_edit": request.user.department_id == record.department_id
+            and record.status != RecordStatus.WITHDRAWN
+            and (record.status == RecordStatus.DRAFT or may_publish),
         },
     )
 

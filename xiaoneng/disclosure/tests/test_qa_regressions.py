@@ -21,3 +21,47 @@ def test_request_trail_shows_labels_not_action_codes(client, world):
     trail = body.split("<h2>办理记录</h2>")[1]
     assert "收到申请" in trail
     assert "disclosure." not in trail
+
+
+def _published(world):
+    from django.utils import timezone
+
+    from xiaoneng.disclosure.services import record_create, record_publish
+
+    rec = record_create(
+        actor=world.user("clerk"), category="normative", title="原标题", body="正文", created_on=timezone.localdate()
+    )
+    return record_publish(record=rec, actor=world.user("reviewer"))
+
+
+def test_published_record_edit_form_only_for_those_who_may_save_it(client, world):
+    # given a published record of the clerk's department
+    rec = _published(world)
+    url = reverse("disclosure:staff_record", args=[rec.pk])
+    # when the clerk opens it: no edit form is offered (saving it would be refused: DIS-3 review)
+    client.force_login(world.user("clerk"))
+    assert 'value="update"' not in client.get(url).content.decode()
+    # the reviewer, who may publish the change, gets the form
+    client.force_login(world.user("reviewer"))
+    assert 'value="update"' in client.get(url).content.decode()
+
+
+def test_record_edit_refused_keeps_the_typed_input(client, world):
+    # given the reviewer editing a published record
+    rec = _published(world)
+    url = reverse("disclosure:staff_record", args=[rec.pk])
+    client.force_login(world.user("reviewer"))
+    # when the change is refused (a 300-character title, a year-9999 date)
+    data = {
+        "action": "update",
+        "category": "normative",
+        "title": "新" * 300,
+        "created_on": "9999-12-31",
+        "body": "新正文",
+    }
+    page = client.post(url, data)
+    # then the page answers with the form, the message and what was typed; nothing was saved
+    body = page.content.decode()
+    assert page.status_code == 200 and 'id="form-errors"' in body and "新正文" in body
+    rec.refresh_from_db()
+    assert rec.title == "原标题" and rec.revision == 0
