@@ -292,12 +292,17 @@ def _request_action(request: AuthedRequest, req: Any) -> None:
 def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     req = access_request_by_id(request.user, pk)
     owner = req.applicant_user_id == request.user.pk
+    posted: dict[str, str] = {}
     if request.method == "POST":
         try:
             _request_action(request, req)
         except ValidationError as e:
+            # refused: the page answers with the message and keeps what was typed in that form
             messages.error(request, "；".join(e.messages))
-        return redirect("disclosure:request", pk=req.pk)
+            posted = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+            req = access_request_by_id(request.user, pk)
+        else:
+            return redirect("disclosure:request", pk=req.pk)
     handle = can_handle(request.user, req)
     return render(
         request,
@@ -319,6 +324,7 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "consultation_kinds": ConsultationKind.choices,
             "opinions": [c for c in ConsultationOpinion.choices if c[0] != ConsultationOpinion.DEEMED],
             "statuses": RequestStatus,
+            "posted": posted,
             "events": request_trail(req) if handle or request.user.is_staff_member else [],
         },
     )

@@ -65,3 +65,22 @@ def test_record_edit_refused_keeps_the_typed_input(client, world):
     assert page.status_code == 200 and 'id="form-errors"' in body and "新正文" in body
     rec.refresh_from_db()
     assert rec.title == "原标题" and rec.revision == 0
+
+
+def test_refused_answer_keeps_the_typed_text_and_writes_nothing(client, world):
+    # given a request in processing and the clerk answering 不予公开 without choosing a ground (DIS-2)
+    req = submit(world).request
+    url = reverse("disclosure:request", args=[req.pk])
+    client.force_login(world.user("clerk"))
+    text = "经审查，您申请的信息涉及第三方商业秘密，依法不予公开。" * 3
+    page = client.post(url, {"action": "answer", "answer_type": "withheld", "ground": "", "text": text})
+    # then the page answers with the message, the typed text and the chosen type kept; nothing was answered
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert text in body.split('id="a-text"')[1].split("</textarea>")[0]
+    assert 'value="withheld" selected' in body
+    req.refresh_from_db()
+    assert req.answer_type == "" and req.is_open
+    # and an accepted answer still redirects (a reload does not post it twice)
+    ok = client.post(url, {"action": "answer", "answer_type": "disclosed", "ground": "", "text": "予以公开。"})
+    assert ok.status_code == 302
