@@ -14,7 +14,11 @@ from .choices import AnswerType, ApplicantKind, Channel, Ground, RecordCategory
 
 class RequestForm(forms.Form):
     department = forms.ModelChoiceField(
-        label=_("向哪个机关申请"), queryset=Department.objects.order_by("region__path", "name"), empty_label=None
+        # no agency is preselected: a citizen who does not choose one is asked to, rather than filing
+        # silently with the first agency of the list
+        label=_("向哪个机关申请"),
+        queryset=Department.objects.order_by("region__path", "name"),
+        empty_label=_("请选择受理机关"),
     )
     applicant_kind = forms.ChoiceField(label=_("申请人类型"), choices=ApplicantKind.choices)
     applicant_name = forms.CharField(label=_("申请人姓名或名称"), max_length=100)

@@ -120,7 +120,10 @@ def guide(request: HttpRequest, department_pk: int) -> HttpResponse:
 
 
 def apply(request: HttpRequest) -> HttpResponse:
-    form = RequestForm(request.POST or None)
+    # from a department's guide (?department=<id>) that department is chosen; anything else is ignored
+    wanted = _int(request.GET.get("department"))
+    initial = {"department": wanted} if wanted and Department.objects.filter(pk=wanted).exists() else {}
+    form = RequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             sub = request_submit(actor=request.user, **form.cleaned_data)

@@ -84,3 +84,28 @@ def test_refused_answer_keeps_the_typed_text_and_writes_nothing(client, world):
     # and an accepted answer still redirects (a reload does not post it twice)
     ok = client.post(url, {"action": "answer", "answer_type": "disclosed", "ground": "", "text": "予以公开。"})
     assert ok.status_code == 302
+
+
+def test_apply_form_does_not_preselect_an_agency_but_the_guide_link_does(client, world):
+    # given the public application form opened directly
+    body = client.get(reverse("disclosure:apply")).content.decode()
+    select = body.split('id="id_department"')[1].split("</select>")[0]
+    # then no agency is chosen for the citizen; posting without one is refused with a message
+    assert 'value="" selected' in select
+    page = client.post(
+        reverse("disclosure:apply"),
+        {
+            "department": "",
+            "applicant_kind": "natural",
+            "applicant_name": "钱女士",
+            "phone": "13900000031",
+            "description": "某信息",
+        },
+    )
+    assert page.status_code == 200 and 'id="form-errors"' in page.content.decode()
+    # and from a department's guide the link chooses that department (a bad id is ignored)
+    guide = client.get(reverse("disclosure:guide", args=[world.dept.pk])).content.decode()
+    assert f"?department={world.dept.pk}" in guide
+    body = client.get(reverse("disclosure:apply"), {"department": world.dept.pk}).content.decode()
+    assert f'value="{world.dept.pk}" selected' in body
+    assert client.get(reverse("disclosure:apply"), {"department": "9" * 40}).status_code == 200
