@@ -560,9 +560,9 @@ def _do(request: AuthedRequest, case: Case, name: str) -> str:
     if name == "opinion":
         d = form(OpinionForm)
         task = access_task_by_id(u, _posted_id(p, "task"), case_id=case.pk)
-        if p.get("task_status") in TaskStatus.values:
-            task.status = p["task_status"]  # what the user saw: a task decided meanwhile → conflict message
-        _opinion, decision = case_step_sign(task=task, actor=u, kind=d["kind"], reasons=d["reasons"])
+        # what the user saw: a task decided meanwhile gives the conflict message
+        seen = p.get("task_status") if p.get("task_status") in TaskStatus.values else None
+        _opinion, decision = case_step_sign(task=task, actor=u, kind=d["kind"], reasons=d["reasons"], seen_status=seen)
         if decision is not None:  # the head's approval on the last step is the decision
             return _("已同意，准予行政许可决定已作出，决定书已生成。")
         return _("办理意见已签署。")

@@ -238,9 +238,13 @@ def _announce_awaiting_decision(case_id: int) -> None:
 
 
 @transaction.atomic
-def case_step_decide(*, task: StepTask, actor: User, kind: str, reasons: str = "") -> Opinion:
+def case_step_decide(
+    *, task: StepTask, actor: User, kind: str, reasons: str = "", seen_status: str | None = None
+) -> Opinion:
     """An opinion on a step: agree, disagree (reasons required) or agree but refer up (CAS-7). On a
-    step deemed to consent, this is the department's written opinion owed within 1 working day."""
+    step deemed to consent, this is the department's written opinion owed within 1 working day.
+    `seen_status`: the task's status as the user saw it (the page posts it back), so that a task decided
+    by someone else meanwhile gives the conflict message rather than a state error."""
     locked = case_lock(task.case_id, related=())
     # the task as it is now (under the case lock) with its stage siblings for the join check; a task
     # named by id only (permissions.task_ref: the API's look-up folded into this read) finds its
@@ -268,7 +272,7 @@ def case_step_decide(*, task: StepTask, actor: User, kind: str, reasons: str = "
     # (the written-opinion clock is read only for a task deemed to consent)
     written = fresh.status == TaskStatus.DEEMED and fresh.written_clock is not None and fresh.written_clock.is_open
     if not written and (fresh.status != TaskStatus.ACTIVE or locked.status != Status.IN_REVIEW):
-        if task.status == TaskStatus.ACTIVE and fresh.status != TaskStatus.ACTIVE:
+        if (seen_status or task.status) == TaskStatus.ACTIVE and fresh.status != TaskStatus.ACTIVE:
             raise ConflictError()
         raise ValidationError(_("该环节当前不能签署意见。"), code="state")
     opinion = Opinion.objects.create(task=fresh, kind=kind, reasons=reasons, author=actor, is_written_followup=written)
@@ -393,7 +397,9 @@ def case_step_absent(*, task: StepTask, actor: User) -> Opinion:
     return _deem_consent(locked, fresh, stage, actor, timezone.now(), reason, "case.absent_consent")
 
 
-def case_step_sign(*, task: StepTask, actor: User, kind: str, reasons: str = "") -> tuple[Opinion, Decision | None]:
+def case_step_sign(
+    *, task: StepTask, actor: User, kind: str, reasons: str = "", seen_status: str | None = None
+) -> tuple[Opinion, Decision | None]:
     """Sign a step, as the pages and the API do: the opinion (case_step_decide) and — when it is the
     department head's approval that completes the last stage — the approval decision with its notice
     in the same transaction. The head means one thing; the trail keeps both acts: case.step_decided,
@@ -404,9 +410,9 @@ def case_step_sign(*, task: StepTask, actor: User, kind: str, reasons: str = "")
     head = getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.DEPT_HEAD
     if kind != OpinionKind.AGREE or not head:
         # the opinion alone, in its own transaction: nothing added on the busy parallel path
-        return case_step_decide(task=task, actor=actor, kind=kind, reasons=reasons), None
+        return case_step_decide(task=task, actor=actor, kind=kind, reasons=reasons, seen_status=seen_status), None
     with transaction.atomic():
-        opinion = case_step_decide(task=task, actor=actor, kind=kind, reasons=reasons)
+        opinion = case_step_decide(task=task, actor=actor, kind=kind, reasons=reasons, seen_status=seen_status)
         signed = opinion.task  # as case_step_decide left it, with the case it locked
         case = signed.case
         if (

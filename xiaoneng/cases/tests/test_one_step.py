@@ -256,3 +256,19 @@ def test_a_case_whose_stages_are_done_without_a_decision_is_announced(
     titles = set(Notification.objects.values_list("recipient__username", "title"))
     assert ("dept_head", f"待决定：{case.tracking_number}") in titles
     assert ("reviewer", f"待决定：{case.tracking_number}") in titles
+
+
+def test_a_step_signed_meanwhile_gives_the_conflict_message_not_a_state_error(world, windowed):
+    # given the head's page shows the last step ACTIVE, and the head signs it in another tab
+    case = _at_the_heads_step(world, windowed)
+    task = StepTask.objects.get(case=case, stage_index=2)
+    seen = task.status
+    head = world.user("dept_head")
+    data = {"task": task.pk, "task_status": seen, "kind": "agree", "reasons": "符合法定条件"}
+    client_for(head).post(f"/workbench/cases/{case.pk}/opinion/", data, follow=True)
+    # when the first tab posts what it saw
+    r = client_for(head).post(f"/workbench/cases/{case.pk}/opinion/", data, follow=True)
+    # then the page says someone else handled it (the action compared the posted status, the view
+    # did not write it onto the task), and nothing more is written
+    assert "该办件已被他人处理" in r.content.decode()
+    assert task.opinions.count() == 1
