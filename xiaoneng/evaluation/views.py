@@ -415,6 +415,8 @@ def commitment_list(request: AuthedRequest) -> HttpResponse:
             "may_create": request.user.role == "dept_head",
             "kinds": CommitmentKind.choices,
             "year": timezone.localdate().year,
+            # a refused commitment comes back with what was typed
+            "posted": request.POST if request.method == "POST" else {},
         },
     )
 
@@ -424,6 +426,7 @@ def commitment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     require_staff(request.user)
     c = access_commitment_by_id(request.user, pk)
     user = request.user
+    posted: Any = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -449,12 +452,17 @@ def commitment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
         except ValidationError as e:
             _errors(request, e)
-        return redirect("evaluation:commitment", pk=c.pk)
+            # a refused report or score answers on the page with what was typed kept
+            posted = request.POST
+            c = access_commitment_by_id(user, pk)
+        else:
+            return redirect("evaluation:commitment", pk=c.pk)
     return render(
         request,
         "evaluation/commitment.html",
         {
             "c": c,
+            "posted": posted,
             "progress": c.progress.all(),
             "result": commitment_result(c),
             "office": is_office_for(user, c.department.region),
