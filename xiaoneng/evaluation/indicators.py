@@ -282,9 +282,9 @@ def _interviews(units: list[Any], period: Period) -> dict[int, Measure]:
 
     from .models import Interview
 
-    return _severity_deductions(
-        lambda viewer: restrict(Interview.objects.all(), viewer), "held_on", INTERVIEW_POINTS
-    )(units, period)
+    return _severity_deductions(lambda viewer: restrict(Interview.objects.all(), viewer), "held_on", INTERVIEW_POINTS)(
+        units, period
+    )
 
 
 register_provider("supervision.efficiency_index", _("效能指数（月均）"), batch=_efficiency_index)

@@ -47,4 +47,4 @@ def test_dashboard_counts_a_reminder_as_a_yellow_light_and_a_paused_clock_apart(
     headers = page.locator("#kind-table thead th").all_inner_texts()
     cells = page.locator("#kind-table tbody tr").first.locator("td").all_inner_texts()
     row = dict(zip(headers, cells, strict=True))
-    assert (row["绿灯"], row["黄灯"], row["红灯"], row["暂停"], row["合计"]) == ("1", "1", "0", "1", "3")
+    assert (row["绿灯"], row["黄灯"], row["红灯（逾期）"], row["暂停"], row["合计"]) == ("1", "1", "0", "1", "3")
