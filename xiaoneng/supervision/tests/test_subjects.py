@@ -95,8 +95,9 @@ def test_the_handling_department_gets_the_link_to_its_own_request_and_task(world
     req = submit(world).request
     task = _task(world)
     clerk = world.user("clerk")
-    assert subject_describe(clerk, req)["url"] == f"/workbench/disclosure/requests/{req.pk}/"
-    assert subject_describe(clerk, task.assignments.get())["url"] == f"/oversight/tasks/{task.pk}/"
+    on_request, on_task = subject_describe(clerk, req), subject_describe(clerk, task.assignments.get())
+    assert on_request is not None and on_request["url"] == f"/workbench/disclosure/requests/{req.pk}/"
+    assert on_task is not None and on_task["url"] == f"/oversight/tasks/{task.pk}/"
 
 
 def test_clock_kinds_fall_into_the_groups_their_apps_installed():
