@@ -91,7 +91,7 @@ class OpinionOut(Schema):
     at: datetime
 
 
-class TaskOut(Schema):
+class CaseTaskOut(Schema):
     id: int
     stage_index: int
     stage_name: str
@@ -120,7 +120,7 @@ class SupplementOut(Schema):
     supplied_at: datetime | None
 
 
-class DecisionOut(Schema):
+class CaseDecisionOut(Schema):
     outcome: str
     reasons: str
     remedy: str
@@ -140,7 +140,7 @@ class FeeChargeOut(Schema):
     paid_at: datetime
 
 
-class NoticeOut(Schema):
+class CaseNoticeOut(Schema):
     id: int
     kind: str
     title: str
@@ -181,12 +181,12 @@ class CaseDetailOut(CaseSummaryOut):
     closed_at: datetime | None
     refusal_reason: str
     competent_agency: str
-    tasks: list[TaskOut]
+    tasks: list[CaseTaskOut]
     clocks: list[ClockOut]
-    notices: list[NoticeOut]
+    notices: list[CaseNoticeOut]
     materials: list[MaterialOut]
     supplement: SupplementOut | None
-    decision: DecisionOut | None
+    decision: CaseDecisionOut | None
     delivery: DeliveryOut | None
     fee_charges: list[FeeChargeOut]
     timeline: list[TimelineOut]
@@ -210,7 +210,7 @@ class VersionIn(Schema):
     version: int | None = None
 
 
-class RefuseIn(VersionIn):
+class CaseRefuseIn(VersionIn):
     ground: str
     reasons: str
     competent_agency: str = ""
@@ -221,7 +221,7 @@ class SupplementRequestIn(VersionIn):
     note: str = ""
 
 
-class OpinionIn(Schema):
+class CaseOpinionIn(Schema):
     kind: str
     reasons: str = ""
 
@@ -232,7 +232,7 @@ class PauseIn(VersionIn):
     note: str = ""
 
 
-class ExtendIn(VersionIn):
+class CaseExtendIn(VersionIn):
     kind: str
     reason: str
 
@@ -243,12 +243,12 @@ class NegativeIn(VersionIn):
     applicant_contact: str = ""
 
 
-class ReviewIn(Schema):
+class CaseReviewIn(Schema):
     approve: bool
     comment: str = ""
 
 
-class DecideIn(VersionIn):
+class CaseDecideIn(VersionIn):
     outcome: str
     reasons: str = ""
 
@@ -308,7 +308,7 @@ class QueueOut(Schema):
     colour: str
 
 
-class TrackOut(Schema):
+class CaseTrackOut(Schema):
     tracking_number: str
     item: str
     department: str
@@ -449,7 +449,7 @@ def ledger(request: AuthedRequest, start: date, end: date) -> HttpResponse:
 
 @router.get(
     "/track",
-    response={200: TrackOut, 404: dict[str, str]},
+    response={200: CaseTrackOut, 404: dict[str, str]},
     auth=None,
     throttle=ApiThrottle("track"),
     summary="Public tracking look-up",
@@ -664,7 +664,7 @@ def accept(request: AuthedRequest, case_id: int, payload: VersionIn) -> dict[str
 
 
 @router.post("/{int:case_id}/refuse", response=OkOut, summary="Refuse at intake, naming the competent agency (CAS-1)")
-def refuse(request: AuthedRequest, case_id: int, payload: RefuseIn) -> dict[str, Any]:
+def refuse(request: AuthedRequest, case_id: int, payload: CaseRefuseIn) -> dict[str, Any]:
     c = case_refuse_at_intake(
         case=_case(request, case_id, payload),
         actor=request.user,
@@ -695,7 +695,7 @@ def supplement(
 
 
 @router.post("/{int:case_id}/tasks/{int:task_id}/opinion", response=OkOut, summary="Opinion on a step (CAS-7)")
-def opinion(request: AuthedRequest, case_id: int, task_id: int, payload: OpinionIn) -> dict[str, Any]:
+def opinion(request: AuthedRequest, case_id: int, task_id: int, payload: CaseOpinionIn) -> dict[str, Any]:
     # The busiest endpoint: the task is read once, by the action, under the case lock and with its
     # stage (task_ref: no look-up before). Only the task's own department (CAS-9: its holder, or
     # anyone of its role; the head) may sign it; a refusal is a 404 unless the task lies in the
@@ -741,7 +741,7 @@ def resume(request: AuthedRequest, case_id: int, payload: VersionIn) -> dict[str
 
 
 @router.post("/{int:case_id}/extend", response=OkOut, summary="Extend the decision limit (CAS-3)")
-def extend(request: AuthedRequest, case_id: int, payload: ExtendIn) -> dict[str, Any]:
+def extend(request: AuthedRequest, case_id: int, payload: CaseExtendIn) -> dict[str, Any]:
     c = case_extend(case=_case(request, case_id, payload), actor=request.user, kind=payload.kind, reason=payload.reason)
     return _ok(c)
 
@@ -773,7 +773,7 @@ def negative_submit(request: AuthedRequest, case_id: int, payload: NegativeIn) -
 
 
 @router.post("/negative-reports/{int:report_id}/review", response=OkOut, summary="The leader reviews a report (CAS-6)")
-def negative_review(request: AuthedRequest, report_id: int, payload: ReviewIn) -> dict[str, Any]:
+def negative_review(request: AuthedRequest, report_id: int, payload: CaseReviewIn) -> dict[str, Any]:
     report = access_negative_report_by_id(request.user, report_id, pending_only=False)
     reviewed = case_negative_report_review(
         report=report, actor=request.user, approve=payload.approve, comment=payload.comment
@@ -782,7 +782,7 @@ def negative_review(request: AuthedRequest, report_id: int, payload: ReviewIn) -
 
 
 @router.post("/{int:case_id}/decide", response=OkOut, summary="Decide: approve, or refuse with reasons (CAS-5)")
-def decide(request: AuthedRequest, case_id: int, payload: DecideIn) -> dict[str, Any]:
+def decide(request: AuthedRequest, case_id: int, payload: CaseDecideIn) -> dict[str, Any]:
     case = _case(request, case_id, payload)
     decision = case_decide(case=case, actor=request.user, outcome=payload.outcome, reasons=payload.reasons)
     return _ok(decision.case)

@@ -169,12 +169,12 @@ class DraftIn(Schema):
     themes: list[str] | None = None
 
 
-class ReviewIn(Schema):
+class CatalogReviewIn(Schema):
     approve: bool
     comment: str = ""
 
 
-class ReasonIn(Schema):
+class CatalogReasonIn(Schema):
     reason: str
 
 
@@ -358,7 +358,7 @@ def item_declare(request: AuthedRequest, code: str) -> StatusOut:
     auth=django_auth,
     summary="Legal office review: approve or return (CAT-6)",
 )
-def item_review(request: AuthedRequest, code: str, payload: ReviewIn) -> StatusOut:
+def item_review(request: AuthedRequest, code: str, payload: CatalogReviewIn) -> StatusOut:
     return _status(
         version_review(
             actor=request.user, version=_head(request, code), approve=payload.approve, comment=payload.comment
@@ -372,7 +372,7 @@ def item_publish(request: AuthedRequest, code: str) -> StatusOut:
 
 
 @router.post("/items/{code}/retire", response=StatusOut, auth=django_auth, summary="Retire the item (废止)")
-def item_retire_api(request: AuthedRequest, code: str, payload: ReasonIn) -> StatusOut:
+def item_retire_api(request: AuthedRequest, code: str, payload: CatalogReasonIn) -> StatusOut:
     item = item_retire(actor=request.user, item=access_item_by_code(request.user, code), reason=payload.reason)
     assert item.head is not None
     item.head.refresh_from_db()
@@ -425,7 +425,7 @@ class NewDepartmentsIn(Schema):
     departments: list[NewDepartmentIn] = Field(..., max_length=200)
 
 
-class DepartmentOut(Schema):
+class CatalogDepartmentOut(Schema):
     id: int
     name: str
     region: str
@@ -474,7 +474,7 @@ def catalog_import_api(
 
 @router.post(
     "/import/departments",
-    response={201: list[DepartmentOut]},
+    response={201: list[CatalogDepartmentOut]},
     auth=django_auth,
     summary="Create the missing departments an import listed (system administrator only)",
 )

@@ -53,7 +53,7 @@ class ComplaintOut(Schema):
     flagged_for_oversight: bool
 
 
-class SubmitIn(Schema):
+class ComplaintSubmitIn(Schema):
     kind: str
     title: str
     content: str
@@ -65,7 +65,7 @@ class SubmitIn(Schema):
     department_id: int | None = None
 
 
-class RegisterIn(Schema):
+class ComplaintRegisterIn(Schema):
     """A hotline call, mayor's-mailbox letter, media report or in-hall complaint entered by the office."""
 
     channel: str
@@ -87,12 +87,12 @@ class RegisterOut(Schema):
     code: str
 
 
-class ExtendIn(Schema):
+class ComplaintExtendIn(Schema):
     days: int
     reason: str
 
 
-class CloseIn(Schema):
+class ComplaintCloseIn(Schema):
     note: str = ""
 
 
@@ -113,12 +113,12 @@ class AccountabilityOut(Schema):
     decided_at: datetime
 
 
-class SubmitOut(Schema):
+class ComplaintSubmitOut(Schema):
     number: str
     code: str
 
 
-class TrackOut(Schema):
+class ComplaintTrackOut(Schema):
     number: str
     status: str
     status_display: str
@@ -132,7 +132,7 @@ class TrackOut(Schema):
     due_date: date | None = None
 
 
-class RefuseIn(Schema):
+class ComplaintRefuseIn(Schema):
     reason: str
     note: str = ""
 
@@ -146,12 +146,12 @@ class ReturnIn(Schema):
     reasons: str
 
 
-class ReplyIn(Schema):
+class ComplaintReplyIn(Schema):
     text: str
     substantiated: bool | None = None
 
 
-class CallbackIn(Schema):
+class ComplaintCallbackIn(Schema):
     satisfaction: str
     note: str = ""
 
@@ -203,7 +203,7 @@ def _out(request: AuthedRequest, c: Complaint) -> ComplaintOut:
 
 @router.post(
     "/submit",
-    response=SubmitOut,
+    response=ComplaintSubmitOut,
     auth=None,
     summary="Public: submit a complaint (returns number + code once)",
     description=(
@@ -212,7 +212,7 @@ def _out(request: AuthedRequest, c: Complaint) -> ComplaintOut:
         "first complaint's number and code, with the response header `Idempotent-Replayed: true`."
     ),
 )
-def submit(request: HttpRequest, payload: SubmitIn, response: HttpResponse) -> SubmitOut:
+def submit(request: HttpRequest, payload: ComplaintSubmitIn, response: HttpResponse) -> ComplaintSubmitOut:
     key = request.headers.get("Idempotency-Key", "")
     if key and not submission_token_valid(key):
         raise ValidationError(
@@ -235,7 +235,7 @@ def submit(request: HttpRequest, payload: SubmitIn, response: HttpResponse) -> S
     )
     if reg.replayed:
         response["Idempotent-Replayed"] = "true"
-    return SubmitOut(number=reg.complaint.number, code=reg.code)
+    return ComplaintSubmitOut(number=reg.complaint.number, code=reg.code)
 
 
 def _office_only(request: AuthedRequest) -> None:
@@ -262,7 +262,7 @@ def _staff_member(user_id: int | None) -> User | None:
 
 
 @router.post("/register", response=RegisterOut, summary="Office: register a hotline call, letter, media report …")
-def register(request: AuthedRequest, payload: RegisterIn) -> RegisterOut:
+def register(request: AuthedRequest, payload: ComplaintRegisterIn) -> RegisterOut:
     _office_only(request)
     reg = complaint_register(
         actor=request.user,
@@ -283,17 +283,17 @@ def register(request: AuthedRequest, payload: RegisterIn) -> RegisterOut:
 
 @router.get(
     "/track",
-    response=TrackOut,
+    response=ComplaintTrackOut,
     auth=None,
     throttle=ApiThrottle("track"),
     summary="Public: follow a complaint by number + code",
 )
-def track(request: HttpRequest, number: str, code: str) -> TrackOut:
+def track(request: HttpRequest, number: str, code: str) -> ComplaintTrackOut:
     c = complaint_track(number, code)
     if c is None:
         raise ValidationError({"code": _("编号或查询码不正确。")})
     due = public_due(c)
-    return TrackOut(
+    return ComplaintTrackOut(
         number=c.number,
         status=c.status,
         status_display=str(c.get_status_display()),
@@ -341,7 +341,7 @@ def accept(request: AuthedRequest, pk: int) -> ComplaintOut:
 
 
 @router.post("/complaints/{pk}/refuse", response=ComplaintOut)
-def refuse(request: AuthedRequest, pk: int, payload: RefuseIn) -> ComplaintOut:
+def refuse(request: AuthedRequest, pk: int, payload: ComplaintRefuseIn) -> ComplaintOut:
     _staff(request)
     c = complaint_refuse(
         complaint=access_complaint_by_id(request.user, pk), actor=request.user, reason=payload.reason, note=payload.note
@@ -367,7 +367,7 @@ def return_order(request: AuthedRequest, pk: int, payload: ReturnIn) -> Complain
 
 
 @router.post("/complaints/{pk}/reply", response=ComplaintOut)
-def reply(request: AuthedRequest, pk: int, payload: ReplyIn) -> ComplaintOut:
+def reply(request: AuthedRequest, pk: int, payload: ComplaintReplyIn) -> ComplaintOut:
     _staff(request)
     c = complaint_reply(
         complaint=access_complaint_by_id(request.user, pk),
@@ -379,7 +379,7 @@ def reply(request: AuthedRequest, pk: int, payload: ReplyIn) -> ComplaintOut:
 
 
 @router.post("/complaints/{pk}/callback", response=ComplaintOut)
-def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> ComplaintOut:
+def callback(request: AuthedRequest, pk: int, payload: ComplaintCallbackIn) -> ComplaintOut:
     _staff(request)
     c = complaint_callback(
         complaint=access_complaint_by_id(request.user, pk),
@@ -391,7 +391,7 @@ def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> ComplaintO
 
 
 @router.post("/complaints/{pk}/extend", response=ComplaintOut, summary="Office: extend the reply limit (≤ 10 in all)")
-def extend(request: AuthedRequest, pk: int, payload: ExtendIn) -> ComplaintOut:
+def extend(request: AuthedRequest, pk: int, payload: ComplaintExtendIn) -> ComplaintOut:
     _office_only(request)
     c = complaint_extend(
         complaint=access_complaint_by_id(request.user, pk), actor=request.user, days=payload.days, reason=payload.reason
@@ -400,7 +400,7 @@ def extend(request: AuthedRequest, pk: int, payload: ExtendIn) -> ComplaintOut:
 
 
 @router.post("/complaints/{pk}/close", response=ComplaintOut, summary="Office: close a replied anonymous complaint")
-def close(request: AuthedRequest, pk: int, payload: CloseIn) -> ComplaintOut:
+def close(request: AuthedRequest, pk: int, payload: ComplaintCloseIn) -> ComplaintOut:
     _office_only(request)
     return _out(
         request,

@@ -29,7 +29,7 @@ def tracking_number_next(*, tenant: Any, prefix: str) -> str:
     transaction, so two clerks never get the same number."""
     today = timezone.localdate()
     with transaction.atomic():
-        seq, _created = TrackingSequence.objects.select_for_update().get_or_create(
+        seq, _created = TrackingSequence.objects.select_for_update(of=("self",)).get_or_create(
             tenant_id=tenant.pk, prefix=prefix, day=today
         )
         TrackingSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)

@@ -43,7 +43,7 @@ from .services import (
 router = Router(tags=["disclosure"])
 
 
-class SubmitIn(Schema):
+class DisclosureSubmitIn(Schema):
     department_id: int
     applicant_kind: str
     applicant_name: str
@@ -54,7 +54,7 @@ class SubmitIn(Schema):
     address: str = ""
 
 
-class RegisterIn(Schema):
+class DisclosureRegisterIn(Schema):
     channel: str
     applicant_kind: str
     applicant_name: str
@@ -65,7 +65,7 @@ class RegisterIn(Schema):
     address: str = ""
 
 
-class SubmitOut(Schema):
+class DisclosureSubmitOut(Schema):
     id: int
     number: str
     code: str
@@ -94,7 +94,7 @@ class RequestOut(Schema):
     report_row: str
 
 
-class TrackOut(Schema):
+class DisclosureTrackOut(Schema):
     number: str
     status: str
     status_display: str
@@ -109,11 +109,11 @@ class CorrectionIn(Schema):
     period_days: int = 10
 
 
-class TextIn(Schema):
+class DisclosureTextIn(Schema):
     text: str
 
 
-class ReasonIn(Schema):
+class DisclosureReasonIn(Schema):
     reason: str = ""
 
 
@@ -130,7 +130,7 @@ class ConsultOut(Schema):
     due_date: date | None
 
 
-class OpinionIn(Schema):
+class DisclosureOpinionIn(Schema):
     opinion: str
     text: str = ""
 
@@ -142,7 +142,7 @@ class AnswerIn(Schema):
     right_agency: str = ""
 
 
-class RecordIn(Schema):
+class DisclosureRecordIn(Schema):
     category: str
     title: str
     created_on: date
@@ -153,7 +153,7 @@ class RecordIn(Schema):
     repealed_on: date | None = None
 
 
-class RecordOut(Schema):
+class DisclosureRecordOut(Schema):
     id: int
     department_id: int
     category: str
@@ -214,8 +214,8 @@ def _req_out(r: DisclosureRequest) -> RequestOut:
     )
 
 
-def _record_out(r: ActiveRecord) -> RecordOut:
-    return RecordOut(
+def _record_out(r: ActiveRecord) -> DisclosureRecordOut:
+    return DisclosureRecordOut(
         id=r.pk,
         department_id=r.department_id,
         category=r.category,
@@ -245,35 +245,37 @@ def _bounded(value: int, name: str, low: int, high: int) -> int:
 # --- requests ------------------------------------------------------------------------------------
 
 
-@router.post("/requests", response=SubmitOut, auth=None, summary="Public: request government information")
-def submit(request: HttpRequest, payload: SubmitIn) -> SubmitOut:
+@router.post("/requests", response=DisclosureSubmitOut, auth=None, summary="Public: request government information")
+def submit(request: HttpRequest, payload: DisclosureSubmitIn) -> DisclosureSubmitOut:
     department = Department.objects.filter(pk=_id(payload.department_id, "department_id")).first()
     if department is None:
         raise ValidationError({"department_id": _("受理机关不存在。")})
     sub = request_submit(actor=request.user, department=department, **payload.dict(exclude={"department_id"}))
-    return SubmitOut(id=sub.request.pk, number=sub.request.number, code=sub.code)
+    return DisclosureSubmitOut(id=sub.request.pk, number=sub.request.number, code=sub.code)
 
 
 @router.post(
-    "/requests/register", response=SubmitOut, summary="Department: register a request made at the window or by letter"
+    "/requests/register",
+    response=DisclosureSubmitOut,
+    summary="Department: register a request made at the window or by letter",
 )
-def register(request: AuthedRequest, payload: RegisterIn) -> SubmitOut:
+def register(request: AuthedRequest, payload: DisclosureRegisterIn) -> DisclosureSubmitOut:
     sub = request_register(actor=request.user, **payload.dict())
-    return SubmitOut(id=sub.request.pk, number=sub.request.number, code=sub.code)
+    return DisclosureSubmitOut(id=sub.request.pk, number=sub.request.number, code=sub.code)
 
 
 @router.get(
     "/track",
-    response=TrackOut,
+    response=DisclosureTrackOut,
     auth=None,
     throttle=ApiThrottle("track"),
     summary="Public: follow a request by number + code",
 )
-def track(request: HttpRequest, number: str, code: str) -> TrackOut:
+def track(request: HttpRequest, number: str, code: str) -> DisclosureTrackOut:
     r = request_track(number, code)
     if r is None:
         raise ValidationError({"code": _("申请编号或查询码不正确。")})
-    return TrackOut(
+    return DisclosureTrackOut(
         number=r.number,
         status=r.status,
         status_display=str(r.get_status_display()),
@@ -313,12 +315,12 @@ def correction(request: AuthedRequest, pk: int, payload: CorrectionIn) -> Reques
 
 
 @router.post("/requests/{pk}/correction/received", response=RequestOut, summary="DIS-1: corrected request received")
-def correction_received(request: AuthedRequest, pk: int, payload: TextIn) -> RequestOut:
+def correction_received(request: AuthedRequest, pk: int, payload: DisclosureTextIn) -> RequestOut:
     return _req_out(request_correction_receive(request=_act(request, pk), actor=request.user, text=payload.text))
 
 
 @router.post("/requests/{pk}/extend", response=RequestOut, summary="DIS-1: +20 working days (department head)")
-def extend(request: AuthedRequest, pk: int, payload: ReasonIn) -> RequestOut:
+def extend(request: AuthedRequest, pk: int, payload: DisclosureReasonIn) -> RequestOut:
     return _req_out(request_extend(request=_act(request, pk), actor=request.user, reason=payload.reason))
 
 
@@ -331,7 +333,7 @@ def consult(request: AuthedRequest, pk: int, payload: ConsultIn) -> ConsultOut:
 @router.post(
     "/requests/{pk}/consultations/{cid}/reply", response=ConsultOut, summary="Record the consulted party's opinion"
 )
-def consult_reply(request: AuthedRequest, pk: int, cid: int, payload: OpinionIn) -> ConsultOut:
+def consult_reply(request: AuthedRequest, pk: int, cid: int, payload: DisclosureOpinionIn) -> ConsultOut:
     req = _act(request, pk)
     c = Consultation.objects.filter(pk=_id(cid, "cid"), request=req).select_related("clock").first()
     if c is None:
@@ -346,14 +348,14 @@ def answer(request: AuthedRequest, pk: int, payload: AnswerIn) -> RequestOut:
 
 
 @router.post("/requests/{pk}/withdraw", response=RequestOut, summary="Withdraw (applicant, or staff recording it)")
-def withdraw(request: AuthedRequest, pk: int, payload: ReasonIn) -> RequestOut:
+def withdraw(request: AuthedRequest, pk: int, payload: DisclosureReasonIn) -> RequestOut:
     return _req_out(request_withdraw(request=_act(request, pk), actor=request.user, reason=payload.reason))
 
 
 # --- records -------------------------------------------------------------------------------------
 
 
-@router.get("/records", response=list[RecordOut], auth=None, summary="Public: published records, searched")
+@router.get("/records", response=list[DisclosureRecordOut], auth=None, summary="Public: published records, searched")
 def record_list(
     request: HttpRequest,
     q: str = "",
@@ -361,7 +363,7 @@ def record_list(
     department_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> list[RecordOut]:
+) -> list[DisclosureRecordOut]:
     limit = _bounded(limit, "limit", 1, 200)
     offset = _bounded(offset, "offset", 0, 1_000_000)
     if category and category not in RecordCategory.values:
@@ -371,8 +373,8 @@ def record_list(
     return [_record_out(r) for r in qs.select_related("clock")[offset : offset + limit]]
 
 
-@router.get("/records/mine", response=list[RecordOut], summary="Records in the user's scope, drafts included")
-def record_mine(request: AuthedRequest, limit: int = 50, offset: int = 0) -> list[RecordOut]:
+@router.get("/records/mine", response=list[DisclosureRecordOut], summary="Records in the user's scope, drafts included")
+def record_mine(request: AuthedRequest, limit: int = 50, offset: int = 0) -> list[DisclosureRecordOut]:
     if not request.user.is_staff_member and not request.user.is_superuser:
         raise PermissionDenied
     limit = _bounded(limit, "limit", 1, 200)
@@ -380,13 +382,13 @@ def record_mine(request: AuthedRequest, limit: int = 50, offset: int = 0) -> lis
     return [_record_out(r) for r in records_for(request.user).order_by("-created_on", "-id")[offset : offset + limit]]
 
 
-@router.post("/records", response=RecordOut, summary="Department: a record to publish (DIS-3 clock)")
-def record_new(request: AuthedRequest, payload: RecordIn) -> RecordOut:
+@router.post("/records", response=DisclosureRecordOut, summary="Department: a record to publish (DIS-3 clock)")
+def record_new(request: AuthedRequest, payload: DisclosureRecordIn) -> DisclosureRecordOut:
     return _record_out(record_create(actor=request.user, **payload.dict()))
 
 
-@router.post("/records/{pk}/publish", response=RecordOut, summary="Department reviewer/head: publish")
-def record_pub(request: AuthedRequest, pk: int) -> RecordOut:
+@router.post("/records/{pk}/publish", response=DisclosureRecordOut, summary="Department reviewer/head: publish")
+def record_pub(request: AuthedRequest, pk: int) -> DisclosureRecordOut:
     return _record_out(record_publish(record=access_record_by_id(request.user, _id(pk, "pk")), actor=request.user))
 
 

@@ -146,7 +146,9 @@ def _move(req: DisclosureRequest, to: str) -> None:
 
 
 def _locked(req: DisclosureRequest) -> DisclosureRequest:
-    return DisclosureRequest.objects.select_for_update().select_related("department", "clock").get(pk=req.pk)
+    return (
+        DisclosureRequest.objects.select_for_update(of=("self",)).select_related("department", "clock").get(pk=req.pk)
+    )
 
 
 def _snapshot(req: DisclosureRequest) -> dict[str, Any]:
@@ -524,7 +526,7 @@ def consultation_reply(*, consultation: Consultation, actor: Any, opinion: str, 
         raise ValidationError({"opinion": _("请选择同意或不同意公开。")})
     text = _text(text, field="text", label=_("意见内容"), max_length=2000)
     with transaction.atomic():
-        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        consultation = Consultation.objects.select_for_update(of=("self",)).get(pk=consultation.pk)
         if consultation.replied_at is not None:
             raise ValidationError(_("该征求意见已经办结。"), code="state")
         _consultation_close(consultation, opinion=opinion, text=text, actor=actor, at=timezone.now())
@@ -543,7 +545,7 @@ def consultations_deem(*, now: datetime | None = None) -> int:
     done = 0
     for pk in ids:
         with transaction.atomic():
-            consultation = Consultation.objects.select_for_update().select_related("clock").get(pk=pk)
+            consultation = Consultation.objects.select_for_update(of=("self",)).select_related("clock").get(pk=pk)
             if consultation.replied_at is not None or consultation.clock is None or consultation.clock.due_at is None:
                 continue
             at = min(now, consultation.clock.due_at)
@@ -896,7 +898,7 @@ def record_publish(*, record: ActiveRecord, actor: Any) -> ActiveRecord:
     """DIS-3: publish after review; a publication after the 20 working days is kept as late."""
     require(can_publish(actor, record.department_id), _("只有部门审核人员或负责人可以公开信息。"))
     with transaction.atomic():
-        record = ActiveRecord.objects.select_for_update().get(pk=record.pk)
+        record = ActiveRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
         if record.status != RecordStatus.DRAFT:
             raise ValidationError(_("只有待公开的信息可以公开。"), code="state")
         now = timezone.now()
@@ -944,7 +946,7 @@ def record_update(
     )
     changed_on = _date(changed_on, field="changed_on", label=_("信息形成或变更日期"))
     with transaction.atomic():
-        record = ActiveRecord.objects.select_for_update().get(pk=record.pk)
+        record = ActiveRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
         if record.status == RecordStatus.WITHDRAWN:
             raise ValidationError(_("已撤回的信息不能修改。"), code="state")
         before = {"title": record.title, "created_on": record.created_on, "revision": record.revision}
@@ -977,7 +979,7 @@ def record_withdraw(*, record: ActiveRecord, actor: Any, reason: str) -> ActiveR
     require(can_publish(actor, record.department_id), _("只有部门审核人员或负责人可以撤回信息。"))
     reason = _text(reason, field="reason", label=_("撤回理由"), max_length=500, min_length=2)
     with transaction.atomic():
-        record = ActiveRecord.objects.select_for_update().get(pk=record.pk)
+        record = ActiveRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
         if record.status == RecordStatus.WITHDRAWN:
             raise ValidationError(_("该信息已经撤回。"), code="state")
         if record.clock_id is not None:

@@ -184,7 +184,7 @@ def pairing_end(*, actor: Any, pairing: Pairing, ended_on: Any) -> Pairing:
         raise PermissionDenied(_("只有本辖区效能办可以确定挂点帮扶关系。"))
     day = check_date(ended_on, field="ended_on", label=_("挂点结束日期"), earliest=pairing.started_on)
     with transaction.atomic():
-        p = Pairing.objects.select_for_update().get(pk=pairing.pk)
+        p = Pairing.objects.select_for_update(of=("self",)).get(pk=pairing.pk)
         if not p.active:
             raise ValidationError(_("该挂点帮扶已经结束。"), code="state")
         p.active = False
@@ -263,7 +263,7 @@ def problem_raise(*, actor: Any, pairing: Pairing, title: str, text: str) -> Pro
 
 
 def _locked_problem(problem: Problem) -> Problem:
-    return Problem.objects.select_for_update().select_related("pairing", "enterprise").get(pk=problem.pk)
+    return Problem.objects.select_for_update(of=("self",)).select_related("pairing", "enterprise").get(pk=problem.pk)
 
 
 def problem_assign(*, actor: Any, problem: Problem, department: Department | None) -> Problem:
@@ -512,7 +512,7 @@ def approval_complete(*, actor: Any, approval: ProjectApproval, approved: bool, 
     _require_project(actor, project)
     text = check_text(note, field="note", label=_("说明"), required=False)
     with transaction.atomic():
-        a = ProjectApproval.objects.select_for_update().get(pk=approval.pk)
+        a = ProjectApproval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
         target = _transition(
             APPROVAL_TRANSITIONS, a.status, "approved" if approved else "refused", a.get_status_display()
         )
@@ -670,7 +670,11 @@ def monitoring_report_record(
 
 
 def _locked_report(report: MonitoringPointReport) -> MonitoringPointReport:
-    return MonitoringPointReport.objects.select_for_update().select_related("department__region").get(pk=report.pk)
+    return (
+        MonitoringPointReport.objects.select_for_update(of=("self",))
+        .select_related("department__region")
+        .get(pk=report.pk)
+    )
 
 
 def monitoring_report_forward(*, actor: Any, report: MonitoringPointReport) -> MonitoringPointReport:

@@ -95,7 +95,7 @@ class VoteIn(Schema):
     choice: str
 
 
-class DetailOut(Schema):
+class EvaluationDetailOut(Schema):
     detail: str
 
 
@@ -153,8 +153,8 @@ def _indicator(scheme: Scheme, pk: int) -> Indicator:
     return get_object_or_404(Indicator, pk=pk, scheme=scheme)
 
 
-@router.post("/schemes/{pk}/panel-scores", response={201: DetailOut}, summary="A panel member scores a unit")
-def panel_score(request: AuthedRequest, pk: int, payload: ScoreIn) -> tuple[int, DetailOut]:
+@router.post("/schemes/{pk}/panel-scores", response={201: EvaluationDetailOut}, summary="A panel member scores a unit")
+def panel_score(request: AuthedRequest, pk: int, payload: ScoreIn) -> tuple[int, EvaluationDetailOut]:
     bounded_int(pk, "pk")
     scheme = access_scheme_by_id(request.user, pk)
     ind = _indicator(scheme, payload.indicator_id)
@@ -165,16 +165,18 @@ def panel_score(request: AuthedRequest, pk: int, payload: ScoreIn) -> tuple[int,
     services.panel_score_submit(
         actor=request.user, indicator=ind, department=unit.department, score=payload.score, comment=payload.comment
     )
-    return 201, DetailOut(detail="ok")
+    return 201, EvaluationDetailOut(detail="ok")
 
 
-@router.post("/schemes/{pk}/self-assessments", response={201: DetailOut}, summary="A department head self-assesses")
-def self_assess(request: AuthedRequest, pk: int, payload: SelfIn) -> tuple[int, DetailOut]:
+@router.post(
+    "/schemes/{pk}/self-assessments", response={201: EvaluationDetailOut}, summary="A department head self-assesses"
+)
+def self_assess(request: AuthedRequest, pk: int, payload: SelfIn) -> tuple[int, EvaluationDetailOut]:
     bounded_int(pk, "pk")
     scheme = access_scheme_by_id(request.user, pk)
     ind = _indicator(scheme, payload.indicator_id)
     services.self_assessment_submit(actor=request.user, indicator=ind, score=payload.score, statement=payload.statement)
-    return 201, DetailOut(detail="ok")
+    return 201, EvaluationDetailOut(detail="ok")
 
 
 def _warning(w: Any) -> WarningOut:
@@ -227,12 +229,14 @@ def public_commitments(request: Any, year: int | None = None) -> list[Commitment
     return [_commitment(c) for c in qs[:500]]
 
 
-@router.post("/commitments/{pk}/vote", response={201: DetailOut}, summary="A verified citizen votes (年底评诺)")
-def vote(request: AuthedRequest, pk: int, payload: VoteIn) -> tuple[int, DetailOut]:
+@router.post(
+    "/commitments/{pk}/vote", response={201: EvaluationDetailOut}, summary="A verified citizen votes (年底评诺)"
+)
+def vote(request: AuthedRequest, pk: int, payload: VoteIn) -> tuple[int, EvaluationDetailOut]:
     bounded_int(pk, "pk")
     c = get_object_or_404(commitments_public(), pk=pk)
     services.commitment_vote(actor=request.user, commitment=c, choice=payload.choice)
-    return 201, DetailOut(detail="ok")
+    return 201, EvaluationDetailOut(detail="ok")
 
 
 @router.get("/schemes", response=list[SchemeOut], summary="Schemes the user may read")

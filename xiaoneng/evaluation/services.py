@@ -196,7 +196,7 @@ def _transition(table: dict[str, tuple[frozenset[str], str]], current: str, acti
 
 
 def _locked_scheme(scheme: Scheme) -> Scheme:
-    return Scheme.objects.select_for_update().select_related("region").get(pk=scheme.pk)
+    return Scheme.objects.select_for_update(of=("self",)).select_related("region").get(pk=scheme.pk)
 
 
 def _fresh(scheme: Scheme) -> Scheme:
@@ -580,7 +580,7 @@ def warning_talk_hold(*, actor: Any, talk: WarningTalk, held_on: Any, note: str)
     day = _day(held_on, "held_on", _("谈话日期"))
     note = _text(note, "note", _("谈话记录"), max_length=4000)
     with transaction.atomic():
-        t = WarningTalk.objects.select_for_update().get(pk=talk.pk)
+        t = WarningTalk.objects.select_for_update(of=("self",)).get(pk=talk.pk)
         if t.status != TalkStatus.PLANNED:
             raise ValidationError(_("该谈话已记录。"), code="state")
         t.status, t.held_on, t.note, t.talked_by = TalkStatus.HELD, day, note, actor
@@ -833,7 +833,7 @@ def commitment_create(
 
 def _commitment_move(c: Commitment, action: str, actor: Any, **fields: Any) -> Commitment:
     with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=c.pk)
+        locked = Commitment.objects.select_for_update(of=("self",)).get(pk=c.pk)
         before = locked.status
         target = _transition(COMMITMENT_TRANSITIONS, locked.status, action, locked.get_status_display())
         locked.status = target
@@ -932,7 +932,7 @@ def phone_code_verify(*, actor: Any, code: str) -> PhoneVerification:
     code = str(code or "").strip()
     with transaction.atomic():
         v = (
-            PhoneVerification.objects.select_for_update()
+            PhoneVerification.objects.select_for_update(of=("self",))
             .filter(user=actor, verified_at__isnull=True)
             .order_by("-created_at")
             .first()

@@ -84,11 +84,11 @@ class FilingIn(Schema):
     official_ids: list[int] = Field(max_length=20)
 
 
-class NoteIn(Schema):
+class InspectionNoteIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class ReasonIn(Schema):
+class InspectionReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
@@ -224,14 +224,14 @@ def create_filing(request: AuthedRequest, payload: FilingIn) -> Status:
 
 
 @router.post("/filings/{pk}/approve", response=FilingOut, summary="The department head approves a filing")
-def approve_filing(request: AuthedRequest, pk: int, payload: NoteIn) -> FilingOut:
+def approve_filing(request: AuthedRequest, pk: int, payload: InspectionNoteIn) -> FilingOut:
     _staff(request)
     filing_approve(actor=request.user, filing=access_filing_by_id(request.user, pk), note=payload.note)
     return _filing_out(access_filing_by_id(request.user, pk))
 
 
 @router.post("/filings/{pk}/refuse", response=FilingOut, summary="The department head refuses a filing")
-def refuse_filing(request: AuthedRequest, pk: int, payload: ReasonIn) -> FilingOut:
+def refuse_filing(request: AuthedRequest, pk: int, payload: InspectionReasonIn) -> FilingOut:
     _staff(request)
     filing_refuse(actor=request.user, filing=access_filing_by_id(request.user, pk), reason=payload.reason)
     return _filing_out(access_filing_by_id(request.user, pk))
@@ -296,7 +296,7 @@ class EntryOut(Schema):
     department: str
 
 
-class NoticeOut(Schema):
+class InspectionNoticeOut(Schema):
     id: int
     number: str
     entry_id: int
@@ -319,7 +319,7 @@ class NoticeIn(Schema):
     inspection_id: int | None = None
 
 
-class CloseIn(Schema):
+class InspectionCloseIn(Schema):
     rectified: bool
     note: str = Field("", max_length=2000)
 
@@ -335,8 +335,8 @@ def _entry_out(e: FirstViolationEntry) -> EntryOut:
     )
 
 
-def _notice_out(n: FirstViolationNotice) -> NoticeOut:
-    return NoticeOut(
+def _notice_out(n: FirstViolationNotice) -> InspectionNoticeOut:
+    return InspectionNoticeOut(
         id=n.pk,
         number=n.number,
         entry_id=n.entry_id,
@@ -356,19 +356,19 @@ def first_violation_list(request: HttpRequest) -> list[EntryOut]:
     return [_entry_out(e) for e in first_violation_entries_public()[:LIST_CAP]]
 
 
-@router.get("/notices", response=list[NoticeOut], summary="First-violation notices in the user's scope")
-def list_notices(request: AuthedRequest) -> list[NoticeOut]:
+@router.get("/notices", response=list[InspectionNoticeOut], summary="First-violation notices in the user's scope")
+def list_notices(request: AuthedRequest) -> list[InspectionNoticeOut]:
     _staff(request)
     return [_notice_out(n) for n in notices_for(request.user)[:LIST_CAP]]
 
 
-@router.get("/notices/{pk}", response=NoticeOut)
-def get_notice(request: AuthedRequest, pk: int) -> NoticeOut:
+@router.get("/notices/{pk}", response=InspectionNoticeOut)
+def get_notice(request: AuthedRequest, pk: int) -> InspectionNoticeOut:
     _staff(request)
     return _notice_out(access_notice_by_id(request.user, pk))
 
 
-@router.post("/notices", response={201: NoticeOut}, summary="Issue a first-violation warning (INS-8)")
+@router.post("/notices", response={201: InspectionNoticeOut}, summary="Issue a first-violation warning (INS-8)")
 def create_notice(request: AuthedRequest, payload: NoticeIn) -> Status:
     if not is_department_user(request.user):
         raise PermissionDenied
@@ -394,8 +394,8 @@ def create_notice(request: AuthedRequest, payload: NoticeIn) -> Status:
     return Status(201, _notice_out(access_notice_by_id(request.user, notice.pk)))
 
 
-@router.post("/notices/{pk}/close", response=NoticeOut, summary="Close a notice after re-inspection")
-def close_notice(request: AuthedRequest, pk: int, payload: CloseIn) -> NoticeOut:
+@router.post("/notices/{pk}/close", response=InspectionNoticeOut, summary="Close a notice after re-inspection")
+def close_notice(request: AuthedRequest, pk: int, payload: InspectionCloseIn) -> InspectionNoticeOut:
     _staff(request)
     notice = access_notice_by_id(request.user, pk)
     first_violation_notice_close(actor=request.user, notice=notice, rectified=payload.rectified, note=payload.note)

@@ -61,17 +61,17 @@ class PublicDocumentOut(Schema):
     validity: str
 
 
-class SubmitIn(Schema):
+class NormativeSubmitIn(Schema):
     title: str = Field(max_length=200)
     summary: str = Field(max_length=5000)
 
 
-class ReviewIn(Schema):
+class NormativeReviewIn(Schema):
     outcome: str = Field(max_length=10)
     opinion: str = Field("", max_length=5000)
 
 
-class PublishIn(Schema):
+class NormativePublishIn(Schema):
     number: str = Field(max_length=60)
     published_on: date
     effective_from: date
@@ -128,7 +128,7 @@ def get_document(request: AuthedRequest, pk: int) -> DocumentOut:
 
 
 @router.post("/documents", response={201: DocumentOut}, summary="Submit a draft for legality review (NOR-1)")
-def submit_document(request: AuthedRequest, payload: SubmitIn) -> Status:
+def submit_document(request: AuthedRequest, payload: NormativeSubmitIn) -> Status:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
@@ -138,7 +138,7 @@ def submit_document(request: AuthedRequest, payload: SubmitIn) -> Status:
 
 
 @router.post("/documents/{pk}/review", response=DocumentOut, summary="The legal office's conclusion (NOR-3)")
-def review_document(request: AuthedRequest, pk: int, payload: ReviewIn) -> DocumentOut:
+def review_document(request: AuthedRequest, pk: int, payload: NormativeReviewIn) -> DocumentOut:
     _staff(request)
     d = access_document_by_id(request.user, pk)
     document_review(actor=request.user, document=d, outcome=payload.outcome, opinion=payload.opinion)
@@ -146,7 +146,7 @@ def review_document(request: AuthedRequest, pk: int, payload: ReviewIn) -> Docum
 
 
 @router.post("/documents/{pk}/publish", response=DocumentOut, summary="Publish an approved document (NOR-4)")
-def publish_document(request: AuthedRequest, pk: int, payload: PublishIn) -> DocumentOut:
+def publish_document(request: AuthedRequest, pk: int, payload: NormativePublishIn) -> DocumentOut:
     _staff(request)
     d = access_document_by_id(request.user, pk)
     document_publish(

@@ -71,7 +71,7 @@ def _url(document: NormativeDocument) -> str:
 
 def _locked(document: NormativeDocument) -> NormativeDocument:
     return (
-        NormativeDocument.objects.select_for_update()
+        NormativeDocument.objects.select_for_update(of=("self",))
         .select_related("department__region", "review_clock", "filing_clock")
         .get(pk=document.pk)
     )

@@ -39,7 +39,7 @@ class RegionOut(Schema):
     parent_id: int | None
 
 
-class DepartmentOut(Schema):
+class OrgDepartmentOut(Schema):
     id: int
     name: str
     credit_code: str
@@ -117,7 +117,7 @@ def regions(request: HttpRequest) -> list[Region]:
 
 @router.get(
     "/departments",
-    response=list[DepartmentOut],
+    response=list[OrgDepartmentOut],
     auth=None,
     summary="Departments, optionally in one region's subtree",
 )

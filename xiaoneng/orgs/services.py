@@ -159,7 +159,7 @@ def post_mark_present(*, post: Post, actor: Any) -> Post:
     if not post_can_manage(actor, post):
         raise PermissionDenied(_("只有本部门负责人或系统管理员可以设置A角到岗。"))
     with transaction.atomic():
-        post = Post.objects.select_for_update().get(pk=post.pk)
+        post = Post.objects.select_for_update(of=("self",)).get(pk=post.pk)
         if not post.a_absent:
             raise ValidationError(_("该岗位A角已在岗。"))
         reason = post.a_absent_reason
@@ -249,7 +249,7 @@ def password_reset_by_code(*, phone: str, code: str, new_password: str) -> User:
     max_attempts = settings.XIAONENG_RESET_CODE_MAX_ATTEMPTS
     with transaction.atomic():
         row = (
-            PasswordResetCode.objects.select_for_update()
+            PasswordResetCode.objects.select_for_update(of=("self",))
             .filter(user__phone=phone, user__is_active=True, used_at__isnull=True, expires_at__gt=now)
             .select_related("user")
             .order_by("-created_at")

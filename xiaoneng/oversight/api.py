@@ -94,16 +94,16 @@ class RectificationIn(Schema):
     due: date | None = None
 
 
-class TextIn(Schema):
+class OversightTextIn(Schema):
     text: str = ""
     measures: str = ""
 
 
-class NoteIn(Schema):
+class OversightNoteIn(Schema):
     note: str = ""
 
 
-class ReasonIn(Schema):
+class OversightReasonIn(Schema):
     reason: str = ""
     days: int | None = None
 
@@ -165,7 +165,7 @@ def get_rectification(request: AuthedRequest, pk: int) -> RectificationOut:
 
 
 @router.post("/rectifications/{pk}/submit", response=RectificationOut, summary="The department submits evidence")
-def submit(request: AuthedRequest, pk: int, payload: TextIn) -> RectificationOut:
+def submit(request: AuthedRequest, pk: int, payload: OversightTextIn) -> RectificationOut:
     require_staff(request.user)
     r = access_rectification_by_id(request.user, bounded_int(pk, "pk") or 0)
     rectification_submit(rectification=r, actor=request.user, text=payload.text, measures=payload.measures)
@@ -173,7 +173,7 @@ def submit(request: AuthedRequest, pk: int, payload: TextIn) -> RectificationOut
 
 
 @router.post("/rectifications/{pk}/verify", response=RectificationOut, summary="A supervisor verifies and closes")
-def verify(request: AuthedRequest, pk: int, payload: NoteIn) -> RectificationOut:
+def verify(request: AuthedRequest, pk: int, payload: OversightNoteIn) -> RectificationOut:
     require_staff(request.user)
     r = access_rectification_by_id(request.user, bounded_int(pk, "pk") or 0)
     rectification_verify(rectification=r, actor=request.user, note=payload.note)
@@ -181,7 +181,7 @@ def verify(request: AuthedRequest, pk: int, payload: NoteIn) -> RectificationOut
 
 
 @router.post("/rectifications/{pk}/reject", response=RectificationOut, summary="A supervisor sends it back")
-def reject(request: AuthedRequest, pk: int, payload: ReasonIn) -> RectificationOut:
+def reject(request: AuthedRequest, pk: int, payload: OversightReasonIn) -> RectificationOut:
     require_staff(request.user)
     r = access_rectification_by_id(request.user, bounded_int(pk, "pk") or 0)
     rectification_reject(rectification=r, actor=request.user, reason=payload.reason)
@@ -204,7 +204,7 @@ class AssignmentOut(Schema):
     verified_at: datetime | None
 
 
-class TaskOut(Schema):
+class OversightTaskOut(Schema):
     id: int
     number: str
     title: str
@@ -246,9 +246,9 @@ def _share_out(a: TaskAssignment) -> AssignmentOut:
     )
 
 
-def _task_out(user: User, t: SupervisedTask) -> TaskOut:
+def _task_out(user: User, t: SupervisedTask) -> OversightTaskOut:
     shares = assignments_for(user).filter(task=t).order_by("id")
-    return TaskOut(
+    return OversightTaskOut(
         id=t.pk,
         number=t.number,
         title=t.title,
@@ -262,8 +262,8 @@ def _task_out(user: User, t: SupervisedTask) -> TaskOut:
     )
 
 
-@router.get("/tasks", response=list[TaskOut], summary="Supervised tasks (督查督办) in the user's scope")
-def list_tasks(request: AuthedRequest, status: str = "", limit: int = 50, offset: int = 0) -> list[TaskOut]:
+@router.get("/tasks", response=list[OversightTaskOut], summary="Supervised tasks (督查督办) in the user's scope")
+def list_tasks(request: AuthedRequest, status: str = "", limit: int = 50, offset: int = 0) -> list[OversightTaskOut]:
     require_staff(request.user)
     qs = tasks_for(request.user).order_by("-created_at", "-id")
     if status:
@@ -271,7 +271,9 @@ def list_tasks(request: AuthedRequest, status: str = "", limit: int = 50, offset
     return [_task_out(request.user, t) for t in _page(qs, limit, offset)]
 
 
-@router.post("/tasks", response={201: TaskOut}, summary="The office assigns a task to departments (CAS-10 default)")
+@router.post(
+    "/tasks", response={201: OversightTaskOut}, summary="The office assigns a task to departments (CAS-10 default)"
+)
 def assign_task(request: AuthedRequest, payload: TaskIn) -> Status:
     if not is_office_user(request.user):
         raise PermissionDenied(_("只有效能办或领导可以交办督办事项。"))
@@ -292,8 +294,8 @@ def assign_task(request: AuthedRequest, payload: TaskIn) -> Status:
     return Status(201, _task_out(request.user, access_task_by_id(request.user, t.pk)))
 
 
-@router.get("/tasks/{pk}", response=TaskOut)
-def get_task(request: AuthedRequest, pk: int) -> TaskOut:
+@router.get("/tasks/{pk}", response=OversightTaskOut)
+def get_task(request: AuthedRequest, pk: int) -> OversightTaskOut:
     require_staff(request.user)
     return _task_out(request.user, access_task_by_id(request.user, bounded_int(pk, "pk") or 0))
 
@@ -318,21 +320,21 @@ def share_complete(request: AuthedRequest, pk: int, payload: ReportIn) -> Assign
 
 
 @router.post("/assignments/{pk}/urge", response=AssignmentOut, summary="The office urges (催办) a department")
-def share_urge(request: AuthedRequest, pk: int, payload: NoteIn) -> AssignmentOut:
+def share_urge(request: AuthedRequest, pk: int, payload: OversightNoteIn) -> AssignmentOut:
     a = _share(request, pk)
     task_urge(assignment=a, actor=request.user, note=payload.note)
     return _share_out(_share(request, pk))
 
 
 @router.post("/assignments/{pk}/verify", response=AssignmentOut, summary="The office verifies and closes (销号)")
-def share_verify(request: AuthedRequest, pk: int, payload: NoteIn) -> AssignmentOut:
+def share_verify(request: AuthedRequest, pk: int, payload: OversightNoteIn) -> AssignmentOut:
     a = _share(request, pk)
     task_verify(assignment=a, actor=request.user, note=payload.note)
     return _share_out(_share(request, pk))
 
 
 @router.post("/assignments/{pk}/reject", response=AssignmentOut, summary="The office returns a completion")
-def share_reject(request: AuthedRequest, pk: int, payload: ReasonIn) -> AssignmentOut:
+def share_reject(request: AuthedRequest, pk: int, payload: OversightReasonIn) -> AssignmentOut:
     a = _share(request, pk)
     task_reject(assignment=a, actor=request.user, reason=payload.reason, days=payload.days)
     return _share_out(_share(request, pk))
@@ -341,7 +343,7 @@ def share_reject(request: AuthedRequest, pk: int, payload: ReasonIn) -> Assignme
 # --- accountability and 容错 -----------------------------------------------------------------------
 
 
-class RecordOut(Schema):
+class OversightRecordOut(Schema):
     id: int
     source_kind: str
     department_id: int
@@ -362,7 +364,7 @@ class RecordOut(Schema):
     decided_at: datetime
 
 
-class RecordIn(Schema):
+class OversightRecordIn(Schema):
     department_id: int
     sanction: str
     reason: str
@@ -395,15 +397,15 @@ class ExemptionIn(Schema):
     statement: str
 
 
-class DecisionIn(Schema):
+class OversightDecisionIn(Schema):
     decision: str
     confirmed: list[str] = []
     note: str = ""
     mitigated_to: str = ""
 
 
-def _record_out(r: AccountabilityRecord) -> RecordOut:
-    return RecordOut(
+def _record_out(r: AccountabilityRecord) -> OversightRecordOut:
+    return OversightRecordOut(
         id=r.pk,
         source_kind=r.source_kind,
         department_id=r.department_id,
@@ -442,8 +444,10 @@ def _exemption_out(e: ExemptionApplication) -> ExemptionOut:
     )
 
 
-@router.get("/accountability", response=list[RecordOut], summary="Accountability records (问责) in scope")
-def list_records(request: AuthedRequest, status: str = "", limit: int = 50, offset: int = 0) -> list[RecordOut]:
+@router.get("/accountability", response=list[OversightRecordOut], summary="Accountability records (问责) in scope")
+def list_records(
+    request: AuthedRequest, status: str = "", limit: int = 50, offset: int = 0
+) -> list[OversightRecordOut]:
     require_staff(request.user)
     qs = records_for(request.user)
     if status:
@@ -451,8 +455,10 @@ def list_records(request: AuthedRequest, status: str = "", limit: int = 50, offs
     return [_record_out(r) for r in _page(qs, limit, offset)]
 
 
-@router.post("/accountability", response={201: RecordOut}, summary="Record an accountability decision (ACC-1/2)")
-def open_record(request: AuthedRequest, payload: RecordIn) -> Status:
+@router.post(
+    "/accountability", response={201: OversightRecordOut}, summary="Record an accountability decision (ACC-1/2)"
+)
+def open_record(request: AuthedRequest, payload: OversightRecordIn) -> Status:
     require_staff(request.user)
     dept = _pick(
         departments_in_reach(request.user), payload.department_id, "department_id", _("部门不存在或不在您的辖区。")
@@ -476,8 +482,8 @@ def open_record(request: AuthedRequest, payload: RecordIn) -> Status:
     return Status(201, _record_out(access_record_by_id(request.user, rec.pk)))
 
 
-@router.get("/accountability/{pk}", response=RecordOut)
-def get_record(request: AuthedRequest, pk: int) -> RecordOut:
+@router.get("/accountability/{pk}", response=OversightRecordOut)
+def get_record(request: AuthedRequest, pk: int) -> OversightRecordOut:
     require_staff(request.user)
     return _record_out(access_record_by_id(request.user, bounded_int(pk, "pk") or 0))
 
@@ -508,7 +514,7 @@ def get_exemption(request: AuthedRequest, pk: int) -> ExemptionOut:
 
 
 @router.post("/exemptions/{pk}/decide", response=ExemptionOut, summary="The reviewer decides a 容错 application")
-def decide_exemption(request: AuthedRequest, pk: int, payload: DecisionIn) -> ExemptionOut:
+def decide_exemption(request: AuthedRequest, pk: int, payload: OversightDecisionIn) -> ExemptionOut:
     require_staff(request.user)
     app = access_exemption_by_id(request.user, bounded_int(pk, "pk") or 0)
     exemption_decide(

@@ -94,7 +94,7 @@ def _url(rect: Rectification) -> str:
 
 
 def _locked(rect: Rectification) -> Rectification:
-    return Rectification.objects.select_for_update().select_related("department__region").get(pk=rect.pk)
+    return Rectification.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=rect.pk)
 
 
 def rectification_open(

@@ -88,11 +88,11 @@ class ProposalIn(Schema):
     cohandler_ids: list[int] = Field(default_factory=list, max_length=10)
 
 
-class OpinionIn(Schema):
+class ProposalOpinionIn(Schema):
     opinion: str = Field(max_length=5000)
 
 
-class ReplyIn(Schema):
+class ProposalReplyIn(Schema):
     category: str = Field(max_length=1)
     text: str = Field(max_length=5000)
 
@@ -113,7 +113,7 @@ class StepOut(Schema):
     completed_on: date | None
 
 
-class DecisionOut(Schema):
+class ProposalDecisionOut(Schema):
     id: int
     title: str
     department_id: int
@@ -127,14 +127,14 @@ class DecisionOut(Schema):
     created_at: datetime
 
 
-class DecisionIn(Schema):
+class ProposalDecisionIn(Schema):
     title: str = Field(max_length=200)
     description: str = Field(max_length=5000)
     expert_not_required: str = Field("", max_length=500)
     risk_not_required: str = Field("", max_length=500)
 
 
-class PublishIn(Schema):
+class ProposalPublishIn(Schema):
     days: int = Field(30, ge=1, le=366)
     short_reason: str = Field("", max_length=500)
 
@@ -199,8 +199,8 @@ def _proposal_out(p: Proposal) -> ProposalOut:
     )
 
 
-def _decision_out(d: MajorDecision) -> DecisionOut:
-    return DecisionOut(
+def _decision_out(d: MajorDecision) -> ProposalDecisionOut:
+    return ProposalDecisionOut(
         id=d.pk,
         title=d.title,
         department_id=d.department_id,
@@ -271,7 +271,7 @@ def register_proposal(request: AuthedRequest, payload: ProposalIn) -> Status:
 
 
 @router.post("/proposals/{pk}/opinion", response=ProposalOut, summary="A co-handler's opinion (PRP-3)")
-def proposal_opinion(request: AuthedRequest, pk: int, payload: OpinionIn) -> ProposalOut:
+def proposal_opinion(request: AuthedRequest, pk: int, payload: ProposalOpinionIn) -> ProposalOut:
     _staff(request)
     p = access_proposal_by_id(request.user, pk)
     mine = next((c for c in p.cohandlings.select_related("department") if can_answer_cohandling(request.user, c)), None)
@@ -282,7 +282,7 @@ def proposal_opinion(request: AuthedRequest, pk: int, payload: OpinionIn) -> Pro
 
 
 @router.post("/proposals/{pk}/reply", response=ProposalOut, summary="The formal reply (PRP-4)")
-def reply_proposal(request: AuthedRequest, pk: int, payload: ReplyIn) -> ProposalOut:
+def reply_proposal(request: AuthedRequest, pk: int, payload: ProposalReplyIn) -> ProposalOut:
     _staff(request)
     p = access_proposal_by_id(request.user, pk)
     proposal_reply(actor=request.user, proposal=p, category=payload.category, text=payload.text)
@@ -300,8 +300,8 @@ def feedback_proposal(request: AuthedRequest, pk: int, payload: FeedbackIn) -> P
 # --- decisions -------------------------------------------------------------------------------
 
 
-@router.get("/decisions", response=list[DecisionOut], summary="Major decisions in the user's scope")
-def list_decisions(request: AuthedRequest, status: str = "") -> list[DecisionOut]:
+@router.get("/decisions", response=list[ProposalDecisionOut], summary="Major decisions in the user's scope")
+def list_decisions(request: AuthedRequest, status: str = "") -> list[ProposalDecisionOut]:
     _staff(request)
     qs = decisions_for(request.user).prefetch_related("steps")
     if status:
@@ -343,14 +343,14 @@ def comment_decision(request: HttpRequest, pk: int, payload: CommentIn) -> Statu
     return Status(201, {"detail": _("您的意见已提交，感谢参与。")})
 
 
-@router.get("/decisions/{pk}", response=DecisionOut)
-def get_decision(request: AuthedRequest, pk: int) -> DecisionOut:
+@router.get("/decisions/{pk}", response=ProposalDecisionOut)
+def get_decision(request: AuthedRequest, pk: int) -> ProposalDecisionOut:
     _staff(request)
     return _decision_out(access_decision_by_id(request.user, pk))
 
 
-@router.post("/decisions", response={201: DecisionOut}, summary="Register a major decision (DEC-1)")
-def register_decision(request: AuthedRequest, payload: DecisionIn) -> Status:
+@router.post("/decisions", response={201: ProposalDecisionOut}, summary="Register a major decision (DEC-1)")
+def register_decision(request: AuthedRequest, payload: ProposalDecisionIn) -> Status:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
@@ -366,16 +366,16 @@ def register_decision(request: AuthedRequest, payload: DecisionIn) -> Status:
     return Status(201, _decision_out(access_decision_by_id(request.user, d.pk)))
 
 
-@router.post("/decisions/{pk}/publish", response=DecisionOut, summary="Publish the draft for comment (DEC-2)")
-def publish_decision(request: AuthedRequest, pk: int, payload: PublishIn) -> DecisionOut:
+@router.post("/decisions/{pk}/publish", response=ProposalDecisionOut, summary="Publish the draft for comment (DEC-2)")
+def publish_decision(request: AuthedRequest, pk: int, payload: ProposalPublishIn) -> ProposalDecisionOut:
     _staff(request)
     d = access_decision_by_id(request.user, pk)
     decision_publish(actor=request.user, decision=d, days=payload.days, short_reason=payload.short_reason)
     return _decision_out(access_decision_by_id(request.user, pk))
 
 
-@router.post("/decisions/{pk}/steps/{kind}", response=DecisionOut, summary="Record a step as done (DEC-1)")
-def complete_step(request: AuthedRequest, pk: int, kind: str, payload: StepIn) -> DecisionOut:
+@router.post("/decisions/{pk}/steps/{kind}", response=ProposalDecisionOut, summary="Record a step as done (DEC-1)")
+def complete_step(request: AuthedRequest, pk: int, kind: str, payload: StepIn) -> ProposalDecisionOut:
     _staff(request)
     d = access_decision_by_id(request.user, pk)
     if kind[:12] not in (StepKind.PUBLIC, StepKind.EXPERT, StepKind.RISK):
@@ -384,16 +384,16 @@ def complete_step(request: AuthedRequest, pk: int, kind: str, payload: StepIn) -
     return _decision_out(access_decision_by_id(request.user, pk))
 
 
-@router.post("/decisions/{pk}/legality", response=DecisionOut, summary="The legality review (DEC-3)")
-def review_legality(request: AuthedRequest, pk: int, payload: LegalityIn) -> DecisionOut:
+@router.post("/decisions/{pk}/legality", response=ProposalDecisionOut, summary="The legality review (DEC-3)")
+def review_legality(request: AuthedRequest, pk: int, payload: LegalityIn) -> ProposalDecisionOut:
     _staff(request)
     d = access_decision_by_id(request.user, pk)
     decision_legality_review(actor=request.user, decision=d, result=payload.result, summary=payload.summary)
     return _decision_out(access_decision_by_id(request.user, pk))
 
 
-@router.post("/decisions/{pk}/adopt", response=DecisionOut, summary="Adopt by collective discussion (DEC-4)")
-def adopt_decision(request: AuthedRequest, pk: int, payload: AdoptIn) -> DecisionOut:
+@router.post("/decisions/{pk}/adopt", response=ProposalDecisionOut, summary="Adopt by collective discussion (DEC-4)")
+def adopt_decision(request: AuthedRequest, pk: int, payload: AdoptIn) -> ProposalDecisionOut:
     _staff(request)
     d = access_decision_by_id(request.user, pk)
     decision_adopt(

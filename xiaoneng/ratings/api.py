@@ -62,20 +62,20 @@ class RateIn(Schema):
     source: str = "web"
 
 
-class NoteIn(Schema):
+class RatingNoteIn(Schema):
     note: str
 
 
-class CallbackIn(Schema):
+class RatingCallbackIn(Schema):
     note: str
     satisfied: bool = True
 
 
-class ReasonIn(Schema):
+class RatingReasonIn(Schema):
     reason: str
 
 
-class DecideIn(Schema):
+class RatingDecideIn(Schema):
     uphold: bool
     note: str
 
@@ -207,7 +207,7 @@ def get_rating(request: AuthedRequest, pk: int) -> RatingOut:
 
 
 @router.post("/ratings/{pk}/verify", response=RatingOut)
-def verify(request: AuthedRequest, pk: int, payload: NoteIn) -> RatingOut:
+def verify(request: AuthedRequest, pk: int, payload: RatingNoteIn) -> RatingOut:
     _staff(request)
     return _out(
         request, rating_verify(rating=access_rating_by_id(request.user, pk), actor=request.user, note=payload.note)
@@ -215,7 +215,7 @@ def verify(request: AuthedRequest, pk: int, payload: NoteIn) -> RatingOut:
 
 
 @router.post("/ratings/{pk}/callback", response=RatingOut)
-def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> RatingOut:
+def callback(request: AuthedRequest, pk: int, payload: RatingCallbackIn) -> RatingOut:
     _staff(request)
     r = rating_callback(
         rating=access_rating_by_id(request.user, pk), actor=request.user, note=payload.note, satisfied=payload.satisfied
@@ -224,7 +224,7 @@ def callback(request: AuthedRequest, pk: int, payload: CallbackIn) -> RatingOut:
 
 
 @router.post("/ratings/{pk}/appeal", response=RatingOut)
-def appeal(request: AuthedRequest, pk: int, payload: ReasonIn) -> RatingOut:
+def appeal(request: AuthedRequest, pk: int, payload: RatingReasonIn) -> RatingOut:
     _staff(request)
     return _out(
         request, rating_appeal(rating=access_rating_by_id(request.user, pk), actor=request.user, reason=payload.reason)
@@ -232,7 +232,7 @@ def appeal(request: AuthedRequest, pk: int, payload: ReasonIn) -> RatingOut:
 
 
 @router.post("/ratings/{pk}/appeal/decide", response=RatingOut, summary="Office: uphold or reject an appeal (RAT-3)")
-def appeal_decide(request: AuthedRequest, pk: int, payload: DecideIn) -> RatingOut:
+def appeal_decide(request: AuthedRequest, pk: int, payload: RatingDecideIn) -> RatingOut:
     _staff(request)
     r = rating_appeal_decide(
         rating=access_rating_by_id(request.user, pk), actor=request.user, uphold=payload.uphold, note=payload.note

@@ -52,11 +52,11 @@ class AlertOut(Schema):
     escalation: int
 
 
-class TextIn(Schema):
+class SupervisionTextIn(Schema):
     text: str = ""
 
 
-class ReasonIn(Schema):
+class SupervisionReasonIn(Schema):
     reason: str = ""
 
 
@@ -125,19 +125,19 @@ def acknowledge(request: AuthedRequest, pk: int) -> AlertOut:
 
 
 @router.post("/alerts/{pk}/explain", response=AlertOut)
-def explain(request: AuthedRequest, pk: int, payload: TextIn) -> AlertOut:
+def explain(request: AuthedRequest, pk: int, payload: SupervisionTextIn) -> AlertOut:
     _staff(request)
     return _out(alert_explain(alert=access_alert_by_id(request.user, pk), actor=request.user, text=payload.text))
 
 
 @router.post("/alerts/{pk}/resolve", response=AlertOut)
-def resolve(request: AuthedRequest, pk: int, payload: TextIn) -> AlertOut:
+def resolve(request: AuthedRequest, pk: int, payload: SupervisionTextIn) -> AlertOut:
     _staff(request)
     return _out(alert_resolve(alert=access_alert_by_id(request.user, pk), actor=request.user, note=payload.text))
 
 
 @router.post("/alerts/{pk}/escalate", response=AlertOut)
-def escalate(request: AuthedRequest, pk: int, payload: ReasonIn) -> AlertOut:
+def escalate(request: AuthedRequest, pk: int, payload: SupervisionReasonIn) -> AlertOut:
     _staff(request)
     return _out(alert_escalate(alert=access_alert_by_id(request.user, pk), actor=request.user, reason=payload.reason))
 
@@ -434,7 +434,7 @@ def confirm_irregularity(request: AuthedRequest, pk: int, payload: IrregularityN
 
 
 @router.post("/irregularities/{pk}/dismiss", response=IrregularityOut)
-def dismiss_irregularity(request: AuthedRequest, pk: int, payload: ReasonIn) -> IrregularityOut:
+def dismiss_irregularity(request: AuthedRequest, pk: int, payload: SupervisionReasonIn) -> IrregularityOut:
     return _irr_out(
         irregularity_dismiss(
             irregularity=access_irregularity_by_id(request.user, pk), actor=request.user, reason=payload.reason

@@ -66,7 +66,7 @@ class NoticeErrorOut(Schema):
     errors: list[LineErrorOut]
 
 
-class DetailOut(Schema):
+class CalendarDetailOut(Schema):
     detail: str | dict[str, list[str]]
 
 
@@ -103,7 +103,7 @@ def years(request: HttpRequest) -> list[YearOut]:
 
 @router.post(
     "/years/{year}",
-    response={200: YearConfirmedOut, 400: NoticeErrorOut | DetailOut, 403: DetailOut},
+    response={200: YearConfirmedOut, 400: NoticeErrorOut | CalendarDetailOut, 403: CalendarDetailOut},
     summary="Enter or replace a year's schedule from the State Council notice (administrators)",  # CLK-4, CLK-5
 )
 def year_confirm(request: AuthedRequest, year: int, payload: YearIn) -> YearConfirmedOut | Status:

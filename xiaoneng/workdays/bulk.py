@@ -461,7 +461,7 @@ def _recompute_locked(ids: list[int], *, actor: Any, cal: WorkCalendar) -> int:
     # someone changed these while we computed: compute them again the slow way, under their lock
     changed = 0
     chunk = (
-        Clock.objects.select_for_update()
+        Clock.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, status__in=OPEN_CLOCK_STATUSES)
         .order_by("pk")
         .prefetch_related("pauses")

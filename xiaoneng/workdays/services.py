@@ -79,7 +79,7 @@ _NAME_MAX = 30
 
 
 def _new_revision(*, actor: Any, years: list[int], note: str) -> CalendarRevision:
-    last = CalendarRevision.objects.select_for_update().order_by("-number").first()
+    last = CalendarRevision.objects.select_for_update(of=("self",)).order_by("-number").first()
     return CalendarRevision.objects.create(number=(last.number + 1) if last else 1, actor=actor, years=years, note=note)
 
 
@@ -277,7 +277,7 @@ def calendar_confirm_year(*, year: int, text: str, notice_ref: str, actor: Any) 
 def _calendar_write_year(
     *, year: int, text: str, notice_ref: str, actor: Any, holidays: dict[date, str], makeup: dict[date, str]
 ) -> CalendarRevision:
-    previous = CalendarYear.objects.select_for_update().filter(year=year).first()
+    previous = CalendarYear.objects.select_for_update(of=("self",)).filter(year=year).first()
     before: dict[str, Any] = {}
     if previous is not None:
         before = {
@@ -494,7 +494,7 @@ def clock_start(
 
 
 def _locked(clock: Clock) -> Clock:
-    return Clock.objects.select_for_update().get(pk=clock.pk)
+    return Clock.objects.select_for_update(of=("self",)).get(pk=clock.pk)
 
 
 def clock_pause(
@@ -603,7 +603,7 @@ def clock_stop(*, clock: Clock | int, actor: Any = None, at: datetime | None = N
     """The obligation was met (or withdrawn): the clock stops and leaves the scan. `clock` may be
     given by its pk: the row is locked and read again here in any case."""
     with transaction.atomic(savepoint=False):  # no savepoint: see clock_start
-        clock = Clock.objects.select_for_update().get(pk=clock if isinstance(clock, int) else clock.pk)
+        clock = Clock.objects.select_for_update(of=("self",)).get(pk=clock if isinstance(clock, int) else clock.pk)
         if not clock.is_open:
             return clock
         before = _clock_snapshot(clock)
@@ -741,7 +741,7 @@ def clocks_recompute(
     for i in range(0, len(ids), 500):
         with transaction.atomic():
             chunk = (
-                Clock.objects.select_for_update()
+                Clock.objects.select_for_update(of=("self",))
                 .filter(pk__in=ids[i : i + 500], status__in=OPEN_CLOCK_STATUSES)
                 .order_by("pk")
                 .prefetch_related("pauses")

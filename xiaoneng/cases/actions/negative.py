@@ -29,7 +29,7 @@ from .transition import ConflictError, case_event, case_lock, case_save, fresh_c
 
 def approved_report_take(case: Case, kind: str) -> NegativeReport | None:
     return (
-        NegativeReport.objects.select_for_update()
+        NegativeReport.objects.select_for_update(of=("self",))
         .filter(case=case, kind=kind, status=NegativeStatus.APPROVED, used=False)
         .order_by("-reviewed_at")
         .first()
@@ -101,7 +101,11 @@ def case_negative_report_review(
     """CAS-6: the responsible leader (department head or region leader) reviews the report; the case
     returns to where it was, and only an approved report lets the refusal be issued."""
     locked = case_lock(report.case_id)
-    fresh = NegativeReport.objects.select_for_update().select_related("case__department__region").get(pk=report.pk)
+    fresh = (
+        NegativeReport.objects.select_for_update(of=("self",))
+        .select_related("case__department__region")
+        .get(pk=report.pk)
+    )
     if not can_review_negative(actor, fresh):
         raise PermissionDenied(_("只有负责领导可以审核否定报备，且不能审核本人提交的报备。"))
     if fresh.status != NegativeStatus.PENDING:

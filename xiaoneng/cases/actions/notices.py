@@ -48,7 +48,7 @@ def notice_issue(
     """A numbered notice in the department's name: the number is taken under the sequence row's lock."""
     now = timezone.now()
     year = timezone.localdate(now).year
-    seq_row, _created = NoticeSequence.objects.select_for_update().get_or_create(
+    seq_row, _created = NoticeSequence.objects.select_for_update(of=("self",)).get_or_create(
         department=department, kind=kind, year=year
     )
     seq_row.last = F("last") + 1

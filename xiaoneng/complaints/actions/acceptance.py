@@ -95,7 +95,10 @@ def complaint_merge(*, duplicate: Complaint, into: Complaint, actor: User) -> Co
         raise ValidationError(_("目标工单已被合并，请合并到原始工单。"))
     with transaction.atomic():
         first, second = sorted([duplicate.pk, into.pk])
-        locked = {c.pk: c for c in Complaint.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")}
+        locked = {
+            c.pk: c
+            for c in Complaint.objects.select_for_update(of=("self",)).filter(pk__in=[first, second]).order_by("pk")
+        }
         dup, orig = locked[duplicate.pk], locked[into.pk]
         before = status_move(dup, Status.MERGED)
         dup.merged_into = orig

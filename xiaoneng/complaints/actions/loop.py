@@ -42,7 +42,7 @@ def status_move(c: Complaint, to: str) -> str:
 
 
 def complaint_lock(c: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().get(pk=c.pk)
+    return Complaint.objects.select_for_update(of=("self",)).get(pk=c.pk)
 
 
 def office_url(c: Complaint) -> str:

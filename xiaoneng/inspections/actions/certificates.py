@@ -76,7 +76,7 @@ def certificate_revoke(*, actor: Any, certificate: EnforcementCertificate, reaso
         raise PermissionDenied(_("只有法制机构或系统管理员可以注销执法证。"))
     text = check_text(reason, label=_("注销原因"), max_length=200)
     with transaction.atomic():
-        cert = EnforcementCertificate.objects.select_for_update().get(pk=certificate.pk)
+        cert = EnforcementCertificate.objects.select_for_update(of=("self",)).get(pk=certificate.pk)
         if cert.revoked_at is not None:
             raise ValidationError(_("该执法证已注销。"), code="state")
         cert.revoked_at = timezone.now()

@@ -145,7 +145,7 @@ def filing_submit(
 
 
 def _locked(filing: InspectionFiling) -> InspectionFiling:
-    return InspectionFiling.objects.select_for_update().select_related("clock").get(pk=filing.pk)
+    return InspectionFiling.objects.select_for_update(of=("self",)).select_related("clock").get(pk=filing.pk)
 
 
 def filing_approve(*, actor: Any, filing: InspectionFiling, note: str = "") -> InspectionFiling:

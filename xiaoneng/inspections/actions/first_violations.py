@@ -73,7 +73,7 @@ def first_violation_entry_withdraw(*, actor: Any, entry: FirstViolationEntry, re
         raise PermissionDenied(_("只有法制机构或系统管理员可以维护首违不罚清单。"))
     text = check_text(reason, label=_("停止适用的理由"), max_length=500)
     with transaction.atomic():
-        e = FirstViolationEntry.objects.select_for_update().get(pk=entry.pk)
+        e = FirstViolationEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
         if not e.active:
             raise ValidationError(_("该事项已停止适用。"), code="state")
         e.active = False
@@ -166,7 +166,7 @@ def first_violation_notice_close(
     text = check_text(note, label=_("复查情况"))
     action = "rectified" if rectified else "unrectified"
     with transaction.atomic():
-        n = FirstViolationNotice.objects.select_for_update().select_related("clock").get(pk=notice.pk)
+        n = FirstViolationNotice.objects.select_for_update(of=("self",)).select_related("clock").get(pk=notice.pk)
         sources, target = NOTICE_TRANSITIONS[action]
         if n.status not in sources:
             raise ValidationError(

@@ -122,7 +122,7 @@ def inspection_record(
         )
         evidence = store_evidence(inspection=inspection, files=files, actor=actor)
         if filing is not None:
-            f = InspectionFiling.objects.select_for_update().get(pk=filing.pk)
+            f = InspectionFiling.objects.select_for_update(of=("self",)).get(pk=filing.pk)
             if f.status == FilingStatus.FILED:
                 f.status = _transition(f, "inspect")
                 f.save(update_fields=["status", "updated_at"])
@@ -233,7 +233,7 @@ def finding_add(*, actor: Any, inspection: Inspection, text: str) -> InspectionF
         raise PermissionDenied(_("您不能为该检查记录问题。"))
     problem = check_text(text, label=_("发现问题"), max_length=1000)
     with transaction.atomic():
-        locked = Inspection.objects.select_for_update().select_related("department").get(pk=inspection.pk)
+        locked = Inspection.objects.select_for_update(of=("self",)).select_related("department").get(pk=inspection.pk)
         if locked.findings.count() >= MAX_FINDINGS:
             raise ValidationError(_("一次最多记录%(n)d个问题。") % {"n": MAX_FINDINGS}, code="too_many_findings")
         return _finding(actor=actor, inspection=locked, text=problem)

@@ -129,8 +129,12 @@ def exemption_decide(
     found = _conditions(confirmed, field="confirmed")
     note = text_clean(note, field="note", label=_("审查意见"), max_length=5000, min_length=4)
     with transaction.atomic():
-        app = ExemptionApplication.objects.select_for_update().get(pk=application.pk)
-        rec = AccountabilityRecord.objects.select_for_update().select_related("department").get(pk=app.record_id)
+        app = ExemptionApplication.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        rec = (
+            AccountabilityRecord.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .get(pk=app.record_id)
+        )
         if app.status != ExemptionStatus.SUBMITTED:
             raise ValidationError(_("该容错申请已经作出决定。"), code="state")
         if not set(found) <= set(app.conditions):

@@ -62,7 +62,7 @@ def _transition(assignment: TaskAssignment, action: str) -> str:
 
 def _locked(assignment: TaskAssignment) -> TaskAssignment:
     return (
-        TaskAssignment.objects.select_for_update()
+        TaskAssignment.objects.select_for_update(of=("self",))
         .select_related("task", "task__region", "department", "clock")
         .get(pk=assignment.pk)
     )
@@ -227,7 +227,7 @@ def task_urge(*, assignment: TaskAssignment, actor: Any, note: str = "") -> Task
 
 
 def _close_if_done(task: SupervisedTask, actor: Any) -> None:
-    task = SupervisedTask.objects.select_for_update().get(pk=task.pk)
+    task = SupervisedTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if task.status == TaskStatus.CLOSED:
         return
     if task.assignments.exclude(status=AssignmentStatus.VERIFIED).exists():

@@ -39,7 +39,7 @@ def comment_days() -> int:
 
 
 def _locked(decision: MajorDecision) -> MajorDecision:
-    d = MajorDecision.objects.select_for_update().select_related("department__region").get(pk=decision.pk)
+    d = MajorDecision.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=decision.pk)
     if d.status != DecisionStatus.DRAFTING:
         raise ValidationError(
             _("决策当前状态为“%(status)s”，不能执行该操作。") % {"status": d.get_status_display()}, code="state"
@@ -48,7 +48,7 @@ def _locked(decision: MajorDecision) -> MajorDecision:
 
 
 def _step(decision: MajorDecision, kind: str) -> DecisionStep:
-    return DecisionStep.objects.select_for_update().get(decision=decision, kind=kind)
+    return DecisionStep.objects.select_for_update(of=("self",)).get(decision=decision, kind=kind)
 
 
 def decision_register(
@@ -139,7 +139,7 @@ def decision_comment(*, decision: MajorDecision, name: str, text: str) -> Decisi
     body = check_text(text, label=_("意见"), max_length=2000)
     today = timezone.localdate()
     with transaction.atomic():
-        step = DecisionStep.objects.select_for_update().get(decision=decision, kind=StepKind.PUBLIC)
+        step = DecisionStep.objects.select_for_update(of=("self",)).get(decision=decision, kind=StepKind.PUBLIC)
         if step.status != StepStatus.OPEN or step.starts_on is None or step.ends_on is None:
             raise ValidationError(_("该决策草案不在征求意见期内。"), code="closed")
         if not step.starts_on <= today <= step.ends_on:

@@ -85,7 +85,7 @@ def _url(proposal: Proposal) -> str:
 
 def _locked(proposal: Proposal) -> Proposal:
     return (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("lead_department__region", "reply_clock")
         .get(pk=proposal.pk)
     )
@@ -202,7 +202,7 @@ def cohandling_answer(*, actor: Any, cohandling: CoHandling, opinion: str) -> Co
     text = check_text(opinion, label=_("协办意见"))
     with transaction.atomic():
         proposal = _locked(cohandling.proposal)
-        ch = CoHandling.objects.select_for_update().get(pk=cohandling.pk)
+        ch = CoHandling.objects.select_for_update(of=("self",)).get(pk=cohandling.pk)
         if ch.answered_at is not None:
             raise ValidationError(_("协办意见已经提出。"), code="answered")
         if proposal.status == ProposalStatus.CLOSED:

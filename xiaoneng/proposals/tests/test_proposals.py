@@ -20,10 +20,17 @@ from xiaoneng.proposals.actions.proposals import (
 from xiaoneng.proposals.inputs import add_months
 from xiaoneng.proposals.models import Proposal
 from xiaoneng.proposals.selectors import proposals_for
+from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockStatus, ClockUnit
 from xiaoneng.workdays.models import Clock
 
 from .conftest import register
+
+
+def _months_later(start, months):
+    """PRP-2's date: the same day `months` later, moved to the next working day when it is a rest day
+    (民法典 第二百零三条, CLK-2) — the tests run on any day of the year."""
+    return get_calendar().next_workday_on_or_after(add_months(start, months))
 
 
 def _actions(p: Proposal) -> list[str]:
@@ -44,18 +51,18 @@ def test_registration_assigns_with_a_three_month_reply_clock_and_one_month_for_c
     today = timezone.localdate()
     clock = proposal.reply_clock
     assert clock is not None and clock.kind == REPLY_CLOCK_KIND and clock.unit == ClockUnit.NATURAL_DAYS
-    assert clock.due_date == add_months(today, 3)
+    assert clock.due_date == _months_later(today, 3)
     ch = proposal.cohandlings.get()
     assert ch.department == world.other_dept
     assert ch.clock is not None and ch.clock.kind == COHANDLING_CLOCK_KIND
-    assert ch.clock.due_date == add_months(today, 1)
+    assert ch.clock.due_date == _months_later(today, 1)
     assert _actions(proposal) == ["proposal.registered", "proposal.assigned"]
 
 
 def test_an_urgent_one_is_due_in_one_month(world):
     # PRP-2
     p = register(world, urgent=True)
-    assert p.reply_clock is not None and p.reply_clock.due_date == add_months(timezone.localdate(), 1)
+    assert p.reply_clock is not None and p.reply_clock.due_date == _months_later(timezone.localdate(), 1)
 
 
 @pytest.mark.parametrize("key", ["clerk", "dept_head", "legal", "applicant", "other_county_supervisor"])
@@ -168,7 +175,7 @@ def test_unsatisfied_reopens_once_then_closes(world, proposal):
     p = proposal_feedback(actor=office, proposal=p, satisfaction="unsatisfied", note="答复未回应快检公开问题")
     assert p.status == "reopened"
     assert p.reply_clock is not None and p.reply_clock != first_clock
-    assert p.reply_clock.due_date == add_months(timezone.localdate(), 1)
+    assert p.reply_clock.due_date == _months_later(timezone.localdate(), 1)
     p = proposal_reply(actor=head, proposal=p, category="A", text="已在官网开设快检结果专栏")
     assert p.reply_count == 2
     p = proposal_feedback(actor=office, proposal=p, satisfaction="unsatisfied", note="仍不满意")

@@ -37,7 +37,7 @@ from ..selectors import rating_office_users, rectification_of
 
 
 def rating_lock(rating: Rating) -> Rating:
-    return Rating.objects.select_for_update().select_related("department__region").get(pk=rating.pk)
+    return Rating.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=rating.pk)
 
 
 def rating_verify(*, rating: Rating, actor: User, note: str) -> Rating:

@@ -169,7 +169,7 @@ def external_obligation_complete(
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"completed_at": _("办结时间不能晚于当前时间。")})
     with transaction.atomic():
-        ob = ExternalObligation.objects.select_for_update().get(pk=ob.pk)
+        ob = ExternalObligation.objects.select_for_update(of=("self",)).get(pk=ob.pk)
         if ob.status != ObligationStatus.OPEN:
             return ob
         ob.status = ObligationStatus.CANCELLED if cancelled else ObligationStatus.COMPLETED

@@ -36,7 +36,7 @@ from .thresholds import thresholds_invalidate
 
 
 def _locked(alert: Alert) -> Alert:
-    return Alert.objects.select_for_update().select_related("clock", "region").get(pk=alert.pk)
+    return Alert.objects.select_for_update(of=("self",)).select_related("clock", "region").get(pk=alert.pk)
 
 
 def _transition(alert: Alert, action: str) -> str:

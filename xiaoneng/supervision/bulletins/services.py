@@ -67,7 +67,7 @@ def bulletin_issue(*, bulletin: Bulletin, actor: Any, remarks: str | None = None
     if not can_issue_bulletins(actor) or not region_in_scope(actor, bulletin.region):
         raise PermissionDenied(_("印发通报是效能办的职责。"))
     with transaction.atomic():
-        b = Bulletin.objects.select_for_update().select_related("region").get(pk=bulletin.pk)
+        b = Bulletin.objects.select_for_update(of=("self",)).select_related("region").get(pk=bulletin.pk)
         if b.status != BulletinStatus.DRAFT:
             raise ValidationError(_("该通报已印发，不能再次印发。"), code="state")
         tenant = Region.objects.get(pk=b.region.tenant_id or b.region.pk)

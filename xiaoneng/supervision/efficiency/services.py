@@ -159,10 +159,12 @@ def efficiency_compute(
     with transaction.atomic():
         # one computation per jurisdiction at a time (two schedulers, the command, an issue): the
         # jurisdiction's row lock serialises them, so the bulk inserts never race
-        Region.objects.select_for_update().filter(pk=tenant.pk).first()
+        Region.objects.select_for_update(of=("self",)).filter(pk=tenant.pk).first()
         existing = {
             s.department_id: s
-            for s in EfficiencyScore.objects.select_for_update().filter(tenant=tenant, month=month).order_by("id")
+            for s in EfficiencyScore.objects.select_for_update(of=("self",))
+            .filter(tenant=tenant, month=month)
+            .order_by("id")
         }
         was_frozen = any(s.frozen for s in existing.values())
         if was_frozen and not force:
@@ -271,7 +273,7 @@ def efficiency_grade_quarter(*, tenant: Region, year: int, quarter: int, actor: 
         mean = round_tenth(sum(scores, Decimal(0)) / len(scores))
         grade = grade_for(mean, policy)
         with transaction.atomic():
-            g, _created = QuarterGrade.objects.select_for_update().get_or_create(
+            g, _created = QuarterGrade.objects.select_for_update(of=("self",)).get_or_create(
                 department_id=dept_id,
                 year=year,
                 quarter=quarter,

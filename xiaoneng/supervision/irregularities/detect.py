@@ -61,7 +61,7 @@ def _lag() -> timedelta:
 def _cursor_locked() -> DetectorCursor:
     DetectorCursor.objects.get_or_create(name=CURSOR_NAME)
     # one detector at a time: a second run waits here, then starts from where the first stopped
-    return DetectorCursor.objects.select_for_update().get(name=CURSOR_NAME)
+    return DetectorCursor.objects.select_for_update(of=("self",)).get(name=CURSOR_NAME)
 
 
 def irregularity_url(irr: Irregularity) -> str:
@@ -138,7 +138,7 @@ def _mark_rectified(rect_ids: list[str]) -> int:
     ct = ContentType.objects.get_for_model(Irregularity)
     source_ids = Rectification.objects.filter(pk__in=rect_ids, source_type=ct).values_list("source_id", flat=True)
     n = 0
-    for irr in Irregularity.objects.select_for_update().filter(
+    for irr in Irregularity.objects.select_for_update(of=("self",)).filter(
         pk__in=list(source_ids), status=IrregularityStatus.CONFIRMED
     ):
         irr.status = IrregularityStatus.RECTIFIED
