@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pytest
+from django.core.cache import cache
+from playwright.sync_api import sync_playwright
 
 from xiaoneng.orgs.choices import RegionLevel, Role
 from xiaoneng.orgs.models import Department, Region, User
@@ -78,7 +80,6 @@ SCREENSHOTS = Path(__file__).parent / "test-results" / "screenshots"
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is required for browser tests: apt-get install chromium fonts-noto-cjk")
@@ -129,7 +130,6 @@ def login(page, username: str, password: str = "pass-Word-2026") -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters (xiaoneng.core.throttle) live in the cache: each test starts from zero."""
-    from django.core.cache import cache
 
     cache.clear()
-    yield
+    return

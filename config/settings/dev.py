@@ -16,4 +16,4 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("DJANGO_HSTS_SECONDS", "0")
 os.environ.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-from .base import *  # noqa: F403
+from config.settings.base import *  # noqa: F403

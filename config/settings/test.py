@@ -7,8 +7,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
-from .base import *  # noqa: F403
-from .base import DATA_DIR, DATABASES
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATA_DIR, DATABASES
 
 # a second alias on the same database: the router's decisions are exercised against a real second
 # connection (xiaoneng/core/tests/test_dbrouter.py); reads reach it only where a test enables the replica

@@ -65,7 +65,8 @@ def test_panel_scores_office_computes_leader_opens_report(page, world):
     page.click("#compute")
     page.wait_for_selector("#results")
     text = page.locator("#results").inner_text()
-    assert "95%" in page.content() and world.dept.name in text
+    assert "95%" in page.content()
+    assert world.dept.name in text
     screenshot(page, "evaluation-results")
     assert UnitResult.objects.filter(scheme=scheme).count() == 3
 
@@ -75,4 +76,5 @@ def test_panel_scores_office_computes_leader_opens_report(page, world):
     with page.expect_download() as dl:
         page.click("#report-pdf")
     path = dl.value.path()
-    assert path is not None and Path(path).read_bytes()[:4] == b"%PDF"
+    assert path is not None
+    assert Path(path).read_bytes()[:4] == b"%PDF"

@@ -75,7 +75,8 @@ def test_file_verify_inspect_and_rectify(page, world):
     page.wait_for_selector("#verify-result")
     result = page.inner_text("#verify-result")
     assert "已备案" in page.inner_text("#verify-status")
-    assert "33910000CLERK" in result and "33910000REVIEWER" in result
+    assert "33910000CLERK" in result
+    assert "33910000REVIEWER" in result
     assert "后厨卫生" not in result  # the purpose is internal
     screenshot(page, "inspections-verify")
 

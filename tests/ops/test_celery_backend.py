@@ -15,7 +15,9 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from config.celery import app
 from xiaoneng.supervision.models import Alert
+from xiaoneng.supervision.tasks import supervision_scan
 from xiaoneng.workdays.services import clock_start
 
 BROKER = "redis://127.0.0.1:6379/15"
@@ -43,7 +45,6 @@ def test_the_supervision_scan_runs_through_a_celery_worker(world):
         pytest.skip("the worker process must see the test's committed rows: PostgreSQL")
     if not _redis_up():
         pytest.skip("no Redis on 127.0.0.1:6379")
-    from config.celery import app
 
     app.conf.broker_url = BROKER
     app.connection_for_write().default_channel.client.flushdb()  # an empty queue: only this test's task
@@ -87,8 +88,6 @@ def test_the_supervision_scan_runs_through_a_celery_worker(world):
     try:
         # when: the scan is enqueued through Django's task API with the Celery backend
         with override_settings(TASKS=CELERY_TASKS):
-            from xiaoneng.supervision.tasks import supervision_scan
-
             result = supervision_scan.using(backend="default").enqueue()
             assert result.backend == "default"
         # then: the worker ran it against this database

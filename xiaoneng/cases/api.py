@@ -16,32 +16,24 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
-from xiaoneng.catalog.models import Item, Material
-from xiaoneng.core.http import AuthedRequest
-from xiaoneng.core.params import date_range
-from xiaoneng.core.scoping import restrict
-from xiaoneng.core.throttle import ApiThrottle
-from xiaoneng.workdays.due import clock_due_date
-from xiaoneng.workdays.explain import clock_explain
-
-from .actions.decision import case_close, case_decide, case_deliver, case_withdraw
-from .actions.enquiries import enquiry_register
-from .actions.fees import fee_charge_record
-from .actions.intake import (
+from xiaoneng.cases.actions.decision import case_close, case_decide, case_deliver, case_withdraw
+from xiaoneng.cases.actions.enquiries import enquiry_register
+from xiaoneng.cases.actions.fees import fee_charge_record
+from xiaoneng.cases.actions.intake import (
     case_accept,
     case_correct_on_the_spot,
     case_refuse_at_intake,
     case_register_at_window,
     case_submit,
 )
-from .actions.negative import case_negative_report_review, case_negative_report_submit
-from .actions.steps import case_step_absent, case_step_sign
-from .actions.supplement import case_request_supplement, case_supplement
-from .actions.timing import case_extend, case_pause, case_resume
-from .ledger import ledger_workbook
-from .models import Case, Enquiry, Notice, StepTask
-from .pdf import notice_pdf
-from .permissions import (
+from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_absent, case_step_sign
+from xiaoneng.cases.actions.supplement import case_request_supplement, case_supplement
+from xiaoneng.cases.actions.timing import case_extend, case_pause, case_resume
+from xiaoneng.cases.ledger import ledger_workbook
+from xiaoneng.cases.models import Case, Enquiry, Notice, StepTask
+from xiaoneng.cases.pdf import notice_pdf
+from xiaoneng.cases.permissions import (
     access_case_by_id,
     access_material_by_id,
     access_negative_report_by_id,
@@ -51,7 +43,7 @@ from .permissions import (
     case_actions,
     task_ref,
 )
-from .selectors import (
+from xiaoneng.cases.selectors import (
     case_clocks,
     case_timeline,
     cases_for_user,
@@ -61,7 +53,15 @@ from .selectors import (
     queue_for_user,
     track_lookup,
 )
-from .views import ledger_allowed, public_clock, public_steps
+from xiaoneng.cases.views import ledger_allowed, public_clock, public_steps
+from xiaoneng.catalog.models import Item, Material
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.params import date_range
+from xiaoneng.core.scoping import restrict
+from xiaoneng.core.throttle import ApiThrottle
+from xiaoneng.workdays.due import clock_due_date
+from xiaoneng.workdays.explain import clock_explain
+from xiaoneng.workdays.urgency import clock_urgency
 
 router = Router(tags=["cases"], auth=django_auth)
 
@@ -397,7 +397,6 @@ def cases_list(request: AuthedRequest, status: str = "", limit: int = 100) -> li
 
 @router.get("/queue", response=list[QueueOut], summary="My queue, next due first, with the clock colour")
 def queue(request: AuthedRequest, status: str = "", item: str = "", overdue: bool = False) -> list[dict[str, Any]]:
-    from xiaoneng.workdays.urgency import clock_urgency
 
     if not request.user.is_department_scoped:
         raise PermissionDenied(_("只有部门工作人员有待办队列。"))

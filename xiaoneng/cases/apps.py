@@ -8,12 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("办件")
 
     def ready(self) -> None:
+        from xiaoneng.cases import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+        from xiaoneng.cases.tasks import cases_deemed_acceptance, cases_deemed_consent
         from xiaoneng.core.menu import MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
-        from .tasks import cases_deemed_acceptance, cases_deemed_consent
 
         # CAS-1 (deemed acceptance) and CAS-7 (deemed consent) are time-driven: the scheduler runs them.
         register_periodic("cases.deemed_acceptance", cases_deemed_acceptance, 300)

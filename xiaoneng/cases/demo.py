@@ -5,6 +5,7 @@ a parallel stage, decided, delivered, closed and withdrawn cases. Idempotent: ru
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -12,24 +13,27 @@ from typing import Any
 from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
+from xiaoneng.cases.actions.decision import case_close, case_decide, case_deliver, case_withdraw
+from xiaoneng.cases.actions.enquiries import enquiry_register
+from xiaoneng.cases.actions.fees import fee_charge_record
+from xiaoneng.cases.actions.intake import case_accept, case_refuse_at_intake, case_submit
+from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_decide
+from xiaoneng.cases.actions.supplement import case_request_supplement
+from xiaoneng.cases.actions.timing import case_extend, case_pause
+from xiaoneng.cases.choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, TaskStatus
+from xiaoneng.cases.models import Case, StepTask
+from xiaoneng.cases.tasks import deemed_acceptance_run, deemed_consent_run
 from xiaoneng.catalog.choices import CaseKind, VersionStatus
 from xiaoneng.catalog.models import Item
+from xiaoneng.core.pdf import pdf_font
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
-
-from .actions.decision import case_close, case_decide, case_deliver, case_withdraw
-from .actions.enquiries import enquiry_register
-from .actions.fees import fee_charge_record
-from .actions.intake import case_accept, case_refuse_at_intake, case_submit
-from .actions.negative import case_negative_report_review, case_negative_report_submit
-from .actions.steps import case_step_decide
-from .actions.supplement import case_request_supplement
-from .actions.timing import case_extend, case_pause
-from .choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, TaskStatus
-from .models import Case, StepTask
-from .tasks import deemed_acceptance_run, deemed_consent_run
 
 
 @contextmanager
@@ -80,12 +84,6 @@ def _reason(task: StepTask) -> str:
 
 def _sample_pdf(title: str) -> bytes:
     """A one-page PDF standing in for an uploaded material."""
-    import io
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
-
-    from xiaoneng.core.pdf import pdf_font
 
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, initialFontName=pdf_font())
@@ -99,7 +97,6 @@ def _sample_pdf(title: str) -> bytes:
 
 
 def _files(item: Any) -> list[tuple[Any, Any]]:
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     return [
         (m, SimpleUploadedFile(f"{m.name[:40]}.pdf", _sample_pdf(m.name), content_type="application/pdf"))
@@ -175,7 +172,8 @@ def load(stdout: Any) -> None:
     # 2. one-time supplement notice
     def supplement() -> None:
         c = new(pick(3), 3, days_ago=2)
-        assert c is not None
+        if c is None:
+            raise RuntimeError("invariant: c is not None")
         with _at(now - timedelta(days=1)):
             case_request_supplement(
                 case=c, actor=c.demo_clerk, missing=[m.pk for m in c.version.materials.all()[:2]] or ["身份证明"]
@@ -190,7 +188,8 @@ def load(stdout: Any) -> None:
     # 4. in review, on time; and one overdue (started 40 days ago)
     def in_review(idx: int, days_ago: float, through: bool = False, item: Any = None) -> Any:
         c = new(item or pick(idx), idx, days_ago=days_ago)
-        assert c is not None
+        if c is None:
+            raise RuntimeError("invariant: c is not None")
         clerk = c.demo_clerk
         with _at(now - timedelta(days=days_ago - 0.1)):
             c = case_accept(case=c, actor=clerk)
@@ -228,7 +227,8 @@ def load(stdout: Any) -> None:
         def paused() -> None:
             item = with_specials[0]
             c = new(item, 7, days_ago=4)
-            assert c is not None
+            if c is None:
+                raise RuntimeError("invariant: c is not None")
             with _at(now - timedelta(days=3)):
                 c = case_accept(case=c, actor=c.demo_clerk)
                 proc = item.published.special_procedures.first()
@@ -245,7 +245,8 @@ def load(stdout: Any) -> None:
         def deemed_consent() -> None:
             item = parallel[0]
             c = new(item, 8, days_ago=30)
-            assert c is not None
+            if c is None:
+                raise RuntimeError("invariant: c is not None")
             with _at(now - timedelta(days=29.9)):
                 c = case_accept(case=c, actor=c.demo_clerk)
             for _round in range(6):
@@ -300,7 +301,8 @@ def load(stdout: Any) -> None:
 
     def pending_report() -> None:
         c = new(pick(13), 13, days_ago=1)
-        assert c is not None
+        if c is None:
+            raise RuntimeError("invariant: c is not None")
         case_negative_report_submit(
             case=c, actor=c.demo_clerk, kind="non_acceptance", reasons="申请事项不属于本机关职权范围。"
         )
@@ -309,7 +311,8 @@ def load(stdout: Any) -> None:
 
     def refused_at_intake() -> None:
         c = new(pick(14), 14, days_ago=2)
-        assert c is not None
+        if c is None:
+            raise RuntimeError("invariant: c is not None")
         head = _staff(c.department_id, Role.DEPT_HEAD)
         r = case_negative_report_submit(
             case=c, actor=c.demo_clerk, kind="non_acceptance", reasons="申请事项属于住建部门职权。"
@@ -329,7 +332,8 @@ def load(stdout: Any) -> None:
     # 9. withdrawn; on-the-spot
     def withdrawn() -> None:
         c = new(pick(15), 0, days_ago=1)
-        assert c is not None
+        if c is None:
+            raise RuntimeError("invariant: c is not None")
         case_withdraw(case=c, actor=c.applicant, reason="信息填写有误，重新申请。")
 
     step("withdrawn", withdrawn)
@@ -337,7 +341,8 @@ def load(stdout: Any) -> None:
 
         def on_the_spot() -> None:
             c = new(spot[0], 1, days_ago=0.2)
-            assert c is not None
+            if c is None:
+                raise RuntimeError("invariant: c is not None")
             case_accept(case=c, actor=c.demo_clerk)
 
         step("on_the_spot", on_the_spot)

@@ -25,11 +25,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.cases.choices import (
+    DecisionOutcome,
+    DeliveryMethod,
+    EnquiryOutcome,
+    NegativeKind,
+    OpinionKind,
+    RefusalGround,
+)
 from xiaoneng.catalog.choices import SPECIAL_PROCEDURE_KINDS
 from xiaoneng.orgs.models import Department
 from xiaoneng.orgs.validators import validate_id_number
-
-from .choices import DecisionOutcome, DeliveryMethod, EnquiryOutcome, NegativeKind, OpinionKind, RefusalGround
 
 PHONE_RE = re.compile(r"^1\d{10}$")
 
@@ -129,7 +135,8 @@ class EnquiryForm(forms.Form):
         if user is not None and getattr(user, "department_id", None):
             qs = qs.filter(tenant_id=user.department.tenant_id).exclude(pk=user.department_id)
         field = self.fields["referred_department"]
-        assert isinstance(field, forms.ModelChoiceField)
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError("invariant: a ModelChoiceField")
         field.queryset = qs
         field.widget.attrs["data-fill"] = "referral"
 

@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from xiaoneng.cases.selectors import cases_for_user
 from xiaoneng.workdays.due import clock_due_date
-
-from .selectors import cases_for_user
 
 HEADERS = [
     gettext_lazy("办件编号"),
@@ -92,7 +91,8 @@ def ledger_workbook(*, user: Any, start: date, end: date) -> bytes:
     rows = ledger_rows(user=user, start=start, end=end)
     wb = Workbook()
     ws = wb.active
-    assert ws is not None
+    if ws is None:
+        raise RuntimeError("invariant: ws is not None")
     ws.title = _("办件台账")
     ws.append([_("%(dept)s 办件台账 %(s)s 至 %(e)s") % {"dept": user.department or "", "s": start, "e": end}])
     ws.append([str(h) for h in HEADERS])

@@ -28,11 +28,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.catalog.choices import JoinPolicy
-from xiaoneng.core.models import TenantModel, TimeStampedModel
-from xiaoneng.core.scoping import ScopeRule
-
-from .choices import (
+from xiaoneng.cases.choices import (
     Channel,
     DecisionOutcome,
     DeliveryMethod,
@@ -44,6 +40,9 @@ from .choices import (
     Status,
     TaskStatus,
 )
+from xiaoneng.catalog.choices import JoinPolicy
+from xiaoneng.core.models import TenantModel, TimeStampedModel
+from xiaoneng.core.scoping import ScopeRule
 
 
 class Case(TenantModel):

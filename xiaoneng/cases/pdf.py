@@ -18,10 +18,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from xiaoneng.cases.choices import NoticeKind
+from xiaoneng.cases.models import Notice
+from xiaoneng.core.links import public_link  # the rating page lives above cases: ratings installs it
 from xiaoneng.core.pdf import pdf_font
-
-from .choices import NoticeKind
-from .models import Notice
 
 # Chinese typesetting (禁则): these never begin a line; they stay at the end of the previous one
 NO_LINE_START = set("，。、；：？！）》」』”’…—,.;:?!)")
@@ -79,7 +79,6 @@ def _heading(c: Canvas, font: str, size: float, x: float, y: float, text: str) -
 def _rating_qr(c: Canvas, font: str, notice: Notice, x: float, y: float) -> None:
     """RAT-1: the QR code of the case's rating page at (x, y), with its caption and the address in
     words for a reader without a scanner. Drawn with reportlab's own QR widget (no extra library)."""
-    from xiaoneng.core.links import public_link  # the rating page lives above cases: ratings installs it
 
     url = public_link("rating", case=notice.case, via="qr")
     widget = QrCodeWidget(url, barLevel="M", barBorder=0)

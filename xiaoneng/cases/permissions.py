@@ -31,12 +31,19 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
+from xiaoneng.cases.choices import (
+    TRANSITIONS,
+    ExtensionRole,
+    NegativeKind,
+    NegativeStatus,
+    OpinionKind,
+    Status,
+    TaskStatus,
+)
+from xiaoneng.cases.models import Case, CaseMaterial, NegativeReport, Notice, Opinion, StepTask
+from xiaoneng.cases.selectors import cases_for_user, enquiries_for_user, negative_reports_for_user
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import Role
-
-from .choices import TRANSITIONS, ExtensionRole, NegativeKind, NegativeStatus, OpinionKind, Status, TaskStatus
-from .models import Case, CaseMaterial, NegativeReport, Notice, Opinion, StepTask
-from .selectors import cases_for_user, enquiries_for_user, negative_reports_for_user
 
 # what the actions compare before they lock and read the task again (they never trust this copy)
 TASK_FIELDS = ("id", "case_id", "stage_index", "status")

@@ -22,15 +22,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.cases.choices import DecisionOutcome, NegativeStatus, OpinionKind, TaskStatus
+from xiaoneng.cases.models import Case, Enquiry, NegativeReport, StepTask
+from xiaoneng.cases.verification import verification_check
 from xiaoneng.core.models import Event
 from xiaoneng.core.scoping import region_subtree_q, restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.workdays.choices import ClockStatus, PauseReason
 from xiaoneng.workdays.models import Clock
-
-from .choices import DecisionOutcome, NegativeStatus, OpinionKind, TaskStatus
-from .models import Case, Enquiry, NegativeReport, StepTask
-from .verification import verification_check
 
 
 def cases_for_user(user: Any) -> QuerySet[Case]:

@@ -13,10 +13,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.cases.models import Case, StepTask
+from xiaoneng.cases.permissions import access_case_by_id
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import Case, StepTask
-from .permissions import access_case_by_id
 
 
 def _staff(user: Any) -> bool:

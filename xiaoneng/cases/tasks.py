@@ -11,15 +11,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.tasks import task
 from django.utils import timezone
 
+from xiaoneng.cases.actions.intake import case_deem_accepted
+from xiaoneng.cases.actions.steps import case_step_deemed_consent
+from xiaoneng.cases.choices import Status, TaskStatus
+from xiaoneng.cases.clocks import KIND_ACCEPTANCE, KIND_OPINION, KIND_STEP
+from xiaoneng.cases.models import Case, StepTask
 from xiaoneng.catalog.choices import OnTimeout
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.models import Clock
-
-from .actions.intake import case_deem_accepted
-from .actions.steps import case_step_deemed_consent
-from .choices import Status, TaskStatus
-from .clocks import KIND_ACCEPTANCE, KIND_OPINION, KIND_STEP
-from .models import Case, StepTask
 
 
 def deemed_acceptance_run(now: datetime | None = None) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from xiaoneng.cases import views
 
 app_name = "cases"
 

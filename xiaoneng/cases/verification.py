@@ -15,7 +15,7 @@ import secrets
 
 from django.conf import settings
 
-from .models import Case
+from xiaoneng.cases.models import Case
 
 
 def code_hash(tracking_number: str, code: str) -> str:

@@ -22,18 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiaoneng.catalog.choices import VersionStatus
-from xiaoneng.catalog.models import Item, Material
-from xiaoneng.core.http import AuthedRequest
-from xiaoneng.core.pagination import paginate
-from xiaoneng.core.throttle import throttle
-from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-
-from .actions.decision import case_close, case_decide, case_deliver, case_withdraw
-from .actions.enquiries import enquiry_register
-from .actions.fees import fee_charge_record
-from .actions.intake import (
+from xiaoneng.cases.actions.decision import case_close, case_decide, case_deliver, case_withdraw
+from xiaoneng.cases.actions.enquiries import enquiry_register
+from xiaoneng.cases.actions.fees import fee_charge_record
+from xiaoneng.cases.actions.intake import (
     CORRECTABLE,
     case_accept,
     case_correct_on_the_spot,
@@ -42,13 +34,13 @@ from .actions.intake import (
     case_submit,
     published_version,
 )
-from .actions.materials import MAX_FILES, material_validate
-from .actions.negative import case_negative_report_review, case_negative_report_submit
-from .actions.steps import case_step_absent, case_step_sign
-from .actions.supplement import case_request_supplement, case_supplement
-from .actions.timing import case_extend, case_pause, case_resume
-from .choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, OpinionKind, Status, TaskStatus
-from .forms import (
+from xiaoneng.cases.actions.materials import MAX_FILES, material_validate
+from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_absent, case_step_sign
+from xiaoneng.cases.actions.supplement import case_request_supplement, case_supplement
+from xiaoneng.cases.actions.timing import case_extend, case_pause, case_resume
+from xiaoneng.cases.choices import APPLICABLE_ITEM_TYPES, ONLINE_ACCEPTANCE_DEPTH, OpinionKind, Status, TaskStatus
+from xiaoneng.cases.forms import (
     ApplicationForm,
     DecideForm,
     DeliverForm,
@@ -62,10 +54,10 @@ from .forms import (
     ReviewForm,
     TrackForm,
 )
-from .ledger import HEADERS, ledger_rows, ledger_workbook
-from .models import Case, Opinion
-from .pdf import notice_pdf
-from .permissions import (
+from xiaoneng.cases.ledger import HEADERS, ledger_rows, ledger_workbook
+from xiaoneng.cases.models import Case, Opinion
+from xiaoneng.cases.pdf import notice_pdf
+from xiaoneng.cases.permissions import (
     access_case_by_id,
     access_material_by_id,
     access_negative_report_by_id,
@@ -74,7 +66,7 @@ from .permissions import (
     case_actions,
     step_sign_decides,
 )
-from .selectors import (
+from xiaoneng.cases.selectors import (
     case_clocks,
     case_timeline,
     cases_for_user,
@@ -84,6 +76,13 @@ from .selectors import (
     queue_for_user,
     track_lookup,
 )
+from xiaoneng.catalog.choices import VersionStatus
+from xiaoneng.catalog.models import Item, Material
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
+from xiaoneng.core.throttle import throttle
+from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 
 
 def _applicant(request: AuthedRequest) -> None:
@@ -226,7 +225,8 @@ def _apply_page(
     errors: dict[str, list[str]],
 ) -> HttpResponse:
     version = item.published
-    assert version is not None
+    if version is None:
+        raise RuntimeError("invariant: version is not None")
     files = pending.files() if pending is not None else []
     slots = _kept_materials(request).get(token, {}) if pending is not None else {}
     materials = list(version.materials.all())
@@ -260,7 +260,8 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
     if item is None:
         raise Http404(_("该事项未公布、不存在或不支持网上申请。"))
     version = item.published
-    assert version is not None
+    if version is None:
+        raise RuntimeError("invariant: version is not None")
     if request.method != "POST":
         initial = {
             "applicant_name": request.user.display_name or request.user.username,
@@ -736,7 +737,10 @@ def enquiries(request: AuthedRequest) -> HttpResponse:
             return redirect("cases:enquiries")
     page = paginate(request, enquiries_for_user(request.user).prefetch_related("notices"))
     picker = form.fields["referred_department"]
-    assert isinstance(picker, djforms.ModelChoiceField) and picker.queryset is not None
+    if not isinstance(picker, djforms.ModelChoiceField):
+        raise TypeError("invariant: a ModelChoiceField")
+    if picker.queryset is None:
+        raise RuntimeError("invariant: picker.queryset is not None")
     directory = {str(d.pk): {"name": d.name, "address": d.address, "phone": d.phone} for d in picker.queryset}
     return render(
         request,

@@ -16,16 +16,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
-from xiaoneng.core.http import AuthedRequest
-from xiaoneng.core.params import MAX_OFFSET, bounded_int
-from xiaoneng.orgs.choices import Role
-from xiaoneng.orgs.models import Department
-
-from .flowchart import flowchart_svg
-from .models import Item, ItemVersion
-from .permissions import access_item_by_code, access_version_by_number
-from .selectors import items_for_user, version_content, versions_for_user
-from .services import (
+from xiaoneng.catalog.flowchart import flowchart_svg
+from xiaoneng.catalog.models import Item, ItemVersion
+from xiaoneng.catalog.permissions import access_item_by_code, access_version_by_number
+from xiaoneng.catalog.selectors import items_for_user, version_content, versions_for_user
+from xiaoneng.catalog.services import (
+    departments_create_for_import,
     item_create,
     item_edit,
     item_retire,
@@ -34,7 +30,11 @@ from .services import (
     version_review,
     version_update,
 )
-from .spreadsheet.read import ImportFailed, catalog_import
+from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.params import MAX_OFFSET, bounded_int
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import Department
 
 router = Router(tags=["catalog"])
 
@@ -321,7 +321,8 @@ def item_create_api(request: AuthedRequest, payload: ItemCreateIn) -> Status:
         themes=payload.themes,
         content=payload.content.model_dump(),
     )
-    assert item.head is not None
+    if item.head is None:
+        raise RuntimeError("invariant: item.head is not None")
     return Status(201, _status(item.head))
 
 
@@ -374,7 +375,8 @@ def item_publish(request: AuthedRequest, code: str) -> StatusOut:
 @router.post("/items/{code}/retire", response=StatusOut, auth=django_auth, summary="Retire the item (废止)")
 def item_retire_api(request: AuthedRequest, code: str, payload: CatalogReasonIn) -> StatusOut:
     item = item_retire(actor=request.user, item=access_item_by_code(request.user, code), reason=payload.reason)
-    assert item.head is not None
+    if item.head is None:
+        raise RuntimeError("invariant: item.head is not None")
     item.head.refresh_from_db()
     return _status(item.head)
 
@@ -479,7 +481,6 @@ def catalog_import_api(
     summary="Create the missing departments an import listed (system administrator only)",
 )
 def import_departments_api(request: AuthedRequest, payload: NewDepartmentsIn) -> Status:
-    from .services import departments_create_for_import
 
     user = request.user
     if user.tenant_id is None:

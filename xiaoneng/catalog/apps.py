@@ -8,10 +8,9 @@ class CatalogConfig(AppConfig):
     verbose_name = _("事项目录")
 
     def ready(self) -> None:
+        from xiaoneng.catalog import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
         from xiaoneng.core.menu import MenuEntry, register_portal, register_workbench
         from xiaoneng.orgs.choices import Role
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
 
         register_portal(
             MenuEntry(_("办事指南/事项目录"), "catalog:index", order=10, hint=_("事项的依据、材料、收费、时限和流程图"))

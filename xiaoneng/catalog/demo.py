@@ -16,11 +16,10 @@ from unittest import mock
 from django.db import transaction
 from django.utils import timezone
 
+from xiaoneng.catalog.models import Item
+from xiaoneng.catalog.services import item_create, version_declare, version_publish, version_review
 from xiaoneng.core.actors import SYSTEM
 from xiaoneng.orgs.models import Department, Post
-
-from .models import Item
-from .services import item_create, version_declare, version_publish, version_review
 
 XKF = (
     "《中华人民共和国行政许可法》",
@@ -645,7 +644,8 @@ def _load_item(
     )
     status = extra.get("status", "published")
     version = item.head
-    assert version is not None
+    if version is None:
+        raise RuntimeError("invariant: version is not None")
     if status in ("declared", "published"):
         version_declare(actor=SYSTEM, version=version)
     if status == "published":

@@ -12,11 +12,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext as _
 
+from xiaoneng.catalog.choices import JoinPolicy, LimitUnit, OnTimeout
+from xiaoneng.catalog.models import ItemVersion, Stage, Step
+from xiaoneng.catalog.selectors import stages_of
 from xiaoneng.orgs.choices import Role
-
-from .choices import JoinPolicy, LimitUnit, OnTimeout
-from .models import ItemVersion, Stage, Step
-from .selectors import stages_of
 
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 # Sized so that three stages fit the public page's content column (about 1,150 px) without

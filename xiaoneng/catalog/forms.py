@@ -20,9 +20,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.orgs.choices import Role
-
-from .choices import (
+from xiaoneng.catalog.choices import (
     SPECIAL_PROCEDURE_KINDS,
     CaseKind,
     GovLevel,
@@ -36,6 +34,7 @@ from .choices import (
     OnTimeout,
     ResultType,
 )
+from xiaoneng.orgs.choices import Role
 
 TEXTAREA = forms.Textarea(attrs={"rows": 2})
 STEP_ROLES = [("", "—")] + [(r.value, r.label) for r in Role if r != Role.APPLICANT]

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from .models import Fee, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step
+from xiaoneng.catalog.models import Fee, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step
 
 LIST_LABELS = {
     "legal_bases": _("法律依据"),

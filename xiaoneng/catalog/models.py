@@ -29,10 +29,7 @@ from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.core.models import TenantModel, TimeStampedModel
-from xiaoneng.core.scoping import ScopeRule
-
-from .choices import (
+from xiaoneng.catalog.choices import (
     FROZEN_STATUSES,
     SPECIAL_PROCEDURE_KINDS,
     CaseKind,
@@ -48,6 +45,8 @@ from .choices import (
     ResultType,
     VersionStatus,
 )
+from xiaoneng.core.models import TenantModel, TimeStampedModel
+from xiaoneng.core.scoping import ScopeRule
 
 # Fields a frozen (published, superseded, retired) version may still change: its lifecycle only.
 LIFECYCLE_FIELDS = frozenset(

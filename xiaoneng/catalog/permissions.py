@@ -30,11 +30,10 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from xiaoneng.catalog.models import Item, ItemVersion, Material
+from xiaoneng.catalog.selectors import items_for_user, items_for_workbench, review_queue, versions_for_user
 from xiaoneng.core.actors import is_system
 from xiaoneng.orgs.choices import Role
-
-from .models import Item, ItemVersion, Material
-from .selectors import items_for_user, items_for_workbench, review_queue, versions_for_user
 
 
 def _staff(user: Any) -> bool:

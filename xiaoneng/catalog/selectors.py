@@ -20,12 +20,11 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from xiaoneng.catalog.choices import VersionStatus
+from xiaoneng.catalog.models import Item, ItemVersion, Stage, Step
+from xiaoneng.catalog.validation import CONTENT_FIELDS, FEE_FIELDS, LISTS, STAGE_FIELDS, STEP_FIELDS
 from xiaoneng.core.scoping import region_subtree_q, restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
-
-from .choices import VersionStatus
-from .models import Item, ItemVersion, Stage, Step
-from .validation import CONTENT_FIELDS, FEE_FIELDS, LISTS, STAGE_FIELDS, STEP_FIELDS
 
 
 def items_for_user(user: Any) -> QuerySet[Item]:
@@ -115,7 +114,10 @@ def version_contents(versions: list[ItemVersion]) -> dict[int, dict[str, Any]]:
         contents[v.pk] = content
     for list_name, fields in LISTS.items():
         model = ItemVersion._meta.get_field(list_name).related_model
-        assert model is not None and not isinstance(model, str)
+        if model is None:
+            raise RuntimeError("invariant: model is not None")
+        if isinstance(model, str):
+            raise TypeError("invariant: a resolved model")
         rows = model._default_manager.filter(version_id__in=ids).order_by("version_id", "order", "id")
         for version_id, *values in rows.values_list("version_id", *fields):
             contents[version_id][list_name].append({f: _plain(x) for f, x in zip(fields, values, strict=True)})

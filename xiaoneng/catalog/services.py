@@ -37,17 +37,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaoneng.core.actors import actor_required
-from xiaoneng.core.services import notify
-from xiaoneng.core.trail import event_append, trail_batch
-from xiaoneng.core.uploads import UPLOAD_SIGNATURES, upload_check
-from xiaoneng.orgs.choices import Role
-from xiaoneng.orgs.models import Department, Region, User
-from xiaoneng.workdays.services import clock_start, clock_stop
-
-from .bulkinsert import insert_rows
-from .choices import EDITABLE_STATUSES, FROZEN_STATUSES, VersionStatus
-from .models import (
+from xiaoneng.catalog.bulkinsert import insert_rows
+from xiaoneng.catalog.choices import EDITABLE_STATUSES, FROZEN_STATUSES, VersionStatus
+from xiaoneng.catalog.models import (
     Fee,
     Item,
     ItemVersion,
@@ -59,9 +51,9 @@ from .models import (
     Step,
     Theme,
 )
-from .permissions import can_declare, can_edit, can_publish, can_register, can_review
-from .selectors import content_plain, version_content
-from .validation import (
+from xiaoneng.catalog.permissions import can_declare, can_edit, can_publish, can_register, can_review
+from xiaoneng.catalog.selectors import content_plain, version_content
+from xiaoneng.catalog.validation import (
     CONTENT_FIELDS,
     Lookups,
     check_codes,
@@ -71,6 +63,13 @@ from .validation import (
     parse_implementing_code,
     region_codes12,
 )
+from xiaoneng.core.actors import actor_required
+from xiaoneng.core.services import notify
+from xiaoneng.core.trail import event_append, trail_batch
+from xiaoneng.core.uploads import UPLOAD_SIGNATURES, upload_check
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import Department, Region, User
+from xiaoneng.workdays.services import clock_start, clock_stop
 
 # CAT-6: a change to a published item is re-published within 20 working days (seed 001).
 REPUBLISH_LIMIT = 20

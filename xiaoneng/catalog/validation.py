@@ -38,10 +38,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from xiaoneng.orgs.choices import Role
-from xiaoneng.orgs.models import Department, Post, Region
-
-from .choices import (
+from xiaoneng.catalog.choices import (
     SPECIAL_PROCEDURE_KINDS,
     CaseKind,
     GovLevel,
@@ -55,6 +52,10 @@ from .choices import (
     OnTimeout,
     ResultType,
 )
+from xiaoneng.catalog.models import Fee, Item, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import Department, Post, Region
+from xiaoneng.orgs.validators import validate_credit_code
 
 # 政务服务事项编码 (国务院办公厅 政务服务事项基本目录及实施清单; GB/T 39554.1-2020 编码要求). The shape
 # is the one the provincial platforms publish, e.g. on 四川政务服务网:
@@ -89,7 +90,6 @@ class CodeParts:
 
 def _credit_code_problem(value: str) -> str | None:
     """Why `value` is not a unified social credit code (GB 32100-2015), or None."""
-    from xiaoneng.orgs.validators import validate_credit_code
 
     if len(value) == 9 and _ORG_CODE_RE.match(value):
         return _(
@@ -388,7 +388,6 @@ def credit_code_owners(tenant_id: int, codes: Iterable[str]) -> dict[str, Depart
         part = codes[start : start + 500]
         for d in Department.objects.filter(tenant_id=tenant_id, credit_code__in=part):
             owners[d.credit_code] = d
-        from .models import Item
 
         for item in (
             Item.objects.filter(tenant_id=tenant_id, credit_code__in=part)
@@ -414,7 +413,6 @@ def check_codes(
     other, name a region of the jurisdiction, use a credit code no other department acts under, and
     the implementing code is unique in the jurisdiction. `regions12` and `credit_owners` are passed
     by the import (loaded once for the file); without them they are looked up here."""
-    from .models import Item
 
     code_path, base_path = ("implementing_code",), ("base_code",)
     parts, problems = parse_implementing_code(implementing_code)
@@ -578,8 +576,6 @@ def _sizes() -> dict[str, dict[str, tuple[str, int]]]:
     """Per content list ("" for the version's own fields): field → ("len", max_length) or
     ("max", largest value), read from the models once."""
     if not _SIZES:
-        from .models import Fee, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step
-
         lists = {
             "": (ItemVersion, CONTENT_FIELDS),
             "legal_bases": (LegalBasis, LEGAL_BASIS_FIELDS),
@@ -593,7 +589,8 @@ def _sizes() -> dict[str, dict[str, tuple[str, int]]]:
             limits: dict[str, tuple[str, int]] = {}
             for name in fields:
                 f = model._meta.get_field(name)
-                assert isinstance(f, models.Field)
+                if not isinstance(f, models.Field):
+                    raise TypeError("invariant: a model field")
                 kind = f.get_internal_type()
                 if f.max_length and not f.is_relation and not f.choices:
                     limits[name] = ("len", f.max_length)

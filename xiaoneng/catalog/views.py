@@ -16,17 +16,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xiaoneng.core.http import AuthedRequest
-from xiaoneng.core.models import Event
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-from xiaoneng.orgs.models import Department, Post
-
-from . import forms
-from .choices import APPLICABLE_ITEM_TYPES, EDITABLE_STATUSES, ONLINE_ACCEPTANCE_DEPTH, ItemType, VersionStatus
-from .flowchart import flowchart_svg
-from .labels import LIST_LABELS, action_label, field_label, path_label, value_label
-from .models import Fee, Item, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step, Theme
-from .permissions import (
+from xiaoneng.catalog import forms
+from xiaoneng.catalog.choices import (
+    APPLICABLE_ITEM_TYPES,
+    EDITABLE_STATUSES,
+    ONLINE_ACCEPTANCE_DEPTH,
+    ItemType,
+    VersionStatus,
+)
+from xiaoneng.catalog.flowchart import flowchart_svg
+from xiaoneng.catalog.labels import LIST_LABELS, action_label, field_label, path_label, value_label
+from xiaoneng.catalog.models import Fee, Item, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step, Theme
+from xiaoneng.catalog.permissions import (
     access_item_by_code,
     access_item_by_id,
     access_material_by_id,
@@ -40,7 +41,7 @@ from .permissions import (
     can_publish,
     can_review,
 )
-from .selectors import (
+from xiaoneng.catalog.selectors import (
     items_for_workbench,
     public_versions,
     review_queue,
@@ -49,7 +50,8 @@ from .selectors import (
     version_diff,
     versions_for_user,
 )
-from .services import (
+from xiaoneng.catalog.services import (
+    departments_create_for_import,
     item_create,
     item_edit,
     item_retire,
@@ -59,9 +61,13 @@ from .services import (
     version_review,
     version_update,
 )
-from .spreadsheet.export import catalog_export_bytes, template_bytes
-from .spreadsheet.read import ImportFailed, catalog_import
-from .validation import CONTENT_FIELDS
+from xiaoneng.catalog.spreadsheet.export import catalog_export_bytes, template_bytes
+from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
+from xiaoneng.catalog.validation import CONTENT_FIELDS
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.models import Event
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
+from xiaoneng.orgs.models import Department, Post
 
 # ---------------------------------------------------------------------------------------------
 # Public pages (portal)
@@ -272,7 +278,8 @@ def staff_item_new(request: AuthedRequest) -> HttpResponse:
                 errors = _errors(e)
             else:
                 messages.success(request, _("事项已登记为草稿，请继续填写材料、收费和办理流程。"))
-                assert item.head is not None
+                if item.head is None:
+                    raise RuntimeError("invariant: item.head is not None")
                 return redirect("catalog:staff_process", pk=item.head.pk)
     else:
         first = departments.first()
@@ -704,7 +711,6 @@ def _is_admin(user: Any) -> bool:
 def staff_import_departments(request: AuthedRequest) -> HttpResponse:
     """The administrator confirms creating the departments an import report listed as missing
     (name, region, credit code as posted back from the report); then the file is imported again."""
-    from .services import departments_create_for_import
 
     if not _is_admin(request.user):
         raise PermissionDenied

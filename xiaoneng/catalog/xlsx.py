@@ -25,8 +25,9 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, cast
-from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
+# an uploaded workbook is untrusted: defusedxml refuses entity expansion and external references
+from defusedxml.ElementTree import ParseError, fromstring, iterparse
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, WINDOWS_EPOCH, from_excel, from_ISO8601
 

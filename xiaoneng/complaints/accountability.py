@@ -14,14 +14,13 @@ __all__ = [
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.actions.loop import text_clean
+from xiaoneng.complaints.models import Complaint
+from xiaoneng.complaints.permissions import require_office
 from xiaoneng.orgs.models import User
 from xiaoneng.oversight.choices import AccountabilitySource
 from xiaoneng.oversight.models import AccountabilityRecord
 from xiaoneng.oversight.services import accountability_record_open as oversight_record_open
-
-from .actions.loop import text_clean
-from .models import Complaint
-from .permissions import require_office
 
 
 def accountability_record_open(

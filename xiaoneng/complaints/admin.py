@@ -4,7 +4,7 @@ rules and Open311 services. API keys are listed read-only; they are issued by ap
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ApiKey, DispatchRule, Open311Service
+from xiaoneng.complaints.models import ApiKey, DispatchRule, Open311Service
 
 
 @admin.register(DispatchRule)

@@ -12,6 +12,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from xiaoneng.complaints.accountability import accountability_record_open
+from xiaoneng.complaints.actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
+from xiaoneng.complaints.actions.closure import complaint_callback, complaint_close
+from xiaoneng.complaints.actions.dispatch import (
+    complaint_dispatch,
+    complaint_extend,
+    complaint_return,
+    complaint_suggest,
+)
+from xiaoneng.complaints.actions.intake import complaint_register, complaint_submit
+from xiaoneng.complaints.actions.reply import complaint_reply
+from xiaoneng.complaints.models import Complaint
+from xiaoneng.complaints.permissions import access_complaint_by_id, is_office_user, is_staff_user
+from xiaoneng.complaints.selectors import (
+    complainant_shown,
+    complaint_track,
+    complaints_for,
+    department_stats,
+    public_due,
+)
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import date_range
 from xiaoneng.core.throttle import ApiThrottle
@@ -19,16 +39,6 @@ from xiaoneng.core.uploads import submission_token_valid
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.due import clock_due_date
-
-from .accountability import accountability_record_open
-from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
-from .actions.closure import complaint_callback, complaint_close
-from .actions.dispatch import complaint_dispatch, complaint_extend, complaint_return, complaint_suggest
-from .actions.intake import complaint_register, complaint_submit
-from .actions.reply import complaint_reply
-from .models import Complaint
-from .permissions import access_complaint_by_id, is_office_user, is_staff_user
-from .selectors import complainant_shown, complaint_track, complaints_for, department_stats, public_due
 
 router = Router(tags=["complaints"])
 

@@ -16,16 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.actions.loop import text_clean
+from xiaoneng.complaints.models import ApiKey
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Region, User
-
-from .actions.loop import (
-    text_clean,
-)
-from .models import (
-    ApiKey,
-)
 
 
 def _key_hash(key: str) -> str:

@@ -10,13 +10,16 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
+        from xiaoneng.complaints import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+        from xiaoneng.complaints.choices import OFFICE_ROLES
+        from xiaoneng.complaints.tasks import (
+            complaints_escalate_task,
+            complaints_publish_task,
+            pending_uploads_purge_task,
+        )
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
-        from .choices import OFFICE_ROLES
-        from .tasks import complaints_escalate_task, complaints_publish_task, pending_uploads_purge_task
 
         register_periodic(
             "complaints.escalate",

@@ -17,9 +17,7 @@ import hmac
 
 from django.conf import settings
 
-from .models import (
-    Complaint,
-)
+from xiaoneng.complaints.models import Complaint
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

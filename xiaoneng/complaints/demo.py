@@ -8,19 +8,18 @@ from typing import Any
 
 from django.utils import timezone
 
+from xiaoneng.complaints.actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
+from xiaoneng.complaints.actions.closure import complaint_callback, complaint_close
+from xiaoneng.complaints.actions.dispatch import complaint_dispatch, complaint_return
+from xiaoneng.complaints.actions.escalation import complaints_escalate
+from xiaoneng.complaints.actions.intake import complaint_register, complaint_submit
+from xiaoneng.complaints.actions.reply import complaint_reply
+from xiaoneng.complaints.apikeys import api_key_create
+from xiaoneng.complaints.choices import RefusalReason, Satisfaction
+from xiaoneng.complaints.models import ApiKey, Complaint, DispatchRule, Open311Service
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_recompute
-
-from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
-from .actions.closure import complaint_callback, complaint_close
-from .actions.dispatch import complaint_dispatch, complaint_return
-from .actions.escalation import complaints_escalate
-from .actions.intake import complaint_register, complaint_submit
-from .actions.reply import complaint_reply
-from .apikeys import api_key_create
-from .choices import RefusalReason, Satisfaction
-from .models import ApiKey, Complaint, DispatchRule, Open311Service
 
 MARKER = "窗口两次要求提交同一份租赁合同"
 

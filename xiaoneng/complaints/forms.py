@@ -16,12 +16,11 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.complaints.actions.intake import MAX_ATTACHMENTS
+from xiaoneng.complaints.choices import Channel, Kind, Satisfaction
 from xiaoneng.core.uploads import MultipleFileField
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department, User
-
-from .actions.intake import MAX_ATTACHMENTS
-from .choices import Channel, Kind, Satisfaction
 
 EMPTY_LABEL = _("请选择")
 

@@ -27,10 +27,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.complaints.choices import Channel, Kind, RefusalReason, Satisfaction, Status
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import Channel, Kind, RefusalReason, Satisfaction, Status
 
 
 class Complaint(TenantModel):

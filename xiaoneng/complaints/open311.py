@@ -27,16 +27,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from xiaoneng.complaints.actions.intake import complaint_intake
+from xiaoneng.complaints.apikeys import api_key_check
+from xiaoneng.complaints.choices import CLOSED_STATUSES, Channel
+from xiaoneng.complaints.clocks import accept_days
+from xiaoneng.complaints.models import Complaint, Open311Service
 from xiaoneng.core.params import checked_datetime
 from xiaoneng.core.throttle import throttle
 from xiaoneng.orgs.models import Region
 from xiaoneng.workdays.due import clock_due_deadline
-
-from .actions.intake import complaint_intake
-from .apikeys import api_key_check
-from .choices import CLOSED_STATUSES, Channel
-from .clocks import accept_days
-from .models import Complaint, Open311Service
 
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000
@@ -262,7 +261,8 @@ def _dt(value: str, name: str) -> datetime:
         checked = checked_datetime(dt, name)
     except ValidationError as e:
         raise Open311Error(400, "；".join(e.messages)) from e
-    assert checked is not None
+    if checked is None:
+        raise RuntimeError("invariant: checked is not None")
     return checked
 
 

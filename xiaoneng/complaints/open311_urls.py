@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from . import open311
+from xiaoneng.complaints import open311
 
 app_name = "open311"
 urlpatterns = [

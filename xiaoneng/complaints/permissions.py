@@ -22,12 +22,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.choices import OFFICE_ROLES
+from xiaoneng.complaints.models import Complaint, ComplaintAttachment
+from xiaoneng.complaints.selectors import complainant_shown, complaints_for
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-
-from .choices import OFFICE_ROLES
-from .models import Complaint, ComplaintAttachment
-from .selectors import complainant_shown, complaints_for
 
 
 def is_office_user(user: Any) -> bool:

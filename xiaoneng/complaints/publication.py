@@ -12,13 +12,9 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from xiaoneng.complaints.models import Complaint, MonthlyFigure
+from xiaoneng.complaints.selectors import department_stats, monthly_figures
 from xiaoneng.orgs.models import Region
-
-from .models import (
-    Complaint,
-    MonthlyFigure,
-)
-from .selectors import department_stats, monthly_figures
 
 _FIGURE_FIELDS = ("total", "decided", "accepted", "due_reply", "replied", "on_time", "callbacks", "satisfied")
 

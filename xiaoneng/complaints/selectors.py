@@ -27,15 +27,14 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.choices import SATISFIED, Status
+from xiaoneng.complaints.codes import verification_check
+from xiaoneng.complaints.models import Complaint, MonthlyFigure
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
 from xiaoneng.workdays.due import clock_due_date
-
-from .choices import SATISFIED, Status
-from .codes import verification_check
-from .models import Complaint, MonthlyFigure
 
 # CMP-4 targets: reply rate 100%, satisfaction ≥ 95% (seed 004)
 CMP4_REPLY_TARGET = 100.0

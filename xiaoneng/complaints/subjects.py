@@ -12,10 +12,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.complaints.models import Complaint
+from xiaoneng.complaints.permissions import access_complaint_by_id, is_department_user, is_office_user
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import Complaint
-from .permissions import access_complaint_by_id, is_department_user, is_office_user
 
 
 def describe_complaint(user: Any, complaint: Complaint) -> Subject:

@@ -1,9 +1,8 @@
 from django.tasks import task
 
+from xiaoneng.complaints.actions.escalation import complaints_escalate
+from xiaoneng.complaints.publication import figures_publish
 from xiaoneng.core.uploads import pending_uploads_purge
-
-from .actions.escalation import complaints_escalate
-from .publication import figures_publish
 
 
 @task()

@@ -15,39 +15,34 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from xiaoneng.core.http import AuthedRequest
-from xiaoneng.core.models import Event
-from xiaoneng.core.pagination import paginate
-from xiaoneng.core.throttle import throttle
-from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
-from xiaoneng.orgs.models import Department, Region, User
-from xiaoneng.oversight.models import Rectification
-from xiaoneng.oversight.selectors import records_for_source
-from xiaoneng.workdays.explain import clock_explain
-
-from .accountability import accountability_record_open
-from .actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
-from .actions.closure import complaint_callback, complaint_close
-from .actions.dispatch import complaint_dispatch, complaint_extend, complaint_return, complaint_suggest
-from .actions.intake import (
+from xiaoneng.complaints.accountability import accountability_record_open
+from xiaoneng.complaints.actions.acceptance import complaint_accept, complaint_merge, complaint_refuse
+from xiaoneng.complaints.actions.closure import complaint_callback, complaint_close
+from xiaoneng.complaints.actions.dispatch import (
+    complaint_dispatch,
+    complaint_extend,
+    complaint_return,
+    complaint_suggest,
+)
+from xiaoneng.complaints.actions.intake import (
     MAX_ATTACHMENTS,
     complaint_register,
     complaint_submit,
     complaint_submit_check,
     complaint_submitted_with,
 )
-from .actions.reply import complaint_reply
-from .choices import CLOSED_STATUSES, Kind, RefusalReason, Sanction, Status
-from .forms import CallbackForm, ComplainForm, RegisterForm
-from .models import Complaint
-from .permissions import (
+from xiaoneng.complaints.actions.reply import complaint_reply
+from xiaoneng.complaints.choices import CLOSED_STATUSES, Kind, RefusalReason, Sanction, Status
+from xiaoneng.complaints.forms import CallbackForm, ComplainForm, RegisterForm
+from xiaoneng.complaints.models import Complaint
+from xiaoneng.complaints.permissions import (
     access_attachment_by_id,
     access_complaint_by_id,
     is_department_user,
     is_office_user,
     is_staff_user,
 )
-from .selectors import (
+from xiaoneng.complaints.selectors import (
     CMP4_REPLY_TARGET,
     CMP4_SATISFACTION_TARGET,
     Figures,
@@ -58,6 +53,15 @@ from .selectors import (
     public_due,
     published_figures,
 )
+from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.models import Event
+from xiaoneng.core.pagination import paginate
+from xiaoneng.core.throttle import throttle
+from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
+from xiaoneng.orgs.models import Department, Region, User
+from xiaoneng.oversight.models import Rectification
+from xiaoneng.oversight.selectors import records_for_source
+from xiaoneng.workdays.explain import clock_explain
 
 
 def _errors_to_form(form: Any, exc: ValidationError) -> None:

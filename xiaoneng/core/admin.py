@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Event, TrailAnchor
+from xiaoneng.core.models import Event, TrailAnchor
 
 
 @admin.register(Event)

@@ -8,8 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from .schedule import register_periodic
-        from .tasks import task_results_prune_task, task_results_recover_task, trail_anchor_task
+        from xiaoneng.core.schedule import register_periodic
+        from xiaoneng.core.tasks import task_results_prune_task, task_results_recover_task, trail_anchor_task
 
         # finished rows of the task table would grow without bound (one per notification, scan, …)
         register_periodic("core.task_results_prune", task_results_prune_task, 24 * 3600)

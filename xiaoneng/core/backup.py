@@ -46,6 +46,9 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from xiaoneng.core.models import Event
+from xiaoneng.core.trail import trail_anchor_verify, trail_verify
+
 BACKUP_FORMAT = 1
 _FINGERPRINTS: dict[str, Callable[[], Any]] = {}
 
@@ -64,7 +67,6 @@ def fingerprints() -> dict[str, Any]:
 
 
 def _trail_fingerprint() -> dict[str, Any]:
-    from .models import Event
 
     newest = Event.objects.order_by("-id").values("id", "hash").first()
     return {
@@ -243,7 +245,6 @@ def backup_restore(src: Path, *, alias: str = "default", with_media: bool = True
 
 def restore_check(manifest: dict[str, Any]) -> RestoreReport:
     """Compare the restored site with the manifest: every fingerprint equal, the trail intact."""
-    from .trail import trail_anchor_verify, trail_verify
 
     report = RestoreReport(manifest=manifest)
     now = fingerprints()

@@ -8,6 +8,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
+from django.tasks import task_backends
+from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 
 def task_results_prune(*, keep_days: int | None = None, failed_keep_days: int | None = None) -> int:
@@ -16,13 +21,10 @@ def task_results_prune(*, keep_days: int | None = None, failed_keep_days: int | 
     (30, kept longer: they are the record of messages that could not be sent). Ready and running rows
     are never touched. Uses django-tasks-db's own `prune_db_task_results`; a no-op with another
     task backend. Returns the number of rows deleted."""
-    from django.tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
 
     backend = task_backends["default"]
     if not isinstance(backend, DatabaseBackend):
         return 0
-    from django_tasks_db.models import DBTaskResult
 
     keep = settings.XIAONENG_TASK_RESULTS_KEEP_DAYS if keep_days is None else keep_days
     failed_keep = settings.XIAONENG_TASK_FAILURES_KEEP_DAYS if failed_keep_days is None else failed_keep_days
@@ -47,11 +49,6 @@ def task_results_recover(*, stale_seconds: int | None = None) -> int:
     claimed it. So a task is run at least once, never lost; every task here is idempotent (the scan,
     the detections and the escalations re-read the state; a notification may be sent twice, which is
     the lesser evil). Returns the number of rows put back; a no-op with another task backend."""
-    from django.tasks import task_backends
-    from django.utils import timezone
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     if not any(isinstance(b, DatabaseBackend) for b in task_backends.all()):
         return 0

@@ -30,7 +30,11 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import connections
+from django.tasks import task_backends
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,6 @@ def periodic_pending(p: Periodic) -> bool:
     """True when a run of this job is already queued or running in the database task backend, so
     enqueueing it again would only double it. A RUNNING row older than
     XIAONENG_SCHEDULER_STALE_RUNNING_SECONDS is taken as a dead worker's and does not block."""
-    from django.tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     backend = task_backends[p.task.backend]
     if not isinstance(backend, DatabaseBackend):

@@ -21,7 +21,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from .roles import DEPARTMENT_ROLES, Role
+from xiaoneng.core.roles import DEPARTMENT_ROLES, Role
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Notification, TrackingSequence
+from xiaoneng.core.models import Notification, TrackingSequence
+from xiaoneng.core.tasks import message_send
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ def _deliver(user_ids: list[int], title: str, body: str, url: str, channels: tup
     """After the commit: write the inbox rows, and enqueue one `message_send` task per e-mail and SMS
     (the worker sends them, with retries; the web request never waits for a relay or a gateway)."""
     User = get_user_model()  # core sits below orgs: the user model by setting, not by import
-
-    from .tasks import message_send
 
     if set(channels) <= {"inbox"}:
         # in-app only (most staff notifications): the ids were taken from active users by notify(),
@@ -87,6 +86,5 @@ def notification_mark_read(*, user: Any, notification_id: int) -> None:
 def sms_send_later(*, phone: str, text: str) -> None:
     """Send one SMS to a number that is not (necessarily) an account's, from the worker after the
     commit, with the same retries as notifications."""
-    from .tasks import message_send
 
     transaction.on_commit(lambda: message_send.enqueue(channel="sms", text=text, to=phone))

@@ -29,7 +29,9 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import timezone
 
-from .sms import get_sms_backend
+from xiaoneng.core.housekeeping import task_results_prune, task_results_recover
+from xiaoneng.core.sms import get_sms_backend
+from xiaoneng.core.trail import trail_anchor_record
 
 log = logging.getLogger(__name__)
 MAILER = "default"  # the settings.MAILERS alias notifications are sent with
@@ -96,7 +98,6 @@ def message_send(
 @task()
 def task_results_prune_task() -> int:
     """Delete finished task rows older than the configured age (scheduled daily)."""
-    from .housekeeping import task_results_prune
 
     return task_results_prune()
 
@@ -104,7 +105,6 @@ def task_results_prune_task() -> int:
 @task()
 def task_results_recover_task() -> int:
     """Re-queue the tasks of a worker that died mid-task (core.housekeeping.task_results_recover)."""
-    from .housekeeping import task_results_recover
 
     return task_results_recover()
 
@@ -114,7 +114,6 @@ def trail_anchor_task() -> str:
     """Seal the Event trail once a day (core.trail.trail_anchor_record; scheduled hourly, idempotent:
     only the first run of a day records, a run that could not take the table lock is retried by the
     next one)."""
-    from .trail import trail_anchor_record
 
     anchor = trail_anchor_record()
     # a copy outside the database: whoever deletes the newest anchors and events cannot delete the log

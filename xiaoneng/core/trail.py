@@ -56,7 +56,7 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .models import Event, TrailAnchor
+from xiaoneng.core.models import Event, TrailAnchor
 
 # --- the hash ---------------------------------------------------------------------------------
 

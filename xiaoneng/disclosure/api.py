@@ -15,17 +15,14 @@ from ninja import Router, Schema
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import bounded_int
+from xiaoneng.core.scoping import region_subtree_q
 from xiaoneng.core.throttle import ApiThrottle
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-from xiaoneng.orgs.models import Department
-from xiaoneng.workdays.due import clock_due_date
-
-from .choices import RecordCategory
-from .models import ActiveRecord, Consultation, DisclosureRequest
-from .permissions import access_record_by_id, access_request_by_id, can_read_report
-from .report import COLUMNS, annual_report
-from .selectors import records_for, records_public, request_track, requests_for
-from .services import (
+from xiaoneng.disclosure.choices import RecordCategory
+from xiaoneng.disclosure.models import ActiveRecord, Consultation, DisclosureRequest
+from xiaoneng.disclosure.permissions import access_record_by_id, access_request_by_id, can_read_report
+from xiaoneng.disclosure.report import COLUMNS, annual_report
+from xiaoneng.disclosure.selectors import records_for, records_public, request_track, requests_for
+from xiaoneng.disclosure.services import (
     appeal_record,
     consultation_reply,
     consultation_start,
@@ -39,6 +36,9 @@ from .services import (
     request_submit,
     request_withdraw,
 )
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+from xiaoneng.orgs.models import Department
+from xiaoneng.workdays.due import clock_due_date
 
 router = Router(tags=["disclosure"])
 
@@ -419,7 +419,6 @@ def report(request: AuthedRequest, year: int, department_id: int | None = None) 
     if not can_read_report(user):
         raise PermissionDenied
     year = _bounded(year, "year", 2000, timezone.localdate().year)
-    from xiaoneng.core.scoping import region_subtree_q
 
     if user.role in DEPARTMENT_ROLES and not user.is_superuser:
         if department_id is not None and department_id != user.department_id:

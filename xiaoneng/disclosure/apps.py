@@ -10,10 +10,9 @@ class DisclosureConfig(AppConfig):
     def ready(self) -> None:
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
+        from xiaoneng.disclosure import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+        from xiaoneng.disclosure.tasks import consultations_deem_task
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
-        from .tasks import consultations_deem_task
 
         # DIS-1: a consulted party silent for 15 working days is deemed to consent
         register_periodic("disclosure.consultations_deem", consultations_deem_task, 3600)

@@ -10,11 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from xiaoneng.orgs.models import User
-
-from .choices import AnswerType, AppealKind, AppealResult, ApplicantKind, ConsultationKind, Ground
-from .models import DisclosureRequest
-from .services import (
+from xiaoneng.disclosure.choices import AnswerType, AppealKind, AppealResult, ApplicantKind, ConsultationKind, Ground
+from xiaoneng.disclosure.models import DisclosureRequest
+from xiaoneng.disclosure.services import (
     appeal_record,
     consultation_start,
     guide_save,
@@ -27,6 +25,7 @@ from .services import (
     request_register,
     request_submit,
 )
+from xiaoneng.orgs.models import User
 
 MARKER = "2025年度本市食品经营许可证发放名单"
 

@@ -18,8 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from xiaoneng.core.pdf import pdf_font
-
-from .report import APPEAL_COLUMNS, COLUMNS, AnnualReport
+from xiaoneng.disclosure.report import APPEAL_COLUMNS, COLUMNS, AnnualReport
 
 
 def _overview_lines(r: AnnualReport) -> list[str]:

@@ -7,9 +7,8 @@ __all__ = ["AnswerForm", "RecordForm", "RequestForm", "WindowRequestForm"]
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.disclosure.choices import AnswerType, ApplicantKind, Channel, Ground, RecordCategory
 from xiaoneng.orgs.models import Department
-
-from .choices import AnswerType, ApplicantKind, Channel, Ground, RecordCategory
 
 
 class RequestForm(forms.Form):

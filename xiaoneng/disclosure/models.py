@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import (
+from xiaoneng.disclosure.choices import (
     AnswerType,
     AppealKind,
     AppealResult,

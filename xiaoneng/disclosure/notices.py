@@ -18,10 +18,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from xiaoneng.core.pdf import pdf_font
+from xiaoneng.disclosure.choices import ANSWER_BASIS, AnswerType, Ground
+from xiaoneng.disclosure.models import DisclosureRequest
 from xiaoneng.workdays.due import clock_due_date
-
-from .choices import ANSWER_BASIS, AnswerType, Ground
-from .models import DisclosureRequest
 
 NOTICE_KINDS = ("answer", "correction", "extension")
 RED = (0.78, 0.08, 0.08)

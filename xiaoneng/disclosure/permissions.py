@@ -19,10 +19,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from xiaoneng.disclosure.models import ActiveRecord, DisclosureRequest
+from xiaoneng.disclosure.selectors import records_for, requests_for
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
-
-from .models import ActiveRecord, DisclosureRequest
-from .selectors import records_for, requests_for
 
 
 def _active(user: Any) -> bool:

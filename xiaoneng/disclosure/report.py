@@ -27,10 +27,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.disclosure.choices import AppealKind, AppealResult, ApplicantKind, RecordCategory, RecordStatus
+from xiaoneng.disclosure.models import ActiveRecord, AppealRecord, DisclosureRequest
 from xiaoneng.workdays.deadline import day_start
-
-from .choices import AppealKind, AppealResult, ApplicantKind, RecordCategory, RecordStatus
-from .models import ActiveRecord, AppealRecord, DisclosureRequest
 
 # The applicant columns of table 三.
 COLUMNS: list[tuple[str, Any]] = [

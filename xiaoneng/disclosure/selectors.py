@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.models import Event
 from xiaoneng.core.scoping import restrict
-
-from .choices import RecordStatus
-from .models import ActiveRecord, DisclosureGuide, DisclosureRequest
+from xiaoneng.disclosure.choices import RecordStatus
+from xiaoneng.disclosure.models import ActiveRecord, DisclosureGuide, DisclosureRequest
 
 
 def code_hash(number: str, code: str) -> str:
@@ -92,7 +92,6 @@ ACTION_LABELS = {
 def request_trail(req: DisclosureRequest) -> list[dict[str, Any]]:
     """The request's Event trail, oldest first, each step with its label (an unknown action keeps a
     neutral label rather than its code)."""
-    from xiaoneng.core.models import Event
 
     return [
         {

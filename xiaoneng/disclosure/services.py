@@ -57,15 +57,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.params import MAX_YEAR, MIN_YEAR
 from xiaoneng.core.services import notify, sms_send_later, tracking_number_next
 from xiaoneng.core.trail import event_append
-from xiaoneng.orgs.choices import Role
-from xiaoneng.orgs.models import Department
-from xiaoneng.workdays.calendar import get_calendar
-from xiaoneng.workdays.choices import ClockStatus, ExtensionKind, PauseReason
-from xiaoneng.workdays.deadline import day_start, local_date
-from xiaoneng.workdays.models import Clock
-from xiaoneng.workdays.services import clock_extend, clock_pause, clock_restart, clock_resume, clock_start, clock_stop
-
-from .choices import (
+from xiaoneng.disclosure.choices import (
     ANSWER_GROUNDS,
     TRANSITIONS,
     AnswerType,
@@ -80,9 +72,16 @@ from .choices import (
     RequestStatus,
     report_row,
 )
-from .models import ActiveRecord, AppealRecord, Consultation, DisclosureGuide, DisclosureRequest
-from .permissions import can_approve_extension, can_handle, can_publish, is_department_staff, require
-from .selectors import code_hash
+from xiaoneng.disclosure.models import ActiveRecord, AppealRecord, Consultation, DisclosureGuide, DisclosureRequest
+from xiaoneng.disclosure.permissions import can_approve_extension, can_handle, can_publish, is_department_staff, require
+from xiaoneng.disclosure.selectors import code_hash
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import Department
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.choices import ClockStatus, ExtensionKind, PauseReason
+from xiaoneng.workdays.deadline import day_start, local_date
+from xiaoneng.workdays.models import Clock
+from xiaoneng.workdays.services import clock_extend, clock_pause, clock_restart, clock_resume, clock_start, clock_stop
 
 CLOCK_ANSWER = "disclosure.answer"
 CLOCK_CONSULTATION = "disclosure.consultation"

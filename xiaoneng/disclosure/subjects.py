@@ -15,9 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import ActiveRecord, Consultation, DisclosureRequest
-from .permissions import access_record_by_id, access_request_by_id
+from xiaoneng.disclosure.models import ActiveRecord, Consultation, DisclosureRequest
+from xiaoneng.disclosure.permissions import access_record_by_id, access_request_by_id
 
 
 def describe_request(user: Any, request: DisclosureRequest) -> Subject:

@@ -1,6 +1,6 @@
 from django.tasks import task
 
-from .services import consultations_deem
+from xiaoneng.disclosure.services import consultations_deem
 
 
 @task()

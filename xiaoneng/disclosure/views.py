@@ -20,10 +20,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.scoping import region_subtree_q
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-from xiaoneng.orgs.models import Department
-
-from .choices import (
+from xiaoneng.disclosure.choices import (
     AnswerType,
     ConsultationKind,
     ConsultationOpinion,
@@ -32,11 +29,11 @@ from .choices import (
     RecordStatus,
     RequestStatus,
 )
-from .exports import report_pdf, report_xlsx
-from .forms import AnswerForm, RecordForm, RequestForm, WindowRequestForm
-from .models import Consultation, DisclosureGuide
-from .notices import NOTICE_KINDS, notice_available, notice_pdf
-from .permissions import (
+from xiaoneng.disclosure.exports import report_pdf, report_xlsx
+from xiaoneng.disclosure.forms import AnswerForm, RecordForm, RequestForm, WindowRequestForm
+from xiaoneng.disclosure.models import Consultation, DisclosureGuide, DisclosureRequest
+from xiaoneng.disclosure.notices import NOTICE_KINDS, notice_available, notice_pdf
+from xiaoneng.disclosure.permissions import (
     access_record_by_id,
     access_request_by_id,
     can_approve_extension,
@@ -44,9 +41,16 @@ from .permissions import (
     can_publish,
     can_read_report,
 )
-from .report import annual_report
-from .selectors import guides_public, records_for, records_public, request_track, request_trail, requests_for
-from .services import (
+from xiaoneng.disclosure.report import annual_report
+from xiaoneng.disclosure.selectors import (
+    guides_public,
+    records_for,
+    records_public,
+    request_track,
+    request_trail,
+    requests_for,
+)
+from xiaoneng.disclosure.services import (
     consultation_reply,
     consultation_start,
     guide_save,
@@ -64,6 +68,8 @@ from .services import (
     request_submit,
     request_withdraw,
 )
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
+from xiaoneng.orgs.models import Department
 
 NOTICE_TOKEN_AGE = 90 * 24 * 3600  # a tracking link to the notices stays valid for 90 days
 
@@ -178,7 +184,6 @@ def track_notice(request: HttpRequest, token: str, kind: str) -> HttpResponse:
         number = signing.loads(token[:200], salt="disclosure-notice", max_age=NOTICE_TOKEN_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    from .models import DisclosureRequest
 
     req = get_object_or_404(DisclosureRequest.objects.select_related("department", "clock"), number=number)
     return _notice_response(req, kind)

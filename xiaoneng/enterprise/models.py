@@ -23,9 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
+from xiaoneng.enterprise.choices import (
+    ApprovalStatus,
+    PointKind,
+    ProblemStatus,
+    ProjectStatus,
+    ReportStatus,
+    Satisfaction,
+    Severity,
+)
 from xiaoneng.orgs.validators import validate_credit_code
-
-from .choices import ApprovalStatus, PointKind, ProblemStatus, ProjectStatus, ReportStatus, Satisfaction, Severity
 
 
 class Enterprise(TenantModel):

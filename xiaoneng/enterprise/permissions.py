@@ -24,10 +24,15 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
+from xiaoneng.enterprise.models import AgentProject, MonitoringPointReport, Pairing, Problem
+from xiaoneng.enterprise.selectors import (
+    enterprise_credit_code,
+    monitoring_reports_for,
+    pairings_for,
+    problems_for,
+    projects_for,
+)
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-
-from .models import AgentProject, MonitoringPointReport, Pairing, Problem
-from .selectors import enterprise_credit_code, monitoring_reports_for, pairings_for, problems_for, projects_for
 
 # ENT-1, ENT-7: the efficiency office (效能办) and the leaders of a region organise the service
 OFFICE_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})

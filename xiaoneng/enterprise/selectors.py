@@ -21,10 +21,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xiaoneng.core.scoping import region_subtree_q, restrict
+from xiaoneng.enterprise.choices import ProblemStatus
+from xiaoneng.enterprise.models import (
+    AgentProject,
+    Enterprise,
+    MonitoringPoint,
+    MonitoringPointReport,
+    Pairing,
+    Problem,
+)
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, ApplicantKind, Role
-
-from .choices import ProblemStatus
-from .models import AgentProject, Enterprise, MonitoringPoint, MonitoringPointReport, Pairing, Problem
 
 
 def enterprise_credit_code(user: Any) -> str:

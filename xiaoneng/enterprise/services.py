@@ -49,11 +49,7 @@ from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import event_append
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
-from xiaoneng.orgs.models import Department, Region, User
-from xiaoneng.workdays.services import clock_start, clock_stop
-
-from .choices import (
+from xiaoneng.enterprise.choices import (
     APPROVAL_TRANSITIONS,
     BAD_SATISFACTION,
     PROBLEM_TRANSITIONS,
@@ -64,8 +60,8 @@ from .choices import (
     Satisfaction,
     Severity,
 )
-from .inputs import check_choice, check_credit_code, check_date, check_text
-from .models import (
+from xiaoneng.enterprise.inputs import check_choice, check_credit_code, check_date, check_text
+from xiaoneng.enterprise.models import (
     AgentProject,
     Enterprise,
     MonitoringPoint,
@@ -77,7 +73,7 @@ from .models import (
     ProjectNote,
     Visit,
 )
-from .permissions import (
+from xiaoneng.enterprise.permissions import (
     can_act_for_pairing,
     can_assign_problem,
     can_manage_project,
@@ -86,7 +82,10 @@ from .permissions import (
     in_region,
     is_office_for,
 )
-from .selectors import enterprise_credit_code
+from xiaoneng.enterprise.selectors import enterprise_credit_code
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
+from xiaoneng.orgs.models import Department, Region, User
+from xiaoneng.workdays.services import clock_start, clock_stop
 
 ASSIGN_CLOCK_KIND = "enterprise.problem.assign"
 SOLVE_CLOCK_KIND = "enterprise.problem.solve"
@@ -358,7 +357,8 @@ def problem_rate(*, actor: Any, problem: Problem, satisfaction: Any, comment: st
         p.rated_at = timezone.now()
         fields = ["status", "satisfaction", "rating_comment", "rated_at", "updated_at"]
         if reopen:
-            assert p.department is not None  # a solved problem was assigned
+            if p.department is None:  # a solved problem was assigned
+                raise RuntimeError("invariant: p.department is not None")
             p.reopened = True
             p.solved_at = None
             p.clock = clock_start(
@@ -380,7 +380,8 @@ def problem_rate(*, actor: Any, problem: Problem, satisfaction: Any, comment: st
             reason=note,
         )
         if reopen:
-            assert p.department is not None
+            if p.department is None:
+                raise RuntimeError("invariant: p.department is not None")
             notify(
                 recipients=User.objects.filter(department=p.department, role=Role.DEPT_HEAD, is_active=True),
                 title=_("企业对办理结果不满意，请重新办理：%(title)s") % {"title": p.title},

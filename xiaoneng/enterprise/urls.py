@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from xiaoneng.enterprise import views
 
 app_name = "enterprise"
 urlpatterns = [

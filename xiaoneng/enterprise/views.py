@@ -17,13 +17,10 @@ from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
-from xiaoneng.orgs.choices import STAFF_ROLES
-from xiaoneng.orgs.models import Department, User
-
-from . import services
-from .choices import PointKind, ProblemStatus, ProjectStatus, ReportStatus, Satisfaction, Severity
-from .models import MonitoringPoint
-from .permissions import (
+from xiaoneng.enterprise import services
+from xiaoneng.enterprise.choices import PointKind, ProblemStatus, ProjectStatus, ReportStatus, Satisfaction, Severity
+from xiaoneng.enterprise.models import MonitoringPoint
+from xiaoneng.enterprise.permissions import (
     access_pairing_by_id,
     access_problem_by_id,
     access_project_by_id,
@@ -37,7 +34,7 @@ from .permissions import (
     is_office_for,
     is_staff_user,
 )
-from .selectors import (
+from xiaoneng.enterprise.selectors import (
     monitoring_points_for,
     monitoring_reports_for,
     overdue_problems,
@@ -45,6 +42,8 @@ from .selectors import (
     problems_for,
     projects_for,
 )
+from xiaoneng.orgs.choices import STAFF_ROLES
+from xiaoneng.orgs.models import Department, User
 
 
 def _staff(request: AuthedRequest) -> None:

@@ -14,12 +14,11 @@ from ninja import Router, Schema
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import bounded_int
-
-from . import services
-from .indicators import providers
-from .models import Indicator, Scheme
-from .permissions import access_scheme_by_id, require_staff
-from .selectors import commitments_public, results_for, warning_public, warnings_for
+from xiaoneng.evaluation import services
+from xiaoneng.evaluation.indicators import providers
+from xiaoneng.evaluation.models import Indicator, Scheme
+from xiaoneng.evaluation.permissions import access_scheme_by_id, require_staff
+from xiaoneng.evaluation.selectors import commitments_public, results_for, schemes_for, warning_public, warnings_for
 
 router = Router(tags=["evaluation"])
 
@@ -241,6 +240,5 @@ def vote(request: AuthedRequest, pk: int, payload: VoteIn) -> tuple[int, Evaluat
 
 @router.get("/schemes", response=list[SchemeOut], summary="Schemes the user may read")
 def list_schemes(request: AuthedRequest) -> list[SchemeOut]:
-    from .selectors import schemes_for
 
     return [_scheme(s) for s in schemes_for(request.user)[:200]]

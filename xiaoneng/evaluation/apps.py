@@ -9,9 +9,8 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
+        from xiaoneng.evaluation import indicators, subjects  # noqa: F401  (registers the data indicators and the clock subjects)
         from xiaoneng.orgs.choices import STAFF_ROLES
-
-        from . import indicators, subjects  # noqa: F401  (registers the data indicators and the clock subjects)
 
         register_workbench(MenuEntry(_("绩效考评"), "evaluation:schemes", frozenset(STAFF_ROLES), order=330))
         register_workbench(MenuEntry(_("效能廉勤预警"), "evaluation:warnings", frozenset(STAFF_ROLES), order=335))

@@ -9,11 +9,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from xiaoneng.orgs.models import Department, Region, User
-
-from .choices import CommitmentKind, IndicatorKind, PanelGroup, Severity, UnitCategory
-from .models import Scheme
-from .services import (
+from xiaoneng.evaluation.choices import CommitmentKind, IndicatorKind, PanelGroup, Severity, UnitCategory
+from xiaoneng.evaluation.models import Scheme
+from xiaoneng.evaluation.services import (
     commitment_create,
     commitment_panel_score,
     commitment_progress_report,
@@ -31,6 +29,7 @@ from .services import (
     unit_add,
     warning_index_compute,
 )
+from xiaoneng.orgs.models import Department, Region, User
 
 UNITS = [
     ("市场监管局", UnitCategory.WINDOW),

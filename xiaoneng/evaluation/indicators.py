@@ -37,9 +37,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .intervals import Measure, mean_from_moments, wilson
+from xiaoneng.complaints.selectors import complaints_for, department_stats
+from xiaoneng.core.scoping import restrict
+from xiaoneng.enterprise.selectors import monitoring_reports_for
+from xiaoneng.evaluation.intervals import Measure, mean_from_moments, wilson
+from xiaoneng.evaluation.models import Interview
+from xiaoneng.oversight.choices import RectificationStatus
+from xiaoneng.oversight.selectors import rectifications_for
+from xiaoneng.ratings.selectors import rating_metrics, ratings_for
+from xiaoneng.supervision.selectors import card_counts, scores_for
+from xiaoneng.workdays.deadline import day_start
 
 
 @dataclass(frozen=True)
@@ -130,9 +140,6 @@ def _per_month(points: float, period: Period) -> float:
 
 
 def _efficiency_index(units: list[Any], period: Period) -> dict[int, Measure]:
-    from django.db.models import Count, F, Sum
-
-    from xiaoneng.supervision.selectors import scores_for
 
     ids = [u.pk for u in units]
     rows = (
@@ -149,7 +156,6 @@ def _efficiency_index(units: list[Any], period: Period) -> dict[int, Measure]:
 
 
 def _alert_cards(units: list[Any], period: Period) -> dict[int, Measure]:
-    from xiaoneng.supervision.selectors import card_counts
 
     counts = card_counts(period.viewer, months=period.months, region=period.region)["by_department"]
     out = {}
@@ -165,7 +171,6 @@ def _alert_cards(units: list[Any], period: Period) -> dict[int, Measure]:
 
 
 def _complaint_figures(units: list[Any], period: Period) -> dict[int, Any]:
-    from xiaoneng.complaints.selectors import complaints_for, department_stats
 
     ids = {u.pk for u in units}
     qs = complaints_for(period.viewer).filter(handling_department_id__in=ids)
@@ -190,7 +195,6 @@ def _complaints_satisfaction(units: list[Any], period: Period) -> dict[int, Meas
 def _rating_metrics(units: list[Any], period: Period) -> dict[int, Any]:
     """RAT-4 figures per unit through ratings.selectors.rating_metrics, which labels rows by
     department name: names are unique within a region, so it is called once per region."""
-    from xiaoneng.ratings.selectors import rating_metrics, ratings_for
 
     by_region: dict[int, dict[str, int]] = defaultdict(dict)
     for u in units:
@@ -218,11 +222,6 @@ def _ratings_rectification(units: list[Any], period: Period) -> dict[int, Measur
 
 
 def _rectifications_closed(units: list[Any], period: Period) -> dict[int, Measure]:
-    from django.db.models import Count, Q
-
-    from xiaoneng.oversight.choices import RectificationStatus
-    from xiaoneng.oversight.selectors import rectifications_for
-    from xiaoneng.workdays.deadline import day_start
 
     ids = [u.pk for u in units]
     rows = (
@@ -250,7 +249,6 @@ def _severity_deductions(scoped: Any, date_field: str, points: dict[int, int]) -
     """`scoped(viewer)` gives the rows the viewer may read (a selector)."""
 
     def batch(units: list[Any], period: Period) -> dict[int, Measure]:
-        from django.db.models import Count
 
         ids = [u.pk for u in units]
         rows = (
@@ -272,15 +270,11 @@ def _severity_deductions(scoped: Any, date_field: str, points: dict[int, int]) -
 
 def _monitoring(units: list[Any], period: Period) -> dict[int, Measure]:
     # 定点监测: the reports live in the enterprise app (issue 13, ENT-7), read through its selector
-    from xiaoneng.enterprise.selectors import monitoring_reports_for
 
     return _severity_deductions(monitoring_reports_for, "reported_on", SEVERITY_POINTS)(units, period)
 
 
 def _interviews(units: list[Any], period: Period) -> dict[int, Measure]:
-    from xiaoneng.core.scoping import restrict
-
-    from .models import Interview
 
     return _severity_deductions(lambda viewer: restrict(Interview.objects.all(), viewer), "held_on", INTERVIEW_POINTS)(
         units, period

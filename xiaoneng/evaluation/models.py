@@ -32,8 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import (
+from xiaoneng.evaluation.choices import (
     AwardKind,
     CommitmentKind,
     CommitmentStatus,

@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.scoping import restrict
-
-from .choices import OFFICE_ROLES
-from .models import Commitment, Scheme, WarningTalk
+from xiaoneng.evaluation.choices import OFFICE_ROLES
+from xiaoneng.evaluation.models import Commitment, Scheme, WarningTalk
+from xiaoneng.evaluation.selectors import schemes_for
 
 
 def in_region(user: Any, region: Any) -> bool:
@@ -66,7 +66,6 @@ def _pk(pk: int) -> int:
 
 def access_scheme_by_id(user: Any, pk: int) -> Scheme:
     _pk(pk)
-    from .selectors import schemes_for
 
     return get_object_or_404(schemes_for(user), pk=pk)
 

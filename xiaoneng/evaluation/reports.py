@@ -10,8 +10,19 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .models import Scheme, UnitResult
+from xiaoneng.core.pdf import pdf_font
+from xiaoneng.evaluation.models import Scheme, UnitResult
 
 
 def _fmt(v: Any) -> str:
@@ -65,8 +76,6 @@ def _detail_rows(r: UnitResult) -> list[list[str]]:
 
 
 def report_xlsx(scheme: Scheme, results: list[UnitResult]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
 
     wb = Workbook()
     ws = wb.active
@@ -101,16 +110,6 @@ def _num(x: str) -> Any:
 
 
 def report_pdf(scheme: Scheme, results: list[UnitResult], *, unit: UnitResult | None = None) -> bytes:
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from xiaoneng.core.pdf import pdf_font
 
     font = pdf_font()
     title = ParagraphStyle("t", fontName=font, fontSize=17, leading=24, alignment=TA_CENTER)

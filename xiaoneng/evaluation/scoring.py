@@ -20,10 +20,12 @@ from typing import Any
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
-from .choices import IndicatorKind, UnitCategory
-from .indicators import Period, measure_all, provider
-from .intervals import Measure, bands, combine, mean_from_moments
-from .models import EvaluatedUnit, Indicator, PanelScore, Scheme, SelfAssessment, SurveyTarget
+from xiaoneng.evaluation.choices import IndicatorKind, UnitCategory
+from xiaoneng.evaluation.indicators import Period, measure_all, provider
+from xiaoneng.evaluation.intervals import Measure, bands, combine, mean_from_moments
+from xiaoneng.evaluation.models import EvaluatedUnit, Indicator, PanelScore, Scheme, SelfAssessment, SurveyTarget
+from xiaoneng.ratings.choices import QuestionKind
+from xiaoneng.ratings.models import Answer
 
 
 def weight_errors(scheme: Scheme) -> list[str]:
@@ -99,8 +101,6 @@ def _panel_measures(scheme: Scheme) -> dict[tuple[int, int], Measure]:
 def _survey_measures(scheme: Scheme) -> dict[tuple[int, int], Measure]:
     """Survey answers (1–5) mapped to 0–100 ((x − 1) × 25), pooled over the unit's targets, with the
     t interval over answers. Read from ratings' answers grouped per target."""
-    from xiaoneng.ratings.choices import QuestionKind
-    from xiaoneng.ratings.models import Answer
 
     acc: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     groups: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -19,10 +19,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from xiaoneng.core.scoping import restrict
-
-from .choices import CommitmentStatus, SchemeStatus, VoteChoice, WarningLevel
-from .intervals import Measure, mean_interval, wilson
-from .models import Commitment, PanelMember, Scheme, UnitResult, WarningIndex, WarningTalk
+from xiaoneng.evaluation.choices import CommitmentStatus, SchemeStatus, VoteChoice, WarningLevel
+from xiaoneng.evaluation.intervals import Measure, mean_interval, wilson
+from xiaoneng.evaluation.models import Commitment, PanelMember, Scheme, UnitResult, WarningIndex, WarningTalk
 
 
 def schemes_for(user: Any) -> QuerySet[Scheme]:

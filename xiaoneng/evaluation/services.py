@@ -48,6 +48,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,10 +60,8 @@ from xiaoneng.core.params import MAX_YEAR, MIN_YEAR
 from xiaoneng.core.services import sms_send_later
 from xiaoneng.core.trail import event_append, trail_batch
 from xiaoneng.core.uploads import upload_check
-from xiaoneng.orgs.choices import Role
-from xiaoneng.workdays.services import clock_start, clock_stop
-
-from .choices import (
+from xiaoneng.enterprise.services import monitoring_report_record as record
+from xiaoneng.evaluation.choices import (
     AWARD_ROLES,
     COMMITMENT_TRANSITIONS,
     SCHEME_TRANSITIONS,
@@ -78,9 +77,9 @@ from .choices import (
     VoteChoice,
     WarningLevel,
 )
-from .indicators import WARNING_SOURCES, Period, measure_all, provider
-from .intervals import combine
-from .models import (
+from xiaoneng.evaluation.indicators import WARNING_SOURCES, Period, measure_all, provider
+from xiaoneng.evaluation.intervals import combine
+from xiaoneng.evaluation.models import (
     Award,
     Commitment,
     CommitmentPanelScore,
@@ -99,8 +98,14 @@ from .models import (
     WarningIndex,
     WarningTalk,
 )
-from .permissions import in_region, is_office_for, require_office
-from .scoring import scheme_scores, weight_errors
+from xiaoneng.evaluation.permissions import in_region, is_office_for, require_office
+from xiaoneng.evaluation.scoring import scheme_scores, weight_errors
+from xiaoneng.evaluation.selectors import commitment_result
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import Department, Region
+from xiaoneng.oversight.selectors import disqualified_units
+from xiaoneng.oversight.services import rectification_open
+from xiaoneng.workdays.services import clock_start, clock_stop
 
 SELF_CLOCK_KIND = "evaluation.self_assessment"
 TWO = Decimal("0.01")
@@ -544,7 +549,6 @@ def scheme_bottom_act(*, actor: Any, scheme: Scheme) -> list[WarningTalk]:
     """EVA-1 末位: each unit in the bottom band gets a warning talk (诫勉谈话) to hold and a
     Rectification (oversight's spine, one per result: running this twice opens nothing new)."""
     scheme = _fresh(scheme)
-    from xiaoneng.oversight.services import rectification_open
 
     require_office(actor, scheme.region)
     if scheme.computed_at is None:
@@ -595,9 +599,6 @@ def award_blockers(scheme: Scheme, department: Any) -> list[str]:
     """ACC-2 (四个一律: 一律取消评先评优资格): why `department` may not be awarded for the scheme's year:
     oversight's `disqualified_units(period)` (the negative list, 容错 exemptions respected), and any
     other accountability record of the unit decided in the year that was not exempted."""
-    from django.apps import apps
-
-    from xiaoneng.oversight.selectors import disqualified_units
 
     reasons: list[str] = []
     if department.pk in disqualified_units((scheme.start, scheme.end), tenant=scheme.tenant_id):
@@ -670,7 +671,6 @@ def monitoring_report_record(
 ) -> Any:
     """A 发展环境监测点 report the office records by hand. The reports live in the enterprise app
     (issue 13, ENT-7): this checks the office as before and calls its action."""
-    from xiaoneng.enterprise.services import monitoring_report_record as record
 
     require_office(actor, department.region)
     day = _day(reported_on, "reported_on", _("报告日期"))
@@ -712,7 +712,6 @@ def warning_index_compute(
     0–100 score for the month; the index is their weighted mean (a source without data leaves its
     weight to the others). Levels: a source below 80 → 单项预警; the index below 85 → 综合预警; below
     75, or 综合预警 two months running → 预警公示 (the public list)."""
-    from xiaoneng.orgs.models import Department
 
     require_office(actor, region)
     month = month.replace(day=1)
@@ -1015,7 +1014,6 @@ def commitment_panel_score(*, actor: Any, commitment: Commitment, score: Any) ->
 
 
 def _ancestors(region: Any) -> list[Any]:
-    from xiaoneng.orgs.models import Region
 
     parts = region.path.split("/")
     return list(Region.objects.filter(path__in=["/".join(parts[: i + 1]) for i in range(len(parts))]))
@@ -1028,7 +1026,6 @@ def commitment_assess(*, actor: Any, commitment: Commitment) -> Commitment:
     """年底评诺 closes: the public's fulfilled rate and the panel's mean, half each (either alone
     when the other has no data), stored with the sample sizes."""
     commitment = Commitment.objects.select_related("department__region").get(pk=commitment.pk)
-    from .selectors import commitment_result
 
     require_office(actor, commitment.department.region)
     res = commitment_result(commitment)

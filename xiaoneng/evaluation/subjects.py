@@ -13,9 +13,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import EvaluatedUnit
-from .permissions import access_scheme_by_id
+from xiaoneng.evaluation.models import EvaluatedUnit
+from xiaoneng.evaluation.permissions import access_scheme_by_id
 
 
 def describe_unit(user: Any, unit: EvaluatedUnit) -> Subject:

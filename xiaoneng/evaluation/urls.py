@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from xiaoneng.evaluation import views
 
 app_name = "evaluation"
 urlpatterns = [

@@ -18,10 +18,8 @@ from django.views.decorators.http import require_POST
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
-from xiaoneng.orgs.models import Department
-
-from . import services
-from .choices import (
+from xiaoneng.evaluation import services
+from xiaoneng.evaluation.choices import (
     AwardKind,
     CommitmentKind,
     CommitmentStatus,
@@ -32,12 +30,18 @@ from .choices import (
     VoteChoice,
     WarningLevel,
 )
-from .indicators import provider, providers
-from .models import Indicator, UnitResult
-from .permissions import access_commitment_by_id, access_scheme_by_id, access_talk_by_id, is_office_for, require_staff
-from .reports import rank_text, report_pdf, report_xlsx
-from .scoring import weight_errors
-from .selectors import (
+from xiaoneng.evaluation.indicators import WARNING_SOURCES, provider, providers
+from xiaoneng.evaluation.models import Indicator, Scheme, UnitResult
+from xiaoneng.evaluation.permissions import (
+    access_commitment_by_id,
+    access_scheme_by_id,
+    access_talk_by_id,
+    is_office_for,
+    require_staff,
+)
+from xiaoneng.evaluation.reports import rank_text, report_pdf, report_xlsx
+from xiaoneng.evaluation.scoring import weight_errors
+from xiaoneng.evaluation.selectors import (
     commitment_result,
     commitments_for,
     commitments_public,
@@ -47,6 +51,7 @@ from .selectors import (
     warning_public,
     warnings_for,
 )
+from xiaoneng.orgs.models import Department
 
 
 def _errors(request: AuthedRequest, e: ValidationError) -> None:
@@ -356,7 +361,6 @@ def warning_list(request: AuthedRequest) -> HttpResponse:
     if level.isdigit() and int(level) in WarningLevel.values:
         qs = qs.filter(level=int(level))
     page = paginate(request, qs)
-    from .indicators import WARNING_SOURCES
 
     return render(
         request,
@@ -525,7 +529,6 @@ def public_commitment(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def public_results(request: AuthedRequest) -> HttpResponse:
-    from .models import Scheme
 
     schemes = list(
         Scheme.objects.filter(status=SchemeStatus.CLOSED).select_related("region").order_by("-year", "id")[:50]

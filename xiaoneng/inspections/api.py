@@ -13,14 +13,11 @@ from ninja import Field, Router, Schema, Status
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.throttle import ApiThrottle
-from xiaoneng.orgs.models import User
-from xiaoneng.workdays.due import clock_due_date
-
-from .actions.filings import filing_approve, filing_refuse, filing_submit
-from .actions.first_violations import first_violation_notice_close, first_violation_notice_issue
-from .actions.penalties import penalty_decide
-from .actions.records import finding_add
-from .models import (
+from xiaoneng.inspections.actions.filings import filing_approve, filing_refuse, filing_submit
+from xiaoneng.inspections.actions.first_violations import first_violation_notice_close, first_violation_notice_issue
+from xiaoneng.inspections.actions.penalties import penalty_decide
+from xiaoneng.inspections.actions.records import finding_add
+from xiaoneng.inspections.models import (
     DiscretionTier,
     EnforcementCertificate,
     FirstViolationEntry,
@@ -29,14 +26,14 @@ from .models import (
     InspectionFiling,
     PenaltyDecision,
 )
-from .permissions import (
+from xiaoneng.inspections.permissions import (
     access_filing_by_id,
     access_inspection_by_id,
     access_notice_by_id,
     is_department_user,
     is_staff_user,
 )
-from .selectors import (
+from xiaoneng.inspections.selectors import (
     baselines_public,
     certificates_for,
     filing_verify,
@@ -47,6 +44,8 @@ from .selectors import (
     penalties_for,
     unfiled_inspections,
 )
+from xiaoneng.orgs.models import User
+from xiaoneng.workdays.due import clock_due_date
 
 router = Router(tags=["inspections"])
 
@@ -205,7 +204,8 @@ def create_filing(request: AuthedRequest, payload: FilingIn) -> Status:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None
+    if department is None:
+        raise RuntimeError("invariant: department is not None")
     item = Item.objects.filter(pk=payload.item_id, department=department).select_related("published").first()
     officials = list(User.objects.filter(pk__in=payload.official_ids, department=department))
     if len(officials) != len(set(payload.official_ids)):

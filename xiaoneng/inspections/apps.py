@@ -9,9 +9,8 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
+        from xiaoneng.inspections import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
         from xiaoneng.orgs.choices import STAFF_ROLES
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
 
         register_workbench(MenuEntry(_("涉企检查"), "inspections:filings", frozenset(STAFF_ROLES), order=330))
         register_portal(

@@ -11,16 +11,15 @@ from typing import Any
 from django.utils import timezone
 
 from xiaoneng.catalog.models import Item
+from xiaoneng.inspections.actions.certificates import certificate_issue
+from xiaoneng.inspections.actions.filings import filing_approve, filing_submit
+from xiaoneng.inspections.actions.first_violations import first_violation_entry_add, first_violation_notice_issue
+from xiaoneng.inspections.actions.penalties import baseline_set
+from xiaoneng.inspections.actions.records import check_record, finding_add, inspection_record
+from xiaoneng.inspections.choices import InspectionKind
+from xiaoneng.inspections.models import EnforcementCertificate
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.orgs.validators import credit_code_check_char
-
-from .actions.certificates import certificate_issue
-from .actions.filings import filing_approve, filing_submit
-from .actions.first_violations import first_violation_entry_add, first_violation_notice_issue
-from .actions.penalties import baseline_set
-from .actions.records import check_record, finding_add, inspection_record
-from .choices import InspectionKind
-from .models import EnforcementCertificate
 
 
 def _code(first17: str) -> str:

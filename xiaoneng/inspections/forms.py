@@ -23,11 +23,16 @@ from django.utils.translation import gettext_lazy as _
 from xiaoneng.catalog.choices import ItemType, VersionStatus
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.uploads import MultipleFileField
+from xiaoneng.inspections.choices import Exemption, FilingStatus, InspectionKind, Tier
+from xiaoneng.inspections.models import (
+    DiscretionTier,
+    FirstViolationEntry,
+    FirstViolationNotice,
+    Inspection,
+    InspectionFiling,
+)
 from xiaoneng.orgs.choices import STAFF_ROLES
 from xiaoneng.orgs.models import Department, User
-
-from .choices import Exemption, FilingStatus, InspectionKind, Tier
-from .models import DiscretionTier, FirstViolationEntry, FirstViolationNotice, Inspection, InspectionFiling
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -27,9 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
+from xiaoneng.inspections.choices import Exemption, FilingStatus, InspectionKind, NoticeStatus, Tier
 from xiaoneng.orgs.validators import validate_credit_code
-
-from .choices import Exemption, FilingStatus, InspectionKind, NoticeStatus, Tier
 
 
 class EnforcementCertificate(TenantModel):

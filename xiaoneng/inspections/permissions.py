@@ -22,12 +22,11 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
+from xiaoneng.inspections.choices import OFFICE_ROLES, InspectionKind
+from xiaoneng.inspections.models import EnforcementCertificate, FirstViolationNotice, Inspection, InspectionFiling
+from xiaoneng.inspections.selectors import certificates_for, filings_for, inspections_for, notices_for
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department
-
-from .choices import OFFICE_ROLES, InspectionKind
-from .models import EnforcementCertificate, FirstViolationNotice, Inspection, InspectionFiling
-from .selectors import certificates_for, filings_for, inspections_for, notices_for
 
 
 def is_department_user(user: Any) -> bool:

@@ -28,12 +28,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from xiaoneng.catalog.choices import ItemType, VersionStatus
+from xiaoneng.catalog.models import Item
 from xiaoneng.core.scoping import region_subtree_q, restrict
-from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-from xiaoneng.orgs.models import User
-
-from .choices import InspectionKind
-from .models import (
+from xiaoneng.inspections.choices import InspectionKind
+from xiaoneng.inspections.models import (
     DiscretionBaseline,
     EnforcementCertificate,
     FirstViolationEntry,
@@ -42,6 +41,8 @@ from .models import (
     InspectionFiling,
     PenaltyDecision,
 )
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
+from xiaoneng.orgs.models import Department, User
 
 
 def certificates_for(user: Any) -> QuerySet[EnforcementCertificate]:
@@ -160,8 +161,6 @@ def filing_verify(number: str, credit_code: str) -> PublicFiling | None:
 def penalty_items_for_lists(user: Any) -> QuerySet[Any]:
     """Published 行政处罚 items whose lists (首违不罚, 裁量基准) this user maintains: the legal office's
     region subtree, the administrator's tenant."""
-    from xiaoneng.catalog.choices import ItemType, VersionStatus
-    from xiaoneng.catalog.models import Item
 
     qs = Item.objects.filter(
         published__status=VersionStatus.PUBLISHED, published__item_type=ItemType.PENALTY
@@ -177,7 +176,6 @@ def penalty_items_for_lists(user: Any) -> QuerySet[Any]:
 
 def check_departments(user: Any) -> QuerySet[Any]:
     """Departments the office or a leader may inspect (明察暗访, 交叉检查): their region's subtree."""
-    from xiaoneng.orgs.models import Department
 
     if user.is_superuser:
         return Department.objects.all()

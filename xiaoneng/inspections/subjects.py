@@ -14,9 +14,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import FirstViolationNotice, InspectionFiling
-from .permissions import access_filing_by_id, access_notice_by_id, is_staff_user
+from xiaoneng.inspections.models import FirstViolationNotice, InspectionFiling
+from xiaoneng.inspections.permissions import access_filing_by_id, access_notice_by_id, is_staff_user
 
 
 def _staff(user: Any) -> bool:

@@ -14,20 +14,17 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
-from xiaoneng.orgs.models import Department
-from xiaoneng.workdays.due import clock_due_date
-
-from .actions.certificates import certificate_issue, certificate_revoke
-from .actions.filings import filing_approve, filing_refuse, filing_submit
-from .actions.first_violations import (
+from xiaoneng.inspections.actions.certificates import certificate_issue, certificate_revoke
+from xiaoneng.inspections.actions.filings import filing_approve, filing_refuse, filing_submit
+from xiaoneng.inspections.actions.first_violations import (
     first_violation_entry_add,
     first_violation_notice_close,
     first_violation_notice_issue,
 )
-from .actions.penalties import baseline_set, penalty_decide
-from .actions.records import check_record, finding_add, inspection_record
-from .choices import FilingStatus, InspectionKind, NoticeStatus
-from .forms import (
+from xiaoneng.inspections.actions.penalties import baseline_set, penalty_decide
+from xiaoneng.inspections.actions.records import check_record, finding_add, inspection_record
+from xiaoneng.inspections.choices import FilingStatus, InspectionKind, NoticeStatus
+from xiaoneng.inspections.forms import (
     BaselineForm,
     CertificateForm,
     CheckForm,
@@ -37,8 +34,8 @@ from .forms import (
     NoticeForm,
     PenaltyForm,
 )
-from .models import InspectionEvidence
-from .permissions import (
+from xiaoneng.inspections.models import InspectionEvidence
+from xiaoneng.inspections.permissions import (
     access_certificate_by_id,
     access_filing_by_id,
     access_inspection_by_id,
@@ -51,7 +48,7 @@ from .permissions import (
     is_staff_user,
     may_check,
 )
-from .selectors import (
+from xiaoneng.inspections.selectors import (
     baselines_for,
     baselines_public,
     certificate_holders,
@@ -66,6 +63,8 @@ from .selectors import (
     penalties_for,
     penalty_items_for_lists,
 )
+from xiaoneng.orgs.models import Department
+from xiaoneng.workdays.due import clock_due_date
 
 
 def _staff(request: AuthedRequest) -> None:
@@ -107,7 +106,8 @@ def filing_new(request: AuthedRequest) -> HttpResponse:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None  # is_department_user
+    if department is None:  # is_department_user
+        raise RuntimeError("invariant: department is not None")
     form = FilingForm(request.POST or None, department=department)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -232,7 +232,8 @@ def inspection_new(request: AuthedRequest) -> HttpResponse:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None  # is_department_user
+    if department is None:  # is_department_user
+        raise RuntimeError("invariant: department is not None")
     initial: dict[str, Any] = {}
     filing_id = request.GET.get("filing", "")
     if filing_id.isdigit() and len(filing_id) < 12:
@@ -411,7 +412,8 @@ def notice_new(request: AuthedRequest) -> HttpResponse:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None  # is_department_user
+    if department is None:  # is_department_user
+        raise RuntimeError("invariant: department is not None")
     form = NoticeForm(request.POST or None, department=department)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -510,7 +512,8 @@ def penalty_new(request: AuthedRequest) -> HttpResponse:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None  # is_department_user
+    if department is None:  # is_department_user
+        raise RuntimeError("invariant: department is not None")
     form = PenaltyForm(request.POST or None, department=department)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -12,12 +12,17 @@ from ninja import Field, Router, Schema, Status
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import MAX_OFFSET, bounded_int
+from xiaoneng.normative.models import NormativeDocument
+from xiaoneng.normative.permissions import access_document_by_id, is_department_user, is_staff_user
+from xiaoneng.normative.selectors import documents_for, late_filings, public_documents
+from xiaoneng.normative.services import (
+    document_evaluate,
+    document_file,
+    document_publish,
+    document_review,
+    document_submit,
+)
 from xiaoneng.workdays.due import clock_due_date
-
-from .models import NormativeDocument
-from .permissions import access_document_by_id, is_department_user, is_staff_user
-from .selectors import documents_for, late_filings, public_documents
-from .services import document_evaluate, document_file, document_publish, document_review, document_submit
 
 router = Router(tags=["normative"])
 
@@ -132,7 +137,8 @@ def submit_document(request: AuthedRequest, payload: NormativeSubmitIn) -> Statu
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None
+    if department is None:
+        raise RuntimeError("invariant: department is not None")
     d = document_submit(actor=request.user, department=department, title=payload.title, summary=payload.summary)
     return Status(201, _out(access_document_by_id(request.user, d.pk)))
 

@@ -9,9 +9,8 @@ class NormativeConfig(AppConfig):
 
     def ready(self) -> None:
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
+        from xiaoneng.normative import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
         from xiaoneng.orgs.choices import STAFF_ROLES
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
 
         register_workbench(MenuEntry(_("规范性文件"), "normative:documents", frozenset(STAFF_ROLES), order=340))
         register_portal(

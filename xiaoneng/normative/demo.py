@@ -9,11 +9,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from xiaoneng.normative.models import NormativeDocument
+from xiaoneng.normative.services import document_file, document_publish, document_review, document_submit
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Region, User
-
-from .models import NormativeDocument
-from .services import document_file, document_publish, document_review, document_submit
 
 # (title, summary, review outcome or "", review opinion, number or "", filed)
 DOCUMENTS = [

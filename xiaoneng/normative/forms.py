@@ -7,7 +7,7 @@ __all__ = ["EvaluateForm", "FileForm", "PublishForm", "ReviewForm", "SubmitForm"
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import EvaluationOutcome, FilingBody, ReviewOutcome
+from xiaoneng.normative.choices import EvaluationOutcome, FilingBody, ReviewOutcome
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

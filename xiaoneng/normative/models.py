@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import DocumentStatus, EvaluationOutcome, FilingBody, ReviewOutcome
+from xiaoneng.normative.choices import DocumentStatus, EvaluationOutcome, FilingBody, ReviewOutcome
 
 PUBLIC_STATUSES = (DocumentStatus.PUBLISHED, DocumentStatus.REPEALED)
 

@@ -18,11 +18,10 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
+from xiaoneng.normative.models import NormativeDocument
+from xiaoneng.normative.selectors import documents_for
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department
-
-from .models import NormativeDocument
-from .selectors import documents_for
 
 
 def is_staff_user(user: Any) -> bool:

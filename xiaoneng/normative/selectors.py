@@ -12,11 +12,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from xiaoneng.core.scoping import restrict
+from xiaoneng.normative.choices import DocumentStatus
+from xiaoneng.normative.models import PUBLIC_STATUSES, NormativeDocument
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
 from xiaoneng.workdays.models import Clock
-
-from .choices import DocumentStatus
-from .models import PUBLIC_STATUSES, NormativeDocument
 
 
 def documents_for(user: Any) -> QuerySet[NormativeDocument]:

@@ -25,15 +25,20 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
+from xiaoneng.normative.choices import (
+    DOCUMENT_TRANSITIONS,
+    DocumentStatus,
+    EvaluationOutcome,
+    FilingBody,
+    ReviewOutcome,
+)
+from xiaoneng.normative.inputs import add_months, check_choice, check_date, check_text
+from xiaoneng.normative.models import NormativeDocument
+from xiaoneng.normative.permissions import can_file, can_publish, can_review, can_submit, in_region
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.choices import ClockUnit
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from .choices import DOCUMENT_TRANSITIONS, DocumentStatus, EvaluationOutcome, FilingBody, ReviewOutcome
-from .inputs import add_months, check_choice, check_date, check_text
-from .models import NormativeDocument
-from .permissions import can_file, can_publish, can_review, can_submit, in_region
 
 REVIEW_CLOCK_KIND = "normative.review"
 FILING_CLOCK_KIND = "normative.filing"
@@ -247,7 +252,8 @@ def document_file(
         _transition(d, "file")
         if d.filed_on is not None:
             raise ValidationError(_("该文件已登记备案。"), code="already_filed")
-        assert d.published_on is not None  # published
+        if d.published_on is None:  # published
+            raise RuntimeError("invariant: d.published_on is not None")
         day = check_date(filed_on, label=_("报送备案日期"), earliest=d.published_on, latest=today)
         d.filed_with = body
         d.filed_on = day
@@ -284,7 +290,8 @@ def document_evaluate(
         target = _transition(d, "repeal" if result == EvaluationOutcome.REPEAL else "continue")
         before = {"status": d.status, "valid_until": d.valid_until.isoformat() if d.valid_until else None}
         if result == EvaluationOutcome.CONTINUE:
-            assert d.valid_until is not None
+            if d.valid_until is None:
+                raise RuntimeError("invariant: d.valid_until is not None")
             if d.valid_until < today:
                 raise ValidationError(
                     _("文件已超过有效期而失效，不能延续；需要继续实施的，请重新起草报审。"), code="expired"

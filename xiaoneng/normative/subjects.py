@@ -11,9 +11,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import NormativeDocument
-from .permissions import access_document_by_id, is_staff_user
+from xiaoneng.normative.models import NormativeDocument
+from xiaoneng.normative.permissions import access_document_by_id, is_staff_user
 
 
 def describe_document(user: Any, document: NormativeDocument) -> Subject:

@@ -15,11 +15,9 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
-from xiaoneng.workdays.due import clock_due_date
-
-from .choices import DocumentStatus
-from .forms import EvaluateForm, FileForm, PublishForm, ReviewForm, SubmitForm
-from .permissions import (
+from xiaoneng.normative.choices import DocumentStatus
+from xiaoneng.normative.forms import EvaluateForm, FileForm, PublishForm, ReviewForm, SubmitForm
+from xiaoneng.normative.permissions import (
     access_document_by_id,
     can_file,
     can_publish,
@@ -27,8 +25,15 @@ from .permissions import (
     is_department_user,
     is_staff_user,
 )
-from .selectors import documents_for, public_documents
-from .services import document_evaluate, document_file, document_publish, document_review, document_submit
+from xiaoneng.normative.selectors import documents_for, public_documents
+from xiaoneng.normative.services import (
+    document_evaluate,
+    document_file,
+    document_publish,
+    document_review,
+    document_submit,
+)
+from xiaoneng.workdays.due import clock_due_date
 
 
 def _staff(request: AuthedRequest) -> None:
@@ -68,7 +73,8 @@ def document_new(request: AuthedRequest) -> HttpResponse:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None  # is_department_user
+    if department is None:  # is_department_user
+        raise RuntimeError("invariant: department is not None")
     form = SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

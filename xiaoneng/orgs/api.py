@@ -11,10 +11,9 @@ from ninja import Field, Router, Schema
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.scoping import region_subtree_q
-
-from .models import Department, Post, Region, User
-from .selectors import posts_manageable
-from .services import post_mark_absent, post_mark_present
+from xiaoneng.orgs.models import Department, Post, Region, User
+from xiaoneng.orgs.selectors import posts_manageable
+from xiaoneng.orgs.services import post_mark_absent, post_mark_present
 
 router = Router(tags=["orgs"])
 

@@ -9,8 +9,7 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from xiaoneng.core.menu import MenuEntry, register_workbench
-
-        from .selectors import POST_MANAGER_ROLES
+        from xiaoneng.orgs.selectors import POST_MANAGER_ROLES
 
         # CAS-9: department heads and administrators set who stands in for an absent A holder.
         register_workbench(

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
-from .models import User
+from xiaoneng.orgs.models import User
 
 
 class PhoneOrUsernameBackend(ModelBackend):

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db import transaction
 
-from .choices import ApplicantKind, RegionLevel, Role
-from .models import Department, Post, Region, User
-from .validators import credit_code_check_char, id_number_check_char
+from xiaoneng.orgs.choices import ApplicantKind, RegionLevel, Role
+from xiaoneng.orgs.models import Department, Post, Region, User
+from xiaoneng.orgs.validators import credit_code_check_char, id_number_check_char
 
 DEMO_PASSWORD = "Xiaoneng@2026"
 

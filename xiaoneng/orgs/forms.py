@@ -10,10 +10,10 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ApplicantKind
-from .models import User
-from .services import PHONE_RE, applicant_contact_validate
-from .validators import validate_credit_code, validate_id_number
+from xiaoneng.orgs.choices import ApplicantKind
+from xiaoneng.orgs.models import User
+from xiaoneng.orgs.services import PHONE_RE, applicant_contact_validate
+from xiaoneng.orgs.validators import validate_credit_code, validate_id_number
 
 
 class RegistrationForm(forms.Form):

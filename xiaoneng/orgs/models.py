@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import DEPARTMENT_ROLES, REGION_ROLES, STAFF_ROLES, ApplicantKind, RegionLevel, Role
-from .validators import mask_id_number, validate_credit_code, validate_id_number, validate_region_code
+from xiaoneng.orgs.choices import DEPARTMENT_ROLES, REGION_ROLES, STAFF_ROLES, ApplicantKind, RegionLevel, Role
+from xiaoneng.orgs.validators import mask_id_number, validate_credit_code, validate_id_number, validate_region_code
 
 
 class Region(TimeStampedModel):

@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.scoping import restrict
-
-from .choices import Role
-from .models import Post
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import Post
 
 # CAS-9: who decides that a post's A holder is absent.
 POST_MANAGER_ROLES = frozenset({Role.DEPT_HEAD, Role.ADMIN})

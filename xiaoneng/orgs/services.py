@@ -21,6 +21,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
@@ -31,10 +32,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiaoneng.core.services import notify
+from xiaoneng.core.sms import get_sms_backend
 from xiaoneng.core.trail import event_append
-
-from .choices import ApplicantKind, Role
-from .models import PasswordResetCode, Post, User
+from xiaoneng.orgs.choices import ApplicantKind, Role
+from xiaoneng.orgs.models import PasswordResetCode, Post, User
 
 PHONE_RE = re.compile(r"1[3-9]\d{9}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -181,7 +182,6 @@ def post_mark_present(*, post: Post, actor: Any) -> Post:
 def login_lockout_clear(user: User) -> None:
     """Lift the django-axes lockout of every login string that names `user` (user name, phone,
     e-mail): after a password reset the citizen can sign in at once instead of waiting."""
-    from axes.utils import reset
 
     for login in {user.username, user.phone or "", user.email or "", (user.email or "").lower()} - {""}:
         reset(username=login)
@@ -226,7 +226,6 @@ def password_reset_code_send(*, phone: str, ip: str | None) -> bool:
             expires_at=now + timedelta(minutes=settings.XIAONENG_RESET_CODE_MINUTES),
             requested_ip=ip or None,
         )
-    from xiaoneng.core.sms import get_sms_backend
 
     text = _("【%(site)s】您正在重置密码，验证码%(code)s，%(minutes)d分钟内有效。如非本人操作，请忽略本短信。") % {
         "site": settings.XIAONENG_SITE_NAME,
@@ -265,7 +264,8 @@ def password_reset_by_code(*, phone: str, code: str, new_password: str) -> User:
                 row.save(update_fields=["attempts", "updated_at"])
     if not ok:  # outside the block: the counted attempt is committed
         raise ValidationError({"code": [RESET_CODE_INVALID]})
-    assert row is not None
+    if row is None:
+        raise RuntimeError("invariant: row is not None")
     user = row.user
     try:
         validate_password(new_password, user)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from xiaoneng.orgs import views
 
 # LoginView and LogoutView put the request's host name in `site_name`, which would replace the
 # platform's name in the layout: give them ours.

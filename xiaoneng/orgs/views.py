@@ -34,11 +34,10 @@ from django.views.decorators.http import require_POST
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.throttle import hit, throttle
-
-from .forms import PostAbsenceForm, RegistrationForm, SmsResetConfirmForm, SmsResetRequestForm
-from .models import Post
-from .selectors import posts_manageable
-from .services import (
+from xiaoneng.orgs.forms import PostAbsenceForm, RegistrationForm, SmsResetConfirmForm, SmsResetRequestForm
+from xiaoneng.orgs.models import Post
+from xiaoneng.orgs.selectors import posts_manageable
+from xiaoneng.orgs.services import (
     applicant_register,
     password_reset_by_code,
     password_reset_code_send,

@@ -16,11 +16,15 @@ from ninja import Router, Schema, Status
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import MAX_OFFSET, bounded_int
 from xiaoneng.orgs.models import User
-from xiaoneng.workdays.due import clock_due_date
-
-from .forms import departments_in_reach, leaders_in_reach, staff_in_reach
-from .models import AccountabilityRecord, ExemptionApplication, Rectification, SupervisedTask, TaskAssignment
-from .permissions import (
+from xiaoneng.oversight.forms import departments_in_reach, leaders_in_reach, staff_in_reach
+from xiaoneng.oversight.models import (
+    AccountabilityRecord,
+    ExemptionApplication,
+    Rectification,
+    SupervisedTask,
+    TaskAssignment,
+)
+from xiaoneng.oversight.permissions import (
     access_assignment_by_id,
     access_exemption_by_id,
     access_record_by_id,
@@ -29,8 +33,8 @@ from .permissions import (
     is_office_user,
     require_staff,
 )
-from .selectors import assignments_for, exemptions_for, records_for, rectifications_for, tasks_for
-from .services import (
+from xiaoneng.oversight.selectors import assignments_for, exemptions_for, records_for, rectifications_for, tasks_for
+from xiaoneng.oversight.services import (
     accountability_record_open,
     exemption_apply,
     exemption_decide,
@@ -45,6 +49,7 @@ from .services import (
     task_urge,
     task_verify,
 )
+from xiaoneng.workdays.due import clock_due_date
 
 router = Router(tags=["oversight"])
 MAX_PAGE = 200
@@ -143,7 +148,8 @@ def open_rectification(request: AuthedRequest, payload: RectificationIn) -> Stat
         departments_in_reach(request.user), payload.department_id, "department_id", _("部门不存在或不在您的辖区。")
     )
     owner = _pick(staff_in_reach(request.user), payload.owner_id, "owner_id", _("整改责任人不存在或不在您的辖区。"))
-    assert dept is not None
+    if dept is None:
+        raise RuntimeError("invariant: dept is not None")
     r = rectification_open(
         department=dept,
         title=payload.title,
@@ -465,7 +471,8 @@ def open_record(request: AuthedRequest, payload: OversightRecordIn) -> Status:
     )
     person = _pick(staff_in_reach(request.user), payload.person_id, "person_id", _("责任人不存在或不在您的辖区。"))
     leader = _pick(leaders_in_reach(request.user), payload.leader_id, "leader_id", _("相关领导不存在或不在您的辖区。"))
-    assert dept is not None
+    if dept is None:
+        raise RuntimeError("invariant: dept is not None")
     rec = accountability_record_open(
         actor=request.user,
         department=dept,

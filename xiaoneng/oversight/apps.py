@@ -10,8 +10,7 @@ class OversightConfig(AppConfig):
     def ready(self) -> None:
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.orgs.choices import STAFF_ROLES
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+        from xiaoneng.oversight import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
 
         staff = frozenset(STAFF_ROLES)
         register_workbench(MenuEntry(_("督查督办工作台"), "oversight:workbench", staff, order=300))

@@ -11,10 +11,9 @@ from typing import Any
 
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Region, User
-
-from .choices import AccountabilitySource, RectificationOrigin, Sanction, TaskSource
-from .models import AccountabilityRecord, Rectification, SupervisedTask
-from .services import (
+from xiaoneng.oversight.choices import AccountabilitySource, RectificationOrigin, Sanction, TaskSource
+from xiaoneng.oversight.models import AccountabilityRecord, Rectification, SupervisedTask
+from xiaoneng.oversight.services import (
     accountability_record_open,
     exemption_apply,
     rectification_open,

@@ -23,8 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaoneng.core.scoping import region_subtree_q
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, User
-
-from .choices import (
+from xiaoneng.oversight.choices import (
     AccountabilitySource,
     ExemptionCondition,
     ExemptionDecision,
@@ -33,7 +32,7 @@ from .choices import (
     Sanction,
     TaskSource,
 )
-from .inputs import MAX_LIMIT_DAYS
+from xiaoneng.oversight.inputs import MAX_LIMIT_DAYS
 
 MESSAGES = {
     "required": _("请填写此项。"),

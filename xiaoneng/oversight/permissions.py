@@ -28,10 +28,15 @@ from django.shortcuts import get_object_or_404
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
-
-from .choices import SANCTION_AUTHORITY, VERIFIER_ROLES
-from .models import AccountabilityRecord, ExemptionApplication, Rectification, SupervisedTask, TaskAssignment
-from .selectors import assignments_for, exemptions_for, records_for, rectifications_for, tasks_for
+from xiaoneng.oversight.choices import SANCTION_AUTHORITY, VERIFIER_ROLES
+from xiaoneng.oversight.models import (
+    AccountabilityRecord,
+    ExemptionApplication,
+    Rectification,
+    SupervisedTask,
+    TaskAssignment,
+)
+from xiaoneng.oversight.selectors import assignments_for, exemptions_for, records_for, rectifications_for, tasks_for
 
 
 def _active(user: Any) -> bool:

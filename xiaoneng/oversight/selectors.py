@@ -28,9 +28,14 @@ from django.shortcuts import get_object_or_404
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
-
-from .choices import AccountabilityStatus
-from .models import AccountabilityRecord, ExemptionApplication, Rectification, SupervisedTask, TaskAssignment
+from xiaoneng.oversight.choices import AccountabilityStatus
+from xiaoneng.oversight.models import (
+    AccountabilityRecord,
+    ExemptionApplication,
+    Rectification,
+    SupervisedTask,
+    TaskAssignment,
+)
 
 
 def rectifications_for(user: Any) -> QuerySet[Rectification]:

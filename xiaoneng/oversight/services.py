@@ -39,15 +39,21 @@ from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import Department
+from xiaoneng.oversight.actions.accountability import accountability_record_open
+from xiaoneng.oversight.actions.exemption import exemption_apply, exemption_decide
+from xiaoneng.oversight.actions.tasks import (
+    task_assign,
+    task_complete,
+    task_reject,
+    task_report_progress,
+    task_urge,
+    task_verify,
+)
+from xiaoneng.oversight.choices import TRANSITIONS, VERIFIER_ROLES, RectificationOrigin, RectificationStatus
+from xiaoneng.oversight.inputs import default_limit, file_check, limit_resolve, text_clean
+from xiaoneng.oversight.models import Rectification, RectificationEvidence
+from xiaoneng.oversight.selectors import department_heads, region_supervisors
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from .actions.accountability import accountability_record_open
-from .actions.exemption import exemption_apply, exemption_decide
-from .actions.tasks import task_assign, task_complete, task_reject, task_report_progress, task_urge, task_verify
-from .choices import TRANSITIONS, VERIFIER_ROLES, RectificationOrigin, RectificationStatus
-from .inputs import default_limit, file_check, limit_resolve, text_clean
-from .models import Rectification, RectificationEvidence
-from .selectors import department_heads, region_supervisors
 
 CLOCK_KIND = "oversight.rectification"
 

@@ -14,9 +14,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import Rectification, SupervisedTask, TaskAssignment
-from .permissions import access_rectification_by_id, access_task_by_id, is_staff_user
+from xiaoneng.oversight.models import Rectification, SupervisedTask, TaskAssignment
+from xiaoneng.oversight.permissions import access_rectification_by_id, access_task_by_id, is_staff_user
 
 
 def _staff(user: Any) -> bool:

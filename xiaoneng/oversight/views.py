@@ -20,10 +20,8 @@ from django.utils.translation import gettext_lazy
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.models import Event
 from xiaoneng.core.pagination import paginate
-from xiaoneng.workdays.explain import clock_explain
-
-from .actions.accountability import four_always_gaps
-from .choices import (
+from xiaoneng.oversight.actions.accountability import four_always_gaps
+from xiaoneng.oversight.choices import (
     SANCTION_AUTHORITY,
     AccountabilityStatus,
     AssignmentStatus,
@@ -32,7 +30,7 @@ from .choices import (
     RectificationStatus,
     TaskStatus,
 )
-from .forms import (
+from xiaoneng.oversight.forms import (
     AssignmentActionForm,
     ExemptionApplyForm,
     ExemptionDecideForm,
@@ -41,8 +39,8 @@ from .forms import (
     TaskAssignForm,
     errors_to_form,
 )
-from .models import ExemptionApplication, RectificationEvidence, TaskReport
-from .permissions import (
+from xiaoneng.oversight.models import ExemptionApplication, RectificationEvidence, TaskReport
+from xiaoneng.oversight.permissions import (
     access_assignment_by_id,
     access_exemption_by_id,
     access_record_by_id,
@@ -55,7 +53,7 @@ from .permissions import (
     is_office_user,
     require_staff,
 )
-from .selectors import (
+from xiaoneng.oversight.selectors import (
     assignments_for,
     exemptions_for,
     published_records,
@@ -63,7 +61,7 @@ from .selectors import (
     rectifications_for,
     tasks_for,
 )
-from .services import (
+from xiaoneng.oversight.services import (
     accountability_record_open,
     can_submit,
     can_verify,
@@ -80,6 +78,7 @@ from .services import (
     task_urge,
     task_verify,
 )
+from xiaoneng.workdays.explain import clock_explain
 
 # What the trail's actions mean to a reader (the codes stay in the trail).
 EVENT_LABELS = {

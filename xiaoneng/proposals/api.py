@@ -15,9 +15,7 @@ from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import MAX_OFFSET, bounded_int
 from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.orgs.models import Department
-from xiaoneng.workdays.due import clock_due_date
-
-from .actions.decisions import (
+from xiaoneng.proposals.actions.decisions import (
     decision_adopt,
     decision_comment,
     decision_legality_review,
@@ -25,10 +23,10 @@ from .actions.decisions import (
     decision_register,
     decision_step_complete,
 )
-from .actions.proposals import cohandling_answer, proposal_feedback, proposal_register, proposal_reply
-from .choices import StepKind
-from .models import MajorDecision, Proposal
-from .permissions import (
+from xiaoneng.proposals.actions.proposals import cohandling_answer, proposal_feedback, proposal_register, proposal_reply
+from xiaoneng.proposals.choices import StepKind
+from xiaoneng.proposals.models import MajorDecision, Proposal
+from xiaoneng.proposals.permissions import (
     access_decision_by_id,
     access_proposal_by_id,
     can_answer_cohandling,
@@ -36,7 +34,8 @@ from .permissions import (
     is_office_user,
     is_staff_user,
 )
-from .selectors import assignable_departments, decisions_for, proposals_for, public_decisions
+from xiaoneng.proposals.selectors import assignable_departments, decisions_for, proposals_for, public_decisions
+from xiaoneng.workdays.due import clock_due_date
 
 router = Router(tags=["proposals"])
 
@@ -354,7 +353,8 @@ def register_decision(request: AuthedRequest, payload: ProposalDecisionIn) -> St
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None
+    if department is None:
+        raise RuntimeError("invariant: department is not None")
     d = decision_register(
         actor=request.user,
         department=department,

@@ -10,8 +10,7 @@ class ProposalsConfig(AppConfig):
     def ready(self) -> None:
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.orgs.choices import STAFF_ROLES
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+        from xiaoneng.proposals import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
 
         register_workbench(MenuEntry(_("建议提案"), "proposals:proposals", frozenset(STAFF_ROLES), order=350))
         register_workbench(MenuEntry(_("重大行政决策"), "proposals:decisions", frozenset(STAFF_ROLES), order=351))

@@ -8,10 +8,9 @@ from typing import Any
 
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Region, User
-
-from .actions.decisions import decision_comment, decision_publish, decision_register
-from .actions.proposals import cohandling_answer, proposal_feedback, proposal_register, proposal_reply
-from .models import MajorDecision, Proposal
+from xiaoneng.proposals.actions.decisions import decision_comment, decision_publish, decision_register
+from xiaoneng.proposals.actions.proposals import cohandling_answer, proposal_feedback, proposal_register, proposal_reply
+from xiaoneng.proposals.models import MajorDecision, Proposal
 
 SESSION_NPC = "青溪市十七届人大五次会议"
 SESSION_CPPCC = "政协青溪市十二届五次会议"

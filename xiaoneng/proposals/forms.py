@@ -21,8 +21,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.orgs.models import Department
-
-from .choices import LegalityResult, ProposalKind, ReplyCategory, Satisfaction, StepKind
+from xiaoneng.proposals.choices import LegalityResult, ProposalKind, ReplyCategory, Satisfaction, StepKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

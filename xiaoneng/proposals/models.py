@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import (
+from xiaoneng.proposals.choices import (
     DecisionStatus,
     LegalityResult,
     ProposalKind,

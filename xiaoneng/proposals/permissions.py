@@ -26,10 +26,9 @@ from django.shortcuts import get_object_or_404
 
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department
-
-from .choices import OFFICE_ROLES
-from .models import CoHandling, MajorDecision, Proposal
-from .selectors import decisions_for, proposals_for
+from xiaoneng.proposals.choices import OFFICE_ROLES
+from xiaoneng.proposals.models import CoHandling, MajorDecision, Proposal
+from xiaoneng.proposals.selectors import decisions_for, proposals_for
 
 
 def is_staff_user(user: Any) -> bool:

@@ -12,8 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from xiaoneng.core.scoping import region_subtree_q, restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department
-
-from .models import MajorDecision, Proposal
+from xiaoneng.proposals.models import MajorDecision, Proposal
 
 
 def proposals_for(user: Any) -> QuerySet[Proposal]:

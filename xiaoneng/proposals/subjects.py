@@ -12,9 +12,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set, subject_link
-
-from .models import CoHandling, Proposal
-from .permissions import access_proposal_by_id, is_staff_user
+from xiaoneng.proposals.models import CoHandling, Proposal
+from xiaoneng.proposals.permissions import access_proposal_by_id, is_staff_user
 
 
 def describe_proposal(user: Any, proposal: Proposal) -> Subject:

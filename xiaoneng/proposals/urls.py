@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from xiaoneng.proposals import views
 
 app_name = "proposals"
 urlpatterns = [

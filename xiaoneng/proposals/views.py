@@ -16,9 +16,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
-from xiaoneng.workdays.due import clock_due_date
-
-from .actions.decisions import (
+from xiaoneng.proposals.actions.decisions import (
     decision_adopt,
     decision_comment,
     decision_legality_review,
@@ -27,9 +25,9 @@ from .actions.decisions import (
     decision_step_complete,
     missing_steps,
 )
-from .actions.proposals import cohandling_answer, proposal_feedback, proposal_register, proposal_reply
-from .choices import DecisionStatus, ProposalStatus, StepKind, StepStatus
-from .forms import (
+from xiaoneng.proposals.actions.proposals import cohandling_answer, proposal_feedback, proposal_register, proposal_reply
+from xiaoneng.proposals.choices import DecisionStatus, ProposalStatus, StepKind, StepStatus
+from xiaoneng.proposals.forms import (
     AdoptForm,
     CommentForm,
     DecisionForm,
@@ -41,7 +39,8 @@ from .forms import (
     ReplyForm,
     StepForm,
 )
-from .permissions import (
+from xiaoneng.proposals.models import DecisionStep
+from xiaoneng.proposals.permissions import (
     access_decision_by_id,
     access_proposal_by_id,
     can_adopt,
@@ -54,7 +53,8 @@ from .permissions import (
     is_office_user,
     is_staff_user,
 )
-from .selectors import assignable_departments, decisions_for, proposals_for, public_decisions
+from xiaoneng.proposals.selectors import assignable_departments, decisions_for, proposals_for, public_decisions
+from xiaoneng.workdays.due import clock_due_date
 
 
 def _staff(request: AuthedRequest) -> None:
@@ -145,7 +145,8 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             d = form.cleaned_data
             try:
                 if action == "opinion":
-                    assert mine is not None
+                    if mine is None:
+                        raise RuntimeError("invariant: mine is not None")
                     cohandling_answer(actor=request.user, cohandling=mine, opinion=d["opinion"])
                 elif action == "reply":
                     proposal_reply(actor=request.user, proposal=proposal, category=d["category"], text=d["text"])
@@ -200,7 +201,8 @@ def decision_new(request: AuthedRequest) -> HttpResponse:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
-    assert department is not None
+    if department is None:
+        raise RuntimeError("invariant: department is not None")
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -297,7 +299,6 @@ def public_decisions_list(request: HttpRequest) -> HttpResponse:
     """DEC-2: the decision drafts published for comment, with their comment counts."""
     page = paginate(request, public_decisions())
     ids = [d.pk for d in page.object_list]
-    from .models import DecisionStep
 
     periods = {s.decision_id: s for s in DecisionStep.objects.filter(decision_id__in=ids, kind=StepKind.PUBLIC)}
     rows = [(d, periods.get(d.pk)) for d in page.object_list]

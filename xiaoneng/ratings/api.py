@@ -17,14 +17,19 @@ from ninja import Router, Schema, Status
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import date_range
 from xiaoneng.core.throttle import client_address
-
-from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
-from .actions.rating import hall_service_record, rating_submit
-from .actions.surveys import survey_create, survey_link_create, survey_question_add, survey_respond, survey_set_status
-from .choices import Source
-from .links import rating_link, rating_target, rating_token
-from .models import Rating, SurveyLink
-from .permissions import (
+from xiaoneng.ratings.actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit
+from xiaoneng.ratings.actions.surveys import (
+    survey_create,
+    survey_link_create,
+    survey_question_add,
+    survey_respond,
+    survey_set_status,
+)
+from xiaoneng.ratings.choices import Source
+from xiaoneng.ratings.links import rating_link, rating_target, rating_token
+from xiaoneng.ratings.models import Rating, SurveyLink
+from xiaoneng.ratings.permissions import (
     access_hall_service_by_id,
     access_rating_by_id,
     access_survey_by_id,
@@ -32,7 +37,7 @@ from .permissions import (
     is_office_user,
     is_staff_user,
 )
-from .selectors import rater_shown, rating_metrics, ratings_for, survey_results, surveys_for
+from xiaoneng.ratings.selectors import rater_shown, rating_metrics, ratings_for, survey_results, surveys_for
 
 router = Router(tags=["ratings"])
 

@@ -14,10 +14,9 @@ class RatingsConfig(AppConfig):
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-
-        from .links import rating_link
-        from .permissions import OFFICE_ROLES
-        from .tasks import ratings_default_task, ratings_invite_task
+        from xiaoneng.ratings.links import rating_link
+        from xiaoneng.ratings.permissions import OFFICE_ROLES
+        from xiaoneng.ratings.tasks import ratings_default_task, ratings_invite_task
 
         # cases prints the rating page's address on its decision notice (RAT-1) but sits below
         # ratings: it asks core.links, where the page's owner installs the provider (issue 10)

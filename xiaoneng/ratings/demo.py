@@ -12,13 +12,18 @@ from django.utils import timezone
 from xiaoneng.cases.models import Case
 from xiaoneng.orgs.models import Region, User
 from xiaoneng.oversight.services import rectification_submit, rectification_verify
-
-from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
-from .actions.rating import hall_service_record, rating_submit, ratings_default
-from .actions.surveys import survey_create, survey_link_create, survey_question_add, survey_respond, survey_set_status
-from .choices import Level, Source
-from .models import InHallService, Rating, Survey
-from .selectors import rectification_of
+from xiaoneng.ratings.actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit, ratings_default
+from xiaoneng.ratings.actions.surveys import (
+    survey_create,
+    survey_link_create,
+    survey_question_add,
+    survey_respond,
+    survey_set_status,
+)
+from xiaoneng.ratings.choices import Level, Source
+from xiaoneng.ratings.models import InHallService, Rating, Survey
+from xiaoneng.ratings.selectors import rectification_of
 
 SURVEY_TITLE = "2026年度部门作风与营商环境满意度测评"
 

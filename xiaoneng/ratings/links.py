@@ -22,13 +22,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xiaoneng.cases.models import Case
-
-from .choices import (
-    Source,
-)
-from .models import (
-    InHallService,
-)
+from xiaoneng.ratings.choices import Source
+from xiaoneng.ratings.models import InHallService
 
 _SALT = "xiaoneng.ratings"
 

@@ -23,8 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import AppealStatus, Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
+from xiaoneng.ratings.choices import AppealStatus, Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
 
 
 class InHallService(TenantModel):

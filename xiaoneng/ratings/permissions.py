@@ -24,9 +24,8 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-
-from .models import InHallService, Rating, Survey
-from .selectors import ratings_for, surveys_for
+from xiaoneng.ratings.models import InHallService, Rating, Survey
+from xiaoneng.ratings.selectors import ratings_for, surveys_for
 
 OFFICE_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
 

@@ -28,9 +28,8 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import User
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.selectors import region_supervisors
-
-from .choices import BAD_LEVELS, SATISFIED_LEVELS, Handling, QuestionKind
-from .models import Answer, Rating, Survey
+from xiaoneng.ratings.choices import BAD_LEVELS, SATISFIED_LEVELS, Handling, QuestionKind
+from xiaoneng.ratings.models import Answer, Rating, Survey
 
 
 def ratings_for(user: Any) -> QuerySet[Rating]:

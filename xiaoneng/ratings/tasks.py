@@ -1,7 +1,7 @@
 from django.tasks import task
 
-from .actions.invitations import rating_invite_cases
-from .actions.rating import ratings_default
+from xiaoneng.ratings.actions.invitations import rating_invite_cases
+from xiaoneng.ratings.actions.rating import ratings_default
 
 
 @task()

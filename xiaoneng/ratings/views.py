@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from openpyxl import Workbook
 
 from xiaoneng.cases.models import Case
 from xiaoneng.cases.permissions import access_case_by_id
@@ -25,15 +26,20 @@ from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import client_address
 from xiaoneng.orgs.choices import Role
-
-from .actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
-from .actions.rating import hall_service_record, rating_submit
-from .actions.surveys import survey_create, survey_link_create, survey_question_add, survey_respond, survey_set_status
-from .choices import BAD_LEVELS, Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
-from .limits import completed_case_statuses, rectification_days
-from .links import rating_target, rating_token
-from .models import InHallService, Rating, SurveyLink
-from .permissions import (
+from xiaoneng.ratings.actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit
+from xiaoneng.ratings.actions.surveys import (
+    survey_create,
+    survey_link_create,
+    survey_question_add,
+    survey_respond,
+    survey_set_status,
+)
+from xiaoneng.ratings.choices import BAD_LEVELS, Handling, Level, QuestionKind, RespondentGroup, Source, SurveyStatus
+from xiaoneng.ratings.limits import completed_case_statuses, rectification_days
+from xiaoneng.ratings.links import rating_target, rating_token
+from xiaoneng.ratings.models import InHallService, Rating, SurveyLink
+from xiaoneng.ratings.permissions import (
     access_hall_service_by_id,
     access_rating_by_id,
     access_survey_by_id,
@@ -41,7 +47,7 @@ from .permissions import (
     is_office_user,
     is_staff_user,
 )
-from .selectors import (
+from xiaoneng.ratings.selectors import (
     rater_shown,
     rating_metrics,
     ratings_for,
@@ -424,13 +430,13 @@ def survey_results_page(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def survey_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """Every answer to Excel (one row per response, one column per question)."""
-    from openpyxl import Workbook
 
     _office(request)
     s = access_survey_by_id(request.user, pk)
     wb = Workbook()
     ws = wb.active
-    assert ws is not None
+    if ws is None:
+        raise RuntimeError("invariant: ws is not None")
     ws.title = _("答卷")
     questions = list(s.questions.all())
     ws.append([_("答卷编号"), _("测评群体"), _("提交时间"), *[q.text for q in questions]])

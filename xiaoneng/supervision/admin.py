@@ -1,10 +1,10 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from .alerts.external import external_system_create
-from .alerts.services import threshold_policy_save
-from .efficiency.services import efficiency_policy_save
-from .models import EfficiencyPolicy, ExternalSystem, ThresholdPolicy
+from xiaoneng.supervision.alerts.external import external_system_create
+from xiaoneng.supervision.alerts.services import threshold_policy_save
+from xiaoneng.supervision.efficiency.services import efficiency_policy_save
+from xiaoneng.supervision.models import EfficiencyPolicy, ExternalSystem, ThresholdPolicy
 
 
 @admin.register(ThresholdPolicy)

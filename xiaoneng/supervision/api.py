@@ -16,24 +16,48 @@ from ninja.security import APIKeyHeader
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import checked_date
-from xiaoneng.workdays.due import clock_due_date
-
-from .alerts.external import external_obligation_complete, external_obligation_register, external_system_authenticate
-from .alerts.selectors import clock_subjects, clocks_by_kind, dashboard_stats, filter_alerts, late_clocks
-from .alerts.services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve
-from .choices import SUPERVISOR_ROLES
-from .irregularities.rules import RULES
-from .irregularities.selectors import filter_irregularities, irregularity_rectification
-from .irregularities.services import irregularity_confirm, irregularity_dismiss, irregularity_rectify
-from .models import Alert, ExternalObligation, ExternalSystem
-from .permissions import (
+from xiaoneng.orgs.models import Region
+from xiaoneng.supervision.alerts.external import (
+    external_obligation_complete,
+    external_obligation_register,
+    external_system_authenticate,
+)
+from xiaoneng.supervision.alerts.selectors import (
+    clock_subjects,
+    clocks_by_kind,
+    dashboard_stats,
+    filter_alerts,
+    late_clocks,
+)
+from xiaoneng.supervision.alerts.services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve
+from xiaoneng.supervision.bulletins.documents import bulletin_file_response
+from xiaoneng.supervision.bulletins.figures import figures_of
+from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
+from xiaoneng.supervision.choices import SUPERVISOR_ROLES
+from xiaoneng.supervision.efficiency.selectors import index_rows, public_warnings
+from xiaoneng.supervision.irregularities.rules import RULES
+from xiaoneng.supervision.irregularities.selectors import filter_irregularities, irregularity_rectification
+from xiaoneng.supervision.irregularities.services import (
+    irregularity_confirm,
+    irregularity_dismiss,
+    irregularity_rectify,
+)
+from xiaoneng.supervision.models import Alert, ExternalObligation, ExternalSystem
+from xiaoneng.supervision.periods import month_start
+from xiaoneng.supervision.permissions import (
     access_alert_by_id,
+    access_bulletin_by_id,
     access_irregularity_by_id,
     access_obligation_by_external_id,
+    access_score_by_id,
     alerts_for,
+    bulletins_for,
+    can_read_bulletins,
     can_supervise,
     irregularities_for,
+    scores_for,
 )
+from xiaoneng.workdays.due import clock_due_date
 
 router = Router(tags=["supervision"])
 
@@ -581,11 +605,6 @@ def _month(value: str) -> date | None:
 
 @router.get("/efficiency", response=list[ScoreOut], summary="Efficiency index by unit for a month (SUP-5)")
 def efficiency_index(request: AuthedRequest, month: str = "", region: int | None = None) -> list[ScoreOut]:
-    from xiaoneng.orgs.models import Region
-
-    from .efficiency.selectors import index_rows
-    from .periods import month_start
-    from .permissions import scores_for
 
     _staff(request)
     m = _month(month)
@@ -602,7 +621,6 @@ def efficiency_index(request: AuthedRequest, month: str = "", region: int | None
 
 @router.get("/efficiency/warnings", response=list[PublicWarningOut], auth=None, summary="Public warning list (SUP-3)")
 def efficiency_warnings(request: HttpRequest, month: str = "") -> list[PublicWarningOut]:
-    from .efficiency.selectors import public_warnings
 
     _m, rows, _months = public_warnings(_month(month))
     return [
@@ -621,7 +639,6 @@ def efficiency_warnings(request: HttpRequest, month: str = "") -> list[PublicWar
 
 @router.get("/efficiency/{pk}", response=ScoreOut, summary="One unit's monthly score with its deductions")
 def efficiency_score(request: AuthedRequest, pk: int) -> ScoreOut:
-    from .permissions import access_score_by_id
 
     _staff(request)
     return _score_out(access_score_by_id(request.user, pk), with_deductions=True)
@@ -629,7 +646,6 @@ def efficiency_score(request: AuthedRequest, pk: int) -> ScoreOut:
 
 @router.get("/bulletins", response=list[BulletinOut], summary="Bulletins in the user's region (leaders, office)")
 def bulletin_list(request: AuthedRequest) -> list[BulletinOut]:
-    from .permissions import bulletins_for, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
@@ -638,10 +654,6 @@ def bulletin_list(request: AuthedRequest) -> list[BulletinOut]:
 
 @router.post("/bulletins", response={201: BulletinDetailOut}, summary="Draft a bulletin (efficiency office)")
 def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
-    from xiaoneng.orgs.models import Region
-
-    from .bulletins.figures import figures_of
-    from .bulletins.services import bulletin_create
 
     checked_date(payload.period, "period")  # issue 9: year 0001 drafted a bulletin for year 1 on PostgreSQL
     region = Region.objects.filter(pk=payload.region_id).first()
@@ -655,8 +667,6 @@ def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
 
 @router.get("/bulletins/{pk}", response=BulletinDetailOut)
 def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
-    from .bulletins.figures import figures_of
-    from .permissions import access_bulletin_by_id, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
@@ -666,9 +676,6 @@ def bulletin_detail(request: AuthedRequest, pk: int) -> BulletinDetailOut:
 
 @router.post("/bulletins/{pk}/issue", response=BulletinDetailOut, summary="Issue: number and freeze the figures")
 def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> BulletinDetailOut:
-    from .bulletins.figures import figures_of
-    from .bulletins.services import bulletin_issue
-    from .permissions import access_bulletin_by_id, can_read_bulletins
 
     if not can_read_bulletins(request.user):
         raise PermissionDenied
@@ -678,6 +685,5 @@ def bulletin_issue_api(request: AuthedRequest, pk: int, payload: IssueIn) -> Bul
 
 @router.get("/bulletins/{pk}/download", summary="Download a bulletin as PDF (fmt=pdf) or Excel (fmt=xlsx)")
 def bulletin_download_api(request: AuthedRequest, pk: int, fmt: str = "pdf") -> HttpResponse:
-    from .bulletins.documents import bulletin_file_response
 
     return bulletin_file_response(request.user, pk, fmt)

@@ -13,14 +13,13 @@ class SupervisionConfig(AppConfig):
         from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.core.schedule import register_periodic
         from xiaoneng.orgs.choices import DEPARTMENT_ROLES
+        from xiaoneng.supervision import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
+        from xiaoneng.supervision.alerts.escalation import escalation_policy
+        from xiaoneng.supervision.alerts.thresholds import thresholds_for
+        from xiaoneng.supervision.choices import SUPERVISOR_ROLES
+        from xiaoneng.supervision.tasks import efficiency_refresh_task, irregularities_detect_task, supervision_scan
         from xiaoneng.workdays.escalation import set_escalation_policy
         from xiaoneng.workdays.services import set_threshold_resolver
-
-        from . import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
-        from .alerts.escalation import escalation_policy
-        from .alerts.thresholds import thresholds_for
-        from .choices import SUPERVISOR_ROLES
-        from .tasks import efficiency_refresh_task, irregularities_detect_task, supervision_scan
 
         # SUP-1: thresholds per jurisdiction and kind feed every clock computation
         set_threshold_resolver(thresholds_for)

@@ -12,12 +12,19 @@ from typing import Any
 from django.utils import timezone
 
 from xiaoneng.orgs.models import Department, Region, User
+from xiaoneng.supervision.alerts.external import (
+    external_obligation_complete,
+    external_obligation_register,
+    external_system_create,
+)
+from xiaoneng.supervision.alerts.scan import scan
+from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
+from xiaoneng.supervision.choices import BulletinKind
+from xiaoneng.supervision.efficiency.services import efficiency_refresh
+from xiaoneng.supervision.models import Bulletin, ExternalSystem
+from xiaoneng.supervision.periods import month_start
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.deadline import day_start
-
-from .alerts.external import external_obligation_complete, external_obligation_register, external_system_create
-from .alerts.scan import scan
-from .models import ExternalSystem
 
 # (external id, title, department short name, limit in working days, due so many working days from
 # today: negative is overdue, 0 is due today (yellow), 1 is due tomorrow (reminder))
@@ -100,11 +107,6 @@ def load(stdout: Any) -> None:
 def _efficiency(city: Region, stdout: Any) -> None:
     """SUP-3 / SUP-5: compute the index (this month; last month frozen) and issue this month's
     bulletin for the city once, as 王主任 of the efficiency office would at month end."""
-    from .bulletins.services import bulletin_create, bulletin_issue
-    from .choices import BulletinKind
-    from .efficiency.services import efficiency_refresh
-    from .models import Bulletin
-    from .periods import month_start
 
     stats = efficiency_refresh()
     office = User.objects.filter(username="supervisor", role="supervisor").first()

@@ -21,11 +21,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .choices import DeductionSource
-from .periods import period_label
+from xiaoneng.supervision.choices import DeductionSource
+from xiaoneng.supervision.periods import period_label
 
 if TYPE_CHECKING:  # the models call these functions; they need not be imported at run time
-    from .models import Bulletin, Deduction, EfficiencyScore
+    from xiaoneng.supervision.models import Bulletin, Deduction, EfficiencyScore
 
 # Rule IDs (SUP-5, CMP-4, RAT-3, RAT-4) stay out of these texts: readers see the rule, not its code.
 # Stored user-facing text (deduction explanations, warning reasons) is kept as a message key plus

@@ -29,9 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel
 from xiaoneng.core.scoping import ScopeRule
-from xiaoneng.workdays.choices import ClockUnit
-
-from .choices import (
+from xiaoneng.supervision.choices import (
     OPEN_ALERT_STATUSES,
     AlertStatus,
     BulletinKind,
@@ -46,7 +44,8 @@ from .choices import (
     Severity,
     WarningLevel,
 )
-from .messages import bulletin_title, deduction_text, warning_reason_text
+from xiaoneng.supervision.messages import bulletin_title, deduction_text, warning_reason_text
+from xiaoneng.workdays.choices import ClockUnit
 
 
 class ThresholdPolicy(TenantModel):

@@ -23,9 +23,8 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
+from xiaoneng.supervision.choices import BulletinKind
 from xiaoneng.workdays.deadline import day_start
-
-from .choices import BulletinKind
 
 
 # --- periods ----------------------------------------------------------------------------------

@@ -42,12 +42,16 @@ from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Region
-
-from .choices import (
-    BULLETIN_ISSUER_ROLES,
-    SUPERVISOR_ROLES,
+from xiaoneng.supervision.choices import BULLETIN_ISSUER_ROLES, SUPERVISOR_ROLES
+from xiaoneng.supervision.models import (
+    Alert,
+    Bulletin,
+    Deduction,
+    EfficiencyScore,
+    ExternalObligation,
+    ExternalSystem,
+    Irregularity,
 )
-from .models import Alert, Bulletin, Deduction, EfficiencyScore, ExternalObligation, ExternalSystem, Irregularity
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,6 @@ from __future__ import annotations
 
 __all__ = ["CARD_KEYS", "card_counts", "index_rows", "overdue_public", "scores_for"]
 
-from .alerts.selectors import CARD_KEYS, card_counts, overdue_public
-from .efficiency.selectors import index_rows
-from .permissions import scores_for
+from xiaoneng.supervision.alerts.selectors import CARD_KEYS, card_counts, overdue_public
+from xiaoneng.supervision.efficiency.selectors import index_rows
+from xiaoneng.supervision.permissions import scores_for

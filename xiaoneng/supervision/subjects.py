@@ -11,8 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.links import Subject, clock_group_set, subject_describer_set
-
-from .models import ExternalObligation
+from xiaoneng.supervision.models import ExternalObligation
 
 
 def describe_obligation(user: Any, obligation: ExternalObligation) -> Subject:

@@ -1,6 +1,8 @@
 from django.tasks import task
 
-from .alerts.scan import scan
+from xiaoneng.supervision.alerts.scan import scan
+from xiaoneng.supervision.efficiency.services import efficiency_refresh
+from xiaoneng.supervision.irregularities.detect import irregularities_detect
 
 
 @task()
@@ -13,7 +15,6 @@ def supervision_scan() -> dict[str, int]:
 @task()
 def irregularities_detect_task() -> dict[str, int]:
     """SUP-2: the incremental irregularity detector over the Event trail (every 60 s by default)."""
-    from .irregularities.detect import irregularities_detect
 
     r = irregularities_detect()
     return {"events": r.events, "raised": r.raised, "rectified": r.rectified, "position": r.position}
@@ -23,6 +24,5 @@ def irregularities_detect_task() -> dict[str, int]:
 def efficiency_refresh_task() -> dict[str, int]:
     """SUP-3 / SUP-5: refresh the current month's efficiency index (hourly by default), freeze the
     month that just closed and grade the quarter that just closed."""
-    from .efficiency.services import efficiency_refresh
 
     return efficiency_refresh()

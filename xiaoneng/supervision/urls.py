@@ -1,9 +1,9 @@
 from django.urls import path
 
-from .alerts import views as alerts
-from .bulletins import views as bulletins
-from .efficiency import views as efficiency
-from .irregularities import views as irregularities
+from xiaoneng.supervision.alerts import views as alerts
+from xiaoneng.supervision.bulletins import views as bulletins
+from xiaoneng.supervision.efficiency import views as efficiency
+from xiaoneng.supervision.irregularities import views as irregularities
 
 app_name = "supervision"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CalendarRevision, CalendarYear, Clock
+from xiaoneng.workdays.models import CalendarRevision, CalendarYear, Clock
 
 
 @admin.register(CalendarYear)

@@ -12,11 +12,10 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from xiaoneng.core.http import AuthedRequest
-
-from .calendar import get_calendar
-from .permissions import can_manage_calendar
-from .selectors import calendar_years_overview
-from .services import NoticeParseError, calendar_confirm_year, calendar_parse_notice
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.permissions import can_manage_calendar
+from xiaoneng.workdays.selectors import calendar_years_overview
+from xiaoneng.workdays.services import NoticeParseError, calendar_confirm_year, calendar_parse_notice
 
 router = Router(tags=["workdays"])
 

@@ -10,7 +10,7 @@ def _seed_calendar(sender: AppConfig, using: str = "default", **kwargs: Any) -> 
     # test flush). Idempotent: years already present are left as they are.
     from django.conf import settings
 
-    from .services import calendar_seed
+    from xiaoneng.workdays.services import calendar_seed
 
     first, last = settings.XIAONENG_CALENDAR_SEED_YEARS
     calendar_seed(first_year=first, last_year=last)
@@ -26,9 +26,8 @@ class WorkdaysConfig(AppConfig):
         from xiaoneng.core.backup import fingerprint_register
         from xiaoneng.core.menu import MenuEntry, register_workbench
         from xiaoneng.core.schedule import register_periodic
-
-        from .backup import open_clocks_fingerprint
-        from .tasks import calendar_warn_missing_year
+        from xiaoneng.workdays.backup import open_clocks_fingerprint
+        from xiaoneng.workdays.tasks import calendar_warn_missing_year
 
         # a restore must leave every open clock's due date where it was (docs/operations.md)
         fingerprint_register("open_clocks", open_clocks_fingerprint)

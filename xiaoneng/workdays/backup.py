@@ -8,8 +8,8 @@ __all__ = ["open_clocks_fingerprint"]
 import hashlib
 from typing import Any
 
-from .choices import OPEN_CLOCK_STATUSES
-from .models import Clock
+from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
+from xiaoneng.workdays.models import Clock
 
 
 def open_clocks_fingerprint() -> dict[str, Any]:

@@ -73,12 +73,11 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from xiaoneng.core.trail import event_append
-
-from . import services
-from .calendar import WorkCalendar, get_calendar
-from .choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
-from .deadline import Instants, PauseSpan, compute_instants, day_start, local_date
-from .ladder import (
+from xiaoneng.workdays import services
+from xiaoneng.workdays.calendar import WorkCalendar, get_calendar
+from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
+from xiaoneng.workdays.deadline import Instants, PauseSpan, compute_instants, day_start, local_date
+from xiaoneng.workdays.ladder import (
     RUNGS,
     SQL,
     level_at,
@@ -89,8 +88,8 @@ from .ladder import (
     rung_instant_expression,
     sql_text,
 )
-from .models import CalendarRevision, Clock, ClockPause
-from .selectors import clocks_affected_by_years
+from xiaoneng.workdays.models import CalendarRevision, Clock, ClockPause
+from xiaoneng.workdays.selectors import clocks_affected_by_years
 
 CHUNK = 20_000  # clocks per chunk on the row path (SQLite)
 PG_CHUNK = 100_000  # on PostgreSQL, where most clocks take the set-based path
@@ -111,7 +110,8 @@ _INSTANTS = (
 _PG_TYPES = ("date", "timestamptz", "timestamptz", "timestamptz", "timestamptz", "date", "timestamptz", "int", "bool")
 # everything clock_recompute writes
 _OUTPUTS = (*_INSTANTS, "calendar_revision", "next_alert_at", "alert_level")
-assert sorted([*services._CACHED_FIELDS, "alert_level"]) == sorted(_OUTPUTS)
+if not (sorted([*services._CACHED_FIELDS, "alert_level"]) == sorted(_OUTPUTS)):
+    raise RuntimeError("invariant: sorted([*services._CACHED_FIELDS, 'alert_level']) == sorted(_OUTPUTS)")
 # what tells whether a clock changed: all of it but the revision stamp (see the module docstring)
 _COMPARED = (*_INSTANTS, "next_alert_at", "alert_level")
 
@@ -180,7 +180,8 @@ class _Computer:
     ) -> Instants:
         pauses = [PauseSpan(s, e) for s, e in spans] if spans else []
         if unit == ClockUnit.HOURS:
-            assert started is not None
+            if started is None:
+                raise RuntimeError("invariant: started is not None")
             # elapsed time: depends on the exact instants, nothing to share
             return compute_instants(
                 cal=self.cal,
@@ -637,7 +638,8 @@ def _hours_path(in_range: models.QuerySet[Clock], revision: int, now: datetime) 
     reached, now_params = sql_text(
         level_expression(SQL("%s", DateTimeField()), col=lambda f: SQL(new[f], DateTimeField()))
     )
-    assert not now_params
+    if now_params:
+        raise RuntimeError("invariant: not now_params")
     n_sql = f"""
         WITH h AS (
             SELECT "{clock}".*, "{clock}".xmin::text::bigint AS version,

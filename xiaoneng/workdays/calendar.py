@@ -34,7 +34,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .holidays import statutory_holidays
+from xiaoneng.workdays.holidays import statutory_holidays
+from xiaoneng.workdays.models import CalendarDay, CalendarRevision, CalendarYear
 
 _fromordinal = date.fromordinal
 
@@ -238,7 +239,6 @@ def _current_revision() -> tuple[int, object]:
     """The latest revision's number and creation instant. The instant is part of the key because a
     rolled-back confirmation frees its number for the next one: a calendar cached inside the rolled-back
     transaction must not pass for the new revision with the same number."""
-    from .models import CalendarRevision
 
     row = CalendarRevision.objects.order_by("-number").values_list("number", "created_at").first()
     return (row[0], row[1]) if row else (0, None)
@@ -248,7 +248,6 @@ def calendar_load(revision: int) -> WorkCalendar:
     """Build a calendar from the table as the current transaction sees it. The confirmation of a
     year uses this to recompute clocks with the uncommitted calendar without publishing it to the
     process-wide cache (a rolled-back confirmation must leave no trace, not even in memory)."""
-    from .models import CalendarDay, CalendarYear
 
     years = {y.year: y for y in CalendarYear.objects.all()}
     confirmed = {y for y, row in years.items() if row.status == "confirmed"}

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from .calendar import WorkCalendar
+from xiaoneng.workdays.calendar import WorkCalendar
 
 
 def _tz() -> ZoneInfo:

@@ -18,9 +18,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from .choices import OPEN_CLOCK_STATUSES, ClockUnit
-from .deadline import day_start
-from .explain import date_with_weekday
+from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockUnit
+from xiaoneng.workdays.deadline import day_start
+from xiaoneng.workdays.explain import date_with_weekday
 
 
 def clock_due_date(clock: Any) -> date | None:

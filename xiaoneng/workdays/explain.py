@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .calendar import get_calendar
-from .choices import OPEN_CLOCK_STATUSES
-from .deadline import PauseSpan, local_date, natural_period_end
-from .models import Clock
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
+from xiaoneng.workdays.deadline import PauseSpan, local_date, natural_period_end
+from xiaoneng.workdays.models import Clock
 
 WEEKDAYS = [
     gettext_lazy("周一"),

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .services import NoticeParseError, calendar_parse_notice
+from xiaoneng.workdays.services import NoticeParseError, calendar_parse_notice
 
 # Shown on the page as the format to follow; a test parses it, so it stays valid.
 NOTICE_EXAMPLE_2027 = """\

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+import chinese_calendar
+from lunardate import LunarDate
+
 # 放假办法 第六条 applies to the holidays of all citizens only (not to 妇女节, 青年节 …).
 _FIXED: list[tuple[str, int, int, int]] = [
     # name, month, first day, days
@@ -48,7 +51,6 @@ class ProvisionalHoliday:
 
 
 def _lunar(year: int, month: int, day: int) -> date | None:
-    from lunardate import LunarDate
 
     try:
         return LunarDate(year, month, day).to_solar_date()
@@ -57,7 +59,6 @@ def _lunar(year: int, month: int, day: int) -> date | None:
 
 
 def _qingming(year: int) -> date | None:
-    import chinese_calendar
 
     try:
         terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 30))

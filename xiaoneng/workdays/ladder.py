@@ -67,7 +67,7 @@ from django.db.models.expressions import Case, Expression, When
 from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThanOrEqual
 from django.db.models.sql import Query
 
-from .choices import ClockStatus
+from xiaoneng.workdays.choices import ClockStatus
 
 
 class AlertLevel:

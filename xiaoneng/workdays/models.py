@@ -12,8 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel
 from xiaoneng.core.scoping import ScopeRule
-
-from .choices import ClockStatus, ClockUnit, DayKind, ExtensionKind, PauseReason, YearSource, YearStatus
+from xiaoneng.workdays.choices import (
+    ClockStatus,
+    ClockUnit,
+    DayKind,
+    ExtensionKind,
+    PauseReason,
+    YearSource,
+    YearStatus,
+)
 
 
 class CalendarRevision(models.Model):

@@ -14,9 +14,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from xiaoneng.orgs.choices import Role
-
-from .calendar import get_calendar
-from .models import CalendarYear
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.models import CalendarYear
 
 
 def can_manage_calendar(user: Any) -> bool:

@@ -29,11 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.models import Event
-
-from .calendar import WorkCalendar, get_calendar
-from .choices import OPEN_CLOCK_STATUSES, YearStatus
-from .deadline import day_start
-from .models import CalendarDay, CalendarRevision, CalendarYear, Clock
+from xiaoneng.workdays.calendar import WorkCalendar, get_calendar
+from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, YearStatus
+from xiaoneng.workdays.deadline import day_start
+from xiaoneng.workdays.models import CalendarDay, CalendarRevision, CalendarYear, Clock
 
 
 def clocks_affected_by_years(years: list[int] | None) -> QuerySet[Clock]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+import chinese_calendar
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,9 +39,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.trail import event_append
-
-from .calendar import WorkCalendar, calendar_invalidate, calendar_load, get_calendar
-from .choices import (
+from xiaoneng.workdays.calendar import WorkCalendar, calendar_invalidate, calendar_load, get_calendar
+from xiaoneng.workdays.choices import (
     OPEN_CLOCK_STATUSES,
     PAUSE_LEGAL_BASIS,
     ClockStatus,
@@ -50,11 +50,11 @@ from .choices import (
     YearSource,
     YearStatus,
 )
-from .deadline import PauseSpan, compute_instants
-from .ladder import AlertLevel, lowered_level, next_alert_at
-from .models import CalendarDay, CalendarRevision, CalendarYear, Clock, ClockExtension, ClockPause
-from .permissions import can_manage_calendar
-from .selectors import clocks_affected_by_years
+from xiaoneng.workdays.deadline import PauseSpan, compute_instants
+from xiaoneng.workdays.ladder import AlertLevel, lowered_level, next_alert_at
+from xiaoneng.workdays.models import CalendarDay, CalendarRevision, CalendarYear, Clock, ClockExtension, ClockPause
+from xiaoneng.workdays.permissions import can_manage_calendar
+from xiaoneng.workdays.selectors import clocks_affected_by_years
 
 # ---------------------------------------------------------------------------------------------
 # Calendar
@@ -86,7 +86,6 @@ def _new_revision(*, actor: Any, years: list[int], note: str) -> CalendarRevisio
 def calendar_seed(*, first_year: int = 2004, last_year: int = 2026, actor: Any = None) -> CalendarRevision | None:
     """CLK-4: seed the calendar from the chinese-calendar package. Years already present are kept
     (an administrator's confirmation wins over the package)."""
-    import chinese_calendar
 
     with transaction.atomic():
         present = set(CalendarYear.objects.values_list("year", flat=True))

@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.models import Notification
 from xiaoneng.core.services import notify
 from xiaoneng.orgs.models import User
-
-from .services import calendar_missing_next_year
+from xiaoneng.workdays.services import calendar_missing_next_year
 
 
 @task()

@@ -17,11 +17,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .calendar import get_calendar
-from .choices import ClockStatus, ClockUnit
-from .due import clock_due_text
-from .ladder import level_at, urgency_key
-from .models import Clock
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.choices import ClockStatus, ClockUnit
+from xiaoneng.workdays.due import clock_due_text
+from xiaoneng.workdays.ladder import level_at, urgency_key
+from xiaoneng.workdays.models import Clock
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from .calendar import WorkCalendar, get_calendar
-from .deadline import local_date
-from .models import ClockPause
+from xiaoneng.workdays.calendar import WorkCalendar, get_calendar
+from xiaoneng.workdays.deadline import local_date
+from xiaoneng.workdays.models import ClockPause
 
 
 def working_days_used(cal: WorkCalendar, start: date, stop: date, pauses: Iterable[tuple[date, date | None]]) -> int:

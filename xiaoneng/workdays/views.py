@@ -18,14 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xiaoneng.core.http import AuthedRequest
-
-from .calendar import get_calendar
-from .choices import DayKind
-from .forms import NOTICE_EXAMPLE_2027, CalendarNoticeForm
-from .models import CalendarDay, CalendarYear
-from .permissions import access_calendar_year_by_number, require_calendar_manager
-from .selectors import calendar_months, calendar_revisions_recent, calendar_years_overview, clocks_affected_by_years
-from .services import calendar_confirm_year, calendar_missing_next_year
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.choices import DayKind
+from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027, CalendarNoticeForm
+from xiaoneng.workdays.models import CalendarDay, CalendarYear
+from xiaoneng.workdays.permissions import access_calendar_year_by_number, require_calendar_manager
+from xiaoneng.workdays.selectors import (
+    calendar_months,
+    calendar_revisions_recent,
+    calendar_years_overview,
+    clocks_affected_by_years,
+)
+from xiaoneng.workdays.services import calendar_confirm_year, calendar_missing_next_year
 
 
 def _require_admin(request: AuthedRequest) -> None:

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from xiaoneng.core.params import MAX_YEAR, MIN_YEAR, date_range
@@ -83,9 +85,6 @@ def test_efficiency_month_is_harmless(client, world, month):
 
 
 def test_date_range_rules():
-    from datetime import date
-
-    from django.core.exceptions import ValidationError
 
     assert date_range(date(2026, 1, 1), date(2026, 1, 31)) == (date(2026, 1, 1), date(2026, 1, 31))
     for start, end in [(date(MIN_YEAR - 1, 12, 31), None), (None, date(MAX_YEAR + 1, 1, 1))]:

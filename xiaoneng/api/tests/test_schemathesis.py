@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
@@ -28,6 +30,10 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.stateful.control import TransitionController
 
 from xiaoneng.api.api import api
+from xiaoneng.catalog.models import Item
+from xiaoneng.catalog.tests.factories import make_item, publish
+from xiaoneng.complaints.choices import Kind, RefusalReason
+from xiaoneng.complaints.tests.conftest import submit
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -70,8 +76,6 @@ schema = _load(_raw_schema())
 def _keep_test_connection():
     """As Django's test client does: the WSGI handler closes the connection at the end of a request
     (close_old_connections), which on PostgreSQL would close the test's transaction."""
-    from django.core import signals
-    from django.db import close_old_connections
 
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
@@ -83,8 +87,6 @@ def _keep_test_connection():
 @pytest.fixture
 def seeded(world):
     """The shared world plus a published item, a complaint and a case, so ids near 1 exist."""
-    from xiaoneng.catalog.tests.factories import make_item, publish
-    from xiaoneng.complaints.tests.conftest import submit
 
     item = make_item(world.dept, world.user("dept_head"))
     publish(item, declarer=world.user("dept_head"), legal=world.user("legal"))
@@ -147,7 +149,6 @@ def _stateful_schema(world: Any, item_code: str) -> Any:
     narrowed to values the services accept (choices, lengths, this world's ids), so a chain gets past
     validation: register → read, accept, refuse, dispatch, extend, close, track; window intake → read,
     accept, refuse, correct, pause, track; survey → questions, links, status, results."""
-    from xiaoneng.complaints.choices import Kind, RefusalReason
 
     raw = _raw_schema()
     text = {"type": "string", "minLength": 10, "maxLength": 60}
@@ -273,7 +274,6 @@ WORKFLOWS = {
 
 @pytest.mark.parametrize("role", ["supervisor", "clerk"])
 def test_stateful_workflows(role, seeded):
-    from xiaoneng.catalog.models import Item
 
     item_code = Item.objects.values_list("implementing_code", flat=True).get()
     machine = _stateful_schema(seeded, item_code).include(path_regex=WORKFLOWS[role]).as_state_machine()

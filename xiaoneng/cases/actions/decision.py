@@ -20,20 +20,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.actions.negative import approved_report_take
+from xiaoneng.cases.actions.notices import REMEDY_TEXT, date_text, government_name, notice_issue
+from xiaoneng.cases.actions.notifications import applicant_tell, staff_tell
+from xiaoneng.cases.actions.transition import case_event, case_lock, case_save, fresh_check, status_move
+from xiaoneng.cases.choices import (
+    DecisionOutcome,
+    DeliveryMethod,
+    NegativeKind,
+    NoticeKind,
+    OpinionKind,
+    Status,
+    TaskStatus,
+)
+from xiaoneng.cases.clocks import DELIVERY_DAYS, KIND_DELIVERY
+from xiaoneng.cases.models import Case, Decision, Delivery, Opinion
+from xiaoneng.cases.permissions import can_decide, can_deliver, can_intake, can_withdraw
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from ..choices import DecisionOutcome, DeliveryMethod, NegativeKind, NoticeKind, OpinionKind, Status, TaskStatus
-from ..clocks import DELIVERY_DAYS, KIND_DELIVERY
-from ..models import Case, Decision, Delivery, Opinion
-from ..permissions import can_decide, can_deliver, can_intake, can_withdraw
-from .negative import approved_report_take
-from .notices import REMEDY_TEXT, date_text, government_name, notice_issue
-from .notifications import applicant_tell, staff_tell
-from .transition import case_event, case_lock, case_save, fresh_check, status_move
 
 
 def decision_issue(

@@ -12,14 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.actions.notices import notice_issue
+from xiaoneng.cases.choices import EnquiryOutcome, NoticeKind
+from xiaoneng.cases.models import Enquiry
 from xiaoneng.core.services import tracking_number_next
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import User
-
-from ..choices import EnquiryOutcome, NoticeKind
-from ..models import Enquiry
-from .notices import notice_issue
 
 
 @transaction.atomic
@@ -73,7 +72,8 @@ def enquiry_register(
     if errors:
         raise ValidationError(errors)
     department = actor.department
-    assert department is not None
+    if department is None:
+        raise RuntimeError("invariant: department is not None")
     tenant = department.region.tenant or department.region
     enquiry = Enquiry.objects.create(
         tenant_id=department.tenant_id,

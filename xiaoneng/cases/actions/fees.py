@@ -15,13 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.actions.transition import case_event, case_lock, case_save
+from xiaoneng.cases.choices import Status
+from xiaoneng.cases.models import Case, FeeCharge
+from xiaoneng.cases.permissions import can_intake
 from xiaoneng.catalog.models import Fee
 from xiaoneng.orgs.models import User
-
-from ..choices import Status
-from ..models import Case, FeeCharge
-from ..permissions import can_intake
-from .transition import case_event, case_lock, case_save
 
 
 @transaction.atomic

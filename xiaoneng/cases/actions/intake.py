@@ -31,16 +31,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiaoneng.catalog.choices import CaseKind, VersionStatus
-from xiaoneng.catalog.models import Item, ItemVersion, Material
-from xiaoneng.core.services import notify, tracking_number_next
-from xiaoneng.orgs.choices import Role
-from xiaoneng.orgs.models import User
-from xiaoneng.orgs.validators import mask_id_number
-from xiaoneng.workdays.choices import ClockStatus
-from xiaoneng.workdays.services import clock_start, clock_stop
-
-from ..choices import (
+from xiaoneng.cases.actions.decision import decision_issue
+from xiaoneng.cases.actions.materials import files_store, files_validate
+from xiaoneng.cases.actions.negative import approved_report_take
+from xiaoneng.cases.actions.notices import REMEDY_TEXT, date_text, due_text, government_name, notice_issue
+from xiaoneng.cases.actions.notifications import applicant_tell, case_url, department_staff, staff_tell, staff_url
+from xiaoneng.cases.actions.steps import stage_open, stage_tasks_create, window_step_sign
+from xiaoneng.cases.actions.transition import case_event, case_lock, case_save, fresh_check, status_move
+from xiaoneng.cases.choices import (
     APPLICABLE_ITEM_TYPES,
     ONLINE_ACCEPTANCE_DEPTH,
     Channel,
@@ -51,18 +49,19 @@ from ..choices import (
     Status,
     TaskStatus,
 )
-from ..clocks import ACCEPTANCE_DAYS, DEFAULT_DECISION_DAYS, KIND_ACCEPTANCE, KIND_DECISION
-from ..forms import ApplicationForm
-from ..models import Case
-from ..permissions import can_intake
-from ..verification import code_hash, code_new
-from .decision import decision_issue
-from .materials import files_store, files_validate
-from .negative import approved_report_take
-from .notices import REMEDY_TEXT, date_text, due_text, government_name, notice_issue
-from .notifications import applicant_tell, case_url, department_staff, staff_tell, staff_url
-from .steps import stage_open, stage_tasks_create, window_step_sign
-from .transition import case_event, case_lock, case_save, fresh_check, status_move
+from xiaoneng.cases.clocks import ACCEPTANCE_DAYS, DEFAULT_DECISION_DAYS, KIND_ACCEPTANCE, KIND_DECISION
+from xiaoneng.cases.forms import ApplicationForm
+from xiaoneng.cases.models import Case
+from xiaoneng.cases.permissions import can_intake
+from xiaoneng.cases.verification import code_hash, code_new
+from xiaoneng.catalog.choices import CaseKind, VersionStatus
+from xiaoneng.catalog.models import Item, ItemVersion, Material
+from xiaoneng.core.services import notify, tracking_number_next
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.models import User
+from xiaoneng.orgs.validators import mask_id_number
+from xiaoneng.workdays.choices import ClockStatus
+from xiaoneng.workdays.services import clock_start, clock_stop
 
 
 def application_form_clean(form_data: dict[str, Any]) -> dict[str, str]:

@@ -19,10 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.models import Case, CaseMaterial
 from xiaoneng.catalog.models import ItemVersion, Material
 from xiaoneng.core.uploads import upload_check
-
-from ..models import Case, CaseMaterial
 
 # Uploads: the one validator and its limits live in core.uploads (shared with complaints).
 MAX_FILES = 30

@@ -16,15 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.actions.notifications import department_staff, staff_url
+from xiaoneng.cases.actions.transition import ConflictError, case_event, case_lock, case_save, fresh_check, status_move
+from xiaoneng.cases.choices import NegativeKind, NegativeStatus, Status
+from xiaoneng.cases.models import Case, NegativeReport
+from xiaoneng.cases.permissions import can_report_negative, can_review_negative
 from xiaoneng.core.services import notify
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
-
-from ..choices import NegativeKind, NegativeStatus, Status
-from ..models import Case, NegativeReport
-from ..permissions import can_report_negative, can_review_negative
-from .notifications import department_staff, staff_url
-from .transition import ConflictError, case_event, case_lock, case_save, fresh_check, status_move
 
 
 def approved_report_take(case: Case, kind: str) -> NegativeReport | None:

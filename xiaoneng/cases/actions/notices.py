@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiaoneng.cases.models import Case, Enquiry, Notice, NoticeSequence
 from xiaoneng.workdays.due import clock_due_date
 from xiaoneng.workdays.models import Clock
-
-from ..models import Case, Enquiry, Notice, NoticeSequence
 
 REMEDY_TEXT = gettext_lazy(
     "申请人如对本决定不服，可以自收到本决定书之日起六十日内向%(government)s申请行政复议，"

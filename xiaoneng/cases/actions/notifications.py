@@ -13,11 +13,10 @@ __all__ = [
 
 from collections.abc import Iterable
 
+from xiaoneng.cases.models import Case
 from xiaoneng.core.services import notify
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
-
-from ..models import Case
 
 
 def case_url(case: Case) -> str:

@@ -26,6 +26,13 @@ from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.actions.decision import decision_checked
+from xiaoneng.cases.actions.notifications import department_staff, staff_url
+from xiaoneng.cases.actions.transition import ConflictError, case_event, case_lock, case_save
+from xiaoneng.cases.choices import DecisionOutcome, OpinionKind, Status, TaskStatus
+from xiaoneng.cases.clocks import KIND_OPINION, KIND_STEP, KIND_WRITTEN, WRITTEN_OPINION_DAYS
+from xiaoneng.cases.models import Case, Decision, Opinion, StepTask
+from xiaoneng.cases.permissions import can_step_decide, step_sign_decides
 from xiaoneng.catalog.choices import JoinPolicy, OnTimeout
 from xiaoneng.catalog.models import Step
 from xiaoneng.core.services import notify
@@ -34,14 +41,6 @@ from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.services import clock_start, clock_stop, clock_stop_running
-
-from ..choices import DecisionOutcome, OpinionKind, Status, TaskStatus
-from ..clocks import KIND_OPINION, KIND_STEP, KIND_WRITTEN, WRITTEN_OPINION_DAYS
-from ..models import Case, Decision, Opinion, StepTask
-from ..permissions import can_step_decide, step_sign_decides
-from .decision import decision_checked
-from .notifications import department_staff, staff_url
-from .transition import ConflictError, case_event, case_lock, case_save
 
 
 def stage_tasks_create(case: Case) -> None:

@@ -18,18 +18,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.actions.materials import files_store, files_validate
+from xiaoneng.cases.actions.notices import date_text, notice_issue
+from xiaoneng.cases.actions.notifications import applicant_tell, staff_tell
+from xiaoneng.cases.actions.transition import case_event, case_lock, case_save, fresh_check, status_move
+from xiaoneng.cases.choices import NoticeKind, Status
+from xiaoneng.cases.models import Case, SupplementAttempt, SupplementNotice
+from xiaoneng.cases.permissions import can_intake, can_withdraw
 from xiaoneng.catalog.models import ItemVersion, Material
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.choices import ClockStatus, PauseReason
 from xiaoneng.workdays.services import clock_pause, clock_resume
-
-from ..choices import NoticeKind, Status
-from ..models import Case, SupplementAttempt, SupplementNotice
-from ..permissions import can_intake, can_withdraw
-from .materials import files_store, files_validate
-from .notices import date_text, notice_issue
-from .notifications import applicant_tell, staff_tell
-from .transition import case_event, case_lock, case_save, fresh_check, status_move
 
 
 def _missing_clean(version: ItemVersion, missing: Iterable[Any]) -> list[dict[str, Any]]:

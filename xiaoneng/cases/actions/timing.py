@@ -17,17 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.actions.notices import date_text, due_text, government_name, notice_issue
+from xiaoneng.cases.actions.notifications import applicant_tell
+from xiaoneng.cases.actions.transition import case_event, case_lock, case_save, fresh_check
+from xiaoneng.cases.choices import ExtensionRole, NoticeKind, Status, TaskStatus
+from xiaoneng.cases.models import Case
+from xiaoneng.cases.permissions import can_extend, can_pause
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.choices import ClockStatus, PauseReason
 from xiaoneng.workdays.models import Clock, ClockExtension
 from xiaoneng.workdays.services import clock_extend, clock_pause, clock_resume
-
-from ..choices import ExtensionRole, NoticeKind, Status, TaskStatus
-from ..models import Case
-from ..permissions import can_extend, can_pause
-from .notices import date_text, due_text, government_name, notice_issue
-from .notifications import applicant_tell
-from .transition import case_event, case_lock, case_save, fresh_check
 
 
 def _case_clocks(case: Case, statuses: Iterable[str]) -> list[Clock]:

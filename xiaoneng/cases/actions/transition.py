@@ -25,10 +25,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiaoneng.cases.choices import TRANSITIONS, Status
+from xiaoneng.cases.models import Case
 from xiaoneng.core.trail import event_append
-
-from ..choices import TRANSITIONS, Status
-from ..models import Case
 
 CONFLICT_MESSAGE = gettext_lazy("该办件已被他人处理，请刷新后重试")
 

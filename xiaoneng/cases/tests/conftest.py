@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from xiaoneng.cases.actions.intake import case_accept, case_submit
 from xiaoneng.cases.models import Case
@@ -151,7 +152,6 @@ def accepted(world: Any, item: Item) -> Case:
 
 
 def later(days: int) -> datetime:
-    from django.utils import timezone
 
     return timezone.now() + timedelta(days=days)
 

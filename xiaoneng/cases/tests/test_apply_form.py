@@ -14,6 +14,9 @@ from django.test import Client
 
 from xiaoneng.cases.models import Case, CaseMaterial
 from xiaoneng.cases.tests.conftest import FORM, PDF, PNG
+from xiaoneng.catalog.tests.factories import make_item, publish
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +29,6 @@ def client_for(user: Any) -> Client:
 
 @pytest.fixture
 def item(world) -> Any:
-    from xiaoneng.catalog.tests.factories import make_item, publish
 
     it = make_item(
         world.dept,
@@ -65,14 +67,18 @@ def test_every_error_in_one_round_and_the_chosen_files_are_kept(world, item):
     body = r.content.decode()
     # then every problem is reported at once: both fields and the bad file (next to its material)
     assert r.status_code == 200
-    assert "请填写11位手机号码" in body and "这个字段是必填项" in body
+    assert "请填写11位手机号码" in body
+    assert "这个字段是必填项" in body
     bad = body.split(f'id="material-{m2.pk}"', 1)[1].split("</div>", 1)[0]
     assert "内容与扩展名不符" in bad
     # and the two good files are kept, each under its material, with 移除
     assert "已上传：" in body.split(f'id="material-{m1.pk}"', 1)[1].split("</div>", 1)[0]
-    assert "申请书.pdf" in body and "平面图.png" in body and "已上传" not in bad  # the bad one is not kept
+    assert "申请书.pdf" in body
+    assert "平面图.png" in body
+    assert "已上传" not in bad
     assert body.count('name="remove_upload"') == 2
-    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+    assert Case.objects.count() == 0
+    assert CaseMaterial.objects.count() == 0
     # when the applicant corrects the fields and adds the missing file only
     r = c.post(
         url,
@@ -101,16 +107,16 @@ def test_remove_drops_a_kept_file_without_error_messages(world, item):
     # when the applicant presses 移除
     body = c.post(url, {**FORM, "submission_token": token, "remove_upload": file_id}).content.decode()
     # then the file is gone, the fields are as typed, and no error is shown
-    assert "错的文件.pdf" not in body and 'name="remove_upload"' not in body
-    assert 'value="13900000011"' in body and "errorlist" not in body
+    assert "错的文件.pdf" not in body
+    assert 'name="remove_upload"' not in body
+    assert 'value="13900000011"' in body
+    assert "errorlist" not in body
     # and a submission now carries no file
     assert c.post(url, {**FORM, "submission_token": token}).status_code == 302
     assert Case.objects.get().materials.count() == 0
 
 
 def test_kept_files_belong_to_the_session_that_chose_them(world, item):
-    from xiaoneng.orgs.choices import Role
-    from xiaoneng.orgs.tests.factories import UserFactory
 
     url = f"/cases/apply/{item.implementing_code}/"
     c = client_for(world.user("applicant"))
@@ -129,5 +135,6 @@ def test_kept_files_belong_to_the_session_that_chose_them(world, item):
 def test_a_bad_token_is_replaced_not_a_failure(world, item, token):
     c = client_for(world.user("applicant"))
     r = c.post(f"/cases/apply/{item.implementing_code}/", {**FORM, "submission_token": token, "phone": "1"})
-    assert r.status_code == 200 and "请填写11位手机号码" in r.content.decode()
+    assert r.status_code == 200
+    assert "请填写11位手机号码" in r.content.decode()
     assert _token(r.content.decode()) != token

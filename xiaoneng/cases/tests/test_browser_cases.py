@@ -42,7 +42,8 @@ def test_construction_permit_journey(page, world, cw, tmp_path):
     message = page.locator(".messages").inner_text()
     found_number = re.search(r"BJ-\d+-\d+-\d+", message)
     found_code = re.search(r"查询码 ([A-Z0-9]{6})", message)
-    assert found_number and found_code, message
+    assert found_number, message
+    assert found_code, message
     number, code = found_number.group(0), found_code.group(1)
     case = Case.objects.get(tracking_number=number)
 
@@ -96,7 +97,8 @@ def test_construction_permit_journey(page, world, cw, tmp_path):
     link = page.locator("#notices a", has_text="准予行政许可决定书")
     href = link.get_attribute("href")
     resp = page.request.get(page.base + href)
-    assert resp.status == 200 and resp.body().startswith(b"%PDF")
+    assert resp.status == 200
+    assert resp.body().startswith(b"%PDF")
 
     # the clerk delivers
     _as(page, "clerk")

@@ -9,7 +9,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -18,13 +18,17 @@ import pytest
 
 from conftest import login, screenshot
 from xiaoneng.cases.actions.decision import case_deliver
+from xiaoneng.cases.actions.intake import case_accept
 from xiaoneng.cases.actions.steps import case_step_decide
 from xiaoneng.cases.actions.supplement import case_request_supplement
 from xiaoneng.cases.models import Case, Enquiry, StepTask
-from xiaoneng.cases.tests.conftest import PDF, published_copies
+from xiaoneng.cases.tasks import deemed_consent_run
+from xiaoneng.cases.tests.conftest import PDF, later, published_copies, submit
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.core.models import Event
 from xiaoneng.core.sms import MemorySmsBackend
+from xiaoneng.ratings.actions.invitations import rating_invite_cases
+from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,7 +144,8 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         _as(page, "13912345678", "Qingxi-2026!")  # (her session of last week has timed out)
         page.goto(page.base + f"/cases/{case.pk}/")
         box = page.locator("#supplement").inner_text()
-        assert "请一次性补正以下材料" in box and "健康" in box
+        assert "请一次性补正以下材料" in box
+        assert "健康" in box
         page.set_input_files("#sup-files", [str(files[2]), str(files[3])])
         page.click("#supplement button[type=submit]")
         assert "补正材料已提交" in page.content()
@@ -149,7 +154,8 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         why = acceptance.inner_text()
         # paused while she was away, from the notice's day to the day she supplied: 09-23, 09-24 and
         # 09-28 (09-25 is the Mid-Autumn holiday; neither end day counts since commit 7686a85)
-        assert "等待申请人补正" in why and "共扣除3个工作日" in why, why
+        assert "等待申请人补正" in why, why
+        assert "共扣除3个工作日" in why, why
         screenshot(page, "journey-zhang-03-supplemented")
 
         # the clerk accepts the same day (through the window page: see the clerk journey)
@@ -163,7 +169,9 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         _as(page, "13912345678", "Qingxi-2026!")
         page.goto(page.base + f"/cases/{case.pk}/")
         steps = page.locator("#steps").inner_text()
-        assert "材料审查" in steps and "审批决定" in steps and "承办人" in steps
+        assert "材料审查" in steps
+        assert "审批决定" in steps
+        assert "承办人" in steps
         decision = _clock_row(page, "办理时限")
         decision.locator("details").first.evaluate("d => d.open = true")
         why = decision.inner_text()
@@ -199,19 +207,21 @@ def test_zhang_opens_a_restaurant(page, world, tmp_path):
         link = page.locator("#decision-pdf")
         assert "准予行政许可决定书" in link.inner_text()
         resp = page.request.get(page.base + link.get_attribute("href"))
-        assert resp.status == 200 and resp.body().startswith(b"%PDF")
+        assert resp.status == 200
+        assert resp.body().startswith(b"%PDF")
         # and the PDF carries its Chinese font (embedded), so every reader shows the text
         decision_pdf = tmp_path / "decision.pdf"
         decision_pdf.write_bytes(resp.body())
         fonts = subprocess.run(["pdffonts", str(decision_pdf)], capture_output=True, check=True).stdout.decode()
         rows = fonts.splitlines()[2:]
-        assert rows and all(r.split()[-5] == "yes" for r in rows) and "STSong" not in fonts, fonts
+        assert rows, fonts
+        assert all(r.split()[-5] == "yes" for r in rows), fonts
+        assert "STSong" not in fonts, fonts
         extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", str(decision_pdf), "-"], capture_output=True)
         assert "准予行政许可决定书" in "".join(extracted.stdout.decode().split())
         screenshot(page, "journey-zhang-05-decided")
 
         # and she rates the service 满意 from the link in the SMS
-        from xiaoneng.ratings.actions.invitations import rating_invite_cases
 
         assert rating_invite_cases() == 1
         invite = [t for p, t in MemorySmsBackend.outbox if p == "13912345678" and "/rate/" in t][-1]
@@ -228,9 +238,6 @@ def test_clerk_at_window_12(page, world, cw, tmp_path):
     """journeys.md 李科员 1–3: the urgency-ordered coloured queue; an enquiry for another bureau with
     the printed referral (CAS-8); accept on the spot with the acceptance notice; tick the missing
     materials for the one-time notice, and no second notice (CAS-1)."""
-    from datetime import timedelta
-
-    from xiaoneng.cases.tests.conftest import submit
 
     upload = tmp_path / "申请书.pdf"
     upload.write_bytes(PDF)
@@ -251,7 +258,8 @@ def test_clerk_at_window_12(page, world, cw, tmp_path):
     rows = page.locator("#queue tbody tr")
     assert [rows.nth(i).get_attribute("data-case") for i in range(3)] == [str(late.pk), str(fresh.pk), str(waiting.pk)]
     assert [rows.nth(i).get_attribute("data-colour") for i in range(3)] == ["red", "green", "grey"]
-    assert "已超期" in rows.nth(0).inner_text() and "暂停" in rows.nth(2).inner_text()
+    assert "已超期" in rows.nth(0).inner_text()
+    assert "暂停" in rows.nth(2).inner_text()
     assert "红：已超期" in page.locator("#queue-legend").inner_text()
     screenshot(page, "journey-clerk-01-queue")
 
@@ -270,7 +278,8 @@ def test_clerk_at_window_12(page, world, cw, tmp_path):
     assert (enquiry.referred_office, enquiry.referred_contact) == ("住建局", "0571-80030003")
     slip = page.locator("tr", has_text="孙先生").locator("a.btn-print")
     resp = page.request.get(page.base + slip.get_attribute("href"))
-    assert resp.status == 200 and resp.body().startswith(b"%PDF")
+    assert resp.status == 200
+    assert resp.body().startswith(b"%PDF")
 
     # 3a. a complete application at the window: accepted on the spot, acceptance notice printed
     page.goto(page.base + "/workbench/cases/window/")
@@ -285,7 +294,8 @@ def test_clerk_at_window_12(page, world, cw, tmp_path):
     assert "受理通知书已生成" in page.locator(".messages").inner_text()
     printed = page.locator("#notices li", has_text="受理通知书").locator("a.btn-print")
     resp = page.request.get(page.base + printed.get_attribute("href"))
-    assert resp.status == 200 and resp.body().startswith(b"%PDF")
+    assert resp.status == 200
+    assert resp.body().startswith(b"%PDF")
     screenshot(page, "journey-clerk-03-accepted")
 
     # 3b. an incomplete one: he ticks the missing materials and prints the one-time notice
@@ -312,7 +322,8 @@ def test_clerk_at_window_12(page, world, cw, tmp_path):
         form={"csrfmiddlewaretoken": token, "missing_other": "再补一份"},
         headers={"Referer": page.base + f"/workbench/cases/{fresh.pk}/"},
     )
-    assert resp.status == 200 and "只能一次性告知" in resp.text(), resp.text()[:3000]
+    assert resp.status == 200, resp.text()[:3000]
+    assert "只能一次性告知" in resp.text(), resp.text()[:3000]
     assert Event.objects.filter(action="case.supplement_second_refused").count() == 1
 
 
@@ -321,9 +332,6 @@ def test_parallel_refusal_goes_to_the_leader_first(page, world, cw):
     give reasons to disagree; 人防 stays silent, is deemed to consent (CAS-7) and finds the written
     opinion it owes in its queue; the refusal goes to the leader as a negative-decision report
     (CAS-6) before the refusal decision is issued."""
-    from xiaoneng.cases.actions.intake import case_accept
-    from xiaoneng.cases.tasks import deemed_consent_run
-    from xiaoneng.cases.tests.conftest import later, submit
 
     case, _ = submit(world, cw.parallel)
     case = case_accept(case=case, actor=world.user("clerk"))
@@ -335,7 +343,8 @@ def test_parallel_refusal_goes_to_the_leader_first(page, world, cw):
     joint = page.locator("#steps tbody tr", has_text="会签")
     assert joint.count() == 4
     for i in range(4):
-        assert "并联" in joint.nth(i).inner_text() and "到期" in joint.nth(i).inner_text()
+        assert "并联" in joint.nth(i).inner_text()
+        assert "到期" in joint.nth(i).inner_text()
     screenshot(page, "journey-parallel-01-joint-stage")
 
     住建, 自然资源, 消防, 人防 = cw.co_departments
@@ -364,7 +373,8 @@ def test_parallel_refusal_goes_to_the_leader_first(page, world, cw):
     assert owed.count() == 1  # … and 人防 owes its written opinion within 1 working day
     owed.locator("a").first.click()
     row = page.locator("#steps tbody tr", has_text="人防办会签")
-    assert "超时默认同意" in row.inner_text() and "系统记录" in row.inner_text()
+    assert "超时默认同意" in row.inner_text()
+    assert "系统记录" in row.inner_text()
     page.locator(".opinion-form input[name=reasons]").first.fill("同意，人防工程按结建标准配建")
     page.locator(".opinion-form button[type=submit]").first.click()
     assert "办理意见已签署" in page.content()
@@ -399,7 +409,8 @@ def test_parallel_refusal_goes_to_the_leader_first(page, world, cw):
     assert "决定已作出" in page.content()
     link = page.locator("#notices a", has_text="不予行政许可决定书").first
     resp = page.request.get(page.base + link.get_attribute("href"))
-    assert resp.status == 200 and resp.body().startswith(b"%PDF")
+    assert resp.status == 200
+    assert resp.body().startswith(b"%PDF")
     screenshot(page, "journey-parallel-04-refused")
 
 
@@ -409,9 +420,6 @@ def test_admin_confirms_next_year_and_the_case_trail_shows_the_recompute(page, w
     case's trail, with the dates before and after. The provisional year already skips the statutory
     holidays (除夕 to 初三 for 春节), so the recompute shows where the notice differs: the longer
     Spring Festival break and its make-up working days."""
-    from xiaoneng.cases.actions.intake import case_accept
-    from xiaoneng.cases.tests.conftest import submit
-    from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 
     with frozen("2027-01-25 10:00"):
         case, _ = submit(world, cw.simple)
@@ -437,7 +445,8 @@ def test_admin_confirms_next_year_and_the_case_trail_shows_the_recompute(page, w
 
         case.decision_clock.refresh_from_db()
         after = case.decision_clock.due_date
-        assert not case.decision_clock.provisional and after > before  # 9 days of 春节, not 4
+        assert not case.decision_clock.provisional
+        assert after > before
         _as(page, "clerk")
         page.goto(page.base + f"/workbench/cases/{case.pk}/")
         assert "暂定" not in page.locator("#summary .clock").first.inner_text()
@@ -486,7 +495,6 @@ def test_applicant_finds_an_item_on_page_2_and_by_search(page, world):
 def test_clerk_accepts_with_one_click_and_the_head_decides_with_one(page, world, tmp_path):
     """Issue 9: the window clerk's 受理 also completes the process's 窗口受理 step (no second
     signature), and the head's approval on the last step (审批决定) is the decision, with its notice."""
-    from xiaoneng.cases.tests.conftest import submit
 
     item = publish(
         make_item(
@@ -521,11 +529,13 @@ def test_clerk_accepts_with_one_click_and_the_head_decides_with_one(page, world,
     page.click("#btn-accept")
     assert "受理通知书已生成" in page.locator(".messages").inner_text()
     window_row = page.locator("#steps tbody tr", has_text="窗口受理")
-    assert window_row.get_attribute("data-status") == "done" and "同意" in window_row.inner_text()
+    assert window_row.get_attribute("data-status") == "done"
+    assert "同意" in window_row.inner_text()
     assert page.locator("#steps tbody tr", has_text="材料审查").get_attribute("data-status") == "active"
     assert page.locator(".opinion-form").count() == 0  # nothing left for the clerk to sign
     trail = page.locator("#timeline").inner_text()
-    assert "受理" in trail and "环节办理意见" in trail
+    assert "受理" in trail
+    assert "环节办理意见" in trail
     screenshot(page, "journey-one-step-01-accepted")
     # the reviewer signs the review
     _as(page, "reviewer")
@@ -571,9 +581,12 @@ def test_clerk_forgets_a_field_at_the_window_and_the_file_survives(page, world, 
     assert "请填写11位手机号码" in page.content()
     assert "照片.gif" in page.locator("#window-files .errorlist").inner_text()
     kept = page.locator("#window-files .pending-uploads").inner_text()
-    assert "已上传：" in kept and "申请书.pdf" in kept and "照片.gif" not in kept
+    assert "已上传：" in kept
+    assert "申请书.pdf" in kept
+    assert "照片.gif" not in kept
     assert page.locator("#window-files button[name=remove_upload]").count() == 1
-    assert page.input_value("#w-item") == str(cw.simple.pk) and page.input_value("#id_description") == "开办餐饮店"
+    assert page.input_value("#w-item") == str(cw.simple.pk)
+    assert page.input_value("#id_description") == "开办餐饮店"
     assert Case.objects.count() == 0
     screenshot(page, "journey-clerk-05-window-file-kept")
     # he corrects the phone only and registers: the case has the kept file

@@ -32,7 +32,8 @@ def test_issue9_case_due_date_is_the_same_on_public_page_staff_page_and_apis(cli
     # the staff case page and the staff API
     client.force_login(world.user("clerk"))
     staff = client.get(f"/workbench/cases/{case.pk}/").content.decode()
-    assert shown in staff and f'<time datetime="{due}">' in staff
+    assert shown in staff
+    assert f'<time datetime="{due}">' in staff
     detail = client.get(f"/api/cases/{case.pk}").json()
     decision = [c for c in detail["clocks"] if c["id"] == case.decision_clock_id]
     assert [c["due_date"] for c in decision] == [str(due)]

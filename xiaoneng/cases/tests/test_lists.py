@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from xiaoneng.cases import views
 from xiaoneng.cases.actions.enquiries import enquiry_register
 from xiaoneng.cases.actions.negative import case_negative_report_submit
 from xiaoneng.cases.tests.conftest import accepted, published_copies, submit
@@ -20,6 +22,7 @@ from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.services import notify
+from xiaoneng.portal import views as portal_views
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +51,8 @@ def test_apply_index_pages_through_every_item_with_the_total(world, many_items):
     c = Client()
     # when the applicant opens 在线申请: 55 items, 50 a page
     first = c.get("/cases/apply/").content.decode()
-    assert "共 55 条" in first and _rows(first, "apply-items") == 50
+    assert "共 55 条" in first
+    assert _rows(first, "apply-items") == 50
     # then the items past the first page are on page 2 (not cut off)
     second = c.get("/cases/apply/", {"page": 2}).content.decode()
     assert _rows(second, "apply-items") == 5
@@ -60,9 +64,11 @@ def test_apply_index_searches_name_code_and_department(world, many_items):
     c = Client()
     target = many_items[42]
     by_name = c.get("/cases/apply/", {"q": "第041号"}).content.decode()
-    assert _rows(by_name, "apply-items") == 1 and f"/cases/apply/{target.implementing_code}/" in by_name
+    assert _rows(by_name, "apply-items") == 1
+    assert f"/cases/apply/{target.implementing_code}/" in by_name
     by_code = c.get("/cases/apply/", {"q": target.implementing_code[-8:]}).content.decode()
-    assert f"/cases/apply/{target.implementing_code}/" in by_code and "共 1 条" in by_code
+    assert f"/cases/apply/{target.implementing_code}/" in by_code
+    assert "共 1 条" in by_code
     by_dept = c.get("/cases/apply/", {"q": world.dept.name}).content.decode()
     assert "共 55 条" in by_dept
     # the page links keep the search
@@ -88,8 +94,6 @@ def test_a_bad_page_number_never_fails(world, cw, bad):
 @pytest.fixture
 def two_a_page(monkeypatch):
     """The pager at 2 rows a page, so a handful of rows spans several pages."""
-    from xiaoneng.cases import views
-    from xiaoneng.portal import views as portal_views
 
     monkeypatch.setattr(views, "paginate", partial(paginate, per_page=2))
     monkeypatch.setattr(portal_views, "paginate", partial(paginate, per_page=2))
@@ -99,7 +103,8 @@ def test_the_staff_queue_is_paginated_most_urgent_first(world, cw, two_a_page):
     cases = [submit(world, cw.simple)[0] for _i in range(5)]
     c = client_for(world.user("clerk"))
     first = c.get("/workbench/cases/").content.decode()
-    assert "共 5 项待办" in first and _rows(first, "queue") == 2
+    assert "共 5 项待办" in first
+    assert _rows(first, "queue") == 2
     last = c.get("/workbench/cases/", {"page": 3}).content.decode()
     assert _rows(last, "queue") == 1
     seen = set()
@@ -130,18 +135,19 @@ def test_the_applicant_cases_enquiries_reports_and_inbox_are_paginated(
         case, _code = submit(world, cw.simple)
         case_negative_report_submit(case=case, actor=clerk, kind="non_acceptance", reasons="不属于本机关职权")
     reports = client_for(world.user("dept_head")).get("/workbench/cases/negative-reports/").content.decode()
-    assert "共 3 条" in reports and _rows(reports, "reports") == 2
+    assert "共 3 条" in reports
+    assert _rows(reports, "reports") == 2
     # the inbox (was cut at 200)
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(5):
             notify(recipients=[clerk], title=f"消息{i}", channels=("inbox",))
     total = clerk.notifications.count()
     inbox = client_for(clerk).get("/inbox/", {"page": 2}).content.decode()
-    assert f"共 {total} 条" in inbox and 'aria-current="page">2<' in inbox
+    assert f"共 {total} 条" in inbox
+    assert 'aria-current="page">2<' in inbox
 
 
 def test_the_ledger_is_paginated_and_keeps_its_period(world, cw, two_a_page):
-    from django.utils import timezone
 
     for _i in range(3):
         submit(world, cw.simple)
@@ -149,7 +155,8 @@ def test_the_ledger_is_paginated_and_keeps_its_period(world, cw, two_a_page):
     c = client_for(world.user("dept_head"))
     first = c.get("/workbench/cases/ledger/", {"start": today, "end": today}).content.decode()
     # then every case is counted, shown a page at a time (it was cut at 200), the period kept on the links
-    assert "共 3 件" in first and _rows(first, "ledger") == 2
+    assert "共 3 件" in first
+    assert _rows(first, "ledger") == 2
     assert f"start={today}" in first.split('rel="next"')[0].rsplit("href=", 1)[1]
     second = c.get("/workbench/cases/ledger/", {"start": today, "end": today, "page": "2"}).content.decode()
     assert _rows(second, "ledger") == 1

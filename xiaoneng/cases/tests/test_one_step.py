@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
 
 from xiaoneng.cases.actions.decision import case_decide
-from xiaoneng.cases.actions.intake import case_accept
+from xiaoneng.cases.actions.intake import case_accept, case_deem_accepted
 from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
 from xiaoneng.cases.actions.steps import case_step_decide
 from xiaoneng.cases.choices import NoticeKind, OpinionKind, Status, TaskStatus
@@ -72,14 +73,18 @@ def test_accepting_at_the_window_signs_the_window_acceptance_step(world, windowe
     # then the case is accepted and its window step is done: signed by the clerk, on time
     case.refresh_from_db()
     window, review, head = StepTask.objects.filter(case=case).order_by("stage_index")
-    assert case.status == Status.IN_REVIEW and case.current_stage == 1
-    assert window.status == TaskStatus.DONE and window.completed_at == case.accepted_at
+    assert case.status == Status.IN_REVIEW
+    assert case.current_stage == 1
+    assert window.status == TaskStatus.DONE
+    assert window.completed_at == case.accepted_at
     opinion = window.opinions.get()
     assert (opinion.kind, opinion.author) == (OpinionKind.AGREE, clerk)
-    assert window.clock.status == ClockStatus.STOPPED and window.clock.stopped_at == case.accepted_at
+    assert window.clock.status == ClockStatus.STOPPED
+    assert window.clock.stopped_at == case.accepted_at
     assert window.clock.due_at >= window.clock.stopped_at  # on time
     # and the review stage is open with its clock running
-    assert review.status == TaskStatus.ACTIVE and review.clock.status == ClockStatus.RUNNING
+    assert review.status == TaskStatus.ACTIVE
+    assert review.clock.status == ClockStatus.RUNNING
     assert head.status == TaskStatus.PENDING
     # and the trail holds the acceptance and the step, in that order, with one acceptance notice
     assert _case_actions(case) == ["case.submitted", "case.accepted", "case.step_decided", "case.stage_completed"]
@@ -94,19 +99,20 @@ def test_a_process_without_a_window_step_is_accepted_as_before(world, cw):
     case = case_accept(case=case, actor=world.user("clerk"))
     # then its first step stays open for the reviewer
     first = StepTask.objects.get(case=case, stage_index=0)
-    assert first.status == TaskStatus.ACTIVE and not first.opinions.exists()
+    assert first.status == TaskStatus.ACTIVE
+    assert not first.opinions.exists()
     assert case.current_stage == 0
 
 
 def test_deemed_acceptance_leaves_the_window_step_to_the_clerk(world, windowed):
-    from xiaoneng.cases.actions.intake import case_deem_accepted
 
     # given nobody at the window acted within 5 working days (CAS-1: deemed accepted)
     case, _code = submit(world, windowed)
     assert case_deem_accepted(case=case, now=later(14))
     # then nobody signed the window step: it is open for the clerk
     window = StepTask.objects.get(case=case, stage_index=0)
-    assert window.status == TaskStatus.ACTIVE and not window.opinions.exists()
+    assert window.status == TaskStatus.ACTIVE
+    assert not window.opinions.exists()
 
 
 def _at_the_heads_step(world: Any, windowed: Any) -> Case:
@@ -133,15 +139,18 @@ def test_the_heads_approval_on_the_last_step_makes_the_decision(world, windowed)
     assert "准予行政许可决定已作出" in r.content.decode()
     # then the decision is made, with its notice, by the head
     case.refresh_from_db()
-    assert case.status == Status.DECIDED_APPROVED and case.current_stage is None
+    assert case.status == Status.DECIDED_APPROVED
+    assert case.current_stage is None
     decision = Decision.objects.get(case=case)
     assert (decision.outcome, decision.decided_by, decision.reasons) == ("approve", head, "符合法定条件")
     notice = Notice.objects.get(case=case, kind=NoticeKind.APPROVAL)
     assert "符合法定条件" in notice.lines
     # and the clocks: the step's and the decision clock stopped, the 10-working-day delivery clock runs
     task.refresh_from_db()
-    assert task.status == TaskStatus.DONE and task.clock.status == ClockStatus.STOPPED
-    assert case.decision_clock.status == ClockStatus.STOPPED and case.decision_clock.stopped_at == case.decided_at
+    assert task.status == TaskStatus.DONE
+    assert task.clock.status == ClockStatus.STOPPED
+    assert case.decision_clock.status == ClockStatus.STOPPED
+    assert case.decision_clock.stopped_at == case.decided_at
     assert case.delivery_clock.status == ClockStatus.RUNNING
     # and the trail keeps both acts, the opinion and the decision, in order
     assert _case_actions(case)[-3:] == ["case.step_decided", "case.stage_completed", "case.decided"]
@@ -156,7 +165,8 @@ def test_the_heads_approval_over_the_api_makes_the_decision_too(world, windowed)
     r = client_for(world.user("dept_head")).post(
         f"/api/cases/{case.pk}/tasks/{task.pk}/opinion", json.dumps({"kind": "agree"}), content_type="application/json"
     )
-    assert r.status_code == 200 and r.json()["status"] == Status.DECIDED_APPROVED
+    assert r.status_code == 200
+    assert r.json()["status"] == Status.DECIDED_APPROVED
     assert Decision.objects.filter(case=case).count() == 1
 
 
@@ -169,7 +179,8 @@ def test_the_wrong_role_cannot_sign_the_heads_step(world, windowed):
     r = client_for(world.user("reviewer")).post(f"/workbench/cases/{case.pk}/opinion/", data, follow=True)
     assert "该环节不由您办理" in r.content.decode()
     assert client_for(world.user("applicant")).post(f"/workbench/cases/{case.pk}/opinion/", data).status_code == 403
-    assert not Decision.objects.filter(case=case).exists() and not task.opinions.exists()
+    assert not Decision.objects.filter(case=case).exists()
+    assert not task.opinions.exists()
 
 
 def test_the_heads_disagreement_leaves_the_refusal_to_the_leader_first(world, windowed):
@@ -185,15 +196,16 @@ def test_the_heads_disagreement_leaves_the_refusal_to_the_leader_first(world, wi
     assert "办理意见已签署" in r.content.decode()
     # then no decision is made: the refusal waits for the negative-decision report (CAS-6)
     case.refresh_from_db()
-    assert case.status == Status.IN_REVIEW and not Decision.objects.filter(case=case).exists()
+    assert case.status == Status.IN_REVIEW
+    assert not Decision.objects.filter(case=case).exists()
     report = case_negative_report_submit(case=case, actor=world.user("clerk"), kind="refusal", reasons="场所不符合要求")
     case_negative_report_review(report=report, actor=world.user("leader"), approve=True)
     decision = case_decide(case=Case.objects.get(pk=case.pk), actor=head, outcome="refuse", reasons="场所不符合要求")
-    assert decision.outcome == "refuse" and decision.remedy
+    assert decision.outcome == "refuse"
+    assert decision.remedy
 
 
 def test_past_the_committed_limit_the_heads_approval_waits_for_the_report(world, windowed):
-    from unittest import mock
 
     # given a case at the head's step, past its committed limit
     case = _at_the_heads_step(world, windowed)
@@ -207,7 +219,8 @@ def test_past_the_committed_limit_the_heads_approval_waits_for_the_report(world,
     # then the approval is signed but the decision waits for the leader's review (CAS-6)
     assert "办理意见已签署" in r.content.decode()
     case.refresh_from_db()
-    assert task.opinions.get().kind == "agree" and case.status == Status.IN_REVIEW
+    assert task.opinions.get().kind == "agree"
+    assert case.status == Status.IN_REVIEW
     assert not Decision.objects.filter(case=case).exists()
 
 
@@ -225,7 +238,8 @@ def test_a_reviewer_on_the_last_step_signs_and_the_decision_stays_separate(world
     # then the reviewer's agreement moves the case on, and makes no decision
     assert "办理意见已签署" in r.content.decode()
     case.refresh_from_db()
-    assert case.status == Status.IN_REVIEW and case.current_stage == 1
+    assert case.status == Status.IN_REVIEW
+    assert case.current_stage == 1
     assert not Decision.objects.filter(case=case).exists()
 
 

@@ -11,11 +11,18 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
+from xiaoneng.cases.actions.steps import case_step_decide
+from xiaoneng.cases.actions.timing import case_pause
 from xiaoneng.cases.choices import Status
 from xiaoneng.cases.models import Case, CaseMaterial, Enquiry
 from xiaoneng.cases.tests.conftest import FORM, PDF, accepted, submit
+from xiaoneng.cases.verification import verification_check
+from xiaoneng.catalog.models import ItemVersion
 from xiaoneng.core import uploads
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +44,6 @@ def test_scoping_other_department_and_other_applicant_cannot_see_case(world, cw,
     c = client_for(world.user(who))
     # when others open it (page and API) — then 404, nothing leaks
     page = "cases:case" if who == "other_applicant" else "cases:staff_case"
-    from django.urls import reverse
 
     assert c.get(reverse(page, args=[case.pk])).status_code == 404
     assert c.get(f"/api/cases/{case.pk}").status_code == 404
@@ -59,7 +65,8 @@ def test_owner_and_department_see_case_and_material(world, cw):
         c = client_for(world.user(who))
         assert c.get(url).status_code == 200
         r = c.get(f"/cases/{case.pk}/materials/{mat.pk}/")
-        assert r.status_code == 200 and r.getvalue().startswith(b"%PDF")
+        assert r.status_code == 200
+        assert r.getvalue().startswith(b"%PDF")
 
 
 # --- wrong roles ------------------------------------------------------------------------------
@@ -143,7 +150,8 @@ def test_bad_upload_rejected_with_message_and_nothing_written(world, cw, name, c
     r = c.post(f"/cases/apply/{cw.simple.implementing_code}/", data)
     assert r.status_code == 200
     assert message in r.content.decode()
-    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+    assert Case.objects.count() == 0
+    assert CaseMaterial.objects.count() == 0
 
 
 def test_oversized_upload_rejected(world, cw, settings):
@@ -159,7 +167,8 @@ def test_malformed_form_rejected_with_clear_message(world, cw):
     c = client_for(world.user("applicant"))
     r = c.post(f"/cases/apply/{cw.simple.implementing_code}/", {**FORM, "phone": "12345", "description": ""})
     body = r.content.decode()
-    assert "请填写11位手机号码" in body and "这个字段是必填项" in body
+    assert "请填写11位手机号码" in body
+    assert "这个字段是必填项" in body
     assert Case.objects.count() == 0
 
 
@@ -196,7 +205,8 @@ def test_api_apply_accept_and_stale_version_conflict(world, cw):
     r = clerk.post(
         f"/api/cases/{body['id']}/accept", json.dumps({"version": detail["version"]}), content_type="application/json"
     )
-    assert r.status_code == 200 and r.json()["status"] == "in_review"
+    assert r.status_code == 200
+    assert r.json()["status"] == "in_review"
     # then a second clerk with the stale version gets the clear message
     r = clerk.post(
         f"/api/cases/{body['id']}/supplement-request",
@@ -212,7 +222,8 @@ def test_api_track_shows_no_personal_data(world, cw):
     r = Client().get("/api/cases/track", {"tracking_number": case.tracking_number, "code": code})
     assert r.status_code == 200
     text = json.dumps(r.json(), ensure_ascii=False)
-    assert "张丽" not in text and "13900000011" not in text
+    assert "张丽" not in text
+    assert "13900000011" not in text
     assert (
         Client().get("/api/cases/track", {"tracking_number": case.tracking_number, "code": "XXXXXX"}).status_code == 404
     )
@@ -221,10 +232,12 @@ def test_api_track_shows_no_personal_data(world, cw):
 def test_track_page_wrong_code_reveals_nothing(world, cw):
     case, code = submit(world, cw.simple)
     r = Client().get("/track/", {"tracking_number": case.tracking_number, "code": "AAAAAA"})
-    assert "办件编号或查询码不正确" in r.content.decode() and cw.simple.published.name not in r.content.decode()
+    assert "办件编号或查询码不正确" in r.content.decode()
+    assert cw.simple.published.name not in r.content.decode()
     r = Client().get("/track/", {"tracking_number": case.tracking_number, "code": code.lower()})
     body = r.content.decode()
-    assert "已提交待受理" in body and "张丽" not in body
+    assert "已提交待受理" in body
+    assert "张丽" not in body
 
 
 def test_queue_orders_by_next_due_and_filters(world, cw):
@@ -237,7 +250,8 @@ def test_queue_orders_by_next_due_and_filters(world, cw):
     assert a.pk in [r["case"] for r in rows]
     assert all(r["status"] == "submitted" for r in c.get("/api/cases/queue?status=submitted").json())
     page = c.get("/workbench/cases/").content.decode()
-    assert a.tracking_number in page and 'data-colour="green"' in page
+    assert a.tracking_number in page
+    assert 'data-colour="green"' in page
     assert b.pk  # accepted case goes to the step holder, not to the clerk
 
 
@@ -257,18 +271,19 @@ def test_enquiry_page_registers_referral_with_printable_slip(world, cw):
     assert r.status_code == 302
     e = Enquiry.objects.get()
     pdf = c.get(f"/cases/notices/{e.notices.get().pk}.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     assert client_for(world.user("other_clerk")).get(f"/cases/notices/{e.notices.get().pk}.pdf").status_code == 404
 
 
 def test_ledger_exports_department_cases_for_period(world, cw):
-    from django.utils import timezone
 
     case = accepted(world, cw.simple)
     today = timezone.localdate().isoformat()
     head = client_for(world.user("dept_head"))
     page = head.get("/workbench/cases/ledger/", {"start": today, "end": today}).content.decode()
-    assert case.tracking_number in page and 'id="ledger"' in page  # the period, shown before export
+    assert case.tracking_number in page
+    assert 'id="ledger"' in page
     r = head.get("/workbench/cases/ledger/", {"start": today, "end": today, "format": "xlsx"})
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(r.content)).active
@@ -283,19 +298,21 @@ def test_ledger_exports_department_cases_for_period(world, cw):
 
 
 def test_api_detail_has_materials_decision_actions_and_hides_staff_names_from_the_applicant(world, cw):
-    from xiaoneng.cases.actions.steps import case_step_decide
 
     # given a case in review whose first step is held by a named reviewer
     case = accepted(world, cw.simple)
     staff = client_for(cw.holder_a).get(f"/api/cases/{case.pk}").json()
     # then staff see who holds each step and what they may do now
-    assert staff["tasks"][0]["assignee"] and staff["tasks"][0]["join_policy"] == "all"
+    assert staff["tasks"][0]["assignee"]
+    assert staff["tasks"][0]["join_policy"] == "all"
     assert staff["opinion_tasks"] == [staff["tasks"][0]["id"]]
-    assert "pause" in staff["actions"] and "accept" not in staff["actions"]
+    assert "pause" in staff["actions"]
+    assert "accept" not in staff["actions"]
     # and the applicant sees the department, never the staff member's name
     mine = client_for(world.user("applicant")).get(f"/api/cases/{case.pk}").json()
     assert all(t["assignee"] is None for t in mine["tasks"])
-    assert "withdraw" in mine["actions"] and mine["opinion_tasks"] == []
+    assert "withdraw" in mine["actions"]
+    assert mine["opinion_tasks"] == []
     # and the materials with a download link that only those who see the case can use
     url = mine["materials"][0]["download_url"]
     assert client_for(world.user("applicant")).get(url).getvalue().startswith(b"%PDF")
@@ -306,9 +323,11 @@ def test_api_detail_has_materials_decision_actions_and_hides_staff_names_from_th
     r = client_for(world.user("reviewer")).post(
         f"/api/cases/{case.pk}/decide", json.dumps({"outcome": "approve"}), content_type="application/json"
     )
-    assert r.status_code == 200 and r.json()["status"] == "decided_approved"
+    assert r.status_code == 200
+    assert r.json()["status"] == "decided_approved"
     detail = client_for(world.user("applicant")).get(f"/api/cases/{case.pk}").json()
-    assert detail["decision"]["outcome"] == "approve" and detail["decided_at"]
+    assert detail["decision"]["outcome"] == "approve"
+    assert detail["decided_at"]
     assert detail["tasks"][0]["opinions"][0]["reasons"] == "材料齐全"
     assert {n["kind"] for n in detail["notices"]} >= {"acceptance", "approval"}
 
@@ -325,18 +344,20 @@ def test_api_correct_on_the_spot_and_refused_to_other_roles(world, cw):
     r = client_for(world.user("clerk")).post(
         f"/api/cases/{case.pk}/correct", json.dumps({"phone": "123"}), content_type="application/json"
     )
-    assert r.status_code == 400 and "请填写11位手机号码" in json.dumps(r.json(), ensure_ascii=False)
+    assert r.status_code == 400
+    assert "请填写11位手机号码" in json.dumps(r.json(), ensure_ascii=False)
 
 
 def test_staff_page_corrects_on_the_spot_and_offers_refusal_only_after_the_leader_approved(world, cw):
-    from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
 
     case, _code = submit(world, cw.simple)
     c = client_for(world.user("clerk"))
     page = c.get(f"/workbench/cases/{case.pk}/").content.decode()
-    assert "当场更正申请内容" in page and "btn-correct" in page
+    assert "当场更正申请内容" in page
+    assert "btn-correct" in page
     # the refusal form is not offered before the negative-decision report was approved (CAS-6)
-    assert "出具不予受理通知书" not in page and "否定报备" in page
+    assert "出具不予受理通知书" not in page
+    assert "否定报备" in page
     data = {
         "version": case.lock_version,
         **{f"correct-{k}": v for k, v in FORM.items()},
@@ -353,7 +374,6 @@ def test_staff_page_corrects_on_the_spot_and_offers_refusal_only_after_the_leade
 
 
 def test_queue_puts_running_clocks_before_paused_ones(world, cw):
-    from xiaoneng.cases.actions.timing import case_pause
 
     # given two cases in review at the head's department: the older one paused for an expert review
     first = accepted(world, cw.simple)
@@ -369,7 +389,6 @@ def test_queue_puts_running_clocks_before_paused_ones(world, cw):
 
 
 def test_apply_index_lists_items_open_for_online_application_only(world, cw):
-    from xiaoneng.catalog.models import ItemVersion
 
     # given a penalty item and an item served at the window only, both published
     ItemVersion.objects.filter(pk=cw.on_the_spot.published_id).update(item_type="02")
@@ -377,15 +396,19 @@ def test_apply_index_lists_items_open_for_online_application_only(world, cw):
     # when anyone opens 在线申请
     page = Client().get("/cases/apply/", {"q": ""}).content.decode()
     # then only the item open for online application is offered, with its guide and apply links
-    assert cw.simple.published.name in page and f"/cases/apply/{cw.simple.implementing_code}/" in page
-    assert cw.on_the_spot.published.name not in page and cw.parallel.published.name not in page
+    assert cw.simple.published.name in page
+    assert f"/cases/apply/{cw.simple.implementing_code}/" in page
+    assert cw.on_the_spot.published.name not in page
+    assert cw.parallel.published.name not in page
     # and the apply page and the service refuse the others with a clear message, writing nothing
     c = client_for(world.user("applicant"))
     assert c.get(f"/cases/apply/{cw.on_the_spot.implementing_code}/").status_code == 404
     r = c.post("/api/cases", {**FORM, "item": cw.on_the_spot.implementing_code})
-    assert r.status_code == 400 and "不接受申请" in json.dumps(r.json(), ensure_ascii=False)
+    assert r.status_code == 400
+    assert "不接受申请" in json.dumps(r.json(), ensure_ascii=False)
     r = c.post("/api/cases", {**FORM, "item": cw.parallel.implementing_code})
-    assert r.status_code == 400 and "请到窗口办理" in json.dumps(r.json(), ensure_ascii=False)
+    assert r.status_code == 400
+    assert "请到窗口办理" in json.dumps(r.json(), ensure_ascii=False)
     assert Case.objects.count() == 0
     # but the window may still register the window-only item
     r = client_for(world.user("clerk")).post("/api/cases/window", {**FORM, "item": cw.parallel.implementing_code})
@@ -396,7 +419,6 @@ def test_apply_index_lists_items_open_for_online_application_only(world, cw):
 
 
 def test_applicant_and_public_do_not_see_the_internal_negative_decision_report(world, cw):
-    from xiaoneng.cases.actions.negative import case_negative_report_submit
 
     # given a refusal at intake waiting for the leader's review (CAS-6, internal)
     case, code = submit(world, cw.simple)
@@ -408,24 +430,30 @@ def test_applicant_and_public_do_not_see_the_internal_negative_decision_report(w
         applicant.get("/cases/mine/").content.decode(),
         Client().get("/track/", {"tracking_number": case.tracking_number, "code": code}).content.decode(),
     ):
-        assert "已提交待受理" in body and "否定报备" not in body and "内部理由ABC" not in body
+        assert "已提交待受理" in body
+        assert "否定报备" not in body
+        assert "内部理由ABC" not in body
     detail = applicant.get(f"/api/cases/{case.pk}").json()
-    assert detail["status"] == "submitted" and "内部理由ABC" not in json.dumps(detail, ensure_ascii=False)
+    assert detail["status"] == "submitted"
+    assert "内部理由ABC" not in json.dumps(detail, ensure_ascii=False)
     # while the staff see it as it is
     staff = client_for(world.user("clerk")).get(f"/workbench/cases/{case.pk}/").content.decode()
-    assert "否定报备审核中" in staff and "内部理由ABC" in staff
+    assert "否定报备审核中" in staff
+    assert "内部理由ABC" in staff
 
 
 def test_public_tracking_shows_each_step_with_its_date_and_the_deadline(world, cw):
     case = accepted(world, cw.simple)
     code_case, code = submit(world, cw.simple)
-    from xiaoneng.cases.verification import verification_check
 
     assert verification_check(code_case, code)
     r = Client().get("/api/cases/track", {"tracking_number": code_case.tracking_number, "code": code}).json()
-    assert r["deadline"]["label"] == "受理时限" and r["due_date"]
-    assert r["steps"][0]["name"] == "收件" and r["steps"][0]["date"]
+    assert r["deadline"]["label"] == "受理时限"
+    assert r["due_date"]
+    assert r["steps"][0]["name"] == "收件"
+    assert r["steps"][0]["date"]
     page = Client().get("/track/", {"tracking_number": code_case.tracking_number, "code": code}).content.decode()
-    assert "受理时限" in page and "为什么是这一天" in page
+    assert "受理时限" in page
+    assert "为什么是这一天" in page
     assert case.pk  # an accepted case of the same applicant does not appear
     assert case.tracking_number not in page

@@ -6,15 +6,22 @@ dated in the agency's name — checked as an image (pdftoppm) and as text (pdfto
 from __future__ import annotations
 
 import shutil
+import shutil as sh
 import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from PIL import Image
+from reportlab.graphics.barcode.qr import QrCodeWidget
 
-from xiaoneng.cases.choices import NoticeKind
-from xiaoneng.cases.models import Notice
-from xiaoneng.cases.pdf import notice_pdf
+from xiaoneng.cases.choices import NoticeKind, Status
+from xiaoneng.cases.models import Case, Notice
+from xiaoneng.cases.pdf import QR_BOTTOM, QR_SIZE, notice_pdf
+from xiaoneng.catalog.tests.factories import make_item, publish
+from xiaoneng.core.pdf import DEFAULT_FONT_PATH, pdf_font
+from xiaoneng.ratings.models import Rating
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +79,6 @@ def test_notice_pdf_renders_chinese_title_number_agency_and_date(world, kind, tm
     assert f"{local.year}年{local.month}月{local.day}日" in compact
     # and the page image is not blank
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
-    from PIL import Image
 
     img = Image.open(tmp_path / "page.png").convert("L")
     dark = sum(img.histogram()[:128])
@@ -98,7 +104,6 @@ def _notice(world, **kw) -> Notice:
 
 
 def test_notice_pdf_embeds_a_truetype_cjk_font(world, tmp_path: Path):
-    from xiaoneng.core.pdf import DEFAULT_FONT_PATH
 
     if not Path(DEFAULT_FONT_PATH).is_file():
         pytest.fail("an embeddable CJK font is required: apt-get install fonts-arphic-uming (see docs/dependencies.md)")
@@ -115,7 +120,8 @@ def test_notice_pdf_embeds_a_truetype_cjk_font(world, tmp_path: Path):
     # then every font of the document travels with it (a subset of UMing), none is only named
     fonts = _fonts(pdf)
     rows = fonts.splitlines()[2:]
-    assert rows and all("UMing" in line for line in rows), fonts
+    assert rows, fonts
+    assert all("UMing" in line for line in rows), fonts
     assert all(line.split()[-5] == "yes" for line in rows), fonts  # the "emb" column
     assert "STSong" not in fonts, fonts
     # and no line of the body begins with a comma (Chinese line-breaking rules)
@@ -127,7 +133,6 @@ def test_notice_pdf_embeds_a_truetype_cjk_font(world, tmp_path: Path):
 
 @pytest.fixture
 def fresh_font():
-    from xiaoneng.core.pdf import pdf_font
 
     pdf_font.cache_clear()
     yield
@@ -135,7 +140,6 @@ def fresh_font():
 
 
 def test_a_missing_pdf_font_is_a_clear_error_not_a_non_embedded_fallback(world, settings, fresh_font):
-    from django.core.exceptions import ImproperlyConfigured
 
     # given a machine where the configured font is missing
     settings.XIAONENG_PDF_FONT = "/nonexistent/font.ttc"
@@ -146,7 +150,6 @@ def test_a_missing_pdf_font_is_a_clear_error_not_a_non_embedded_fallback(world, 
 
 
 def test_an_opentype_cff_font_is_refused_with_the_reason(world, settings, fresh_font):
-    from django.core.exceptions import ImproperlyConfigured
 
     noto = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
     if not noto.is_file():
@@ -159,9 +162,6 @@ def test_an_opentype_cff_font_is_refused_with_the_reason(world, settings, fresh_
 
 
 def test_the_font_path_setting_overrides_the_default(world, settings, tmp_path: Path, fresh_font):
-    import shutil as sh
-
-    from xiaoneng.core.pdf import DEFAULT_FONT_PATH
 
     # given a copy of the TrueType collection somewhere else, face 1 (AR PL UMing HK)
     copy = tmp_path / "my-font.ttc"
@@ -172,13 +172,11 @@ def test_the_font_path_setting_overrides_the_default(world, settings, tmp_path: 
     pdf.write_bytes(notice_pdf(_notice(world)))
     # then the notice is set in that face, embedded
     fonts = _fonts(pdf)
-    assert "UMingHK" in fonts and fonts.splitlines()[2].split()[-5] == "yes", fonts
+    assert "UMingHK" in fonts, fonts
+    assert fonts.splitlines()[2].split()[-5] == "yes", fonts
 
 
 def _decided_case(world):
-    from xiaoneng.cases.choices import Status
-    from xiaoneng.cases.models import Case
-    from xiaoneng.catalog.tests.factories import make_item, publish
 
     item = publish(
         make_item(world.dept, world.user("dept_head")), declarer=world.user("dept_head"), legal=world.user("legal")
@@ -204,11 +202,6 @@ def _decided_case(world):
 def test_decision_notice_prints_the_rating_qr_code_rat1(world, client, tmp_path: Path, settings):
     """RAT-1: a rating "from … a QR code on the decision notice": the decision notice carries a QR code
     whose modules encode the case's rating address, and that address opens the rating page."""
-    from PIL import Image
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-
-    from xiaoneng.cases.pdf import QR_BOTTOM, QR_SIZE
-    from xiaoneng.ratings.models import Rating
 
     settings.XIAONENG_PUBLIC_URL = "https://zwfw.example.gov.cn"
     # given a decision notice of a delivered case, and an acceptance notice of the same case
@@ -277,6 +270,7 @@ def test_decision_notice_prints_the_rating_qr_code_rat1(world, client, tmp_path:
     # and the address opens the rating page of that case, recording the QR channel
     path = url.removeprefix("https://zwfw.example.gov.cn")
     page = client.get(path)
-    assert page.status_code == 200 and world.dept.name in page.content.decode()
+    assert page.status_code == 200
+    assert world.dept.name in page.content.decode()
     client.post(path, {"level": "5", "via": "qr"})
     assert Rating.objects.get(case=case).source == "qr"

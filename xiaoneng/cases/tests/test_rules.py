@@ -8,13 +8,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xiaoneng.cases.actions.decision import case_decide, case_deliver
+from xiaoneng.cases.actions.decision import case_close, case_decide, case_deliver
 from xiaoneng.cases.actions.enquiries import enquiry_register
 from xiaoneng.cases.actions.fees import fee_charge_record
-from xiaoneng.cases.actions.intake import case_accept, case_refuse_at_intake, case_register_at_window
+from xiaoneng.cases.actions.intake import (
+    case_accept,
+    case_correct_on_the_spot,
+    case_refuse_at_intake,
+    case_register_at_window,
+)
 from xiaoneng.cases.actions.negative import case_negative_report_review, case_negative_report_submit
 from xiaoneng.cases.actions.steps import case_step_absent, case_step_decide
 from xiaoneng.cases.actions.supplement import case_request_supplement, case_supplement
@@ -23,7 +30,9 @@ from xiaoneng.cases.choices import NoticeKind, Status, TaskStatus
 from xiaoneng.cases.models import Case, FeeCharge, NegativeReport, Opinion, SupplementAttempt, SupplementNotice
 from xiaoneng.cases.tasks import deemed_acceptance_run, deemed_consent_run
 from xiaoneng.cases.tests.conftest import FORM, accepted, later, pdf, submit
-from xiaoneng.core.models import Event
+from xiaoneng.catalog.models import Stage
+from xiaoneng.catalog.tests.factories import make_item
+from xiaoneng.core.models import Event, Notification
 from xiaoneng.workdays.choices import ClockStatus, PauseReason
 from xiaoneng.workdays.models import Clock
 
@@ -44,7 +53,6 @@ def test_cat1_case_only_on_published_item_and_pins_its_version(world, cw):
     assert case.version_id == cw.simple.published_id
     assert case.version.status == "published"
     # when an item was never published (a draft, or one taken out of the catalog)
-    from xiaoneng.catalog.tests.factories import make_item
 
     draft = make_item(world.dept, world.user("dept_head"), name="未公布事项")
     # then nobody can open a case on it, and nothing is written
@@ -91,7 +99,6 @@ def test_cas1_supplement_notice_unique_in_database(world, cw):
     case, _code = submit(world, cw.simple)
     case_request_supplement(case=case, actor=world.user("clerk"), missing=["身份证明"])
     # when a second row is forced past the service
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         SupplementNotice.objects.create(
@@ -222,7 +229,8 @@ def test_cas3_decision_starts_ten_working_day_delivery_clock(world, cw):
     case = case_accept(case=case, actor=world.user("clerk"))
     clock = case.delivery_clock
     # then the delivery clock is 10 working days
-    assert clock.limit == 10 and clock.kind == "case.delivery"
+    assert clock.limit == 10
+    assert clock.kind == "case.delivery"
     # when delivered, the clock stops
     case_deliver(case=case, actor=world.user("clerk"), method="in_person", recipient="张丽")
     clock.refresh_from_db()
@@ -232,7 +240,8 @@ def test_cas3_decision_starts_ten_working_day_delivery_clock(world, cw):
 def test_cas3_decision_clock_tracks_committed_and_statutory_limits(world, cw):
     case = accepted(world, cw.simple)
     clock = case.decision_clock
-    assert clock.limit == 10 and clock.statutory_limit == 20
+    assert clock.limit == 10
+    assert clock.statutory_limit == 20
     assert clock.statutory_due_date > clock.due_date
 
 
@@ -298,7 +307,8 @@ def test_cas5_cas6_refusal_needs_reasons_leader_report_and_remedy(world, cw):
     report = case_negative_report_submit(case=case, actor=reviewer, kind="refusal", reasons="经营场所不符合要求")
     case.refresh_from_db()
     assert case.status == Status.PENDING_NEGATIVE_REPORT
-    assert report.handler == reviewer and report.applicant_contact
+    assert report.handler == reviewer
+    assert report.applicant_contact
     # the handler cannot review their own report
     with pytest.raises(PermissionDenied):
         case_negative_report_review(report=report, actor=reviewer, approve=True)
@@ -307,7 +317,8 @@ def test_cas5_cas6_refusal_needs_reasons_leader_report_and_remedy(world, cw):
     assert case.status == Status.IN_REVIEW
     # then the refusal is issued with reasons and the right to reconsideration or litigation
     decision = case_decide(case=case, actor=reviewer, outcome="refuse", reasons="经营场所不符合要求")
-    assert "行政复议" in decision.remedy and "行政诉讼" in decision.remedy
+    assert "行政复议" in decision.remedy
+    assert "行政诉讼" in decision.remedy
     notice = Case.objects.get(pk=case.pk).notices.get(kind=NoticeKind.REFUSAL)
     assert any("行政复议" in line for line in notice.lines)
     assert NegativeReport.objects.get(pk=report.pk).used
@@ -349,7 +360,8 @@ def test_cas7_silent_department_deemed_to_consent_with_written_opinion_clock(wor
     first = case.tasks.get(status=TaskStatus.ACTIVE)
     case_step_decide(task=first, actor=world.user("reviewer"), kind="agree")
     joint = list(case.tasks.filter(status=TaskStatus.ACTIVE).select_related("department"))
-    assert len(joint) == 4 and all(t.clock.kind == "case.opinion" for t in joint)
+    assert len(joint) == 4
+    assert all(t.clock.kind == "case.opinion" for t in joint)
     # when three departments answer and the fourth stays silent
     for t in joint[:3]:
         case_step_decide(task=t, actor=cw.co_reviewers[t.department.name], kind="agree")
@@ -360,8 +372,10 @@ def test_cas7_silent_department_deemed_to_consent_with_written_opinion_clock(wor
     silent.refresh_from_db()
     assert silent.status == TaskStatus.DEEMED
     op = Opinion.objects.get(task=silent)
-    assert op.is_system and op.kind == "agree"
-    assert silent.written_clock.limit == 1 and silent.written_clock.kind == "case.written_opinion"
+    assert op.is_system
+    assert op.kind == "agree"
+    assert silent.written_clock.limit == 1
+    assert silent.written_clock.kind == "case.written_opinion"
     assert "case.deemed_consent" in _events(case)
     case.refresh_from_db()
     assert case.current_stage is None  # all stages done: ready for decision
@@ -394,7 +408,8 @@ def test_cas7_absent_department_deemed_to_consent(world, cw):
     absent = case.tasks.filter(status=TaskStatus.ACTIVE)[0]
     case_step_absent(task=absent, actor=world.user("dept_head"))
     absent.refresh_from_db()
-    assert absent.status == TaskStatus.DEEMED and absent.written_clock is not None
+    assert absent.status == TaskStatus.DEEMED
+    assert absent.written_clock is not None
 
 
 def test_cas7_agree_refer_up_leaves_decision_to_head(world, cw):
@@ -474,7 +489,8 @@ def test_cat7_only_listed_fees_at_lower_bound(world, cw):
     with pytest.raises(ValidationError, match="不在本事项公布的收费目录中"):  # CAT-7
         fee_charge_record(case=other_case, actor=clerk, fee=fee, amount="10.00", receipt_number="R1")
     charge = fee_charge_record(case=case, actor=clerk, fee=fee, amount="10", receipt_number="R1")
-    assert charge.amount == Decimal("10.00") and charge.paid_at is not None
+    assert charge.amount == Decimal("10.00")
+    assert charge.paid_at is not None
     assert FeeCharge.objects.count() == 1
 
 
@@ -483,7 +499,8 @@ def test_cat7_only_listed_fees_at_lower_bound(world, cw):
 
 def test_window_registration_by_clerk_of_the_department_only(world, cw):
     case, code = case_register_at_window(actor=world.user("clerk"), item=cw.simple, form_data=FORM, files=[])
-    assert case.channel == "window" and case.registered_by == world.user("clerk")
+    assert case.channel == "window"
+    assert case.registered_by == world.user("clerk")
     assert case.applicant == world.user("applicant")  # linked by phone
     assert len(code) == 6
     with pytest.raises(PermissionDenied):
@@ -492,7 +509,6 @@ def test_window_registration_by_clerk_of_the_department_only(world, cw):
 
 def test_clocks_are_owned_by_case_or_task(world, cw):
     case = accepted(world, cw.simple)
-    from django.contrib.contenttypes.models import ContentType
 
     kinds = {ct.model for ct in ContentType.objects.filter(pk__in=Clock.objects.values("owner_type"))}
     assert {"case", "steptask"} <= kinds
@@ -504,7 +520,6 @@ def test_clocks_are_owned_by_case_or_task(world, cw):
 
 
 def test_cas1_fixable_error_is_corrected_on_the_spot_and_recorded(world, cw):
-    from xiaoneng.cases.actions.intake import case_correct_on_the_spot
 
     # given an application with a wrong phone number and address, at the window
     case, _code = submit(world, cw.simple)
@@ -514,7 +529,8 @@ def test_cas1_fixable_error_is_corrected_on_the_spot_and_recorded(world, cw):
         case=case, actor=clerk, form_data={"phone": "13900000022", "id_number": "110101199003071233"}
     )
     # then the application holds the corrected values, the trail what changed (ID number masked)
-    assert case.applicant_phone == "13900000022" and case.form_data["phone"] == "13900000022"
+    assert case.applicant_phone == "13900000022"
+    assert case.form_data["phone"] == "13900000022"
     assert case.applicant_id_masked == "110***********1233"
     event = Event.objects.for_subject(case).get(action="case.corrected")
     assert event.before == {"phone": "13900000011", "id_number": ""}
@@ -535,7 +551,6 @@ def test_cas1_fixable_error_is_corrected_on_the_spot_and_recorded(world, cw):
 
 
 def _joint_case(world, cw, policy: str, quorum: int | None = None):
-    from xiaoneng.catalog.models import Stage
 
     Stage.objects.filter(process__version=cw.parallel.published, name="联合审查").update(
         join_policy=policy, quorum=quorum
@@ -556,7 +571,8 @@ def test_cas7_join_policy_any_completes_on_the_first_answer_and_cancels_the_rest
     assert case.current_stage is None
     for t in joint[1:]:
         t.refresh_from_db()
-        assert t.status == TaskStatus.CANCELLED and t.clock.status == ClockStatus.CANCELLED
+        assert t.status == TaskStatus.CANCELLED
+        assert t.clock.status == ClockStatus.CANCELLED
     assert Event.objects.for_subject(case).filter(action="case.stage_completed", after__policy="any").exists()
 
 
@@ -590,7 +606,8 @@ def test_cas7_one_departments_opinion_does_not_change_the_case_version(world, cw
     for t in joint[1:]:
         case_step_decide(task=t, actor=cw.co_reviewers[t.department.name], kind="agree")
     final = Case.objects.get(pk=case.pk)
-    assert final.current_stage is None and final.lock_version == extended.lock_version + 1
+    assert final.current_stage is None
+    assert final.lock_version == extended.lock_version + 1
 
 
 def test_case_version_is_read_back_by_the_update_itself(world, cw):
@@ -606,8 +623,6 @@ def test_case_version_is_read_back_by_the_update_itself(world, cw):
 
 
 def test_applicant_and_staff_are_notified_at_each_transition(world, cw, django_capture_on_commit_callbacks):
-    from xiaoneng.cases.actions.decision import case_close
-    from xiaoneng.core.models import Notification
 
     applicant, clerk = world.user("applicant"), world.user("clerk")
     with django_capture_on_commit_callbacks(execute=True):

@@ -16,6 +16,9 @@ from django.test import Client
 
 from xiaoneng.cases.models import Case, CaseMaterial
 from xiaoneng.cases.tests.conftest import FORM, PDF, PNG
+from xiaoneng.catalog.models import ItemVersion
+from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +47,14 @@ def test_a_missing_field_keeps_the_chosen_file_and_the_next_round_registers_it(w
     r = c.post(URL, {**FORM, "description": "", "item": cw.simple.pk, "submission_token": token, "files": upload})
     body = r.content.decode()
     # then the error is shown, nothing is registered, and the file is kept with 移除
-    assert r.status_code == 200 and "这个字段是必填项" in body
-    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+    assert r.status_code == 200
+    assert "这个字段是必填项" in body
+    assert Case.objects.count() == 0
+    assert CaseMaterial.objects.count() == 0
     kept = _files_block(body)
-    assert "已上传：" in kept and "申请书.pdf" in kept and kept.count('name="remove_upload"') == 1
+    assert "已上传：" in kept
+    assert "申请书.pdf" in kept
+    assert kept.count('name="remove_upload"') == 1
     assert "已选择的文件已保存" in body
     kept_path = c.session["xn_pending_uploads"][token]["files"][0]["path"]
     assert default_storage.exists(kept_path)
@@ -58,9 +65,11 @@ def test_a_missing_field_keeps_the_chosen_file_and_the_next_round_registers_it(w
     # then the case is registered with that file, and the kept copy is gone
     assert r.status_code == 302
     case = Case.objects.get()
-    assert case.channel == "window" and case.registered_by == world.user("clerk")
+    assert case.channel == "window"
+    assert case.registered_by == world.user("clerk")
     material = case.materials.get()
-    assert material.original_name == "申请书.pdf" and material.file.read() == PDF
+    assert material.original_name == "申请书.pdf"
+    assert material.file.read() == PDF
     assert c.session.get("xn_pending_uploads", {}).get(token) is None
     assert not default_storage.exists(kept_path)
 
@@ -82,16 +91,19 @@ def test_a_hostile_file_is_reported_with_the_field_errors_in_one_round(world, cw
     body = r.content.decode()
     # then every problem is reported at once: the item, the field and the bad file
     assert r.status_code == 200
-    assert "请选择本部门已公布的事项" in body and "请填写11位手机号码" in body
+    assert "请选择本部门已公布的事项" in body
+    assert "请填写11位手机号码" in body
     files = _files_block(body)
-    assert message in files and hostile.name in files
+    assert message in files
+    assert hostile.name in files
     # and only the good file is kept; nothing is written
-    assert "平面图.png" in files and files.count('name="remove_upload"') == 1
-    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+    assert "平面图.png" in files
+    assert files.count('name="remove_upload"') == 1
+    assert Case.objects.count() == 0
+    assert CaseMaterial.objects.count() == 0
 
 
 def test_a_not_applicable_item_comes_with_the_other_errors(world, cw):
-    from xiaoneng.catalog.models import ItemVersion
 
     # given a published penalty item (the service refuses it: applied for by nobody)
     ItemVersion.objects.filter(pk=cw.on_the_spot.published_id).update(item_type="02")
@@ -100,7 +112,9 @@ def test_a_not_applicable_item_comes_with_the_other_errors(world, cw):
     r = c.post(URL, {**FORM, "description": "", "item": cw.on_the_spot.pk, "submission_token": token})
     body = r.content.decode()
     # then the item's rule and the missing field are reported in the same round
-    assert r.status_code == 200 and "不接受申请" in body and "这个字段是必填项" in body
+    assert r.status_code == 200
+    assert "不接受申请" in body
+    assert "这个字段是必填项" in body
     assert Case.objects.count() == 0
 
 
@@ -117,8 +131,10 @@ def test_remove_drops_a_kept_file_without_error_messages(world, cw):
         URL, {**FORM, "item": cw.simple.pk, "submission_token": token, "remove_upload": file_id}
     ).content.decode()
     # then the file is gone, the fields and item are as entered, and no error is shown
-    assert "错的文件.pdf" not in body and 'name="remove_upload"' not in body
-    assert 'value="13900000011"' in body and "errorlist" not in body
+    assert "错的文件.pdf" not in body
+    assert 'name="remove_upload"' not in body
+    assert 'value="13900000011"' in body
+    assert "errorlist" not in body
     assert f'<option value="{cw.simple.pk}" selected>' in body
     # and a registration now carries no file
     assert c.post(URL, {**FORM, "item": cw.simple.pk, "submission_token": token}).status_code == 302
@@ -126,8 +142,6 @@ def test_remove_drops_a_kept_file_without_error_messages(world, cw):
 
 
 def test_another_clerks_session_cannot_claim_the_kept_file(world, cw):
-    from xiaoneng.orgs.choices import Role
-    from xiaoneng.orgs.tests.factories import UserFactory
 
     c = client_for(world.user("clerk"))
     token = _token(c.get(URL).content.decode())
@@ -150,12 +164,14 @@ def test_another_clerks_session_cannot_claim_the_kept_file(world, cw):
 def test_a_bad_token_is_replaced_not_a_failure(world, cw, token):
     c = client_for(world.user("clerk"))
     r = c.post(URL, {**FORM, "item": cw.simple.pk, "submission_token": token, "phone": "1"})
-    assert r.status_code == 200 and "请填写11位手机号码" in r.content.decode()
+    assert r.status_code == 200
+    assert "请填写11位手机号码" in r.content.decode()
     assert _token(r.content.decode()) != token
 
 
 @pytest.mark.parametrize("item", ["abc", "-1", "9" * 300, "99999999999999999999", "1.5", "²"])
 def test_a_hostile_item_is_a_clear_error_not_a_failure(world, cw, item):
     r = client_for(world.user("clerk")).post(URL, {**FORM, "item": item})
-    assert r.status_code == 200 and "请选择本部门已公布的事项" in r.content.decode()
+    assert r.status_code == 200
+    assert "请选择本部门已公布的事项" in r.content.decode()
     assert Case.objects.count() == 0

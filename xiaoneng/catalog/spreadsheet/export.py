@@ -17,11 +17,10 @@ from openpyxl.styles import Font, PatternFill
 from xiaoneng.catalog.labels import value_label
 from xiaoneng.catalog.models import Fee, Item, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step
 from xiaoneng.catalog.selectors import version_content
+from xiaoneng.catalog.spreadsheet.columns import ITEM_COLUMNS, LIST_SHEETS, SHEET_TITLES, SHEETS
 from xiaoneng.catalog.validation import CONTENT_FIELDS
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Post
-
-from .columns import ITEM_COLUMNS, LIST_SHEETS, SHEET_TITLES, SHEETS
 
 _PLAIN = {"name", "law", "article", "text", "instructions", "legal_basis", "basis", "note", "lower", "upper", "region"}
 
@@ -94,7 +93,8 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 def _workbook(rows: dict[str, list[list[Any]]]) -> Workbook:
     wb = Workbook(write_only=False)
     readme = wb.active
-    assert readme is not None
+    if readme is None:
+        raise RuntimeError("invariant: readme is not None")
     readme.title = "README"
     readme.append([_("事项目录导入模板填写说明")])
     readme.append(

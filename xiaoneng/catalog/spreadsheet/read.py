@@ -23,6 +23,19 @@ from django.utils.translation import gettext as _
 from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.permissions import can_edit, can_register
 from xiaoneng.catalog.services import THEME_MAX
+from xiaoneng.catalog.spreadsheet.columns import (
+    CODE,
+    LIST_SHEETS,
+    SHEETS,
+    PendingItem,
+    Problem,
+    Row,
+    cell_text,
+    column_label,
+    header_map,
+    is_blank,
+)
+from xiaoneng.catalog.spreadsheet.write import ImportReport, existing_items, write_catalog
 from xiaoneng.catalog.validation import (
     CONTENT_FIELDS,
     Issue,
@@ -37,20 +50,6 @@ from xiaoneng.catalog.validation import (
 from xiaoneng.catalog.xlsx import XlsxError, xlsx_sheets
 from xiaoneng.core.actors import actor_required
 from xiaoneng.orgs.models import Department
-
-from .columns import (
-    CODE,
-    LIST_SHEETS,
-    SHEETS,
-    PendingItem,
-    Problem,
-    Row,
-    cell_text,
-    column_label,
-    header_map,
-    is_blank,
-)
-from .write import ImportReport, existing_items, write_catalog
 
 
 class ImportFailed(Exception):

@@ -23,11 +23,10 @@ from xiaoneng.catalog.choices import EDITABLE_STATUSES, FROZEN_STATUSES, Version
 from xiaoneng.catalog.models import Item, ItemVersion, Theme
 from xiaoneng.catalog.selectors import content_plain, version_contents
 from xiaoneng.catalog.services import item_edit, version_content_replace, versions_publish, write_children
+from xiaoneng.catalog.spreadsheet.columns import PendingItem
 from xiaoneng.catalog.validation import CONTENT_FIELDS, Lookups, parse_implementing_code
 from xiaoneng.core.trail import event_append, events_append_new_subjects
 from xiaoneng.orgs.models import Department
-
-from .columns import PendingItem
 
 
 @dataclass
@@ -154,7 +153,8 @@ def _create(part: list[PendingItem], *, actor: Any, publish: bool, lookups: Look
 
 
 def _department(p: PendingItem) -> Department:
-    assert p.department is not None  # rows without a department never get past validation
+    if p.department is None:  # rows without a department never get past validation
+        raise RuntimeError("invariant: p.department is not None")
     return p.department
 
 
@@ -191,7 +191,10 @@ def _update(
     """An item already in the catalog: unchanged (nothing written), or its draft updated / a new
     draft. Returns the version to publish (with `publish`), which the caller publishes in a batch."""
     head = item.head
-    assert head is not None and p.content is not None
+    if head is None:
+        raise RuntimeError("invariant: head is not None")
+    if p.content is None:
+        raise RuntimeError("invariant: p.content is not None")
     same_content = contents[head.pk] == content_plain(p.content)
     same_themes = sorted(theme_names) == sorted(set(p.themes))
     if same_content and same_themes and (not publish or head.status in FROZEN_STATUSES):

@@ -2,9 +2,14 @@
 it; the legal office returns it with reasons; it is fixed, declared, approved and published; the
 public page shows the flowchart. Screenshots of each key page are checked by eye."""
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from conftest import screenshot
+from xiaoneng.catalog.models import Item
+from xiaoneng.catalog.spreadsheet.export import template_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,11 +128,6 @@ def test_catalog_item_from_draft_to_public_flowchart(page, world):
 
 def _province_file(rows: list[dict[str, object]]) -> bytes:
     """The province's Excel template (our own template_bytes) with `rows` on its items sheet."""
-    import io
-
-    from openpyxl import load_workbook
-
-    from xiaoneng.catalog.spreadsheet.export import template_bytes
 
     wb = load_workbook(io.BytesIO(template_bytes()))
     sheet = wb["items"]
@@ -143,7 +143,6 @@ def _province_file(rows: list[dict[str, object]]) -> bytes:
 def test_admin_imports_a_catalog_fixes_the_reported_rows_and_imports_again(page, world, tmp_path):
     """journeys.md 刘工 2: import a department's catalog from the Excel template; the report names
     every bad row and column and nothing is imported; she fixes those rows and imports again."""
-    from xiaoneng.catalog.models import Item
 
     def row(n: int, name: str, kind: str, statutory: object, committed: object) -> dict[str, object]:
         base = f"{900 + n:012d}"
@@ -170,7 +169,8 @@ def test_admin_imports_a_catalog_fixes_the_reported_rows_and_imports_again(page,
     page.goto(page.base + "/workbench/catalog/import/")
     href = page.locator("#template-download").get_attribute("href")
     resp = page.request.get(page.base + href)
-    assert resp.status == 200 and resp.body()[:2] == b"PK"  # an .xlsx
+    assert resp.status == 200
+    assert resp.body()[:2] == b"PK"
     assert "Select an option" not in page.content()
     # when she imports the department's file with two bad rows
     page.set_input_files("#id_file", str(path))
@@ -179,7 +179,8 @@ def test_admin_imports_a_catalog_fixes_the_reported_rows_and_imports_again(page,
     # then the report names each bad row and column, and nothing was imported
     report = page.locator("#import-problems")
     rows = {tuple(c.strip() for c in r.inner_text().split("\t")[:3]) for r in report.locator("tbody tr").all()}
-    assert ("items", "2", "承诺办结时限") in rows and ("items", "3", "事项类型") in rows, rows
+    assert ("items", "2", "承诺办结时限") in rows, rows
+    assert ("items", "3", "事项类型") in rows, rows
     assert "未导入任何内容" in report.inner_text()
     assert Item.objects.count() == 0
     screenshot(page, "catalog-07-import-errors")

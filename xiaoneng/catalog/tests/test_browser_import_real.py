@@ -5,7 +5,10 @@ imports again; and the English flowchart, whose text must stay inside its boxes.
 import pytest
 
 from conftest import screenshot
+from xiaoneng.catalog.models import Item
+from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.catalog.tests.test_national_codes import credit, rows_for, workbook
+from xiaoneng.orgs.models import Department
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +29,6 @@ def _import(page, path):
 
 
 def test_admin_imports_real_file_creates_missing_department_and_imports_again(page, world, tmp_path):
-    from xiaoneng.catalog.models import Item
-    from xiaoneng.orgs.models import Department
 
     # given a provincial file: a known department under three credit codes, and 市数据局 (missing)
     # with two codes, one of its rows also with a limit not a third shorter (CAT-4)
@@ -46,7 +47,8 @@ def test_admin_imports_real_file_creates_missing_department_and_imports_again(pa
     assert {("items", str(n), "实施主体") for n in (8, 9, 10, 11)} <= rows, rows
     assert ("items", "9", "承诺办结时限") in rows, rows
     missing = page.locator("#missing-departments")
-    assert "市数据局" in missing.inner_text() and codes[0] in missing.inner_text()
+    assert "市数据局" in missing.inner_text()
+    assert codes[0] in missing.inner_text()
     assert "CAT-" not in page.content()
     assert Item.objects.count() == 0
     screenshot(page, "catalog-09-import-missing-department")
@@ -55,8 +57,10 @@ def test_admin_imports_real_file_creates_missing_department_and_imports_again(pa
         page.click("#create-departments button[type=submit]")
     # then it exists, with the file's first code, and nothing else was imported
     dept = Department.objects.get(name="市数据局")
-    assert dept.credit_code == codes[0] and dept.region == world.city
-    assert "已创建 1 个部门" in page.content() and Item.objects.count() == 0
+    assert dept.credit_code == codes[0]
+    assert dept.region == world.city
+    assert "已创建 1 个部门" in page.content()
+    assert Item.objects.count() == 0
     # when the limit is fixed and the file imported again
     new[1]["committed"] = 10
     path.write_bytes(workbook(known + new))
@@ -70,7 +74,6 @@ def test_admin_imports_real_file_creates_missing_department_and_imports_again(pa
 
 
 def test_english_flowchart_text_stays_inside_its_boxes(page, world):
-    from xiaoneng.catalog.tests.factories import make_item, publish
 
     step = {"role": "reviewer", "limit_days": 5, "on_timeout": "escalate", "applicant_rights": "陈述、申辩"}
     item = make_item(
@@ -98,7 +101,8 @@ def test_english_flowchart_text_stays_inside_its_boxes(page, world):
     # when the item's flowchart is opened
     resp = page.request.get(page.base + f"/catalog/{item.implementing_code}/flowchart.svg")
     svg = resp.text()
-    assert resp.status == 200 and "Time limit" in svg, svg[:500]
+    assert resp.status == 200, svg[:500]
+    assert "Time limit" in svg, svg[:500]
     page.set_content("<!doctype html><html lang=en><body style='margin:0'>" + svg.split("?>", 1)[1] + "</body></html>")
     # then the browser's own measure of every text line fits its box
     overflow = page.evaluate(

@@ -7,8 +7,25 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from xiaoneng.catalog.flowchart import BOX_W, FONT_SIZE, NO_LINE_START, _width, _wrap, flowchart_svg
+from xiaoneng.catalog.flowchart import (
+    BOX_PAD,
+    BOX_W,
+    COL_W,
+    FONT_SIZE,
+    NO_LINE_START,
+    NODE_PAD,
+    NODE_W,
+    PAD,
+    _node_lines,
+    _width,
+    _wrap,
+    flowchart_svg,
+    text_width,
+)
+from xiaoneng.catalog.flowchart import BOX_W as box_w
 from xiaoneng.catalog.tests.factories import head, make_item
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +93,12 @@ def test_long_names_wrap_inside_their_step_boxes_and_headers_stay_above_the_boxe
             assert text[0] not in NO_LINE_START, text
     # and the stage headers and the join policy are drawn above the highest box
     headers = [t for t in _texts(root) if t[3].startswith("阶段") or t[3].startswith("并联审批")]
-    assert headers and max(ty for _x, ty, _s, _t in headers) < min(tops) - 8
+    assert headers
+    assert max(ty for _x, ty, _s, _t in headers) < min(tops) - 8
     # and the title stays within the drawing
     title = [t for t in _texts(root) if t[2] == 20]
-    assert title and all(tx + _width(text, 20) <= width for tx, _y, _s, text in title)
+    assert title
+    assert all(tx + _width(text, 20) <= width for tx, _y, _s, text in title)
 
 
 def test_a_long_title_wraps_on_a_narrow_chart(world):
@@ -104,13 +123,13 @@ def test_wrap_keeps_punctuation_with_its_neighbour_and_leaves_no_orphan():
     assert all(not line.endswith("（") for line in _wrap("联合验收意见（现场核查）", 6 * 14, 14))
     # a last line of one character takes its neighbour along
     lines = _wrap("申请人权利：申请复议或提起诉讼", BOX_W - 20, FONT_SIZE)
-    assert len(lines[-1]) >= 2 and "".join(lines) == "申请人权利：申请复议或提起诉讼"
+    assert len(lines[-1]) >= 2
+    assert "".join(lines) == "申请人权利：申请复议或提起诉讼"
 
 
 def _overflows(svg: str) -> list[str]:
     """Every text line wider than the box (step, node) or room (title, headers, footer) it sits in,
     measured with the renderer's own text_width (issue 9: English overflowed its boxes)."""
-    from xiaoneng.catalog.flowchart import BOX_PAD, COL_W, NODE_PAD, PAD, text_width
 
     root = ET.fromstring(svg.encode())
     width = _number(root, "width")
@@ -146,9 +165,6 @@ def _overflows(svg: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_no_text_line_is_wider_than_its_box_in_chinese_or_english(world, language):
-    from django.utils import translation
-
-    from xiaoneng.catalog.flowchart import BOX_W as box_w
 
     # given an item with long names, rendered with the translation active
     version = head(_long_item(world))
@@ -160,7 +176,6 @@ def test_no_text_line_is_wider_than_its_box_in_chinese_or_english(world, languag
 
 
 def test_english_words_are_not_cut_in_the_middle():
-    from django.utils import translation
 
     with translation.override("en"):
         lines = _wrap("Time limit: 5 working days; escalated level by level when overdue", 150)
@@ -171,13 +186,8 @@ def test_english_words_are_not_cut_in_the_middle():
 
 
 def test_the_node_labels_fit_in_english():
-    from django.utils import translation
-
-    from xiaoneng.catalog.flowchart import NODE_PAD, NODE_W, _node_lines, text_width
 
     with translation.override("en"):
-        from django.utils.translation import gettext as _
-
         nodes = [_node_lines(_("开始"), _("提交申请")), _node_lines(_("办结"), _("送达结果"))]
     for titles, subtitles, _h in nodes:
         assert all(text_width(t, 15, True) <= NODE_W - 2 * NODE_PAD for t in titles)

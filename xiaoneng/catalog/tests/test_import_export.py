@@ -2,16 +2,33 @@
 
 import io
 import re
+from unittest import mock
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.management import call_command
 from openpyxl import load_workbook
 
-from xiaoneng.catalog.models import Item, ItemVersion
-from xiaoneng.catalog.selectors import version_content
+from xiaoneng.catalog import services
+from xiaoneng.catalog.models import (
+    Fee,
+    Item,
+    ItemVersion,
+    LegalBasis,
+    Material,
+    ProcessDefinition,
+    SpecialProcedure,
+    Stage,
+    Step,
+)
+from xiaoneng.catalog.selectors import version_content, version_contents
+from xiaoneng.catalog.spreadsheet import write
 from xiaoneng.catalog.spreadsheet.export import catalog_export_bytes, template_bytes
 from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
 from xiaoneng.catalog.tests.factories import head, make_item, publish, published
 from xiaoneng.core.models import Event
+from xiaoneng.core.trail import trail_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +103,8 @@ def test_template_has_a_readme_and_every_sheet():
     wb = load_workbook(io.BytesIO(template_bytes()))
     assert wb.sheetnames == ["README", "items", "legal_bases", "materials", "fees", "special_procedures", "steps"]
     readme = " ".join(str(c.value) for row in wb["README"].iter_rows() for c in row if c.value)
-    assert "实施编码" in readme and "收费依据" in readme
+    assert "实施编码" in readme
+    assert "收费依据" in readme
     # rule IDs (CAT-*) belong in code and tests, never in what users read (issue 9)
     assert not re.search(r"[A-Z]{3}-\d", readme.replace("G-000007-001", ""))
 
@@ -97,7 +115,6 @@ def test_export_then_import_round_trips_to_an_identical_catalog(world):
     before = _snapshot()
     data = catalog_export_bytes(Item.objects.all())
     # when the catalog is removed and the file imported again
-    from xiaoneng.catalog.models import Fee, LegalBasis, Material, ProcessDefinition, SpecialProcedure, Stage, Step
 
     Item.objects.update(head=None, published=None)
     for model in (Step, Stage, ProcessDefinition, Fee, LegalBasis, Material, SpecialProcedure):
@@ -123,7 +140,8 @@ def test_reimporting_the_same_file_changes_nothing(world):
     # then nothing changed
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     assert _snapshot() == before
-    assert ItemVersion.objects.count() == versions and Event.objects.count() == events
+    assert ItemVersion.objects.count() == versions
+    assert Event.objects.count() == events
 
 
 def test_import_with_errors_in_several_rows_changes_nothing_and_reports_every_row(world):
@@ -157,7 +175,8 @@ def test_import_with_errors_in_several_rows_changes_nothing_and_reports_every_ro
     assert ("steps", 2, "时限（工作日）") in found
     assert any("收费依据" in p.message for p in exc.value.problems)
     assert not any("CAT-" in p.message for p in exc.value.problems)  # rule IDs stay out of messages
-    assert Item.objects.count() == count and _snapshot() == before
+    assert Item.objects.count() == count
+    assert _snapshot() == before
 
 
 def test_import_of_a_changed_published_item_creates_a_new_draft(world):
@@ -172,7 +191,9 @@ def test_import_of_a_changed_published_item_creates_a_new_draft(world):
     report = catalog_import(data=buffer.getvalue(), filename="c.xlsx", actor=world.user("clerk"), department=world.dept)
     assert (report.updated, report.unchanged) == (1, 2)
     item = Item.objects.get(head__name="食品经营许可")
-    assert head(item).number == 2 and head(item).status == "draft" and published(item).number == 1
+    assert head(item).number == 2
+    assert head(item).status == "draft"
+    assert published(item).number == 1
     assert head(item).republish_clock is not None
 
 
@@ -185,7 +206,6 @@ def test_import_refuses_another_departments_items_for_a_clerk(world):
 
 
 def test_publish_on_import_only_for_admin(world):
-    from django.core.exceptions import PermissionDenied
 
     _catalog(world)
     data = catalog_export_bytes(Item.objects.all())
@@ -211,7 +231,6 @@ def test_csv_items_file_is_accepted(world):
 
 
 def test_management_commands_import_and_export(world, tmp_path):
-    from django.core.management import call_command
 
     _catalog(world)
     path = tmp_path / "out.xlsx"
@@ -226,7 +245,6 @@ def test_management_commands_import_and_export(world, tmp_path):
 def test_bulk_content_read_agrees_with_the_single_version_read(world):
     # given a catalog with fees, special procedures, a quorum stage of parallel steps and no process
     _catalog(world)
-    from xiaoneng.catalog.selectors import version_contents
 
     heads = [head(item) for item in Item.objects.select_related("head__region")]
     # when the re-import's bulk read (five queries) is compared with version_content (seven per item)
@@ -237,14 +255,12 @@ def test_bulk_content_read_agrees_with_the_single_version_read(world):
 
 def test_import_of_new_items_appends_one_verified_event_per_item_and_sets_head(world):
     # given an exported catalog, removed, then imported as new items by the administrator
-    from xiaoneng.core.trail import trail_verify
 
     _catalog(world)
     data = catalog_export_bytes(Item.objects.all())
     before = _snapshot()
     codes = sorted(before)
     Item.objects.update(head=None, published=None)
-    from xiaoneng.catalog.models import Fee, LegalBasis, Material, ProcessDefinition, SpecialProcedure, Stage, Step
 
     for model in (Step, Stage, ProcessDefinition, Fee, LegalBasis, Material, SpecialProcedure):
         model.objects.all()._raw_delete(model.objects.db)
@@ -256,9 +272,12 @@ def test_import_of_new_items_appends_one_verified_event_per_item_and_sets_head(w
         data=data, filename="catalog.xlsx", actor=world.user("admin"), department=world.dept, publish=True
     )
     # then every item is published at version 1 with head and published pointing at it
-    assert sorted(report.codes) == codes and report.published == 3
+    assert sorted(report.codes) == codes
+    assert report.published == 3
     for item in Item.objects.select_related("head", "published"):
-        assert head(item) == published(item) and head(item).number == 1 and head(item).status == "published"
+        assert head(item) == published(item)
+        assert head(item).number == 1
+        assert head(item).status == "published"
         events = list(Event.objects.for_subject(item))
         # issue 9: the publish action itself ran, so the trail shows the publish, by the importing user
         admin_pk = world.user("admin").pk
@@ -266,8 +285,10 @@ def test_import_of_new_items_appends_one_verified_event_per_item_and_sets_head(w
             (1, "catalog.item_import", admin_pk),
             (2, "catalog.version_publish", admin_pk),
         ]
-        assert events[0].after["status"] == "draft" and events[0].after["file_row"] >= 2
-        assert events[1].after["status"] == "published" and events[1].reason == "批量登记导入"
+        assert events[0].after["status"] == "draft"
+        assert events[0].after["file_row"] >= 2
+        assert events[1].after["status"] == "published"
+        assert events[1].reason == "批量登记导入"
     # and the trail verifies, and the content is what was exported
     assert list(trail_verify()) == []
     assert _snapshot() == before
@@ -277,7 +298,8 @@ def test_a_csv_file_that_is_not_utf8_is_reported_in_chinese_and_changes_nothing(
     data = "实施编码,事项名称\n123,档案查询\n".encode("gb18030")
     with pytest.raises(ImportFailed) as exc:
         catalog_import(data=data, filename="items.csv", actor=world.user("clerk"), department=world.dept)
-    assert "UTF-8" in str(exc.value) and not Item.objects.exists()
+    assert "UTF-8" in str(exc.value)
+    assert not Item.objects.exists()
 
 
 def test_a_file_that_is_not_a_workbook_is_reported_in_chinese(world):
@@ -301,7 +323,8 @@ def test_import_reports_a_name_longer_than_its_column_at_its_cell(world):
     with pytest.raises(ImportFailed) as exc:
         catalog_import(data=buffer.getvalue(), filename="c.xlsx", actor=world.user("clerk"), department=world.dept)
     found = {(p.sheet, p.row, p.column) for p in exc.value.problems}
-    assert ("items", 2, "事项名称") in found and ("items", 3, "主题") in found
+    assert ("items", 2, "事项名称") in found
+    assert ("items", 3, "主题") in found
     assert _snapshot() == before
 
 
@@ -328,10 +351,6 @@ def test_import_publish_of_a_changed_item_is_the_publish_action(world):
     """CAT-6: what version_publish does to a published item's next version — supersede the old one,
     stop the re-publication clock, one catalog.version_publish event of the same shape — the
     import's publish does too, because it is the same function."""
-    from unittest import mock
-
-    from xiaoneng.catalog import services
-    from xiaoneng.catalog.spreadsheet import write
 
     # given a published item and a reviewed second version published by the action
     _catalog(world)
@@ -342,7 +361,8 @@ def test_import_publish_of_a_changed_item_is_the_publish_action(world):
     )
     item.refresh_from_db()
     by_action = head(item)
-    assert by_action.number == 2 and by_action.republish_clock is not None
+    assert by_action.number == 2
+    assert by_action.republish_clock is not None
     services.version_declare(actor=world.user("dept_head"), version=by_action)
     services.version_review(actor=world.user("legal"), version=by_action, approve=True, comment="同意")
     services.version_publish(actor=admin, version=by_action)
@@ -359,28 +379,31 @@ def test_import_publish_of_a_changed_item_is_the_publish_action(world):
         )
     # then the publish action ran once for the batch (this item and the two drafts), as a
     # registration by the importing user
-    assert report.published == 3 and spy.call_count == 1 and len(spy.call_args.kwargs["versions"]) == 3
-    assert spy.call_args.kwargs["actor"] == admin and spy.call_args.kwargs["registration"] is True
+    assert report.published == 3
+    assert spy.call_count == 1
+    assert len(spy.call_args.kwargs["versions"]) == 3
+    assert spy.call_args.kwargs["actor"] == admin
+    assert spy.call_args.kwargs["registration"] is True
     item.refresh_from_db()
     third = published(item)
-    assert third.number == 3 and third.hours == "工作日 8:00–18:00" and third.published_by == admin
+    assert third.number == 3
+    assert third.hours == "工作日 8:00–18:00"
+    assert third.published_by == admin
     assert ItemVersion.objects.get(pk=by_action.pk).status == "superseded"
-    assert third.republish_clock is not None and third.republish_clock.stopped_at is not None
+    assert third.republish_clock is not None
+    assert third.republish_clock.stopped_at is not None
     import_event = Event.objects.filter(action="catalog.version_publish").order_by("-pk").first()
-    assert import_event is not None and action_event is not None and import_event.pk != action_event.pk
+    assert import_event is not None
+    assert action_event is not None
+    assert import_event.pk != action_event.pk
     assert set(import_event.after) == set(action_event.after)
-    assert import_event.before == {"published_version": 2} and import_event.after["status"] == "published"
+    assert import_event.before == {"published_version": 2}
+    assert import_event.after["status"] == "published"
 
 
 def test_import_replaces_a_draft_through_the_update_write_step(world):
     """A draft changed by the import is rewritten by version_content_replace (the write step of
     version_update): lists replaced, a material's attached files carried over by name."""
-    from unittest import mock
-
-    from django.core.files.base import ContentFile
-
-    from xiaoneng.catalog import services
-    from xiaoneng.catalog.spreadsheet import write
 
     # given a draft whose material has a blank form attached
     _catalog(world)
@@ -398,7 +421,10 @@ def test_import_replaces_a_draft_through_the_update_write_step(world):
             data=buffer.getvalue(), filename="c.xlsx", actor=world.user("clerk"), department=world.dept
         )
     # then the same version was rewritten by the shared write step, the file kept
-    assert report.updated == 1 and spy.call_count == 1
+    assert report.updated == 1
+    assert spy.call_count == 1
     version = head(Item.objects.get(pk=item.pk))
-    assert version.number == 1 and version.status == "draft" and version.enquiry_channel == "0571-87654321"
+    assert version.number == 1
+    assert version.status == "draft"
+    assert version.enquiry_channel == "0571-87654321"
     assert version.materials.get().blank_form.name == material.blank_form.name

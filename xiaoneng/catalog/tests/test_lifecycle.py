@@ -208,7 +208,8 @@ def test_cat6_editing_a_published_item_creates_a_draft_and_starts_the_republish_
     # when the department edits it
     draft = item_edit(actor=world.user("clerk"), item=item)
     # then a new draft version 2 carries the same content and a 20-working-day clock runs
-    assert draft.number == 2 and draft.status == VersionStatus.DRAFT
+    assert draft.number == 2
+    assert draft.status == VersionStatus.DRAFT
     assert version_content(draft) == version_content(first)
     assert draft.republish_clock_id is not None
     clock = Clock.objects.get(pk=draft.republish_clock_id)
@@ -223,7 +224,8 @@ def test_cat6_editing_a_published_item_creates_a_draft_and_starts_the_republish_
     first.refresh_from_db()
     item.refresh_from_db()
     assert clock.status == "stopped"
-    assert first.status == VersionStatus.SUPERSEDED and first.name == "食品经营许可"
+    assert first.status == VersionStatus.SUPERSEDED
+    assert first.name == "食品经营许可"
     assert published(item).name == "食品经营许可（2026版）"
 
 

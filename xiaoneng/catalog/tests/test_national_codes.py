@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
 
@@ -42,9 +43,11 @@ def credit(seed: str) -> str:
 @pytest.mark.parametrize("code", REAL_CODES)
 def test_real_implementing_codes_are_read_as_published(code):
     parts, problems = parse_implementing_code(code)
-    assert problems == [] and parts is not None
+    assert problems == []
+    assert parts is not None
     assert code == "-".join([parts.base_code, parts.region, parts.business, parts.credit_code, "1", "00"])
-    assert len(parts.credit_code) == 18 and parts.region == "511602000000"
+    assert len(parts.credit_code) == 18
+    assert parts.region == "511602000000"
 
 
 @pytest.mark.parametrize(
@@ -63,14 +66,17 @@ def test_real_implementing_codes_are_read_as_published(code):
 )
 def test_malformed_codes_get_a_message_naming_the_part(code, words):
     parts, problems = parse_implementing_code(code)
-    assert parts is None and any(words in m for m in problems), problems
+    assert parts is None, problems
+    assert any(words in m for m in problems), problems
     assert not any("CAT-" in m for m in problems)
 
 
 def test_the_compact_code_of_earlier_registrations_is_still_read(world):
     code = f"{world.dept.credit_code}000105315000001"
     parts, problems = parse_implementing_code(code)
-    assert problems == [] and parts is not None and parts.credit_code == world.dept.credit_code
+    assert problems == []
+    assert parts is not None
+    assert parts.credit_code == world.dept.credit_code
 
 
 def test_a_credit_code_of_another_department_is_refused(world):
@@ -216,8 +222,11 @@ def test_an_unknown_department_does_not_hide_the_other_problems_of_its_row(world
     # and the missing department is listed once, with its region and credit codes (most used first)
     [missing] = exc.value.missing_departments
     assert (missing.name, missing.region, missing.region_name) == ("市数据局", "339100", "青溪市")
-    assert missing.credit_codes == new_codes and missing.rows == [2, 3, 4] and missing.problem == ""
-    assert not Item.objects.exists() and not Department.objects.filter(name="市数据局").exists()
+    assert missing.credit_codes == new_codes
+    assert missing.rows == [2, 3, 4]
+    assert missing.problem == ""
+    assert not Item.objects.exists()
+    assert not Department.objects.filter(name="市数据局").exists()
 
 
 def test_the_administrator_confirms_the_missing_department_then_the_file_imports(world):
@@ -274,23 +283,27 @@ def test_page_lists_missing_departments_and_only_the_admin_gets_the_button(world
     admin.force_login(world.user("admin"))
     r = admin.post("/workbench/catalog/import/", {"file": _upload(data)})
     html = r.content.decode()
-    assert r.status_code == 200 and 'id="missing-departments"' in html and 'id="create-departments"' in html
-    assert "市数据局" in html and "CAT-" not in html
+    assert r.status_code == 200
+    assert 'id="missing-departments"' in html
+    assert 'id="create-departments"' in html
+    assert "市数据局" in html
+    assert "CAT-" not in html
     # a department head sees the list but no button, and the confirm endpoint refuses them
     head = Client()
     head.force_login(world.user("dept_head"))
     r = head.post("/workbench/catalog/import/", {"file": _upload(data)})
-    assert 'id="missing-departments"' in r.content.decode() and 'id="create-departments"' not in r.content.decode()
+    assert 'id="missing-departments"' in r.content.decode()
+    assert 'id="create-departments"' not in r.content.decode()
     post = {"name": "市数据局", "region": "339100", "credit_code": credit("11339100MB0520010")}
     assert head.post("/workbench/catalog/import/departments/", post).status_code == 403
     assert not Department.objects.filter(name="市数据局").exists()
     # the administrator's confirmation creates it
     r = admin.post("/workbench/catalog/import/departments/", post)
-    assert r.status_code == 302 and Department.objects.filter(name="市数据局").exists()
+    assert r.status_code == 302
+    assert Department.objects.filter(name="市数据局").exists()
 
 
 def _upload(data):
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("real.xlsx", data)
 
@@ -302,7 +315,8 @@ def test_api_import_reports_problems_and_missing_departments_then_imports(world)
     admin.force_login(world.user("admin"))
     r = admin.post("/api/catalog/import", {"file": _upload(data)})
     body = r.json()
-    assert r.status_code == 400 and body["missing_departments"][0]["credit_code"] == code
+    assert r.status_code == 400
+    assert body["missing_departments"][0]["credit_code"] == code
     assert {p["row"] for p in body["problems"]} == {2, 3}
     # the wrong role is refused the department creation
     head = Client()
@@ -320,9 +334,11 @@ def test_api_import_reports_problems_and_missing_departments_then_imports(world)
         422,
     )
     r = admin.post("/api/catalog/import/departments", payload, content_type="application/json")
-    assert r.status_code == 201 and r.json()[0]["credit_code"] == code
+    assert r.status_code == 201
+    assert r.json()[0]["credit_code"] == code
     r = admin.post("/api/catalog/import", {"file": _upload(data)})
-    assert r.status_code == 200 and r.json()["created"] == 2
+    assert r.status_code == 200
+    assert r.json()["created"] == 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,14 +353,18 @@ def test_import_publish_appends_a_publish_event_per_version_by_the_importing_use
     report = catalog_import(data=workbook(rows), filename="real.xlsx", actor=admin, publish=True)
     assert report.published == 5
     events = Event.objects.filter(action="catalog.version_publish")
-    assert events.count() == 5 and set(events.values_list("actor_id", flat=True)) == {admin.pk}
+    assert events.count() == 5
+    assert set(events.values_list("actor_id", flat=True)) == {admin.pk}
     # changed items: a new version each, published by the same action (the old one superseded)
     report = catalog_import(data=workbook(rows, committed=9), filename="real.xlsx", actor=admin, publish=True)
-    assert report.updated == 5 and report.published == 5
+    assert report.updated == 5
+    assert report.published == 5
     assert Event.objects.filter(action="catalog.version_publish").count() == 10
     for item in Item.objects.all():
         version = item.published
-        assert version is not None and version.number == 2 and version.committed_limit == 9
+        assert version is not None
+        assert version.number == 2
+        assert version.committed_limit == 9
         actions = [e.action for e in Event.objects.for_subject(item)]
         assert actions.count("catalog.version_publish") == 2
     assert list(trail_verify()) == []

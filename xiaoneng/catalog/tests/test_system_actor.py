@@ -34,8 +34,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_system_actor_is_one_object_and_nobody_in_particular():
-    assert SystemActor() is SYSTEM and is_system(SYSTEM) and not is_system(None)
-    assert SYSTEM.pk is None and not SYSTEM.is_authenticated and not SYSTEM.is_superuser
+    assert SystemActor() is SYSTEM
+    assert is_system(SYSTEM)
+    assert not is_system(None)
+    assert SYSTEM.pk is None
+    assert not SYSTEM.is_authenticated
+    assert not SYSTEM.is_superuser
     with pytest.raises(TypeError):
         actor_required(None)
     actor_required(SYSTEM)
@@ -136,18 +140,21 @@ def test_the_system_actor_takes_an_item_through_its_lifecycle(world):
     ]
     assert {e.actor_id for e in events} == {None}
     version.refresh_from_db()
-    assert version.published_by is None and version.status == "retired"
+    assert version.published_by is None
+    assert version.status == "retired"
     assert list(trail_verify()) == []
 
 
 def test_the_system_actor_is_allowed_by_the_catalog_checks_only(world):
     item = make_item(world.dept, world.user("clerk"))
     assert all(check(SYSTEM, item) for check in (can_edit, can_declare, can_review, can_publish))
-    assert can_register(SYSTEM) and can_register(SYSTEM, world.dept.tenant_id)
+    assert can_register(SYSTEM)
+    assert can_register(SYSTEM, world.dept.tenant_id)
     # it is no user: the scoped reads show it what they show the public (here, no draft), and the
     # wrong people are still refused
     assert not restrict(Item.objects.all(), SYSTEM).exists()
-    assert not can_register(world.user("dept_head")) and not can_publish(world.user("clerk"), item)
+    assert not can_register(world.user("dept_head"))
+    assert not can_publish(world.user("clerk"), item)
 
 
 def _wipe():

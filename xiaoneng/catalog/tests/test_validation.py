@@ -241,7 +241,8 @@ def test_texts_longer_than_their_column_and_numbers_out_of_range_are_refused_wit
         _create(world, name="许" * 201, stages=stages, materials=materials)
     # then each is named with its limit, in Chinese
     errors = exc.value.message_dict
-    assert "200" in errors["name"][0] and "201" in errors["name"][0]
+    assert "200" in errors["name"][0]
+    assert "201" in errors["name"][0]
     assert "100" in errors["stages.0.steps.0.name"][0]
     assert "32767" in errors["materials.0.copies"][0]
 

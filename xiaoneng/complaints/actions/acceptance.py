@@ -16,23 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.actions.loop import complaint_lock, office_url, office_users, status_move
+from xiaoneng.complaints.choices import WHERE_TO_GO, RefusalReason, Status
+from xiaoneng.complaints.clocks import clock_stop_open, oversight_threshold
+from xiaoneng.complaints.models import Complaint
+from xiaoneng.complaints.permissions import require_office
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.models import Clock
-
-from ..choices import (
-    WHERE_TO_GO,
-    RefusalReason,
-    Status,
-)
-from ..clocks import clock_stop_open, oversight_threshold
-from ..models import (
-    Complaint,
-)
-from ..permissions import require_office
-from .loop import complaint_lock, office_url, office_users, status_move
 
 
 def complaint_accept(*, complaint: Complaint, actor: User) -> Complaint:

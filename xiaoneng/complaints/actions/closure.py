@@ -14,23 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.actions.loop import complaint_lock, department_url, department_users, status_move
+from xiaoneng.complaints.choices import SATISFIED, Satisfaction, Status
+from xiaoneng.complaints.clocks import CLOCK_REPLY, reply_days
+from xiaoneng.complaints.models import Complaint, ComplaintCallback
+from xiaoneng.complaints.permissions import require_office
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.services import clock_start
-
-from ..choices import (
-    SATISFIED,
-    Satisfaction,
-    Status,
-)
-from ..clocks import CLOCK_REPLY, reply_days
-from ..models import (
-    Complaint,
-    ComplaintCallback,
-)
-from ..permissions import require_office
-from .loop import complaint_lock, department_url, department_users, status_move
 
 
 def complaint_callback(*, complaint: Complaint, actor: User, satisfaction: str, note: str = "") -> Complaint:

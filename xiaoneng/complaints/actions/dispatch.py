@@ -19,24 +19,32 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.actions.loop import (
+    complaint_lock,
+    department_url,
+    department_users,
+    office_url,
+    office_users,
+    status_move,
+    text_clean,
+)
+from xiaoneng.complaints.choices import Status
+from xiaoneng.complaints.clocks import (
+    CLOCK_REPLY,
+    CLOCK_RETURN,
+    clock_stop_open,
+    max_extension_days,
+    reply_days,
+    return_days,
+)
+from xiaoneng.complaints.models import Complaint, ComplaintReturn, DispatchRule
+from xiaoneng.complaints.permissions import can_handle, require_office
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.choices import ClockStatus, ExtensionKind
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_extend, clock_start
-
-from ..choices import (
-    Status,
-)
-from ..clocks import CLOCK_REPLY, CLOCK_RETURN, clock_stop_open, max_extension_days, reply_days, return_days
-from ..models import (
-    Complaint,
-    ComplaintReturn,
-    DispatchRule,
-)
-from ..permissions import can_handle, require_office
-from .loop import complaint_lock, department_url, department_users, office_url, office_users, status_move, text_clean
 
 
 @dataclass(frozen=True)
@@ -157,7 +165,8 @@ def complaint_return(*, complaint: Complaint, actor: User, reasons: str) -> Comp
                 _("已超过派单后%(days)d个工作日的退单期限，不能退单，请依法办理。") % {"days": return_days()}
             )
         department = c.handling_department
-        assert department is not None  # a dispatched order has one
+        if department is None:  # a dispatched order has one
+            raise RuntimeError("invariant: department is not None")
         before = status_move(c, Status.RETURNED)
         c.return_count += 1
         c.handling_department = None

@@ -15,6 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.actions.loop import complaint_lock, office_url, office_users
+from xiaoneng.complaints.clocks import CLOCK_ACCEPT, CLOCK_REPLY, CLOCK_RETURN
+from xiaoneng.complaints.models import Complaint
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import Role
@@ -24,12 +27,6 @@ from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.escalation import Audience, Track, escalation_decide
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_stop
-
-from ..clocks import CLOCK_ACCEPT, CLOCK_REPLY, CLOCK_RETURN
-from ..models import (
-    Complaint,
-)
-from .loop import complaint_lock, office_url, office_users
 
 
 def _escalation_recipients(c: Complaint, audience: Audience | None) -> list[User]:

@@ -30,24 +30,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.cases.models import Case
+from xiaoneng.complaints.actions.loop import office_url, office_users, text_clean
+from xiaoneng.complaints.choices import Channel, Kind
+from xiaoneng.complaints.clocks import CLOCK_ACCEPT, accept_days
+from xiaoneng.complaints.codes import CODE_ALPHABET, code_for_key, code_hash, idempotency_hash
+from xiaoneng.complaints.models import Complaint, ComplaintAttachment
+from xiaoneng.complaints.permissions import require_office
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import event_append
 from xiaoneng.core.uploads import upload_check
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.workdays.services import clock_start
-
-from ..choices import (
-    Channel,
-    Kind,
-)
-from ..clocks import CLOCK_ACCEPT, accept_days
-from ..codes import CODE_ALPHABET, code_for_key, code_hash, idempotency_hash
-from ..models import (
-    Complaint,
-    ComplaintAttachment,
-)
-from ..permissions import require_office
-from .loop import office_url, office_users, text_clean
 
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 

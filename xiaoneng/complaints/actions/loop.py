@@ -19,15 +19,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.choices import TRANSITIONS
+from xiaoneng.complaints.models import Complaint
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
-
-from ..choices import (
-    TRANSITIONS,
-)
-from ..models import (
-    Complaint,
-)
 
 
 def status_move(c: Complaint, to: str) -> str:

@@ -14,23 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.complaints.actions.loop import complaint_lock, office_url, office_users, status_move, text_clean
+from xiaoneng.complaints.choices import Kind, Status
+from xiaoneng.complaints.clocks import clock_stop_open
+from xiaoneng.complaints.models import Complaint, ComplaintReply
+from xiaoneng.complaints.permissions import can_handle, can_office
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import User
 from xiaoneng.oversight.services import rectification_open
 from xiaoneng.workdays.models import Clock
-
-from ..choices import (
-    Kind,
-    Status,
-)
-from ..clocks import clock_stop_open
-from ..models import (
-    Complaint,
-    ComplaintReply,
-)
-from ..permissions import can_handle, can_office
-from .loop import complaint_lock, office_url, office_users, status_move, text_clean
 
 
 def complaint_reply(*, complaint: Complaint, actor: User, text: str, substantiated: bool | None = None) -> Complaint:

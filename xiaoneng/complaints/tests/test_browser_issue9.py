@@ -85,7 +85,8 @@ def test_bad_rating_refused_without_reason_then_accepted(page, world):
     page.click("#btn-rate")
     page.wait_for_selector("text=感谢您的评价")
     r = Rating.objects.get(case=case)
-    assert r.level == 1 and r.reason == "窗口等候两个小时无人接待"
+    assert r.level == 1
+    assert r.reason == "窗口等候两个小时无人接待"
     # a refresh of the thanks page records nothing more
     page.reload()
     assert Rating.objects.count() == 1

@@ -25,14 +25,14 @@ from xiaoneng.complaints.actions.intake import complaint_register, complaint_sub
 from xiaoneng.complaints.actions.reply import complaint_reply
 from xiaoneng.complaints.choices import WHERE_TO_GO, Kind, RefusalReason, Satisfaction, Status
 from xiaoneng.complaints.clocks import CLOCK_ACCEPT, CLOCK_REPLY, CLOCK_RETURN
-from xiaoneng.complaints.models import Complaint, DispatchRule
+from xiaoneng.complaints.models import Complaint, DispatchRule, MonthlyFigure
+from xiaoneng.complaints.publication import figures_publish
 from xiaoneng.complaints.selectors import complaint_track, department_stats, monthly_figures
+from xiaoneng.complaints.tests.conftest import age_clock, dispatched, submit
 from xiaoneng.core.models import Event, Notification
 from xiaoneng.oversight.models import AccountabilityRecord, Rectification
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_recompute
-
-from .conftest import age_clock, dispatched, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,8 @@ def test_cmp1_closed_loop_from_intake_to_closure_and_lookup_by_number(world, off
     complaint_callback(complaint=c, actor=office, satisfaction=Satisfaction.SATISFIED, note="满意")
     # then it is closed, every step is in the trail, and the number + code find it
     c.refresh_from_db()
-    assert c.status == Status.CLOSED and c.replied_on_time is True
+    assert c.status == Status.CLOSED
+    assert c.replied_on_time is True
     actions = list(Event.objects.for_subject(c).values_list("action", flat=True))
     for a in [
         "complaint.registered",
@@ -78,21 +79,26 @@ def test_cmp1_unsatisfied_callback_reopens_then_second_reply_closes(world, offic
     # when the complainant is not satisfied
     c = complaint_callback(complaint=c, actor=office, satisfaction=Satisfaction.UNSATISFIED, note="没有解决")
     # then it reopens at the same department with a new 5-working-day reply clock
-    assert c.status == Status.DISPATCHED and c.reopen_count == 1
-    assert c.reply_clock.kind == CLOCK_REPLY and c.reply_clock.is_open
+    assert c.status == Status.DISPATCHED
+    assert c.reopen_count == 1
+    assert c.reply_clock.kind == CLOCK_REPLY
+    assert c.reply_clock.is_open
     complaint_reply(
         complaint=c, actor=world.user("clerk"), text="已重新核查并当面致歉，材料已退还。", substantiated=True
     )
     c = complaint_callback(complaint=c, actor=office, satisfaction=Satisfaction.SATISFIED)
     assert c.status == Status.CLOSED
-    assert c.replies.count() == 2 and c.callbacks.count() == 2
+    assert c.replies.count() == 2
+    assert c.callbacks.count() == 2
 
 
 def test_cmp2_each_limit_is_a_clock_accept_5_return_2_reply_5_working_days(world, office):
     # given a registered complaint
     c = submit(world)
     # then acceptance is a 5-working-day clock
-    assert c.accept_clock.kind == CLOCK_ACCEPT and c.accept_clock.limit == 5 and c.accept_clock.unit == "wd"
+    assert c.accept_clock.kind == CLOCK_ACCEPT
+    assert c.accept_clock.limit == 5
+    assert c.accept_clock.unit == "wd"
     # when dispatched
     complaint_accept(complaint=c, actor=office)
     c = complaint_dispatch(complaint=c, actor=office, department=world.dept)
@@ -109,7 +115,9 @@ def test_cmp2_return_within_two_working_days_is_allowed(world, office):
     # when the department returns it with reasons
     c = complaint_return(complaint=c, actor=world.user("dept_head"), reasons="该事项属于住建局职责")
     # then the office gets it back and the department's clocks stop
-    assert c.status == Status.RETURNED and c.handling_department is None and c.return_count == 1
+    assert c.status == Status.RETURNED
+    assert c.handling_department is None
+    assert c.return_count == 1
     assert Clock.objects.get(pk=c.reply_clock_id).status == "cancelled"
 
 
@@ -123,7 +131,8 @@ def test_cmp2_return_after_the_two_working_day_window_is_refused(world, office):
     # then it is refused and nothing changes
     assert "退单期限" in str(e.value)
     c.refresh_from_db()
-    assert c.status == Status.DISPATCHED and c.returns.count() == 0
+    assert c.status == Status.DISPATCHED
+    assert c.returns.count() == 0
 
 
 def test_cmp2_extension_needs_approval_and_is_at_most_ten_working_days(world, office):
@@ -181,16 +190,20 @@ def test_cmp4_statistics_by_department_and_month_with_targets(world, office):
     dept = rows[world.dept.name]
     # then: reply rate 100% meets the target, satisfaction 50% misses 95%
     assert (dept.total, dept.replied, dept.due_reply, dept.callbacks, dept.satisfied) == (2, 2, 2, 2, 1)
-    assert dept.reply_rate == 100.0 and dept.meets_reply_target
-    assert dept.satisfaction_rate == 50.0 and not dept.meets_satisfaction_target
+    assert dept.reply_rate == 100.0
+    assert dept.meets_reply_target
+    assert dept.satisfaction_rate == 50.0
+    assert not dept.meets_satisfaction_target
     month = monthly_figures(Complaint.objects.all(), year=today.year)
-    assert month[-1].total == 3 and month[-1].acceptance_rate == pytest.approx(66.7)
+    assert month[-1].total == 3
+    assert month[-1].acceptance_rate == pytest.approx(66.7)
 
 
 def test_anonymous_complaint_keeps_no_identity_and_cannot_be_called_back(world, office):
     # given an anonymous complaint that was replied
     c = dispatched(world, anonymous=True, name="不该保存", phone="13900000099")
-    assert c.complainant_name == "" and c.complainant_phone == ""
+    assert c.complainant_name == ""
+    assert c.complainant_phone == ""
     complaint_reply(complaint=c, actor=world.user("clerk"), text="已经处理完毕，谢谢监督。", substantiated=False)
     # when the office tries to call back
     with pytest.raises(ValidationError) as e:
@@ -198,7 +211,8 @@ def test_anonymous_complaint_keeps_no_identity_and_cannot_be_called_back(world, 
     # then it is refused; the office closes it without a callback
     assert "匿名" in str(e.value)
     c = complaint_close(complaint=c, actor=office)
-    assert c.status == Status.CLOSED and c.satisfaction == ""
+    assert c.status == Status.CLOSED
+    assert c.satisfaction == ""
 
 
 @pytest.mark.parametrize("role", ["applicant", "clerk", "dept_head", "legal", "admin", "other_county_supervisor"])
@@ -263,7 +277,8 @@ def test_duplicates_merge_and_a_matter_reported_three_times_is_flagged_for_overs
         complaint_merge(duplicate=d2, into=orig, actor=office)
     # then the original counts three reports and is flagged (督办); the office is told
     orig.refresh_from_db()
-    assert orig.report_count == 3 and orig.flagged_for_oversight
+    assert orig.report_count == 3
+    assert orig.flagged_for_oversight
     assert Complaint.objects.get(pk=d1.pk).status == Status.MERGED
     assert Notification.objects.filter(recipient=office, title__contains="督办").exists()
 
@@ -277,7 +292,8 @@ def test_substantiated_efficiency_complaint_opens_a_rectification_and_accountabi
     )
     # then a rectification opens for the department complained about
     rect = Rectification.objects.get(source_id=str(c.pk), source_type__model="complaint")
-    assert rect.department_id == world.dept.pk and rect.clock is not None
+    assert rect.department_id == world.dept.pk
+    assert rect.clock is not None
     # and the office can record an accountability decision (ACC-1)
     rec = accountability_record_open(complaint=c, actor=office, sanction="written_warning", reason="重复索要材料")
     assert AccountabilityRecord.objects.filter(pk=rec.pk, department=world.dept).exists()
@@ -332,7 +348,9 @@ def test_dispatch_suggestion_from_rules_on_department_and_keywords(world, office
     complaint_accept(complaint=c, actor=office)
     # then the suggestion names the rule and the keyword
     s = complaint_suggest(c)
-    assert s is not None and s.department == world.other_dept and "施工" in s.reason
+    assert s is not None
+    assert s.department == world.other_dept
+    assert "施工" in s.reason
     # without a matching rule, the department complained about is suggested
     c2 = submit(world)
     assert complaint_suggest(c2).department == world.dept
@@ -348,7 +366,8 @@ def test_hotline_registration_by_the_office(world, office):
         name="钱女士",
         phone="13900000031",
     )
-    assert reg.complaint.channel == "hotline" and reg.complaint.registered_by == office
+    assert reg.complaint.channel == "hotline"
+    assert reg.complaint.registered_by == office
     with pytest.raises(ValidationError):
         complaint_register(
             actor=office, channel="web", kind="request", title="网上", content="网上渠道不应由操作员登记"
@@ -356,8 +375,6 @@ def test_hotline_registration_by_the_office(world, office):
 
 
 def test_cmp4_complete_months_are_published_once_as_snapshots_on_the_public_page(world, office, client):
-    from xiaoneng.complaints.models import MonthlyFigure
-    from xiaoneng.complaints.publication import figures_publish
 
     # given two replied complaints received last month, one satisfied
     today = timezone.localdate()
@@ -373,6 +390,9 @@ def test_cmp4_complete_months_are_published_once_as_snapshots_on_the_public_page
     # then the month is published for the city and the department, with the sample sizes
     whole = MonthlyFigure.objects.get(department__isnull=True, month=last_month.replace(day=1))
     dept = MonthlyFigure.objects.get(department=world.dept, month=last_month.replace(day=1))
-    assert (whole.total, whole.callbacks, whole.satisfied) == (2, 2, 1) and dept.replied == 2
+    assert (whole.total, whole.callbacks, whole.satisfied) == (2, 2, 1)
+    assert dept.replied == 2
     page = client.get(f"/complaints/statistics/?year={last_month.year}").content.decode()
-    assert last_month.strftime("%Y-%m") in page and "50.0%" in page and world.dept.name in page
+    assert last_month.strftime("%Y-%m") in page
+    assert "50.0%" in page
+    assert world.dept.name in page

@@ -27,5 +27,6 @@ def test_demo_loads_every_state_idempotently():
     assert Complaint.objects.filter(escalation_level__gt=0).exists()
     handling = set(Rating.objects.values_list("handling", flat=True))
     assert handling >= {"", "pending", "rectifying", "called_back"}
-    assert Rating.objects.filter(defaulted=True).exists() and Rating.objects.filter(removed=True).exists()
+    assert Rating.objects.filter(defaulted=True).exists()
+    assert Rating.objects.filter(removed=True).exists()
     assert Survey.objects.get().responses.count() == 49

@@ -5,24 +5,28 @@ chosen files kept, plain Chinese on the form, departments grouped by region (CMP
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+import time
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from xiaoneng.complaints.actions import intake
+from xiaoneng.complaints.actions.acceptance import complaint_accept
+from xiaoneng.complaints.actions.dispatch import complaint_dispatch
 from xiaoneng.complaints.actions.intake import complaint_submit
 from xiaoneng.complaints.choices import Kind
 from xiaoneng.complaints.codes import verification_check
 from xiaoneng.complaints.models import Complaint, ComplaintAttachment
+from xiaoneng.complaints.tests.conftest import submit
 from xiaoneng.core.uploads import SESSION_KEY, pending_uploads_purge
 from xiaoneng.orgs.tests.factories import DepartmentFactory
-
-from .conftest import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +63,14 @@ def test_post_redirects_to_confirmation_and_refreshing_it_files_nothing(client, 
     r = client.post(URL, _good(token))
     # then the POST redirects to the confirmation by number
     c = Complaint.objects.get()
-    assert r.status_code == 302 and r["Location"] == reverse("complaints:submitted", args=[c.number])
+    assert r.status_code == 302
+    assert r["Location"] == reverse("complaints:submitted", args=[c.number])
     # and refreshing the confirmation shows the same number and code and files nothing
     first = client.get(r["Location"]).content.decode()
     again = client.get(r["Location"]).content.decode()
     code = re.search(r'id="complaint-code">([A-Z0-9]+)<', first).group(1)
-    assert c.number in first and code in again
+    assert c.number in first
+    assert code in again
     assert verification_check(c, code)
     assert Complaint.objects.count() == 1
 
@@ -77,7 +83,8 @@ def test_second_post_with_the_same_token_returns_the_first_complaint(client, wor
     second = client.post(URL, _good(token, title="又提交一次"))
     # then nothing new is filed and the browser lands on the first complaint
     assert Complaint.objects.count() == 1
-    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert second.status_code == 302
+    assert second["Location"] == first["Location"]
 
 
 def test_a_new_form_gets_a_new_token_and_files_a_new_complaint(client, world):
@@ -132,7 +139,9 @@ def test_service_returns_the_first_complaint_when_a_concurrent_submission_won(wo
         idempotency_key="k" * 32,
     )
     # then the unique constraint held and the first complaint (same code) comes back
-    assert second.replayed and second.complaint.pk == first.complaint.pk and second.code == first.code
+    assert second.replayed
+    assert second.complaint.pk == first.complaint.pk
+    assert second.code == first.code
     assert Complaint.objects.count() == 1
 
 
@@ -163,7 +172,8 @@ def test_two_concurrent_posts_with_one_key_make_one_complaint(world):
         t.start()
     for t in threads:
         t.join()
-    assert len(set(results)) == 1 and Complaint.objects.count() == 1
+    assert len(set(results)) == 1
+    assert Complaint.objects.count() == 1
 
 
 # --- the API: Idempotency-Key -----------------------------------------------------------------------
@@ -186,7 +196,8 @@ def test_api_retry_with_the_same_idempotency_key_returns_the_first_complaint(cli
     first = _api(client, key)
     retry = _api(client, key)
     assert first.status_code == retry.status_code == 200
-    assert retry.json() == first.json() and retry["Idempotent-Replayed"] == "true"
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first
     assert Complaint.objects.count() == 1
     # without a key every request is a new complaint, as before
@@ -205,7 +216,8 @@ def test_api_and_form_keys_do_not_collide(client, world):
 @pytest.mark.parametrize("key", ["short", "x" * 300, "has space in it 123456"])
 def test_api_bad_idempotency_key_is_a_translated_400_and_writes_nothing(client, world, key):
     r = _api(client, key)
-    assert r.status_code == 400 and "Idempotency-Key" in r.json()["detail"]
+    assert r.status_code == 400
+    assert "Idempotency-Key" in r.json()["detail"]
     assert "16" in r.json()["detail"]["Idempotency-Key"][0]
     assert Complaint.objects.count() == 0
 
@@ -238,16 +250,20 @@ def test_all_errors_at_once_and_the_valid_file_is_kept(client, world):
     errors = r.context["form"].errors
     assert set(errors) >= {"title", "content", "case_number", "name", "phone", "attachments"}, errors
     assert "virus.exe" in " ".join(errors["attachments"])
-    assert "办件编号不存在" in html and "联系电话格式不正确" in html and "请填写内容" in html
+    assert "办件编号不存在" in html
+    assert "联系电话格式不正确" in html
+    assert "请填写内容" in html
     # and the good file is kept and shown, the bad one is not
-    assert "已上传：" in html and "收据.pdf" in html
+    assert "已上传：" in html
+    assert "收据.pdf" in html
     assert Complaint.objects.count() == 0
     # when the citizen corrects the fields without choosing the file again
     r = client.post(URL, _good(token))
     # then the complaint carries the kept file
     assert r.status_code == 302
     att = ComplaintAttachment.objects.get()
-    assert att.original_name == "收据.pdf" and att.size == len(PDF)
+    assert att.original_name == "收据.pdf"
+    assert att.size == len(PDF)
     assert att.file.read() == PDF
     # and nothing stays pending
     assert not client.session.get(SESSION_KEY)
@@ -261,15 +277,16 @@ def test_remove_a_kept_file(client, world):
     # when 移除 is pressed
     r = client.post(URL, _good(token, name="", remove_upload=kept["id"]))
     # then the file is gone, the form comes back without error messages and with what was typed
-    assert r.status_code == 200 and "a.png" not in r.content.decode()
-    assert "请修改以下" not in r.content.decode() and "窗口重复要材料" in r.content.decode()
+    assert r.status_code == 200
+    assert "a.png" not in r.content.decode()
+    assert "请修改以下" not in r.content.decode()
+    assert "窗口重复要材料" in r.content.decode()
     assert not default_storage.exists(kept["path"])
     assert client.post(URL, _good(token)).status_code == 302
     assert ComplaintAttachment.objects.count() == 0
 
 
 def test_another_session_cannot_claim_kept_files(client, world, django_user_model):
-    from django.test import Client
 
     token = _token(client)
     client.post(URL, _good(token, name="", attachments=[SimpleUploadedFile("a.pdf", PDF)]))
@@ -284,13 +301,12 @@ def test_at_most_five_files(client, world):
     token = _token(client)
     files = [SimpleUploadedFile(f"p{i}.pdf", PDF) for i in range(6)]
     r = client.post(URL, _good(token, attachments=files))
-    assert r.status_code == 200 and "p5.pdf" in " ".join(r.context["form"].errors["attachments"])
+    assert r.status_code == 200
+    assert "p5.pdf" in " ".join(r.context["form"].errors["attachments"])
     assert len(client.session[SESSION_KEY][token]["files"]) == 5
 
 
 def test_old_pending_files_are_purged(client, world):
-    import os
-    import time
 
     token = _token(client)
     client.post(URL, _good(token, name="", attachments=[SimpleUploadedFile("a.pdf", PDF)]))
@@ -298,7 +314,8 @@ def test_old_pending_files_are_purged(client, world):
     assert pending_uploads_purge() == 0
     old = time.time() - 2 * 86400
     os.utime(default_storage.path(path), (old, old))
-    assert pending_uploads_purge() == 1 and not default_storage.exists(path)
+    assert pending_uploads_purge() == 1
+    assert not default_storage.exists(path)
 
 
 # --- attachments on the staff pages -----------------------------------------------------------------
@@ -318,13 +335,12 @@ def test_office_sees_and_downloads_the_attachment(client, world):
     url = reverse("complaints:attachment", args=[c.pk, att.pk])
     assert url in client.get(reverse("complaints:office_detail", args=[c.pk])).content.decode()
     r = client.get(url)
-    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF
+    assert r.status_code == 200
+    assert b"".join(r.streaming_content) == PDF
 
 
 @pytest.mark.parametrize("hidden", [True, False])
 def test_department_sees_attachments_only_when_the_complainant_is_not_hidden(client, world, hidden):
-    from xiaoneng.complaints.actions.acceptance import complaint_accept
-    from xiaoneng.complaints.actions.dispatch import complaint_dispatch
 
     c = _with_file(client, world, **({"hide_from_department": "on"} if hidden else {}))
     complaint_accept(complaint=c, actor=world.user("supervisor"))
@@ -351,25 +367,29 @@ def test_attachment_refused_to_other_roles_and_scopes(client, world, role):
 def test_form_speaks_plainly_and_groups_departments_by_region(client, world):
     DepartmentFactory(region=world.county, name="教育局")
     html = client.get(URL).content.decode()
-    assert "Select an option" not in html and "---------" not in html
+    assert "Select an option" not in html
+    assert "---------" not in html
     assert '<option value="" selected>请选择</option>' in html
     # one optgroup per region, region order (city before its county), names sorted within
     groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', html, re.S)
     assert [g for g, _o in groups] == ["青溪市", "清河区"]
     city = re.findall(r">([^<]+)</option>", groups[0][1])
-    assert city == sorted(city) and "市场监管局" in city
+    assert city == sorted(city)
+    assert "市场监管局" in city
     assert re.findall(r">([^<]+)</option>", groups[1][1]) == sorted(["清河区市场监管局", "教育局"])
 
 
 def test_too_long_input_gets_plain_words_not_jargon(client, world):
     r = client.post(URL, _good(_token(client), name="赵" * 300, phone="1" * 300, case_number="x" * 300))
     html = r.content.decode()
-    assert "变量" not in html and "不能超过100个字" in html
+    assert "变量" not in html
+    assert "不能超过100个字" in html
     assert Complaint.objects.count() == 0
 
 
 @pytest.mark.parametrize("dept", ["NaN", "-1", "99999999", "1e9", "x" * 300])
 def test_hostile_department_is_a_plain_message(client, world, dept):
     r = client.post(URL, _good(_token(client), department=dept))
-    assert r.status_code == 200 and "请从列表中选择" in r.content.decode()
+    assert r.status_code == 200
+    assert "请从列表中选择" in r.content.decode()
     assert Complaint.objects.count() == 0

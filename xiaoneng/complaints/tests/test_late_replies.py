@@ -15,10 +15,9 @@ from django.utils import timezone
 from xiaoneng.complaints.actions.reply import complaint_reply
 from xiaoneng.complaints.models import Complaint
 from xiaoneng.complaints.selectors import department_stats, reply_late_q
+from xiaoneng.complaints.tests.conftest import age_clock, dispatched
 from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.selectors import overdue_public
-
-from .conftest import age_clock, dispatched
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +32,15 @@ def test_an_open_complaint_past_its_limit_is_late_in_the_rate_and_on_the_overdue
     # when the supervision scan runs, the late one is on the public overdue list (SUP-4)
     scan()
     listed = {a.clock_id for a in overdue_public()}
-    assert late.reply_clock_id in listed and on_time.reply_clock_id not in listed
+    assert late.reply_clock_id in listed
+    assert on_time.reply_clock_id not in listed
     # then the statistics count it late: 50 % on time, not 100 %
     today = timezone.localdate()
     dept = {f.key: f for f in department_stats(Complaint.objects.all(), start=today, end=today)}[world.dept.pk]
     assert (dept.replied, dept.on_time, dept.due_reply, dept.late) == (1, 1, 2, 1)
-    assert dept.on_time_rate == 50.0 and dept.reply_rate == 50.0 and not dept.meets_reply_target
+    assert dept.on_time_rate == 50.0
+    assert dept.reply_rate == 50.0
+    assert not dept.meets_reply_target
     # the same complaints by the one definition, in both places
     assert set(Complaint.objects.filter(reply_late_q()).values_list("reply_clock_id", flat=True)) == {
         late.reply_clock_id

@@ -44,7 +44,9 @@ def _json_error(r, status):
     assert r.status_code == status, r.content
     assert r["Content-Type"].startswith("application/json")
     [err] = r.json()
-    assert set(err) == {"code", "description"} and err["code"] == status and err["description"]
+    assert set(err) == {"code", "description"}
+    assert err["code"] == status
+    assert err["description"]
     return err["description"]
 
 
@@ -52,7 +54,8 @@ def _xml_error(r, status):
     assert r.status_code == status, r.content
     assert r["Content-Type"].startswith("text/xml")
     x = ET.fromstring(r.content)
-    assert x.tag == "errors" and x.find("error/code").text == str(status)
+    assert x.tag == "errors"
+    assert x.find("error/code").text == str(status)
     return x.find("error/description").text
 
 
@@ -115,7 +118,8 @@ def test_out_of_range_dates_are_a_400_not_a_500(client, o311, query):
 
 def test_dates_in_range_still_answer(client, o311):
     r = client.get("/open311/v2/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-03-01T00:00:00%2B08:00")
-    assert r.status_code == 200 and r.json() == []
+    assert r.status_code == 200
+    assert r.json() == []
     assert client.get("/open311/v2/requests.json?start_date=2000-01-01").status_code == 200
 
 

@@ -10,9 +10,18 @@ import re
 import pytest
 from django.urls import reverse
 
+from xiaoneng.cases.models import Case
+from xiaoneng.complaints.actions.acceptance import complaint_accept
+from xiaoneng.complaints.actions.closure import complaint_callback
+from xiaoneng.complaints.actions.dispatch import complaint_dispatch
+from xiaoneng.complaints.actions.intake import complaint_submit
+from xiaoneng.complaints.actions.reply import complaint_reply
 from xiaoneng.complaints.models import Complaint
-
-from .conftest import dispatched, submit
+from xiaoneng.complaints.tests.conftest import dispatched, submit
+from xiaoneng.core.models import Notification
+from xiaoneng.oversight.models import AccountabilityRecord
+from xiaoneng.ratings.tests.conftest import completed_case
+from xiaoneng.workdays.models import Clock
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +58,11 @@ def test_public_form_submits_and_shows_number_and_code_once(client, world):
         },
         follow=True,
     )
-    assert r.status_code == 200 and "complaint-code" in r.content.decode()
+    assert r.status_code == 200
+    assert "complaint-code" in r.content.decode()
     c = Complaint.objects.get()
-    assert c.hide_from_department and c.channel == "web"
+    assert c.hide_from_department
+    assert c.channel == "web"
 
 
 def test_public_form_bad_input_shows_chinese_message_and_writes_nothing(client, world):
@@ -59,7 +70,8 @@ def test_public_form_bad_input_shows_chinese_message_and_writes_nothing(client, 
         reverse("complaints:complain"),
         {"kind": "efficiency", "title": "标题", "content": "短", "name": "", "phone": ""},
     )
-    assert r.status_code == 200 and "请填写内容" in r.content.decode()
+    assert r.status_code == 200
+    assert "请填写内容" in r.content.decode()
     assert Complaint.objects.count() == 0
 
 
@@ -101,8 +113,10 @@ def test_hidden_complainant_is_not_shown_in_the_department_pages_or_api(client, 
     api_list = client.get("/api/complaints/complaints").json()
     # then neither his name nor his phone appears anywhere
     for text in [*pages, json.dumps(api_one, ensure_ascii=False), json.dumps(api_list, ensure_ascii=False)]:
-        assert "赵先生" not in text and "13900000021" not in text
-    assert "保密" in pages[1] and api_one["complainant_phone"] == ""
+        assert "赵先生" not in text
+        assert "13900000021" not in text
+    assert "保密" in pages[1]
+    assert api_one["complainant_phone"] == ""
     # while the efficiency office, who calls him back, sees him
     _login(client, world, "supervisor")
     assert "赵先生" in client.get(reverse("complaints:office_detail", args=[c.pk])).content.decode()
@@ -114,10 +128,12 @@ def test_office_page_flow_accept_dispatch_with_suggestion(client, world):
     _login(client, world, "supervisor")
     client.post(reverse("complaints:office_detail", args=[c.pk]), {"action": "accept"})
     page = client.get(reverse("complaints:office_detail", args=[c.pk])).content.decode()
-    assert "建议派往" in page and world.dept.name in page
+    assert "建议派往" in page
+    assert world.dept.name in page
     client.post(reverse("complaints:office_detail", args=[c.pk]), {"action": "dispatch", "department": world.dept.pk})
     c.refresh_from_db()
-    assert c.status == "dispatched" and c.handling_department == world.dept
+    assert c.status == "dispatched"
+    assert c.handling_department == world.dept
 
 
 def test_api_public_submit_and_track(client, world):
@@ -136,7 +152,8 @@ def test_api_public_submit_and_track(client, world):
     t = client.get("/api/complaints/track", {"number": body["number"], "code": body["code"]}).json()
     assert t["status"] == "registered"
     bad = client.get("/api/complaints/track", {"number": body["number"], "code": "XXXXXX"})
-    assert bad.status_code == 400 and "查询码不正确" in str(bad.json())
+    assert bad.status_code == 400
+    assert "查询码不正确" in str(bad.json())
 
 
 def test_api_bad_input_rejected_in_chinese_nothing_written(client, world):
@@ -145,7 +162,8 @@ def test_api_bad_input_rejected_in_chinese_nothing_written(client, world):
         {"kind": "efficiency", "title": "x", "content": "太短"},
         content_type="application/json",
     )
-    assert r.status_code == 400 and "请填写" in str(r.json())
+    assert r.status_code == 400
+    assert "请填写" in str(r.json())
     assert Complaint.objects.count() == 0
 
 
@@ -183,9 +201,6 @@ def _post(client, url, data=None):
 
 
 def test_api_office_registers_extends_merges_and_records_accountability(client, world):
-    from xiaoneng.complaints.actions.reply import complaint_reply
-    from xiaoneng.oversight.models import AccountabilityRecord
-    from xiaoneng.workdays.models import Clock
 
     # given the office signed in to the API
     _login(client, world, "supervisor")
@@ -205,16 +220,15 @@ def test_api_office_registers_extends_merges_and_records_accountability(client, 
     )
     assert r.status_code == 200, r.content
     pk, number = r.json()["id"], r.json()["number"]
-    assert len(r.json()["code"]) == 6 and Complaint.objects.get(pk=pk).channel == "hotline"
+    assert len(r.json()["code"]) == 6
+    assert Complaint.objects.get(pk=pk).channel == "hotline"
     # and a bad channel is refused in Chinese, writing nothing
     bad = _post(
         client, "/api/complaints/register", {"channel": "web", "kind": "efficiency", "title": "x", "content": "y"}
     )
-    assert (
-        bad.status_code in (400, 422)
-        and "热线" in json.dumps(bad.json(), ensure_ascii=False)
-        and Complaint.objects.count() == 1
-    )
+    assert bad.status_code in (400, 422)
+    assert "热线" in json.dumps(bad.json(), ensure_ascii=False)
+    assert Complaint.objects.count() == 1
     # when it is accepted, dispatched and extended by 4 then 7 working days
     _post(client, f"/api/complaints/complaints/{pk}/accept")
     _post(client, f"/api/complaints/complaints/{pk}/dispatch", {"department_id": world.dept.pk})
@@ -222,12 +236,14 @@ def test_api_office_registers_extends_merges_and_records_accountability(client, 
         _post(client, f"/api/complaints/complaints/{pk}/extend", {"days": 4, "reason": "需现场核查"}).status_code == 200
     )
     over = _post(client, f"/api/complaints/complaints/{pk}/extend", {"days": 7, "reason": "再延"})
-    assert over.status_code in (400, 422) and "10" in json.dumps(over.json(), ensure_ascii=False)
+    assert over.status_code in (400, 422)
+    assert "10" in json.dumps(over.json(), ensure_ascii=False)
     assert Clock.objects.get(pk=Complaint.objects.get(pk=pk).reply_clock_id).extension_total == 4
     # when a duplicate is merged into it
     dup = submit(world, title="窗口推诿", content="又有人反映市场监管局窗口推诿的问题。")
     merged = _post(client, f"/api/complaints/complaints/{dup.pk}/merge", {"into_number": number})
-    assert merged.status_code == 200 and merged.json()["number"] == number
+    assert merged.status_code == 200
+    assert merged.json()["number"] == number
     assert Complaint.objects.get(pk=dup.pk).status == "merged"
     # when the department finds it substantiated, the office records accountability
     complaint_reply(
@@ -241,11 +257,11 @@ def test_api_office_registers_extends_merges_and_records_accountability(client, 
         f"/api/complaints/complaints/{pk}/accountability",
         {"sanction": "oral_warning", "reason": "窗口推诿属实"},
     )
-    assert acc.status_code == 200 and AccountabilityRecord.objects.get().sanction == "oral_warning"
+    assert acc.status_code == 200
+    assert AccountabilityRecord.objects.get().sanction == "oral_warning"
 
 
 def test_api_close_anonymous_and_office_actions_refused_to_the_department(client, world):
-    from xiaoneng.complaints.actions.reply import complaint_reply
 
     c = dispatched(world, anonymous=True, name="", phone="")
     complaint_reply(complaint=c, actor=world.user("clerk"), text="已核实并改进窗口服务。", substantiated=False)
@@ -275,13 +291,6 @@ def test_api_close_anonymous_and_office_actions_refused_to_the_department(client
 def test_hidden_complainant_promise_holds_in_case_link_notifications_and_track(
     client, world, django_capture_on_commit_callbacks
 ):
-    from xiaoneng.cases.models import Case
-    from xiaoneng.complaints.actions.acceptance import complaint_accept
-    from xiaoneng.complaints.actions.closure import complaint_callback
-    from xiaoneng.complaints.actions.dispatch import complaint_dispatch
-    from xiaoneng.complaints.actions.reply import complaint_reply
-    from xiaoneng.core.models import Notification
-    from xiaoneng.ratings.tests.conftest import completed_case
 
     # given 赵先生, signed in, complains about his own case and asks to stay hidden
     case: Case = completed_case(world)
@@ -302,14 +311,15 @@ def test_hidden_complainant_promise_holds_in_case_link_notifications_and_track(
     ]
     # then nothing names him: not his name, phone, nor the case whose applicant he is
     for text in texts:
-        assert "赵先生" not in text and "13900000021" not in text and case.tracking_number not in text
+        assert "赵先生" not in text
+        assert "13900000021" not in text
+        assert case.tracking_number not in text
     # while the office sees the case to look into it
     _login(client, world, "supervisor")
     assert case.tracking_number in client.get(reverse("complaints:office_detail", args=[c.pk])).content.decode()
 
 
 def test_track_page_names_the_steps_in_plain_chinese(client, world):
-    from xiaoneng.complaints.actions.intake import complaint_submit
 
     reg = complaint_submit(
         kind="efficiency",
@@ -320,7 +330,9 @@ def test_track_page_names_the_steps_in_plain_chinese(client, world):
     )
     complaint_accept_page = client.get(reverse("complaints:track"), {"number": reg.complaint.number, "code": reg.code})
     page = complaint_accept_page.content.decode()
-    assert "已登记" in page and "complaint.registered" not in page and "赵先生" not in page
+    assert "已登记" in page
+    assert "complaint.registered" not in page
+    assert "赵先生" not in page
 
 
 def test_office_links_the_staff_member_complained_about_in_the_page_and_the_api(client, world):
@@ -339,7 +351,9 @@ def test_office_links_the_staff_member_complained_about_in_the_page_and_the_api(
         },
     )
     c = Complaint.objects.get()
-    assert c.staff == clerk and c.department_id == clerk.department_id and c.channel == "hall"
+    assert c.staff == clerk
+    assert c.department_id == clerk.department_id
+    assert c.channel == "hall"
     r = _post(
         client,
         "/api/complaints/register",
@@ -353,5 +367,6 @@ def test_office_links_the_staff_member_complained_about_in_the_page_and_the_api(
             "department_id": world.other_dept.pk,
         },
     )
-    assert r.status_code == 400 and "不属于" in json.dumps(r.json(), ensure_ascii=False)
+    assert r.status_code == 400
+    assert "不属于" in json.dumps(r.json(), ensure_ascii=False)
     assert Complaint.objects.count() == 1

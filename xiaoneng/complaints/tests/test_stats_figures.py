@@ -125,7 +125,7 @@ def test_cmp4_department_figures_equal_the_definitions_row_by_row(world):
 
 
 @pytest.mark.parametrize(
-    "role, sees",
+    ("role", "sees"),
     [
         ("supervisor", lambda c, w: True),  # the city's subtree: everything here
         ("county_supervisor", lambda c, w: c.region_id == w.county.pk),

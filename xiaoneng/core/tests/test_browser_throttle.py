@@ -23,7 +23,8 @@ def test_guessing_query_codes_is_stopped_with_a_clear_page(page, world, settings
         assert "请求过于频繁" not in page.content()
     # then the fourth look-up gets the 429 page with a message and a way home
     response = page.goto(page.base + "/complaints/track/?number=TS-339100-20260101-00001&code=DDDDDD")
-    assert response is not None and response.status == 429
+    assert response is not None
+    assert response.status == 429
     assert int(response.headers["retry-after"]) >= 1
     assert page.locator("h1").inner_text() == "请求过于频繁"
     assert "尝试次数过多，请1分钟后再试。" in page.locator("[role=alert]").inner_text()

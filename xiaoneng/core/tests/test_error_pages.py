@@ -33,7 +33,8 @@ def _xn_run_env() -> dict[str, str]:
     body = script[script.index("cmd_run() {") : script.index("cmd_test() {")]
     settings_module = re.search(r"export DJANGO_SETTINGS_MODULE=(\S+)", body)
     debug = re.search(r'export XIAONENG_DEBUG="\$\{XIAONENG_DEBUG:-(\d)\}"', body)
-    assert settings_module and debug, "./xn run must export DJANGO_SETTINGS_MODULE and XIAONENG_DEBUG"
+    assert settings_module, "./xn run must export DJANGO_SETTINGS_MODULE and XIAONENG_DEBUG"
+    assert debug, "./xn run must export DJANGO_SETTINGS_MODULE and XIAONENG_DEBUG"
     assert "--insecure" in body  # DEBUG off: runserver must still serve the static files
     return {"DJANGO_SETTINGS_MODULE": settings_module[1], "XIAONENG_DEBUG": debug[1]}
 
@@ -53,7 +54,8 @@ def test_xn_run_serves_the_projects_chinese_404_page(tmp_path):
     assert result["status"] == 404
     assert "页面不存在" in result["body"]
     assert "您要找的页面不存在，或您无权查看。" in result["body"]
-    assert "Page not found" not in result["body"] and "URLconf" not in result["body"]
+    assert "Page not found" not in result["body"]
+    assert "URLconf" not in result["body"]
 
 
 def test_developers_keep_the_debug_pages_with_xiaoneng_debug(tmp_path):

@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.core.signals import setting_changed
 from django.utils import translation
 
+from xiaoneng.core.management.commands.update_translations import Command
+
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 CATALOGS = {loc: LOCALE_DIR / loc / "LC_MESSAGES" / "django.po" for loc in ("zh_Hans", "en")}
 # a named placeholder with optional conversion flags (%(n)s, %(m)02d), or a template variable
@@ -31,7 +33,7 @@ def compiled():
     if stale:
         call_command("compile_translations", verbosity=0)
         setting_changed.send(sender=None, setting="LOCALE_PATHS", value=settings.LOCALE_PATHS, enter=False)
-    yield
+    return
 
 
 @pytest.mark.parametrize("locale", sorted(CATALOGS))
@@ -116,7 +118,6 @@ def test_translation_activates_in_code(compiled):
 
 
 def test_update_translations_documents_its_use():
-    from xiaoneng.core.management.commands.update_translations import Command
 
     assert "apt-get install gettext" in Command.help
     assert "--check" in Command.help

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core import mail
 from django.core.mail import mailers
 
+from config.settings import base, test
+
 ROOT = Path(__file__).resolve().parents[3]
 
 PRINT_MAILERS = (
@@ -36,10 +38,10 @@ def _mailers(**env: str) -> dict:
 
 
 def test_settings_define_mailers_and_no_deprecated_email_backend():
-    from config.settings import base, test
 
     assert "default" in settings.MAILERS
-    assert not hasattr(base, "EMAIL_BACKEND") and not hasattr(test, "EMAIL_BACKEND")
+    assert not hasattr(base, "EMAIL_BACKEND")
+    assert not hasattr(test, "EMAIL_BACKEND")
 
 
 def test_tests_send_to_the_in_memory_outbox():

@@ -69,7 +69,8 @@ def test_a_notification_enqueues_tasks_instead_of_sending_in_the_request(
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[recipient], title="受理通知", body="您的申请已受理。", url="/cases/1/")
     # then nothing was sent inside the request: one queued task per message
-    assert mail.outbox == [] and sms_outbox == []
+    assert mail.outbox == []
+    assert sms_outbox == []
     rows = list(DBTaskResult.objects.order_by("args_kwargs"))
     assert [r.task_path for r in rows] == ["xiaoneng.core.tasks.message_send"] * 2
     assert {r.status for r in rows} == {"READY"}
@@ -87,7 +88,8 @@ def test_the_immediate_backend_of_the_tests_still_delivers(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[recipient], title="办结通知", channels=("email", "sms"))
-    assert len(mail.outbox) == 1 and len(sms_outbox) == 1
+    assert len(mail.outbox) == 1
+    assert len(sms_outbox) == 1
 
 
 def test_a_transient_failure_is_retried_until_it_succeeds(

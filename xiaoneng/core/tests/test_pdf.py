@@ -3,11 +3,17 @@ xiaoneng.core.pdf, and naming no font it does not embed (reportlab's defaults na
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
 import pytest
+from reportlab.pdfgen.canvas import Canvas
 
+from xiaoneng.core.pdf import pdf_font
+from xiaoneng.supervision.bulletins.documents import bulletin_pdf
+from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
+from xiaoneng.supervision.choices import BulletinKind
 from xiaoneng.supervision.tests.test_bulletins import OCT, october  # noqa: F401 -- the fixture
 
 
@@ -23,18 +29,14 @@ def _all_embedded(rows: list[str]) -> bool:
 
 
 def test_the_pdf_font_is_embedded_with_the_chinese_text(tmp_path: Path) -> None:
-    import io
-
-    from reportlab.pdfgen.canvas import Canvas
-
-    from xiaoneng.core.pdf import pdf_font
 
     buf = io.BytesIO()
     c = Canvas(buf, initialFontName=pdf_font())
     c.drawString(72, 720, "准予行政许可决定书")
     c.save()
     rows = _fonts(buf.getvalue(), tmp_path)
-    assert _all_embedded(rows) and "UMing" in rows[0], rows
+    assert _all_embedded(rows), rows
+    assert "UMing" in rows[0], rows
     (tmp_path / "t.pdf").write_bytes(buf.getvalue())
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "t.pdf"), "-"], capture_output=True).stdout
     assert "准予行政许可决定书" in text.decode()
@@ -42,9 +44,6 @@ def test_the_pdf_font_is_embedded_with_the_chinese_text(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_the_bulletin_pdf_embeds_every_font_it_names(october, tmp_path: Path) -> None:  # noqa: F811
-    from xiaoneng.supervision.bulletins.documents import bulletin_pdf
-    from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
-    from xiaoneng.supervision.choices import BulletinKind
 
     office = october.user("supervisor")
     bulletin = bulletin_issue(

@@ -50,7 +50,8 @@ def test_sqlite_a_second_scheduler_lock_is_refused_until_the_first_is_released(l
         pytest.skip("the lock file is the SQLite path; PostgreSQL uses an advisory lock (test below)")
     # given one scheduler holding the lock
     first = scheduler_lock()
-    assert first is not None and "lock file" in first.kind
+    assert first is not None
+    assert "lock file" in first.kind
     # when a second tries, then it is refused
     assert scheduler_lock() is None
     # and once the first stops, the lock can be taken again
@@ -66,7 +67,8 @@ def test_postgres_a_second_scheduler_lock_is_refused_until_the_first_is_released
         pytest.skip("needs PostgreSQL (pg_try_advisory_lock)")
     # given one scheduler holding the advisory lock on its own connection
     first = scheduler_lock()
-    assert first is not None and first.kind == "postgresql advisory lock"
+    assert first is not None
+    assert first.kind == "postgresql advisory lock"
     try:
         with connection.cursor() as cur:
             cur.execute(
@@ -182,7 +184,8 @@ def test_pruning_removes_old_finished_rows_and_keeps_recent_and_unfinished(setti
     assert deleted == 2
     left = set(DBTaskResult.objects.values_list("pk", flat=True))
     assert left == {recent_ok.pk, failed_20.pk, old_ready.pk, old_running.pk}
-    assert old_ok.pk not in left and failed_31.pk not in left
+    assert old_ok.pk not in left
+    assert failed_31.pk not in left
 
 
 def test_pruning_keep_days_are_configurable(settings):

@@ -108,13 +108,13 @@ def test_notify_sends_nothing_when_the_action_rolls_back(
     world, recipient, sms_outbox, django_capture_on_commit_callbacks
 ):
     # given / when the action that notified fails and rolls back
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(RuntimeError),
-        transaction.atomic(),
-    ):
-        notify(recipients=[recipient], title="受理通知")
-        raise RuntimeError("the action failed")
+    def failing_action() -> None:
+        with transaction.atomic():
+            notify(recipients=[recipient], title="受理通知")
+            raise RuntimeError("the action failed")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        failing_action()
     # then nothing is sent on any channel
     assert callbacks == []
     assert Notification.objects.count() == 0
@@ -131,7 +131,8 @@ def test_notify_respects_channels_and_skips_inactive_users(
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[recipient, inactive], title="仅站内信", channels=("inbox",))
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["applicant"]
-    assert mail.outbox == [] and sms_outbox == []
+    assert mail.outbox == []
+    assert sms_outbox == []
 
 
 def test_a_title_with_a_line_break_still_mails(world, recipient, sms_outbox, django_capture_on_commit_callbacks):
@@ -168,4 +169,5 @@ def test_inbox_only_notification_is_one_insert_after_commit(
         for callback in callbacks:
             callback()
     assert sorted(Notification.objects.values_list("recipient__username", flat=True)) == ["applicant", "clerk"]
-    assert mail.outbox == [] and sms_outbox == []
+    assert mail.outbox == []
+    assert sms_outbox == []

@@ -8,10 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from xiaoneng.core.models import Event
-from xiaoneng.core.trail import event_append, trail_verify
+from xiaoneng.core.trail import event_append, trail_batch, trail_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +33,8 @@ def test_event_append_chains_hashes_per_subject(world):
     e2 = event_append(subject=a, action="dept.renamed", before={"name": "旧名"}, after={"name": a.name}, reason="更名")
     # then each subject has its own sequence, and each link points at its predecessor's hash
     assert (e1.seq, e2.seq, f1.seq) == (1, 2, 1)
-    assert e1.prev_hash == "" and f1.prev_hash == ""
+    assert e1.prev_hash == ""
+    assert f1.prev_hash == ""
     assert e2.prev_hash == e1.hash
     assert len({e1.hash, e2.hash, f1.hash}) == 3
     assert e1.tenant_id == a.tenant_id
@@ -75,7 +78,8 @@ def test_verify_trail_reports_a_row_whose_hash_was_recomputed_but_chain_broken(w
     breaks = list(trail_verify())
     # then the edited row and the next link (whose prev_hash no longer matches) are both reported
     ids = {b.event_id for b in breaks}
-    assert events[1].pk in ids and events[2].pk in ids
+    assert events[1].pk in ids
+    assert events[2].pk in ids
 
 
 def test_verify_trail_reports_a_row_deleted_with_raw_sql(world):
@@ -122,10 +126,6 @@ def test_event_delete_and_queryset_update_and_delete_are_refused(world):
 
 
 def test_trail_batch_writes_the_same_chain_with_one_read_and_one_insert(world):
-    from django.db import transaction
-    from django.test.utils import CaptureQueriesContext
-
-    from xiaoneng.core.trail import trail_batch
 
     # given two subjects, one with a trail already
     a, b = world.dept, world.other_dept
@@ -145,8 +145,10 @@ def test_trail_batch_writes_the_same_chain_with_one_read_and_one_insert(world):
     assert not any("SAVEPOINT" in s for s in sql)
     # and each subject's chain continues in append order, as event_append would have built it
     assert (e2.seq, e3.seq, f1.seq, f2.seq) == (2, 3, 1, 2)
-    assert e2.prev_hash == first.hash and e3.prev_hash == e2.hash
-    assert f1.prev_hash == "" and f2.prev_hash == f1.hash
+    assert e2.prev_hash == first.hash
+    assert e3.prev_hash == e2.hash
+    assert f1.prev_hash == ""
+    assert f2.prev_hash == f1.hash
     assert all(e.pk for e in (e2, e3, f1, f2))
     assert list(trail_verify()) == []
     # and an event appended afterwards links to the batch's last one
@@ -154,21 +156,20 @@ def test_trail_batch_writes_the_same_chain_with_one_read_and_one_insert(world):
 
 
 def test_trail_batch_writes_nothing_when_the_block_fails(world):
-    from django.db import transaction
-
-    from xiaoneng.core.trail import trail_batch
 
     before = Event.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic(), trail_batch():
-        event_append(subject=world.dept, action="dept.created")
-        raise RuntimeError("the action failed")
+
+    def failing_action() -> None:
+        with transaction.atomic(), trail_batch():
+            event_append(subject=world.dept, action="dept.created")
+            raise RuntimeError("the action failed")
+
+    with pytest.raises(RuntimeError, match="the action failed"):
+        failing_action()
     assert Event.objects.count() == before
 
 
 def test_trail_batch_nested_block_is_written_by_the_outer_one(world):
-    from django.db import transaction
-
-    from xiaoneng.core.trail import trail_batch
 
     seqs = list(Event.objects.for_subject(world.dept).values_list("seq", flat=True))
     with transaction.atomic(), trail_batch():
@@ -182,9 +183,6 @@ def test_trail_batch_nested_block_is_written_by_the_outer_one(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_trail_batch_refuses_to_run_outside_a_transaction():
-    from django.db.transaction import TransactionManagementError
-
-    from xiaoneng.core.trail import trail_batch
 
     # the batch is written when the block ends: outside a transaction a failure later in the action
     # could not take the events back with it

@@ -11,13 +11,17 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.test import override_settings
 
 from xiaoneng.core.models import Event, TrailAnchor
+from xiaoneng.core.schedule import periodic_tasks
+from xiaoneng.core.tasks import trail_anchor_task
 from xiaoneng.core.trail import (
+    _anchor_key_id,
     _at_iso,
     _jsonable,
     event_append,
@@ -66,7 +70,8 @@ def test_a_clean_trail_verifies_and_events_after_the_anchor_still_verify(world):
     event_append(subject=world.dept, action="x.renamed", after={"name": "新名"})
     event_append(subject=world.user("clerk"), action="user.changed")
     # then the chains and the anchor hold, and the command says how many are not sealed yet
-    assert list(trail_verify()) == [] and list(trail_anchor_verify()) == []
+    assert list(trail_verify()) == []
+    assert list(trail_anchor_verify()) == []
     out = _verify("--max-anchor-age", "100000")
     assert f"trail intact: {total + 2} events verified" in out
     assert f"the newest of {DAY1} sealing {total} events; 2 appended since" in out
@@ -83,7 +88,7 @@ def test_recording_twice_a_day_returns_the_same_anchor(world):
     event_append(subject=world.dept, action="x.changed")
     assert trail_anchor_record(day=DAY1).pk == first.pk
     assert TrailAnchor.objects.count() == 1
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="an anchor of a later day"):
         trail_anchor_record(day=DAY1 - timedelta(days=1))  # never before the newest anchor
 
 
@@ -97,8 +102,10 @@ def test_a_deleted_tail_is_reported(world):
     assert list(trail_verify()) == []
     # ... but the anchor reports the sealed range one event short, and the command fails
     breaks = list(trail_anchor_verify())
-    assert len(breaks) == 1 and breaks[0].day == DAY1
-    assert "sealed" in breaks[0].problem and "found" in breaks[0].problem
+    assert len(breaks) == 1
+    assert breaks[0].day == DAY1
+    assert "sealed" in breaks[0].problem
+    assert "found" in breaks[0].problem
     out, err = _verify_fails()
     assert f"BROKEN anchor day={DAY1}" in out
     assert "anchor day(s): 2026-12-04" in err
@@ -163,13 +170,12 @@ def test_an_anchor_recomputed_without_the_key_is_reported(world):
     forged = TrailAnchor.objects.get()
     # when the anchor's key fingerprint is put back too
     with override_settings(XIAONENG_TRAIL_KEY=""):
-        from xiaoneng.core.trail import _anchor_key_id
-
         real_key_id = _anchor_key_id()
     _sql("UPDATE {a} SET key_id = %s WHERE id = %s", [real_key_id, forged.pk])
     # then the MAC does not match
     problems = [b.problem for b in trail_anchor_verify()]
-    assert len(problems) == 1 and "MAC does not match" in problems[0]
+    assert len(problems) == 1
+    assert "MAC does not match" in problems[0]
     # and left as it was, the forged anchor is reported as sealed with another key
     _sql("UPDATE {a} SET key_id = %s WHERE id = %s", [forged.key_id, forged.pk])
     assert "another key" in next(iter(trail_anchor_verify())).problem
@@ -220,8 +226,6 @@ def test_max_anchor_age_fails_without_a_recent_anchor(world):
 
 
 def test_the_daily_task_is_registered_and_records_the_anchor(world):
-    from xiaoneng.core.schedule import periodic_tasks
-    from xiaoneng.core.tasks import trail_anchor_task
 
     assert any(p.name == "core.trail_anchor" and p.task is trail_anchor_task for p in periodic_tasks())
     _three(world)
@@ -232,7 +236,6 @@ def test_the_daily_task_is_registered_and_records_the_anchor(world):
 
 
 def test_anchor_rows_cannot_be_changed_through_the_orm(world):
-    from django.core.exceptions import PermissionDenied
 
     anchor = trail_anchor_record(day=DAY1)
     anchor.events = 0

@@ -7,10 +7,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from xiaoneng.core.models import Event
-from xiaoneng.core.trail import event_append, events_append_new_subjects, trail_verify
+from xiaoneng.core.trail import EventEntry, event_append, events_append_many, events_append_new_subjects, trail_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -50,17 +51,13 @@ def test_bulk_first_event_for_a_subject_that_already_has_one_is_refused(world):
 
 
 def test_bulk_afters_must_match_subjects(world):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="one to one"):
         events_append_new_subjects(subjects=[world.dept, world.other_dept], action="x", afters=[{}])
 
 
 def test_events_append_many_chains_on_each_subjects_newest_link(world):
     """The scan's bulk path (issue 10: merged from supervision/eventlog.py into core.trail): one
     read of the subjects' newest links per model, one write, the chain event_append would build."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from xiaoneng.core.trail import EventEntry, events_append_many
 
     # given a subject with a chain of three, and one without events
     a, b = world.dept, world.other_dept
@@ -80,7 +77,8 @@ def test_events_append_many_chains_on_each_subjects_newest_link(world):
     # and each chain continues from its newest link, in entry order
     a_events = list(Event.objects.for_subject(a).order_by("seq"))
     assert [e.action for e in a_events[-2:]] == ["bulk.one", "bulk.two"]
-    assert a_events[-2].prev_hash == chain[-1].hash and a_events[-1].prev_hash == a_events[-2].hash
+    assert a_events[-2].prev_hash == chain[-1].hash
+    assert a_events[-1].prev_hash == a_events[-2].hash
     b_events = list(Event.objects.for_subject(b))
     assert [(e.seq, e.prev_hash) for e in b_events] == [(1, "")]
     assert list(trail_verify()) == []

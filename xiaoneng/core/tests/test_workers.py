@@ -18,8 +18,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from xiaoneng.core.housekeeping import task_results_recover
-
-from .worker_tasks import quick, slow
+from xiaoneng.core.tests.worker_tasks import quick, slow
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ROOT = Path(settings.BASE_DIR)
@@ -38,7 +37,8 @@ def test_a_task_left_running_by_a_dead_worker_is_put_back_in_the_queue(db):
     # then: the dead worker's task is READY again (its history kept); the live one is left alone
     dead.refresh_from_db()
     alive.refresh_from_db()
-    assert dead.status == TaskResultStatus.READY and dead.started_at is None
+    assert dead.status == TaskResultStatus.READY
+    assert dead.started_at is None
     assert dead.worker_ids == ["worker-that-died"]
     assert alive.status == TaskResultStatus.RUNNING
 

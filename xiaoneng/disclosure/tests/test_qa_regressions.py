@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from .conftest import submit
+from xiaoneng.disclosure.services import record_create, record_publish
+from xiaoneng.disclosure.tests.conftest import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +26,6 @@ def test_request_trail_shows_labels_not_action_codes(client, world):
 
 
 def _published(world):
-    from django.utils import timezone
-
-    from xiaoneng.disclosure.services import record_create, record_publish
 
     rec = record_create(
         actor=world.user("clerk"), category="normative", title="原标题", body="正文", created_on=timezone.localdate()
@@ -62,9 +61,12 @@ def test_record_edit_refused_keeps_the_typed_input(client, world):
     page = client.post(url, data)
     # then the page answers with the form, the message and what was typed; nothing was saved
     body = page.content.decode()
-    assert page.status_code == 200 and 'id="form-errors"' in body and "新正文" in body
+    assert page.status_code == 200
+    assert 'id="form-errors"' in body
+    assert "新正文" in body
     rec.refresh_from_db()
-    assert rec.title == "原标题" and rec.revision == 0
+    assert rec.title == "原标题"
+    assert rec.revision == 0
 
 
 def test_refused_answer_keeps_the_typed_text_and_writes_nothing(client, world):
@@ -80,7 +82,8 @@ def test_refused_answer_keeps_the_typed_text_and_writes_nothing(client, world):
     assert text in body.split('id="a-text"')[1].split("</textarea>")[0]
     assert 'value="withheld" selected' in body
     req.refresh_from_db()
-    assert req.answer_type == "" and req.is_open
+    assert req.answer_type == ""
+    assert req.is_open
     # and an accepted answer still redirects (a reload does not post it twice)
     ok = client.post(url, {"action": "answer", "answer_type": "disclosed", "ground": "", "text": "予以公开。"})
     assert ok.status_code == 302
@@ -102,7 +105,8 @@ def test_apply_form_does_not_preselect_an_agency_but_the_guide_link_does(client,
             "description": "某信息",
         },
     )
-    assert page.status_code == 200 and 'id="form-errors"' in page.content.decode()
+    assert page.status_code == 200
+    assert 'id="form-errors"' in page.content.decode()
     # and from a department's guide the link chooses that department (a bad id is ignored)
     guide = client.get(reverse("disclosure:guide", args=[world.dept.pk])).content.decode()
     assert f"?department={world.dept.pk}" in guide

@@ -22,9 +22,8 @@ from xiaoneng.disclosure.services import (
     record_update,
     request_answer,
 )
+from xiaoneng.disclosure.tests.conftest import submit
 from xiaoneng.orgs.models import Department
-
-from .conftest import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +43,13 @@ def _record(world, days_ago: int = 0, **kw):
 
 def test_dis3_record_has_a_20_working_day_publication_clock(world):
     record = _record(world)
-    assert record.clock.kind == CLOCK_PUBLISH and record.clock.limit == 20
+    assert record.clock.kind == CLOCK_PUBLISH
+    assert record.clock.limit == 20
     assert record.clock.department_id == world.dept.pk
     assert record.status == RecordStatus.DRAFT
     assert record not in records_public()
-    assert record in records_for(world.user("clerk")) and record not in records_for(world.user("other_clerk"))
+    assert record in records_for(world.user("clerk"))
+    assert record not in records_for(world.user("other_clerk"))
 
 
 def test_dis3_publication_on_time_and_late(world):
@@ -73,7 +74,8 @@ def test_dis3_a_change_of_a_published_record_is_republished_and_timed_from_the_c
         body="修订后的正文",
         changed_on=timezone.localdate() - timedelta(days=60),
     )
-    assert record.revision == 1 and record.clock_id != old_clock
+    assert record.revision == 1
+    assert record.clock_id != old_clock
     assert record.published_late is True
 
 
@@ -88,7 +90,7 @@ def test_records_only_by_their_department_and_publish_only_after_review(world):
 
 
 @pytest.mark.parametrize(
-    "field,value",
+    ("field", "value"),
     [
         ("title", "题" * 300),
         ("created_on", date(1, 1, 1)),
@@ -135,12 +137,21 @@ def test_report_counts_by_applicant_kind_and_result_and_the_check_holds(world):
     r = annual_report(year=year, departments=_departments(world), title="市场监管局", government=False)
     # then
     t = r.table3
-    assert t["new"]["natural"] == 1 and t["new"]["commercial"] == 1 and t["new"]["legal_service"] == 1
-    assert t["new"]["total"] == 3 and t["carried"]["total"] == 1
-    assert t["2"]["natural"] == 1 and t["4.1"]["commercial"] == 1 and t["1"]["natural"] == 1
-    assert t["total"]["total"] == 3 and t["forward"]["total"] == 1 and t["forward"]["legal_service"] == 1
-    assert r.check_ok and all(c["ok"] for c in r.checks)
-    assert r.table4["reconsideration"]["upheld"] == 1 and r.table4["reconsideration"]["total"] == 1
+    assert t["new"]["natural"] == 1
+    assert t["new"]["commercial"] == 1
+    assert t["new"]["legal_service"] == 1
+    assert t["new"]["total"] == 3
+    assert t["carried"]["total"] == 1
+    assert t["2"]["natural"] == 1
+    assert t["4.1"]["commercial"] == 1
+    assert t["1"]["natural"] == 1
+    assert t["total"]["total"] == 3
+    assert t["forward"]["total"] == 1
+    assert t["forward"]["legal_service"] == 1
+    assert r.check_ok
+    assert all(c["ok"] for c in r.checks)
+    assert r.table4["reconsideration"]["upheld"] == 1
+    assert r.table4["reconsideration"]["total"] == 1
     assert r.due == date(year + 1, 1, 31)
     assert report_due_date(year, government=True) == date(year + 1, 3, 31)
 

@@ -37,12 +37,11 @@ from xiaoneng.disclosure.services import (
     request_register,
     request_withdraw,
 )
+from xiaoneng.disclosure.tests.conftest import age, submit
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.deadline import local_date
-from xiaoneng.workdays.models import Clock
-
-from .conftest import age, submit
+from xiaoneng.workdays.models import Clock, ClockPause
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +52,9 @@ def test_online_request_starts_a_20_working_day_clock_and_is_tracked_by_code(wor
     req = sub.request
     # then: DIS-1, a workdays Clock of 20 working days from receipt, owned by the department
     clock = req.clock
-    assert clock.kind == CLOCK_ANSWER and clock.limit == 20 and clock.department_id == world.dept.pk
+    assert clock.kind == CLOCK_ANSWER
+    assert clock.limit == 20
+    assert clock.department_id == world.dept.pk
     assert clock.due_date == get_calendar().add_working_days(local_date(req.received_at), 20)
     assert req.number in clock.label
     assert request_track(req.number, sub.code) == req
@@ -79,7 +80,8 @@ def test_window_registration_is_for_the_departments_staff_only(world):
         description="公司的行政处罚决定书",
     )
     req = request_register(actor=world.user("clerk"), **kw).request
-    assert req.department == world.dept and req.registered_by == world.user("clerk")
+    assert req.department == world.dept
+    assert req.registered_by == world.user("clerk")
     with pytest.raises(PermissionDenied):
         request_register(actor=world.user("supervisor"), **kw)
     with pytest.raises(PermissionDenied):
@@ -89,7 +91,7 @@ def test_window_registration_is_for_the_departments_staff_only(world):
 
 
 @pytest.mark.parametrize(
-    "field,value",
+    ("field", "value"),
     [
         ("applicant_name", "名" * 300),
         ("description", ""),
@@ -103,7 +105,8 @@ def test_bad_intake_is_refused_and_writes_nothing(world, field, value):
     with pytest.raises(ValidationError) as e:
         submit(world, **{field: value})
     assert field in e.value.message_dict
-    assert DisclosureRequest.objects.count() == 0 and Clock.objects.count() == 0
+    assert DisclosureRequest.objects.count() == 0
+    assert Clock.objects.count() == 0
 
 
 def test_dis1_correction_is_requested_once_only(world):
@@ -168,7 +171,8 @@ def test_dis1_consultation_pauses_the_period_and_silence_is_consent(world):
     clerk = world.user("clerk")
     c = consultation_start(request=req, actor=clerk, kind=ConsultationKind.THIRD_PARTY, party="青溪某食品公司")
     assert Clock.objects.get(pk=req.clock_id).status == ClockStatus.PAUSED
-    assert c.clock.limit == 15 and c.clock.department_id is None
+    assert c.clock.limit == 15
+    assert c.clock.department_id is None
     # a second consultation while one is open is refused (the request is consulting)
     with pytest.raises(ValidationError):
         consultation_start(request=req, actor=clerk, kind=ConsultationKind.CO_AGENCY, party="市商务局")
@@ -189,7 +193,6 @@ def test_dis1_consultation_days_are_not_counted(world):
     clerk = world.user("clerk")
     c = consultation_start(request=req, actor=clerk, kind=ConsultationKind.CO_AGENCY, party="市商务局")
     Clock.objects.filter(pk=req.clock_id).update(started_at=timezone.now() - timedelta(days=7))
-    from xiaoneng.workdays.models import ClockPause
 
     ClockPause.objects.filter(clock_id=req.clock_id).update(started_at=timezone.now() - timedelta(days=7))
     consultation_reply(consultation=c, actor=clerk, opinion=ConsultationOpinion.AGREE, text="同意公开")
@@ -201,7 +204,7 @@ def test_dis1_consultation_days_are_not_counted(world):
 
 
 @pytest.mark.parametrize(
-    "answer_type,ground,agency,row",
+    ("answer_type", "ground", "agency", "row"),
     [
         (AnswerType.ALREADY_PUBLIC, "", "", "1"),
         (AnswerType.DISCLOSED, "", "", "1"),
@@ -227,7 +230,8 @@ def test_dis2_each_answer_type_is_counted_and_has_its_notice(world, answer_type,
         right_agency=agency,
         text="见附件",
     )
-    assert req.status == RequestStatus.ANSWERED and req.report_row == row == report_row(answer_type, ground)
+    assert req.status == RequestStatus.ANSWERED
+    assert req.report_row == row == report_row(answer_type, ground)
     assert req.answered_on_time is True
     assert Clock.objects.get(pk=req.clock_id).status == ClockStatus.STOPPED
     assert notice_available(req, "answer")
@@ -280,7 +284,8 @@ def test_withdrawal_counts_as_other_and_cancels_the_clock(world):
     with pytest.raises(PermissionDenied):
         request_withdraw(request=req, actor=world.user("other_applicant"))
     req = request_withdraw(request=req, actor=applicant, reason="不再需要")
-    assert req.status == RequestStatus.WITHDRAWN and req.report_row == "6.3"
+    assert req.status == RequestStatus.WITHDRAWN
+    assert req.report_row == "6.3"
     assert Clock.objects.get(pk=req.clock_id).status == ClockStatus.CANCELLED
 
 
@@ -302,7 +307,8 @@ def test_fee_notice_refused_for_an_ordinary_request_and_pauses_an_excessive_one(
         request_fee_notify(request=req, actor=world.user("clerk"), method="count")
     assert e.value.code == "no_fee"
     req = request_fee_notify(request=req, actor=world.user("clerk"), method="pages", pages=120)
-    assert req.fee_amount == Decimal(700 + 400) and req.status == RequestStatus.FEE
+    assert req.fee_amount == Decimal(700 + 400)
+    assert req.status == RequestStatus.FEE
     assert Clock.objects.get(pk=req.clock_id).status == ClockStatus.PAUSED
 
 

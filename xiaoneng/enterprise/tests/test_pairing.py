@@ -25,9 +25,8 @@ from xiaoneng.enterprise.services import (
     problem_reply,
     visit_log,
 )
+from xiaoneng.enterprise.tests.conftest import CODE, OTHER_CODE, refused
 from xiaoneng.workdays.choices import ClockStatus
-
-from .conftest import CODE, OTHER_CODE, refused
 
 
 def _pair(world, **kw):
@@ -57,11 +56,13 @@ def test_pairing_by_the_office_only_and_once(world, ew):
         credit_code=CODE,
         started_on=timezone.localdate(),
     )
-    assert isinstance(e, ValidationError) and "已在挂点帮扶" in str(e)
+    assert isinstance(e, ValidationError)
+    assert "已在挂点帮扶" in str(e)
     # a leader of the region may be paired; a clerk of another department may not
     assert _pair(world).official == world.user("leader")
     e = refused(_pair, world, department=world.county_dept, official=world.user("clerk"), credit_code=CODE)
-    assert isinstance(e, ValidationError) and "official" in e.message_dict
+    assert isinstance(e, ValidationError)
+    assert "official" in e.message_dict
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,8 @@ def test_pairing_by_the_office_only_and_once(world, ew):
 )
 def test_pairing_refuses_bad_credit_codes(world, ew, code):
     e = refused(_pair, world, credit_code=code)
-    assert isinstance(e, ValidationError) and "credit_code" in e.message_dict
+    assert isinstance(e, ValidationError)
+    assert "credit_code" in e.message_dict
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-13-01", "abc", "NaN", ""])
@@ -85,7 +87,8 @@ def test_pairing_and_visit_refuse_bad_dates(world, ew, day):
     # ENT-8: a date outside 2000-01-01 … today is a message
     assert isinstance(refused(_pair, world, started_on=day), ValidationError)
     e = refused(visit_log, actor=world.user("dept_head"), pairing=ew.pairing, visited_on=day, content="走访")
-    assert isinstance(e, ValidationError) and "visited_on" in e.message_dict
+    assert isinstance(e, ValidationError)
+    assert "visited_on" in e.message_dict
 
 
 def test_visit_logged_by_official_or_department(world, ew):
@@ -102,7 +105,8 @@ def test_visit_logged_by_official_or_department(world, ew):
     e = refused(visit_log, actor=world.user("clerk"), pairing=ew.pairing, visited_on=date(2001, 1, 1), content="x")
     assert isinstance(e, ValidationError)
     e = refused(visit_log, actor=world.user("clerk"), pairing=ew.pairing, visited_on=today, content="长" * 2300)
-    assert isinstance(e, ValidationError) and "content" in e.message_dict
+    assert isinstance(e, ValidationError)
+    assert "content" in e.message_dict
 
 
 def test_problem_flow_on_two_clocks(world, ew):
@@ -135,13 +139,15 @@ def test_problem_flow_on_two_clocks(world, ew):
     problem_reply(actor=world.user("other_clerk"), problem=p, text="增容已批复", solution=True)
     p.refresh_from_db()
     p.clock.refresh_from_db()
-    assert p.status == ProblemStatus.SOLVED and p.clock.status == ClockStatus.STOPPED
+    assert p.status == ProblemStatus.SOLVED
+    assert p.clock.status == ClockStatus.STOPPED
     # the enterprise rates; another cannot; NaN and 9 are messages
     assert isinstance(refused(problem_rate, actor=ew.other_company, problem=p, satisfaction=1), PermissionDenied)
     for bad in ("NaN", "9", "-1", "", "1.5"):
         assert isinstance(refused(problem_rate, actor=ew.company, problem=p, satisfaction=bad), ValidationError)
     p = problem_rate(actor=ew.company, problem=p, satisfaction="1", comment="很及时")
-    assert p.status == ProblemStatus.CLOSED and p.satisfaction == 1
+    assert p.status == ProblemStatus.CLOSED
+    assert p.satisfaction == 1
     actions = list(Event.objects.filter(subject_id=str(p.pk)).values_list("action", flat=True))
     assert {
         "enterprise.problem.raised",
@@ -157,7 +163,9 @@ def test_bad_rating_reopens_once(world, ew):
     problem_reply(actor=world.user("clerk"), problem=p, text="done", solution=True)
     # ENT-4: 不满意 reopens with a 5 working day clock
     p = problem_rate(actor=ew.company, problem=p, satisfaction=4)
-    assert p.status == ProblemStatus.ASSIGNED and p.reopened and p.clock.limit == 5
+    assert p.status == ProblemStatus.ASSIGNED
+    assert p.reopened
+    assert p.clock.limit == 5
     problem_reply(actor=world.user("clerk"), problem=p, text="again", solution=True)
     p = problem_rate(actor=ew.company, problem=p, satisfaction=5)
     assert p.status == ProblemStatus.CLOSED  # only once

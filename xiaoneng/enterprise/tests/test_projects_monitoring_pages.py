@@ -22,9 +22,8 @@ from xiaoneng.enterprise.services import (
     project_create,
     project_note_add,
 )
+from xiaoneng.enterprise.tests.conftest import CODE, refused
 from xiaoneng.workdays.choices import ClockStatus
-
-from .conftest import CODE, refused
 
 
 def _project(world, ew, **kw):
@@ -53,12 +52,14 @@ def test_project_approvals_on_their_own_clocks(world, ew):
     )
     # an unknown case number is a message
     e = refused(approval_link_case, actor=world.user("clerk"), approval=a, case_number="XK-0000")
-    assert isinstance(e, ValidationError) and "case_number" in e.message_dict
+    assert isinstance(e, ValidationError)
+    assert "case_number" in e.message_dict
     project_note_add(actor=world.user("clerk"), project=project, text="已完成环评公示")
     assert isinstance(refused(project_complete, actor=world.user("clerk"), project=project), ValidationError)
     a = approval_complete(actor=world.user("clerk"), approval=a, approved=True)
     a.clock.refresh_from_db()
-    assert a.status == ApprovalStatus.APPROVED and a.clock.status == ClockStatus.STOPPED
+    assert a.status == ApprovalStatus.APPROVED
+    assert a.clock.status == ClockStatus.STOPPED
     project_complete(actor=world.user("clerk"), project=project)
     # ENT-6: the enterprise follows its project; another enterprise, another department do not
     assert list(projects_for(ew.company)) == [project]
@@ -143,7 +144,8 @@ def test_pages_scope_and_refusals(client, world, ew):
     # the enterprise's own page shows its problem and project, not another's
     client.force_login(ew.company)
     body = client.get("/enterprise/mine/").content.decode()
-    assert "用地手续" in body and "年产十万台数控机床项目" in body
+    assert "用地手续" in body
+    assert "年产十万台数控机床项目" in body
     client.force_login(ew.other_company)
     body = client.get("/enterprise/mine/").content.decode()
     assert "用地手续" not in body
@@ -161,4 +163,5 @@ def test_pages_scope_and_refusals(client, world, ew):
         },
         follow=True,
     )
-    assert r.status_code == 200 and "不能超过" in r.content.decode()
+    assert r.status_code == 200
+    assert "不能超过" in r.content.decode()

@@ -39,11 +39,14 @@ def test_scheme_pages_scope(client, world, computed):
     # the office and the leader see the scheme and every result
     client.force_login(world.user("leader"))
     page = client.get(url)
-    assert page.status_code == 200 and "市场监管局" in page.content.decode() and "住建局" in page.content.decode()
+    assert page.status_code == 200
+    assert "市场监管局" in page.content.decode()
+    assert "住建局" in page.content.decode()
     # a department head of an evaluated unit sees only their own unit's result while the scheme runs
     client.force_login(world.user("dept_head"))
     body = client.get(url).content.decode()
-    assert 'id="results"' in body and "住建局" not in body.split('id="results"')[1].split("</table>")[0]
+    assert 'id="results"' in body
+    assert "住建局" not in body.split('id="results"')[1].split("</table>")[0]
     # another county's supervisor and an applicant: 404; anonymous: to the login
     for key in ("other_county_supervisor", "applicant"):
         client.force_login(world.user(key))
@@ -81,7 +84,8 @@ def test_panel_scoring_page_refuses_own_department_and_bad_scores(client, world,
     r = client.post(
         url, {"action": "panel", "indicator": ev.panel_ind.pk, "department": world.dept.pk, "score": "88"}, follow=True
     )
-    assert "评分已提交" in r.content.decode() and PanelScore.objects.count() == 1
+    assert "评分已提交" in r.content.decode()
+    assert PanelScore.objects.count() == 1
     r = client.post(url, {"action": "panel", "indicator": "abc", "department": "x"})
     assert r.status_code == 404
 
@@ -89,12 +93,14 @@ def test_panel_scoring_page_refuses_own_department_and_bad_scores(client, world,
 def test_reports_download(client, world, computed):
     client.force_login(world.user("leader"))
     pdf = client.get(f"/evaluation/schemes/{computed.scheme.pk}/report.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     unit = client.get(f"/evaluation/schemes/{computed.scheme.pk}/report.pdf?department={world.dept.pk}")
     assert unit.status_code == 200
     assert client.get(f"/evaluation/schemes/{computed.scheme.pk}/report.pdf?department=999999").status_code == 404
     xlsx = client.get(f"/evaluation/schemes/{computed.scheme.pk}/report.xlsx")
-    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert xlsx.status_code == 200
+    assert xlsx.content.startswith(b"PK")
     client.force_login(world.user("other_county_supervisor"))
     assert client.get(f"/evaluation/schemes/{computed.scheme.pk}/report.xlsx").status_code == 404
 
@@ -105,7 +111,8 @@ def test_api_results_scope_and_refusals(client, world, computed):
     rows = client.get(f"{base}/results").json()
     assert {r["department"] for r in rows} >= {"市场监管局", "住建局"}
     best = next(r for r in rows if r["department"] == "市场监管局")
-    assert best["rank"] == 1 and best["details"][0]["n"] == 40
+    assert best["rank"] == 1
+    assert best["details"][0]["n"] == 40
     assert client.post(f"{base}/compute").status_code == 200
     client.force_login(world.user("leader"))
     assert client.post(f"{base}/compute").status_code == 403
@@ -194,7 +201,8 @@ def test_warning_page_records_and_computes(client, world):
         },
         follow=True,
     )
-    assert r.status_code == 200 and "已登记" not in r.content.decode()
+    assert r.status_code == 200
+    assert "已登记" not in r.content.decode()
     r = client.post("/evaluation/warnings/", {"action": "compute", "month": today[:7]}, follow=True)
     assert "预警指数已计算" in r.content.decode()
     assert client.get("/evaluation/warnings/?month=bogus&level=x&page=abc").status_code == 200

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from xiaoneng.evaluation.indicators import provider
+from xiaoneng.evaluation.models import Commitment, CommitmentProgress
+from xiaoneng.evaluation.services import commitment_create, commitment_publish
 
 
 def test_scheme_page_names_data_sources_not_registry_keys(client, world, ev):
@@ -13,13 +15,12 @@ def test_scheme_page_names_data_sources_not_registry_keys(client, world, ev):
     # then the indicator table names the source by its label; the registry key is not shown as text
     table = body.split("</table>")[0]
     source = provider("ratings.satisfaction")
-    assert source is not None and str(source.label) in table
+    assert source is not None
+    assert str(source.label) in table
     assert "ratings.satisfaction" not in table
 
 
 def test_refused_commitment_and_progress_keep_the_typed_input(client, world):
-    from xiaoneng.evaluation.models import Commitment, CommitmentProgress
-    from xiaoneng.evaluation.services import commitment_create, commitment_publish
 
     head = world.user("dept_head")
     client.force_login(head)
@@ -38,7 +39,8 @@ def test_refused_commitment_and_progress_keep_the_typed_input(client, world):
     page = client.post("/evaluation/commitments/", data)
     # then the page says why, keeps what was typed, and saves nothing
     body = page.content.decode()
-    assert page.status_code == 200 and 'value="企业开办全程1个工作日内办结"' in body
+    assert page.status_code == 200
+    assert 'value="企业开办全程1个工作日内办结"' in body
     assert '<option value="0" selected>' in body
     assert Commitment.objects.count() == before
     # given a published commitment and a progress report with a year-9999 date
@@ -52,5 +54,6 @@ def test_refused_commitment_and_progress_keep_the_typed_input(client, world):
     }
     page = client.post(f"/evaluation/commitments/{c.pk}/", report)
     # then it is refused on the page with the text kept, and no report is written
-    assert page.status_code == 200 and 'value="全年平均0.8个工作日办结"' in page.content.decode()
+    assert page.status_code == 200
+    assert 'value="全年平均0.8个工作日办结"' in page.content.decode()
     assert not CommitmentProgress.objects.filter(commitment=c).exists()

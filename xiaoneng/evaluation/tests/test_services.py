@@ -9,12 +9,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from xiaoneng.core.models import Event
+from xiaoneng.evaluation import services
 from xiaoneng.evaluation.choices import AwardKind, IndicatorKind, SchemeStatus, TalkStatus, UnitCategory
 from xiaoneng.evaluation.models import EvaluatedUnit, Indicator, PanelScore, SelfAssessment
 from xiaoneng.evaluation.scoring import weight_errors
 from xiaoneng.evaluation.services import (
+    award_blockers,
     award_grant,
     indicator_add,
     panel_score_submit,
@@ -28,8 +31,15 @@ from xiaoneng.evaluation.services import (
     unit_add,
     warning_talk_hold,
 )
-from xiaoneng.oversight.models import Rectification
+from xiaoneng.oversight.models import AccountabilityRecord, Rectification
 from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit
+from xiaoneng.ratings.actions.surveys import (
+    survey_create,
+    survey_link_create,
+    survey_question_add,
+    survey_respond,
+    survey_set_status,
+)
 from xiaoneng.workdays.choices import ClockStatus
 
 
@@ -54,7 +64,9 @@ def test_weights_must_sum_to_100_per_level_and_category(world, ev):
     unit_add(actor=office, scheme=ev.scheme, department=world.legal_dept, category=UnitCategory.ENFORCEMENT)
     # then the enforcement category sums to 105 and publishing is refused with a translated message
     errors = weight_errors(ev.scheme)
-    assert len(errors) == 1 and "105" in errors[0] and "执法单位" in errors[0]
+    assert len(errors) == 1
+    assert "105" in errors[0]
+    assert "执法单位" in errors[0]
     with pytest.raises(ValidationError) as e:
         scheme_publish(actor=office, scheme=ev.scheme)
     assert "应为100" in " ".join(e.value.messages)
@@ -91,7 +103,8 @@ def test_publish_starts_self_assessment_clocks_and_submission_stops_them(world, 
     office = world.user("supervisor")
     scheme_publish(actor=office, scheme=ev.scheme)
     unit = EvaluatedUnit.objects.get(scheme=ev.scheme, department=world.dept)
-    assert unit.self_clock.status == ClockStatus.RUNNING and unit.self_clock.limit == 10
+    assert unit.self_clock.status == ClockStatus.RUNNING
+    assert unit.self_clock.limit == 10
     # a clerk may not self-assess; a department head of another unit is not in the scheme
     with pytest.raises(PermissionDenied):
         self_assessment_submit(actor=world.user("clerk"), indicator=ev.self_ind, score=90, statement="完成")
@@ -117,7 +130,8 @@ def test_publish_starts_self_assessment_clocks_and_submission_stops_them(world, 
     )
     unit.refresh_from_db()
     unit.self_clock.refresh_from_db()
-    assert unit.self_submitted_at is not None and unit.self_clock.status == ClockStatus.STOPPED
+    assert unit.self_submitted_at is not None
+    assert unit.self_clock.status == ClockStatus.STOPPED
     with pytest.raises(ValidationError):
         self_assessment_submit(actor=world.user("dept_head"), indicator=ev.self_ind, score=99, statement="again")
 
@@ -152,12 +166,20 @@ def test_compute_ranks_with_bands_and_sample_sizes(world, ev):
     best, worse, none = results[world.dept.pk], results[world.other_dept.pk], results[world.county_dept.pk]
     # then: the ratings indicator carries n and its Wilson interval; the coverage shows the missing weights
     row = next(d for d in best.details if d["kind"] == "data")
-    assert row["n"] == 40 and row["method"] == "wilson" and row["lower"] < 95 < row["upper"]
+    assert row["n"] == 40
+    assert row["method"] == "wilson"
+    assert row["lower"] < 95 < row["upper"]
     assert best.coverage == Decimal("40.00")
-    assert best.score > worse.score and best.rank == 1 and worse.rank == 2 and best.band != worse.band
-    assert worse.bottom and not best.bottom
+    assert best.score > worse.score
+    assert best.rank == 1
+    assert worse.rank == 2
+    assert best.band != worse.band
+    assert worse.bottom
+    assert not best.bottom
     # a unit without any data is not ranked
-    assert none.score is None and none.rank == 0 and not none.bottom
+    assert none.score is None
+    assert none.rank == 0
+    assert not none.bottom
 
 
 def test_close_scores_tie(world, ev):
@@ -168,8 +190,10 @@ def test_close_scores_tie(world, ev):
     r = {x.department_id: x for x in scheme_compute(actor=office, scheme=ev.scheme)}
     a, b = r[world.dept.pk], r[world.other_dept.pk]
     # 80% vs 70% of 10 ratings: the intervals overlap, so they share the band and no one is last
-    assert a.score > b.score and (a.rank, a.rank_to) == (1, 2) == (b.rank, b.rank_to)
-    assert not a.bottom and not b.bottom
+    assert a.score > b.score
+    assert (a.rank, a.rank_to) == (1, 2) == (b.rank, b.rank_to)
+    assert not a.bottom
+    assert not b.bottom
 
 
 def test_bottom_gets_warning_talk_and_rectification_and_awards_are_blocked(world, ev):
@@ -181,7 +205,8 @@ def test_bottom_gets_warning_talk_and_rectification_and_awards_are_blocked(world
     talks = scheme_bottom_act(actor=office, scheme=ev.scheme)
     assert [t.department for t in talks] == [world.other_dept]
     rect = Rectification.objects.get(pk=talks[0].rectification_id)
-    assert rect.department == world.other_dept and rect.clock is not None
+    assert rect.department == world.other_dept
+    assert rect.clock is not None
     # idempotent
     assert scheme_bottom_act(actor=office, scheme=ev.scheme) == []
     with pytest.raises(ValidationError):
@@ -203,7 +228,6 @@ def test_bottom_gets_warning_talk_and_rectification_and_awards_are_blocked(world
 
 def test_award_blocked_by_accountability_record_in_the_year(world, ev, monkeypatch):
     # ACC-2: a unit with a negative-list / accountability record in the period is disqualified
-    from xiaoneng.evaluation import services
 
     office = world.user("supervisor")
     _ratings(world.user("clerk"), [5] * 30)
@@ -216,10 +240,6 @@ def test_award_blocked_by_accountability_record_in_the_year(world, ev, monkeypat
 
 def test_award_blocked_by_negative_list_record_unless_exempted(world, ev):
     # ACC-2: a negative-list accountability record of the year disqualifies; a 容错 exemption lifts it
-    from django.utils import timezone
-
-    from xiaoneng.evaluation.services import award_blockers
-    from xiaoneng.oversight.models import AccountabilityRecord
 
     assert award_blockers(ev.scheme, world.dept) == []
     rec = AccountabilityRecord.objects.create(
@@ -239,13 +259,6 @@ def test_award_blocked_by_negative_list_record_unless_exempted(world, ev):
 
 
 def test_survey_target_and_survey_score_with_groups(world, ev):
-    from xiaoneng.ratings.actions.surveys import (
-        survey_create,
-        survey_link_create,
-        survey_question_add,
-        survey_respond,
-        survey_set_status,
-    )
 
     office = world.user("supervisor")
     survey = survey_create(actor=office, title="2026年度社会测评")
@@ -260,4 +273,6 @@ def test_survey_target_and_survey_score_with_groups(world, ev):
     scheme_publish(actor=office, scheme=ev.scheme)
     r = {x.department_id: x for x in scheme_compute(actor=office, scheme=ev.scheme)}[world.dept.pk]
     row = next(d for d in r.details if d["kind"] == "survey")
-    assert row["n"] == 5 and row["value"] == pytest.approx(90.0) and row["raw"] == {"deputy": 5}
+    assert row["n"] == 5
+    assert row["value"] == pytest.approx(90.0)
+    assert row["raw"] == {"deputy": 5}

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from xiaoneng.evaluation.choices import CommitmentStatus, Severity, VoteChoice, WarningLevel
-from xiaoneng.evaluation.models import CommitmentVote, PhoneVerification
+from xiaoneng.evaluation.models import Commitment, CommitmentVote, PhoneVerification
 from xiaoneng.evaluation.services import (
     commitment_assess,
     commitment_create,
@@ -55,8 +55,11 @@ def test_warning_index_takes_monitoring_points_and_interviews(world):
         "complaints.on_time",
         "evaluation.interviews",
     }
-    assert bad.sources["evaluation.monitoring"]["value"] == 70 and bad.sources["evaluation.interviews"]["value"] == 85
-    assert bad.level >= WarningLevel.SINGLE and fine.level == WarningLevel.NONE and bad.index < fine.index
+    assert bad.sources["evaluation.monitoring"]["value"] == 70
+    assert bad.sources["evaluation.interviews"]["value"] == 85
+    assert bad.level >= WarningLevel.SINGLE
+    assert fine.level == WarningLevel.NONE
+    assert bad.index < fine.index
 
 
 def test_warning_inputs_refused(world):
@@ -132,12 +135,13 @@ def test_commitment_lifecycle_and_one_vote_per_verified_person(world, django_cap
     with pytest.raises(PermissionDenied):
         commitment_panel_score(actor=head, commitment=c, score=100)
     done = commitment_assess(actor=office, commitment=c)
-    assert done.status == CommitmentStatus.ASSESSED and done.vote_count == 1 and done.panel_count == 1
+    assert done.status == CommitmentStatus.ASSESSED
+    assert done.vote_count == 1
+    assert done.panel_count == 1
     assert done.final_score is not None
 
 
 def test_second_account_on_same_phone_cannot_vote_twice(world):
-    from xiaoneng.evaluation.models import Commitment
 
     head, office = world.user("dept_head"), world.user("supervisor")
     c = commitment_create(actor=head, year=2026, title="t", target="x", target_value=1, target_unit="件")

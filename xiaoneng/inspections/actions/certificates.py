@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.trail import event_append
+from xiaoneng.inspections.actions.inputs import check_date, check_text
+from xiaoneng.inspections.models import EnforcementCertificate
+from xiaoneng.inspections.permissions import can_issue_certificate
 from xiaoneng.orgs.models import Department, User
-
-from ..models import EnforcementCertificate
-from ..permissions import can_issue_certificate
-from .inputs import check_date, check_text
 
 LATEST = date(2100, 12, 31)
 MAX_YEARS = 10

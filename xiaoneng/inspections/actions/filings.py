@@ -18,14 +18,13 @@ from xiaoneng.catalog.choices import ItemType, VersionStatus
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import event_append
+from xiaoneng.inspections.actions.inputs import check_credit_code, check_date, check_officials, check_text
+from xiaoneng.inspections.choices import FILING_TRANSITIONS, FilingStatus
+from xiaoneng.inspections.models import FilingOfficial, InspectionFiling
+from xiaoneng.inspections.permissions import can_approve_filing, can_record_for
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from ..choices import FILING_TRANSITIONS, FilingStatus
-from ..models import FilingOfficial, InspectionFiling
-from ..permissions import can_approve_filing, can_record_for
-from .inputs import check_credit_code, check_date, check_officials, check_text
 
 FILING_CLOCK_KIND = "inspections.filing"
 
@@ -94,7 +93,8 @@ def filing_submit(
     if foreign:
         raise ValidationError(_("检查人员必须是本单位的执法人员。"), code="officials_department")
     certs = check_officials(officials, day=day)  # INS-3, INS-4
-    assert item is not None  # check_published_item
+    if item is None:  # check_published_item
+        raise RuntimeError("invariant: item is not None")
     with transaction.atomic():
         filing = InspectionFiling.objects.create(
             tenant_id=department.tenant_id,

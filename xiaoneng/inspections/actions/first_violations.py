@@ -22,14 +22,13 @@ from xiaoneng.catalog.choices import ItemType
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.services import tracking_number_next
 from xiaoneng.core.trail import event_append
+from xiaoneng.inspections.actions.filings import check_published_item
+from xiaoneng.inspections.actions.inputs import check_credit_code, check_officials, check_text
+from xiaoneng.inspections.choices import NOTICE_TRANSITIONS, NoticeStatus
+from xiaoneng.inspections.models import FirstViolationEntry, FirstViolationNotice, Inspection
+from xiaoneng.inspections.permissions import can_issue_certificate, can_record_for
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from ..choices import NOTICE_TRANSITIONS, NoticeStatus
-from ..models import FirstViolationEntry, FirstViolationNotice, Inspection
-from ..permissions import can_issue_certificate, can_record_for
-from .filings import check_published_item
-from .inputs import check_credit_code, check_officials, check_text
 
 NOTICE_CLOCK_KIND = "inspections.first_violation"
 

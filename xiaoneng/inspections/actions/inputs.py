@@ -19,10 +19,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from xiaoneng.inspections.models import EnforcementCertificate
+from xiaoneng.inspections.selectors import certificate_valid_on
 from xiaoneng.orgs.validators import validate_credit_code
-
-from ..models import EnforcementCertificate
-from ..selectors import certificate_valid_on
 
 MAX_TEXT = 2000
 EARLIEST = date(2000, 1, 1)

@@ -18,13 +18,12 @@ from xiaoneng.catalog.choices import ItemType
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.services import tracking_number_next
 from xiaoneng.core.trail import event_append
+from xiaoneng.inspections.actions.filings import check_published_item
+from xiaoneng.inspections.actions.inputs import check_credit_code, check_officials, check_text
+from xiaoneng.inspections.choices import NoticeStatus, Tier
+from xiaoneng.inspections.models import DiscretionBaseline, DiscretionTier, FirstViolationNotice, PenaltyDecision
+from xiaoneng.inspections.permissions import can_issue_certificate, can_record_for
 from xiaoneng.orgs.models import User
-
-from ..choices import NoticeStatus, Tier
-from ..models import DiscretionBaseline, DiscretionTier, FirstViolationNotice, PenaltyDecision
-from ..permissions import can_issue_certificate, can_record_for
-from .filings import check_published_item
-from .inputs import check_credit_code, check_officials, check_text
 
 MAX_FINE = Decimal("9999999999.99")  # what the column holds (12 digits, 2 decimals)
 

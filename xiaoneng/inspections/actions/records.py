@@ -17,13 +17,20 @@ from xiaoneng.catalog.choices import ItemType
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.trail import event_append
 from xiaoneng.core.uploads import upload_check
+from xiaoneng.inspections.actions.filings import _transition, check_published_item
+from xiaoneng.inspections.actions.inputs import check_credit_code, check_date, check_officials, check_text
+from xiaoneng.inspections.choices import Exemption, FilingStatus, InspectionKind
+from xiaoneng.inspections.models import (
+    Inspection,
+    InspectionEvidence,
+    InspectionFiling,
+    InspectionFinding,
+    InspectionOfficial,
+)
+from xiaoneng.inspections.permissions import can_record_for, may_check
 from xiaoneng.orgs.models import Department, User
-
-from ..choices import Exemption, FilingStatus, InspectionKind
-from ..models import Inspection, InspectionEvidence, InspectionFiling, InspectionFinding, InspectionOfficial
-from ..permissions import can_record_for, may_check
-from .filings import _transition, check_published_item
-from .inputs import check_credit_code, check_date, check_officials, check_text
+from xiaoneng.oversight.choices import VERIFIER_ROLES
+from xiaoneng.oversight.services import rectification_open  # the Rectification spine (upward call)
 
 MAX_FILES = 10
 MAX_FINDINGS = 20
@@ -197,8 +204,6 @@ def check_record(
 
 
 def _finding(*, actor: Any, inspection: Inspection, text: str) -> InspectionFinding:
-    from xiaoneng.oversight.choices import VERIFIER_ROLES
-    from xiaoneng.oversight.services import rectification_open  # the Rectification spine (upward call)
 
     finding = InspectionFinding.objects.create(
         inspection=inspection, text=text, department=inspection.department, created_by=actor

@@ -13,6 +13,7 @@ from django.utils import timezone
 from xiaoneng.catalog.models import Item
 from xiaoneng.catalog.tests.factories import make_item, publish
 from xiaoneng.inspections.actions.certificates import certificate_issue
+from xiaoneng.inspections.actions.first_violations import first_violation_entry_add
 from xiaoneng.inspections.models import EnforcementCertificate
 from xiaoneng.orgs.validators import credit_code_check_char
 
@@ -78,7 +79,6 @@ def filing_args(world: Any, iw: InspectionWorld, **overrides: Any) -> dict[str, 
 
 
 def entry_for(world: Any, iw: InspectionWorld, **overrides: Any) -> Any:
-    from xiaoneng.inspections.actions.first_violations import first_violation_entry_add
 
     args: dict[str, Any] = {
         "actor": world.user("legal"),

@@ -13,8 +13,7 @@ from xiaoneng.inspections.actions.certificates import certificate_issue, certifi
 from xiaoneng.inspections.actions.filings import filing_submit
 from xiaoneng.inspections.models import EnforcementCertificate
 from xiaoneng.inspections.selectors import certificate_valid_on
-
-from .conftest import filing_args
+from xiaoneng.inspections.tests.conftest import filing_args
 
 
 def _issue(world, iw, **overrides):
@@ -33,7 +32,8 @@ def _issue(world, iw, **overrides):
 
 def test_validity_is_inclusive_and_revocation_ends_it(world, iw):
     cert = iw.certs["clerk"]
-    assert cert.is_valid_on(cert.valid_from) and cert.is_valid_on(cert.valid_to)
+    assert cert.is_valid_on(cert.valid_from)
+    assert cert.is_valid_on(cert.valid_to)
     assert not cert.is_valid_on(cert.valid_to + timedelta(days=1))
     assert certificate_valid_on(world.user("clerk"), iw.today) == cert
     certificate_revoke(actor=world.user("legal"), certificate=cert, reason="调离")
@@ -54,11 +54,12 @@ def test_only_the_legal_office_or_administrator_registers_certificates(world, iw
 
 def test_the_administrator_of_the_tenant_may_register(world, iw):
     cert = _issue(world, iw, actor=world.user("admin"))
-    assert cert.pk and cert.tenant_id == world.dept.tenant_id
+    assert cert.pk
+    assert cert.tenant_id == world.dept.tenant_id
 
 
 @pytest.mark.parametrize(
-    "overrides,message",
+    ("overrides", "message"),
     [
         ({"valid_from": date(1, 1, 1)}, "有效期起"),
         ({"valid_to": date(9999, 12, 31)}, "有效期至"),
@@ -118,11 +119,14 @@ def test_certificate_pages_scope_and_roles(world, iw, client):
             "valid_to": "9999-12-31",
         },
     )
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     # the department sees its own certificates only, and cannot register or revoke
     client.force_login(world.user("clerk"))
     body = client.get("/inspections/certificates/").content.decode()
-    assert "33910000CLE" in body and "33910000OTH" not in body and "certificate-form" not in body
+    assert "33910000CLE" in body
+    assert "33910000OTH" not in body
+    assert "certificate-form" not in body
     r = client.post(f"/inspections/certificates/{iw.certs['clerk'].pk}/revoke/", {"reason": "x"})
     assert r.status_code == 403
     r = client.post("/inspections/certificates/", {"number": "Z"})

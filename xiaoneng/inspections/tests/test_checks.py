@@ -12,10 +12,9 @@ from xiaoneng.core.models import Event
 from xiaoneng.inspections.actions.records import check_record, finding_add, inspection_record
 from xiaoneng.inspections.choices import InspectionKind
 from xiaoneng.inspections.models import Inspection, InspectionFinding
+from xiaoneng.inspections.tests.conftest import ENTERPRISE, PDF
 from xiaoneng.oversight.choices import RectificationStatus
 from xiaoneng.oversight.models import Rectification
-
-from .conftest import ENTERPRISE, PDF
 
 
 def _check(world, iw, **overrides):
@@ -39,7 +38,8 @@ def test_ins9_each_finding_opens_one_rectification(world, iw):
     for f in findings:
         assert f.rectification is not None
         assert f.rectification.department == world.other_dept
-        assert f.rectification.status == RectificationStatus.OPEN and f.rectification.clock is not None
+        assert f.rectification.status == RectificationStatus.OPEN
+        assert f.rectification.clock is not None
     assert inspection.evidence.get().file.name.startswith(f"inspections/evidence/{inspection.pk}/")
     actions = list(Event.objects.for_subject(inspection).values_list("action", flat=True))
     assert actions == ["inspection.recorded", "inspection.finding_added", "inspection.finding_added"]
@@ -57,13 +57,14 @@ def test_ins9_enterprise_inspection_finding_opens_rectification_for_the_inspecti
         officials=[world.user("clerk"), world.user("reviewer")],
     )
     finding = finding_add(actor=world.user("clerk"), inspection=inspection, text="冷库温度记录缺失")
-    assert finding.rectification is not None and finding.rectification.department == world.dept
+    assert finding.rectification is not None
+    assert finding.rectification.department == world.dept
     # the oversight pages show it to the department
     assert Rectification.objects.filter(pk=finding.rectification.pk, title__contains="冷库温度记录缺失").exists()
 
 
 @pytest.mark.parametrize(
-    "key,kind,dept",
+    ("key", "kind", "dept"),
     [
         ("clerk", InspectionKind.UNANNOUNCED, "other_dept"),  # a department cannot 暗访 another
         ("other_county_supervisor", InspectionKind.UNANNOUNCED, "county_dept"),  # outside its region
@@ -102,7 +103,8 @@ def test_self_inspection_by_the_department(world, iw):
 def test_bad_input_is_refused_and_nothing_written(world, iw, overrides):
     with pytest.raises(ValidationError):
         _check(world, iw, **overrides)
-    assert not Inspection.objects.exists() and not Rectification.objects.exists()
+    assert not Inspection.objects.exists()
+    assert not Rectification.objects.exists()
 
 
 def test_pages_and_api(world, iw, client):
@@ -122,11 +124,13 @@ def test_pages_and_api(world, iw, client):
     assert r.status_code == 302, r.content.decode()[:1500]
     inspection = Inspection.objects.get()
     detail = client.get(f"/inspections/records/{inspection.pk}/").content.decode()
-    assert "档案未按规定归档" in detail and "检查表.pdf" in detail
+    assert "档案未按规定归档" in detail
+    assert "检查表.pdf" in detail
     r = client.post(
         f"/api/inspections/records/{inspection.pk}/findings", {"text": "无"}, content_type="application/json"
     )
-    assert r.status_code == 201 and r.json()["rectification_id"]
+    assert r.status_code == 201
+    assert r.json()["rectification_id"]
     ev = inspection.evidence.get()
     assert client.get(f"/inspections/evidence/{ev.pk}/file/").status_code == 200
     # a bad date in the form is a message
@@ -134,7 +138,8 @@ def test_pages_and_api(world, iw, client):
         "/inspections/records/check/",
         {"kind": "cross", "department": world.other_dept.pk, "inspected_on": "0001-01-01", "summary": "x"},
     )
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     # the inspected department sees it; others and applicants do not
     client.force_login(world.user("other_clerk"))
     assert client.get(f"/inspections/records/{inspection.pk}/").status_code == 200

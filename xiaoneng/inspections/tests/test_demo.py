@@ -8,6 +8,7 @@ import pytest
 from xiaoneng.catalog import demo as catalog_demo
 from xiaoneng.inspections import demo
 from xiaoneng.inspections.models import EnforcementCertificate, Inspection, InspectionFiling, InspectionFinding
+from xiaoneng.inspections.selectors import unfiled_inspections
 from xiaoneng.orgs import demo as orgs_demo
 from xiaoneng.orgs.models import User
 
@@ -23,6 +24,5 @@ def test_demo_loads_idempotently():
     assert InspectionFiling.objects.count() == 2
     assert Inspection.objects.filter(unfiled=True).count() == 1
     assert InspectionFinding.objects.filter(rectification__isnull=False).count() == 2
-    from xiaoneng.inspections.selectors import unfiled_inspections
 
     assert unfiled_inspections(User.objects.get(username="supervisor")).count() == 1

@@ -8,14 +8,16 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from xiaoneng.catalog.tests.factories import make_item
 from xiaoneng.core.models import Event
+from xiaoneng.inspections.actions.certificates import certificate_revoke
 from xiaoneng.inspections.actions.filings import filing_approve, filing_refuse, filing_submit
 from xiaoneng.inspections.actions.records import inspection_record
 from xiaoneng.inspections.choices import Exemption, FilingStatus
+from xiaoneng.inspections.models import InspectionFiling
 from xiaoneng.inspections.selectors import filing_verify, unfiled_inspections
+from xiaoneng.inspections.tests.conftest import ENTERPRISE, OTHER_ENTERPRISE, filing_args
 from xiaoneng.workdays.choices import ClockStatus
-
-from .conftest import ENTERPRISE, OTHER_ENTERPRISE, filing_args
 
 
 def _filed(world, iw, **overrides):
@@ -30,14 +32,16 @@ def test_filing_submit_then_head_approves_on_a_clock(world, iw):
     assert filing.number.startswith("JC-339100-")
     assert filing.status == FilingStatus.PENDING
     assert filing.clock is not None
-    assert filing.clock.kind == "inspections.filing" and filing.clock.limit == 2
+    assert filing.clock.kind == "inspections.filing"
+    assert filing.clock.limit == 2
     assert filing.clock.status == ClockStatus.RUNNING
     assert sorted(fo.certificate.number for fo in filing.officials.all()) == ["33910000CLE", "33910000REV"]
     # when the head approves
     filing = filing_approve(actor=world.user("dept_head"), filing=filing, note="同意")
     assert filing.clock is not None
     filing.clock.refresh_from_db()
-    assert filing.status == FilingStatus.FILED and filing.clock.status == ClockStatus.STOPPED
+    assert filing.status == FilingStatus.FILED
+    assert filing.clock.status == ClockStatus.STOPPED
     actions = list(Event.objects.for_subject(filing).values_list("action", flat=True))
     assert actions == ["inspection_filing.submitted", "inspection_filing.approved"]
 
@@ -72,7 +76,6 @@ def test_ins2_item_must_be_a_published_inspection_item_of_the_department(world, 
     with pytest.raises(ValidationError):
         filing_submit(**filing_args(world, iw, item=None))
     # an item that is not published: its draft was never declared
-    from xiaoneng.catalog.tests.factories import make_item
 
     draft = make_item(world.dept, world.user("dept_head"), name="未公布的检查", item_type="06")
     with pytest.raises(ValidationError, match="不在已公布的权力清单"):
@@ -81,7 +84,6 @@ def test_ins2_item_must_be_a_published_inspection_item_of_the_department(world, 
 
 def test_ins3_official_without_a_valid_certificate_is_refused(world, iw):
     # INS-3: dept_head's certificate is revoked; the other_clerk has none
-    from xiaoneng.inspections.actions.certificates import certificate_revoke
 
     certificate_revoke(actor=world.user("legal"), certificate=iw.certs["dept_head"], reason="调离执法岗位")
     with pytest.raises(ValidationError, match="没有有效的执法证"):
@@ -94,7 +96,6 @@ def test_ins3_official_without_a_valid_certificate_is_refused(world, iw):
 
 
 def test_ins3_a_certificate_revoked_before_approval_blocks_the_approval(world, iw):
-    from xiaoneng.inspections.actions.certificates import certificate_revoke
 
     filing = filing_submit(**filing_args(world, iw))
     certificate_revoke(actor=world.user("legal"), certificate=iw.certs["reviewer"], reason="注销")
@@ -137,7 +138,6 @@ def test_ins1_a_filing_is_made_before_the_inspection(world, iw):
 
 
 def test_huge_strings_are_refused_and_nothing_is_written(world, iw):
-    from xiaoneng.inspections.models import InspectionFiling
 
     with pytest.raises(ValidationError, match="不能超过"):
         filing_submit(**filing_args(world, iw, enterprise_name="企" * 300))
@@ -152,10 +152,12 @@ def test_ins6_verify_needs_number_and_credit_code(world, iw):
     assert filing_verify("JC-339100-20000101-00001", ENTERPRISE) is None
     assert filing_verify(filing.number, "") is None
     found = filing_verify(filing.number, ENTERPRISE.lower())
-    assert found is not None and found.status == FilingStatus.PENDING
+    assert found is not None
+    assert found.status == FilingStatus.PENDING
     assert [o.certificate for o in found.officials] == ["33910000CLE", "33910000REV"]
     # only what the enterprise may see: no purpose, no internal ids, no approver
-    assert not hasattr(found, "purpose") and not hasattr(found, "decided_by")
+    assert not hasattr(found, "purpose")
+    assert not hasattr(found, "decided_by")
 
 
 def test_ins7_inspection_with_its_filing_is_not_flagged(world, iw):
@@ -169,7 +171,8 @@ def test_ins7_inspection_with_its_filing_is_not_flagged(world, iw):
         officials=[world.user("clerk"), world.user("reviewer")],
     )
     filing.refresh_from_db()
-    assert not inspection.unfiled and filing.status == FilingStatus.DONE
+    assert not inspection.unfiled
+    assert filing.status == FilingStatus.DONE
     assert list(unfiled_inspections(world.user("supervisor"))) == []
 
 
@@ -189,7 +192,9 @@ def test_ins7_inspection_without_filing_is_flagged_unless_exempt(world, iw):
     # a pending filing is no prior filing either
     pending = filing_submit(**filing_args(world, iw, planned_date=iw.today))
     on_pending = inspection_record(**{**common, "item": None, "enterprise_name": "", "credit_code": ""}, filing=pending)
-    assert flagged.unfiled and not exempt.unfiled and on_pending.unfiled
+    assert flagged.unfiled
+    assert not exempt.unfiled
+    assert on_pending.unfiled
     assert set(unfiled_inspections(world.user("supervisor"))) == {flagged, on_pending}
     # scoped: another county's office and another department see none of them
     assert not unfiled_inspections(world.user("other_county_supervisor")).exists()

@@ -16,17 +16,19 @@ from xiaoneng.inspections.actions.first_violations import (
 )
 from xiaoneng.inspections.choices import NoticeStatus
 from xiaoneng.inspections.models import FirstViolationNotice
+from xiaoneng.inspections.tests.conftest import OTHER_ENTERPRISE, entry_for, notice_args
 from xiaoneng.workdays.choices import ClockStatus
-
-from .conftest import OTHER_ENTERPRISE, entry_for, notice_args
+from xiaoneng.workdays.models import Clock
 
 
 def test_ins8_notice_runs_on_a_clock_and_closes_rectified(world, iw):
     entry = entry_for(world, iw)
     notice = first_violation_notice_issue(**notice_args(world, entry))
     assert notice.number.startswith("SW-339100-")
-    assert notice.clock is not None and notice.clock.limit == 10
-    assert notice.clock.kind == "inspections.first_violation" and notice.clock.status == ClockStatus.RUNNING
+    assert notice.clock is not None
+    assert notice.clock.limit == 10
+    assert notice.clock.kind == "inspections.first_violation"
+    assert notice.clock.status == ClockStatus.RUNNING
     notice = first_violation_notice_close(actor=world.user("reviewer"), notice=notice, rectified=True, note="已悬挂")
     assert notice.status == NoticeStatus.RECTIFIED
     assert notice.clock is not None
@@ -52,7 +54,6 @@ def test_ins8_unrectified_only_after_the_deadline(world, iw):
     with pytest.raises(ValidationError, match="尚未届满"):
         first_violation_notice_close(actor=world.user("clerk"), notice=notice, rectified=False, note="未整改")
     # given the period has run out
-    from xiaoneng.workdays.models import Clock
 
     assert notice.clock is not None
     Clock.objects.filter(pk=notice.clock.pk).update(due_at=timezone.now() - timedelta(minutes=1))
@@ -129,7 +130,8 @@ def test_pages_api_and_public_list(world, iw, client):
     assert notice.number in client.get("/inspections/first-violations/").content.decode()
     # bad input on the page is a message
     r = client.post("/inspections/first-violations/new/", {"entry": entry.pk, "credit_code": "x" * 300})
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     # API: a second notice for the same enterprise is refused with 400
     r = client.post(
         "/api/inspections/notices",
@@ -142,13 +144,15 @@ def test_pages_api_and_public_list(world, iw, client):
         },
         content_type="application/json",
     )
-    assert r.status_code == 400 and "不再适用" in str(r.json()["detail"])
+    assert r.status_code == 400
+    assert "不再适用" in str(r.json()["detail"])
     r = client.post(
         f"/api/inspections/notices/{notice.pk}/close",
         {"rectified": True, "note": "已整改"},
         content_type="application/json",
     )
-    assert r.status_code == 200 and r.json()["status"] == "rectified"
+    assert r.status_code == 200
+    assert r.json()["status"] == "rectified"
     # other departments and applicants are refused
     for key in ("other_clerk", "county_clerk", "other_county_supervisor", "applicant"):
         client.force_login(world.user(key))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from xiaoneng.inspections.actions.filings import filing_approve, filing_submit
 from xiaoneng.inspections.actions.records import inspection_record
 from xiaoneng.inspections.models import InspectionFiling
-
-from .conftest import ENTERPRISE, OTHER_ENTERPRISE, filing_args
+from xiaoneng.inspections.tests.conftest import ENTERPRISE, OTHER_ENTERPRISE, PDF, filing_args
 
 
 @pytest.fixture
@@ -75,7 +75,8 @@ def test_anonymous_is_sent_to_login_and_api_says_401(client, world, iw, filing):
 def test_clerk_files_through_the_page_and_the_head_approves(world, iw, client):
     client.force_login(world.user("clerk"))
     page = client.get("/inspections/filings/new/")
-    assert page.status_code == 200 and "对食品经营者的监督检查" in page.content.decode()
+    assert page.status_code == 200
+    assert "对食品经营者的监督检查" in page.content.decode()
     data = {
         "item": iw.inspection_item.pk,
         "enterprise_name": "青溪市好味餐饮有限公司",
@@ -96,7 +97,7 @@ def test_clerk_files_through_the_page_and_the_head_approves(world, iw, client):
 
 
 @pytest.mark.parametrize(
-    "field,value,message",
+    ("field", "value", "message"),
     [
         ("credit_code", "91339100MA2XXXXX0A", "校验位"),
         ("credit_code", "abc", "统一社会信用代码"),
@@ -122,7 +123,8 @@ def test_filing_form_bad_input_is_a_message_not_a_500(world, iw, client, field, 
     r = client.post("/inspections/filings/new/", data)
     assert r.status_code == 200
     body = r.content.decode()
-    assert "errorlist" in body and message in body
+    assert "errorlist" in body
+    assert message in body
     assert not InspectionFiling.objects.exists()
 
 
@@ -171,7 +173,8 @@ def test_filing_api_creates_and_only_the_head_approves(world, iw, client):
     assert client.post(f"/api/inspections/filings/{pk}/approve", {}, content_type="application/json").status_code == 403
     client.force_login(world.user("dept_head"))
     r = client.post(f"/api/inspections/filings/{pk}/approve", {"note": "同意"}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "filed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "filed"
     client.force_login(world.user("supervisor"))
     assert [f["id"] for f in client.get("/api/inspections/filings").json()] == [pk]
 
@@ -180,14 +183,19 @@ def test_public_verify_page_shows_only_what_the_enterprise_may_see(world, iw, fi
     filing_approve(actor=world.user("dept_head"), filing=filing, note="内部意见：重点查冷库")
     r = client.get("/inspections/verify/", {"number": filing.number, "credit_code": ENTERPRISE})
     body = r.content.decode()
-    assert r.status_code == 200 and "已备案" in body and "33910000CLE" in body
-    assert "重点查冷库" not in body and "双随机抽查" not in body  # decision note and purpose are internal
+    assert r.status_code == 200
+    assert "已备案" in body
+    assert "33910000CLE" in body
+    assert "重点查冷库" not in body
+    assert "双随机抽查" not in body
     r = client.get("/inspections/verify/", {"number": filing.number, "credit_code": OTHER_ENTERPRISE})
-    assert "没有找到该备案" in r.content.decode() and "33910000CLE" not in r.content.decode()
+    assert "没有找到该备案" in r.content.decode()
+    assert "33910000CLE" not in r.content.decode()
     r = client.get("/inspections/verify/", {"number": "x" * 500, "credit_code": "y" * 500})
     assert r.status_code == 200
     r = client.get("/api/inspections/verify", {"number": filing.number, "credit_code": ENTERPRISE})
-    assert r.status_code == 200 and r.json()["status"] == "filed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "filed"
     assert client.get("/api/inspections/verify", {"number": "x", "credit_code": "y"}).status_code == 404
 
 
@@ -196,14 +204,12 @@ def test_ins6_public_verify_is_rate_limited(world, iw, filing, client):
     for _ in range(3):
         assert client.get("/inspections/verify/", {"number": "JC-1", "credit_code": ENTERPRISE}).status_code == 200
     r = client.get("/inspections/verify/", {"number": filing.number, "credit_code": ENTERPRISE})
-    assert r.status_code == 429 and "Retry-After" in r
+    assert r.status_code == 429
+    assert "Retry-After" in r
     assert client.get("/inspections/verify/").status_code == 200  # the empty form is not counted
 
 
 def test_inspection_page_records_with_evidence_and_flags_unfiled(world, iw, client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from .conftest import PDF
 
     client.force_login(world.user("clerk"))
     data = {
@@ -218,7 +224,8 @@ def test_inspection_page_records_with_evidence_and_flags_unfiled(world, iw, clie
     r = client.post("/inspections/records/new/", data)
     assert r.status_code == 302, r.content.decode()[:2000]
     detail = client.get(r["Location"]).content.decode()
-    assert "未备案检查" in detail and "记录.pdf" in detail
+    assert "未备案检查" in detail
+    assert "记录.pdf" in detail
     client.force_login(world.user("supervisor"))
     listing = client.get("/inspections/records/", {"unfiled": "1"}).content.decode()
     assert "未备案" in listing
@@ -227,4 +234,5 @@ def test_inspection_page_records_with_evidence_and_flags_unfiled(world, iw, clie
     client.force_login(world.user("clerk"))
     data["evidence"] = [SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00")]
     r = client.post("/inspections/records/new/", data)
-    assert r.status_code == 200 and "病毒.pdf" in r.content.decode()
+    assert r.status_code == 200
+    assert "病毒.pdf" in r.content.decode()

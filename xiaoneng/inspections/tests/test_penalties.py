@@ -12,9 +12,8 @@ from django.utils import timezone
 from xiaoneng.inspections.actions.first_violations import first_violation_notice_close, first_violation_notice_issue
 from xiaoneng.inspections.actions.penalties import baseline_set, penalty_decide
 from xiaoneng.inspections.models import PenaltyDecision
+from xiaoneng.inspections.tests.conftest import ENTERPRISE, entry_for, notice_args
 from xiaoneng.workdays.models import Clock
-
-from .conftest import ENTERPRISE, entry_for, notice_args
 
 TIERS = [
     {"tier": "slight", "circumstance": "违法所得不足一千元", "fine_min": "0", "fine_max": "5000"},
@@ -48,9 +47,11 @@ def _decide(world, baseline, **overrides):
 
 def test_ins10_fine_within_the_tier_is_recorded(world, baseline):
     decision = _decide(world, baseline)
-    assert decision.number.startswith("CF-339100-") and decision.amount == Decimal("8000.00")
+    assert decision.number.startswith("CF-339100-")
+    assert decision.amount == Decimal("8000.00")
     # both bounds are included
-    assert _decide(world, baseline, amount="5000").pk and _decide(world, baseline, amount="50000.00").pk
+    assert _decide(world, baseline, amount="5000").pk
+    assert _decide(world, baseline, amount="50000.00").pk
 
 
 @pytest.mark.parametrize("amount", ["4999.99", "50000.01", "100000"])
@@ -86,7 +87,7 @@ def test_only_the_legal_office_sets_baselines(world, iw, key):
 
 
 @pytest.mark.parametrize(
-    "tiers,message",
+    ("tiers", "message"),
     [
         ([], "一至四个"),
         ([{**TIERS[0], "fine_min": "100", "fine_max": "10"}], "不能低于下限"),
@@ -149,7 +150,8 @@ def test_pages_and_api(world, iw, client):
     assert r.status_code == 302
     assert "违法所得" not in client.get("/inspections/discretion/").content.decode()
     body = client.get("/inspections/discretion/").content.decode()
-    assert "对销售不符合食品安全标准食品的行政处罚" in body and "50000" in body
+    assert "对销售不符合食品安全标准食品的行政处罚" in body
+    assert "50000" in body
     assert client.get("/api/inspections/baselines").json()[0]["tiers"][1]["tier"] == "general"
     tier = client.get("/api/inspections/baselines").json()[0]["tiers"][1]["id"]
     # a department head decides through the API; out of range is 400 with the range named
@@ -163,11 +165,13 @@ def test_pages_and_api(world, iw, client):
         "official_ids": [world.user("clerk").pk, world.user("reviewer").pk],
     }
     r = client.post("/api/inspections/penalties", payload, content_type="application/json")
-    assert r.status_code == 400 and "5000.00至50000.00" in str(r.json())
+    assert r.status_code == 400
+    assert "5000.00至50000.00" in str(r.json())
     r = client.post("/api/inspections/penalties", {**payload, "amount": "NaN"}, content_type="application/json")
     assert r.status_code == 400
     r = client.post("/api/inspections/penalties", {**payload, "amount": "6000"}, content_type="application/json")
-    assert r.status_code == 201 and r.json()["amount"] == "6000.00"
+    assert r.status_code == 201
+    assert r.json()["amount"] == "6000.00"
     # the page form: NaN and a 300-character name are messages
     r = client.post(
         "/inspections/penalties/new/",
@@ -178,9 +182,12 @@ def test_pages_and_api(world, iw, client):
             "officials": payload["official_ids"],
         },
     )
-    assert r.status_code == 200 and "罚款金额" in r.content.decode() and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "罚款金额" in r.content.decode()
+    assert "errorlist" in r.content.decode()
     r = client.post("/inspections/penalties/new/", {"tier": tier, "enterprise_name": "企" * 300})
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     # scope
     assert len(client.get("/api/inspections/penalties").json()) == 1
     for key in ("other_clerk", "county_clerk", "other_county_supervisor"):

@@ -20,9 +20,8 @@ from xiaoneng.normative.services import (
     document_file,
     document_review,
 )
+from xiaoneng.normative.tests.conftest import publish, submit
 from xiaoneng.workdays.choices import ClockStatus, ClockUnit
-
-from .conftest import publish, submit
 
 
 def _actions(document: NormativeDocument) -> list[str]:
@@ -37,7 +36,8 @@ def test_submission_starts_a_15_working_day_review_clock(world, draft):
     # NOR-2: 国办发〔2018〕115号 — at most 15 working days
     clock = draft.review_clock
     assert clock.kind == REVIEW_CLOCK_KIND
-    assert clock.unit == ClockUnit.WORKING_DAYS and clock.limit == 15
+    assert clock.unit == ClockUnit.WORKING_DAYS
+    assert clock.limit == 15
     assert clock.status == ClockStatus.RUNNING
     assert draft.status == "reviewing"
     assert _actions(draft) == ["normative.submitted"]
@@ -53,20 +53,24 @@ def test_only_the_drafting_departments_staff_submit(world):
 
 def test_legal_office_passes_and_the_head_publishes_with_validity_and_filing_clock(world, approved):
     # NOR-3, NOR-4, NOR-5, NOR-6
-    assert approved.status == "approved" and approved.review_outcome == "passed"
+    assert approved.status == "approved"
+    assert approved.review_outcome == "passed"
     approved.review_clock.refresh_from_db()
     assert approved.review_clock.status == ClockStatus.STOPPED
     today = timezone.localdate()
     doc = publish(world, approved, effective_from=today + timedelta(days=30))
     start = today + timedelta(days=30)
-    assert doc.status == "published" and doc.number == "青市监规〔2026〕1号"
+    assert doc.status == "published"
+    assert doc.number == "青市监规〔2026〕1号"
     # NOR-4 default validity: 5 years, ending the day before the fifth anniversary
     assert doc.valid_until == add_months(start, 60) - timedelta(days=1)
     # NOR-6: evaluation 6 months before the end
     assert doc.evaluation_due_on == add_months(doc.valid_until, -6)
     clock = doc.filing_clock
     assert clock is not None
-    assert clock.kind == FILING_CLOCK_KIND and clock.unit == ClockUnit.NATURAL_DAYS and clock.limit == 30
+    assert clock.kind == FILING_CLOCK_KIND
+    assert clock.unit == ClockUnit.NATURAL_DAYS
+    assert clock.limit == 30
     # CLK-2: counted from the day after publication
     assert clock.due_date == today + timedelta(days=30)
     assert _actions(doc) == ["normative.submitted", "normative.reviewed", "normative.published"]
@@ -83,7 +87,8 @@ def test_amended_pass_needs_the_changes_and_a_refusal_its_reasons(world, draft):
     doc = document_review(
         actor=world.user("legal"), document=draft, outcome="amended", opinion="删除第八条关于收取保证金的规定"
     )
-    assert doc.status == "approved" and doc.review_outcome == "amended"
+    assert doc.status == "approved"
+    assert doc.review_outcome == "amended"
 
 
 def test_a_failed_review_blocks_publication(world, draft):
@@ -113,7 +118,7 @@ def test_only_the_drafting_head_publishes(world, approved, key):
 
 
 @pytest.mark.parametrize(
-    "field,value",
+    ("field", "value"),
     [
         ("number", ""),
         ("number", "号" * 300),
@@ -133,7 +138,9 @@ def test_bad_publication_input_is_refused_and_nothing_written(world, approved, f
     with pytest.raises(ValidationError):
         publish(world, approved, **{field: value})
     approved.refresh_from_db()
-    assert approved.status == "approved" and approved.number == "" and approved.filing_clock is None
+    assert approved.status == "approved"
+    assert approved.number == ""
+    assert approved.filing_clock is None
 
 
 def test_a_document_number_is_unique_in_the_jurisdiction(world, published):
@@ -169,7 +176,8 @@ def test_late_filing_is_an_overdue_clock_supervision_sees(world, approved):
     NormativeDocument.objects.filter(pk=approved.pk).update(reviewed_at=timezone.now() - timedelta(days=60))
     approved.refresh_from_db()
     doc = publish(world, approved, published_on=today - timedelta(days=40), effective_from=today - timedelta(days=10))
-    assert doc.filing_clock is not None and doc.filing_clock.due_date == today - timedelta(days=10)
+    assert doc.filing_clock is not None
+    assert doc.filing_clock.due_date == today - timedelta(days=10)
     assert list(late_filings(world.user("supervisor"))) == [doc]
     assert not late_filings(world.user("other_county_supervisor")).exists()
     # filed late: still listed as late
@@ -217,11 +225,13 @@ def test_evaluation_continues_within_five_years_or_repeals(world, published):
     doc = document_evaluate(
         actor=head, document=published, outcome="continue", note="评估后继续有效", valid_until=add_months(old_end, 36)
     )
-    assert doc.valid_until == add_months(old_end, 36) and doc.last_evaluation == "continue"
+    assert doc.valid_until == add_months(old_end, 36)
+    assert doc.last_evaluation == "continue"
     with pytest.raises(PermissionDenied):
         document_evaluate(actor=world.user("clerk"), document=doc, outcome="repeal", note="废止")
     doc = document_evaluate(actor=head, document=doc, outcome="repeal", note="上位法已修改，予以废止")
-    assert doc.status == "repealed" and doc.repealed_on == timezone.localdate()
+    assert doc.status == "repealed"
+    assert doc.repealed_on == timezone.localdate()
     assert not public_documents(today=timezone.localdate() + timedelta(days=40)).exists()
     assert doc.validity_label(timezone.localdate()) == "已废止"
     assert _actions(doc)[-2:] == ["normative.evaluated", "normative.evaluated"]

@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from xiaoneng.normative.models import NormativeDocument
-
-from .conftest import submit
+from xiaoneng.normative.tests.conftest import submit
 
 
 def _today() -> str:
@@ -73,7 +72,8 @@ def test_the_clerk_submits_the_legal_office_reviews_the_head_publishes_and_files
     page = client.get(f"/normative/{doc.pk}/").content.decode()
     assert "form-review" in page
     r = client.post(f"/normative/{doc.pk}/", {"action": "review", "review-outcome": "failed", "review-opinion": ""})
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     r = client.post(f"/normative/{doc.pk}/", {"action": "review", "review-outcome": "passed", "review-opinion": ""})
     assert r.status_code == 302
     client.force_login(world.user("dept_head"))
@@ -95,14 +95,16 @@ def test_the_clerk_submits_the_legal_office_reviews_the_head_publishes_and_files
     )
     assert r.status_code == 302
     doc.refresh_from_db()
-    assert doc.status == "published" and doc.filed_on == today
+    assert doc.status == "published"
+    assert doc.filed_on == today
     # the public list shows it, to everyone
     client.logout()
     body = client.get("/normative/public/").content.decode()
     assert "青政规〔2026〕5号" in body
     assert client.get(f"/normative/public/{doc.pk}/").status_code == 200
     data = client.get("/api/normative/public").json()
-    assert [d["number"] for d in data] == ["青政规〔2026〕5号"] and data[0]["validity"] == "现行有效"
+    assert [d["number"] for d in data] == ["青政规〔2026〕5号"]
+    assert data[0]["validity"] == "现行有效"
 
 
 def test_a_draft_is_not_on_the_public_pages(world, draft, client):
@@ -112,7 +114,7 @@ def test_a_draft_is_not_on_the_public_pages(world, draft, client):
 
 
 @pytest.mark.parametrize(
-    "field,value",
+    ("field", "value"),
     [
         ("publish-published_on", "0001-01-01"),
         ("publish-published_on", "9999-12-31"),
@@ -135,7 +137,8 @@ def test_publish_form_bad_input_is_a_message_not_a_500(world, approved, client, 
         field: value,
     }
     r = client.post(f"/normative/{approved.pk}/", data)
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     approved.refresh_from_db()
     assert approved.status == "approved"
 
@@ -181,7 +184,8 @@ def test_api_flow_and_late_filing_filter(world, client):
     assert r.json()["review_due_date"] is not None
     client.force_login(world.user("legal"))
     r = client.post(f"/api/normative/documents/{pk}/review", {"outcome": "passed"}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "approved"
+    assert r.status_code == 200
+    assert r.json()["status"] == "approved"
     client.force_login(world.user("dept_head"))
     r = client.post(
         f"/api/normative/documents/{pk}/publish",
@@ -205,4 +209,5 @@ def test_workbench_list_is_paginated(world, client):
         submit(world, title=f"文件{i:02d}")
     client.force_login(world.user("legal"))
     body = client.get("/normative/").content.decode()
-    assert "共 51 条" in body and 'rel="next"' in body
+    assert "共 51 条" in body
+    assert 'rel="next"' in body

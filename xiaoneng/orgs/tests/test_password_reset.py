@@ -79,7 +79,8 @@ def test_the_lockout_page_tells_the_citizen_to_wait_or_reset_with_links(client, 
     assert r.status_code == 429
     body = r.content.decode()
     assert "请30分钟后再试" in body
-    assert 'href="/accounts/password/sms/"' in body and 'href="/accounts/password/reset/"' in body
+    assert 'href="/accounts/password/sms/"' in body
+    assert 'href="/accounts/password/reset/"' in body
     # and no longer sends a citizen to "the system administrator" as the only way out
     assert "或联系系统管理员" not in body
 
@@ -107,13 +108,15 @@ def test_reset_by_email_end_to_end(client, zhang, settings):
     assert "找回密码" in page.content.decode()
     # when zhang asks for a link (case-insensitively)
     r = client.post("/accounts/password/reset/", {"email": "Zhang@Example.invalid"}, HTTP_HOST="evil.example")
-    assert r.status_code == 302 and r["Location"] == "/accounts/password/reset/sent/"
+    assert r.status_code == 302
+    assert r["Location"] == "/accounts/password/reset/sent/"
     # then one Chinese e-mail with a link on the public address (never the request's host)
     assert len(mail.outbox) == 1
     msg = mail.outbox[0]
     assert msg.to == ["zhang@example.invalid"]
     body = str(msg.body)
-    assert "重置密码" in msg.subject and "\n" not in msg.subject
+    assert "重置密码" in msg.subject
+    assert "\n" not in msg.subject
     assert "evil.example" not in body
     link = re.search(r"https://zwfw\.example\.gov\.cn(/accounts/password/reset/[^/\s]+/[^/\s]+/)", body)
     assert link, body
@@ -122,7 +125,8 @@ def test_reset_by_email_end_to_end(client, zhang, settings):
     r = client.get(link[1], follow=True)
     assert "设置新密码" in r.content.decode()
     r = client.post(r.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
-    assert r.status_code == 302 and r["Location"] == "/accounts/password/reset/complete/"
+    assert r.status_code == 302
+    assert r["Location"] == "/accounts/password/reset/complete/"
     assert "密码已重置" in client.get(r["Location"]).content.decode()
     # then the new password works, the old does not, and the reset is in the trail
     assert _can_sign_in(client, "zhang", NEW)
@@ -156,9 +160,11 @@ def test_reset_by_sms_end_to_end(client, zhang, sms):
     assert "短信找回密码" in client.get("/accounts/password/sms/").content.decode()
     # when zhang asks for a code
     r = _request_code(client, "13900000099")
-    assert r.status_code == 302 and r["Location"] == "/accounts/password/sms/verify/"
+    assert r.status_code == 302
+    assert r["Location"] == "/accounts/password/sms/verify/"
     # then one SMS with a 6-digit code; only its hash is stored
-    assert len(sms) == 1 and sms[0][0] == "13900000099"
+    assert len(sms) == 1
+    assert sms[0][0] == "13900000099"
     code = _code_from(sms[0][1])
     row = PasswordResetCode.objects.get(user=zhang)
     assert code not in row.code_hash
@@ -168,7 +174,8 @@ def test_reset_by_sms_end_to_end(client, zhang, sms):
     # when the code and a new password are entered
     r = _confirm(client, code)
     # then the password is changed, the code used up, and the reset in the trail
-    assert r.status_code == 302 and r["Location"] == "/accounts/password/reset/complete/"
+    assert r.status_code == 302
+    assert r["Location"] == "/accounts/password/reset/complete/"
     assert _can_sign_in(client, "13900000099", NEW)
     row.refresh_from_db()
     assert row.used_at is not None
@@ -184,7 +191,8 @@ def test_a_code_is_used_only_once(client, zhang, sms):
     session["password_reset_sms_phone"] = "13900000099"
     session.save()
     r = _confirm(client, code, "Another-pass-2026")
-    assert r.status_code == 200 and CODE_INVALID in r.content.decode()
+    assert r.status_code == 200
+    assert CODE_INVALID in r.content.decode()
     assert _can_sign_in(client, "13900000099", NEW)
 
 
@@ -193,7 +201,8 @@ def test_a_wrong_code_is_refused_and_counted(client, zhang, sms):
     code = _code_from(sms[0][1])
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     r = _confirm(client, wrong)
-    assert r.status_code == 200 and CODE_INVALID in r.content.decode()
+    assert r.status_code == 200
+    assert CODE_INVALID in r.content.decode()
     assert PasswordResetCode.objects.get().attempts == 1
     zhang.refresh_from_db()
     assert zhang.check_password(PASSWORD)
@@ -204,7 +213,8 @@ def test_an_expired_code_is_refused(client, zhang, sms):
     code = _code_from(sms[0][1])
     PasswordResetCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     r = _confirm(client, code)
-    assert r.status_code == 200 and CODE_INVALID in r.content.decode()
+    assert r.status_code == 200
+    assert CODE_INVALID in r.content.decode()
     zhang.refresh_from_db()
     assert zhang.check_password(PASSWORD)
 
@@ -218,7 +228,8 @@ def test_after_five_wrong_codes_even_the_right_one_is_refused(client, zhang, sms
     # when the right code comes sixth
     r = _confirm(client, code)
     # then it is refused: a new code is needed
-    assert r.status_code == 200 and CODE_INVALID in r.content.decode()
+    assert r.status_code == 200
+    assert CODE_INVALID in r.content.decode()
     assert PasswordResetCode.objects.get().attempts == 5
     zhang.refresh_from_db()
     assert zhang.check_password(PASSWORD)
@@ -237,7 +248,8 @@ def test_an_unknown_phone_gets_the_same_answer_and_no_sms(client, zhang, sms):
     # and only the real account got an SMS; a code for the unknown number fails like a wrong one
     assert [p for p, _t in sms] == ["13900000099"]
     r = _confirm(other, "123456")
-    assert r.status_code == 200 and CODE_INVALID in r.content.decode()
+    assert r.status_code == 200
+    assert CODE_INVALID in r.content.decode()
 
 
 def test_sending_is_throttled_per_phone(client, zhang, sms, settings):
@@ -277,7 +289,8 @@ def test_a_weak_new_password_is_refused_and_the_code_stays_usable(client, zhang,
     r = _confirm(client, code, "12345678")
     assert r.status_code == 200
     body = r.content.decode()
-    assert "errorlist" in body and CODE_INVALID not in body
+    assert "errorlist" in body
+    assert CODE_INVALID not in body
     assert _confirm(client, code).status_code == 302
 
 
@@ -305,12 +318,14 @@ def test_sms_request_hostile_input_is_a_form_error(client, zhang, sms, phone):
     r = _request_code(client, phone)
     assert r.status_code == 200
     assert "errorlist" in r.content.decode()
-    assert sms == [] and not PasswordResetCode.objects.exists()
+    assert sms == []
+    assert not PasswordResetCode.objects.exists()
 
 
 def test_the_verify_page_without_a_requested_code_goes_back_to_step_one(client, db):
     r = client.get("/accounts/password/sms/verify/")
-    assert r.status_code == 302 and r["Location"] == "/accounts/password/sms/"
+    assert r.status_code == 302
+    assert r["Location"] == "/accounts/password/sms/"
 
 
 def test_an_inactive_account_gets_no_code(client, zhang, sms):

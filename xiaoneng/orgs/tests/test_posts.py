@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from xiaoneng.core.models import Event, Notification
-from xiaoneng.orgs.choices import Role
+from xiaoneng.orgs.choices import RegionLevel, Role
 from xiaoneng.orgs.models import Post
 from xiaoneng.orgs.services import post_mark_absent, post_mark_present
-from xiaoneng.orgs.tests.factories import PostFactory, UserFactory
+from xiaoneng.orgs.tests.factories import PostFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +107,6 @@ def test_cas9_head_of_another_department_is_refused(world, other_post):
 
 
 def test_cas9_admin_of_another_tenant_is_refused(world, post):
-    from xiaoneng.orgs.choices import RegionLevel
-    from xiaoneng.orgs.tests.factories import RegionFactory
 
     foreign_admin = UserFactory(
         username="foreign_admin", role=Role.ADMIN, region=RegionFactory(code="339200", level=RegionLevel.CITY)
@@ -151,7 +149,8 @@ def test_posts_page_lists_the_heads_department_only(client, world, post, other_p
     body = r.content.decode()
     # then
     assert r.status_code == 200
-    assert "业务审核岗" in body and "周审核B" in body
+    assert "业务审核岗" in body
+    assert "周审核B" in body
     assert "窗口受理岗" not in body
     assert "设为A角缺岗" in body
 
@@ -159,7 +158,8 @@ def test_posts_page_lists_the_heads_department_only(client, world, post, other_p
 def test_posts_page_shows_the_whole_tenant_to_an_admin(client, world, post, other_post):
     client.force_login(world.user("admin"))
     body = client.get("/orgs/posts/").content.decode()
-    assert "业务审核岗" in body and "窗口受理岗" in body
+    assert "业务审核岗" in body
+    assert "窗口受理岗" in body
 
 
 def test_posts_page_is_in_the_workbench_menu_of_heads_and_admins_only(client, world):
@@ -180,7 +180,8 @@ def test_posts_page_refuses_other_roles(client, world, post, key):
 
 def test_posts_page_redirects_anonymous_to_login(client, world, post):
     r = client.get("/orgs/posts/")
-    assert r.status_code == 302 and r.url.startswith("/accounts/login/")
+    assert r.status_code == 302
+    assert r.url.startswith("/accounts/login/")
     r = client.post(f"/orgs/posts/{post.pk}/absent/", {"reason": "休假"})
     assert r.status_code == 302
     assert not Post.objects.get(pk=post.pk).a_absent
@@ -205,7 +206,9 @@ def test_mark_absent_with_htmx_returns_the_updated_row(client, world, post):
     body = r.content.decode()
     assert r.status_code == 200
     assert body.strip().startswith(f'<tr id="post-{post.pk}">')
-    assert "A角缺岗" in body and "年休假" in body and "A角回岗" in body
+    assert "A角缺岗" in body
+    assert "年休假" in body
+    assert "A角回岗" in body
     assert "<html" not in body
 
 

@@ -21,18 +21,17 @@ from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, User
-
-from ..choices import (
+from xiaoneng.oversight.choices import (
     LEADER_CADRE_ROLES,
     LEADER_ONLY_SANCTIONS,
     AccountabilitySource,
     NegativeListCase,
     Sanction,
 )
-from ..inputs import text_clean
-from ..models import AccountabilityRecord
-from ..permissions import can_impose
-from ..selectors import department_heads
+from xiaoneng.oversight.inputs import text_clean
+from xiaoneng.oversight.models import AccountabilityRecord
+from xiaoneng.oversight.permissions import can_impose
+from xiaoneng.oversight.selectors import department_heads
 
 
 def _url(rec: AccountabilityRecord) -> str:

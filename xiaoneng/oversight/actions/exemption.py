@@ -21,8 +21,7 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
-
-from ..choices import (
+from xiaoneng.oversight.choices import (
     LEADER_ONLY_SANCTIONS,
     SANCTION_LADDER,
     AccountabilityStatus,
@@ -31,10 +30,10 @@ from ..choices import (
     ExemptionStatus,
     Sanction,
 )
-from ..inputs import file_check, text_clean
-from ..models import AccountabilityRecord, ExemptionApplication
-from ..permissions import can_apply_exemption, can_decide_exemption
-from ..selectors import region_supervisors
+from xiaoneng.oversight.inputs import file_check, text_clean
+from xiaoneng.oversight.models import AccountabilityRecord, ExemptionApplication
+from xiaoneng.oversight.permissions import can_apply_exemption, can_decide_exemption
+from xiaoneng.oversight.selectors import region_supervisors
 
 # ACC-3 (seed 004, "四区分"): a full exemption needs every condition established by the review; a
 # mitigation at least that nothing was done for personal gain and that the losses were remedied.

@@ -27,13 +27,12 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import Department, User
+from xiaoneng.oversight.choices import ASSIGNMENT_TRANSITIONS, AssignmentStatus, ReportKind, TaskSource, TaskStatus
+from xiaoneng.oversight.inputs import file_check, limit_resolve, text_clean
+from xiaoneng.oversight.models import SupervisedTask, TaskAssignment, TaskReport
+from xiaoneng.oversight.permissions import can_office_region, can_report, can_supervise
+from xiaoneng.oversight.selectors import department_heads, region_supervisors
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from ..choices import ASSIGNMENT_TRANSITIONS, AssignmentStatus, ReportKind, TaskSource, TaskStatus
-from ..inputs import file_check, limit_resolve, text_clean
-from ..models import SupervisedTask, TaskAssignment, TaskReport
-from ..permissions import can_office_region, can_report, can_supervise
-from ..selectors import department_heads, region_supervisors
 
 CLOCK_KIND = "oversight.task"
 # A share returned after verification is redone within this many working days unless the office says.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from xiaoneng.core.models import Event
@@ -67,7 +68,8 @@ def test_acc1_the_leaders_measures_apply_to_leaders_only(world):
     with pytest.raises(ValidationError, match="只适用于领导干部"):
         _record(world, actor=leader, sanction=Sanction.ADMONITION_TALK, person=world.user("clerk"))
     rec = _record(world, actor=leader, sanction=Sanction.ADMONITION_TALK, person=world.user("dept_head"))
-    assert rec.person_is_leader and rec.sanction == Sanction.ADMONITION_TALK
+    assert rec.person_is_leader
+    assert rec.sanction == Sanction.ADMONITION_TALK
 
 
 # --- ACC-2 ----------------------------------------------------------------------------------------
@@ -100,7 +102,9 @@ def test_acc2_four_always_publish_and_disqualify_the_unit(world):
         publish=False,
     )
     year = timezone.localdate().year
-    assert rec.published and rec.published_at is not None and rec.disqualified_year == year
+    assert rec.published
+    assert rec.published_at is not None
+    assert rec.disqualified_year == year
     assert disqualified_units(year) == {world.dept.pk}
     assert disqualified_units((timezone.localdate(), timezone.localdate())) == {world.dept.pk}
     assert disqualified_units(year - 1) == set()
@@ -108,13 +112,13 @@ def test_acc2_four_always_publish_and_disqualify_the_unit(world):
     assert list(published_records()) == [rec]
     # a record not under the negative list neither publishes nor disqualifies by itself
     minor = _record(world, department=world.other_dept, person=world.user("other_clerk"))
-    assert not minor.published and minor.disqualified_year is None
+    assert not minor.published
+    assert minor.disqualified_year is None
     assert disqualified_units(year) == {world.dept.pk}
 
 
 def test_acc2_the_database_holds_the_four_always_too(world):
     rec = _record(world, negative_case=NegativeListCase.OBSTRUCTION, serious=True, leader=world.user("dept_head"))
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         AccountabilityRecord.objects.filter(pk=rec.pk).update(published=False)
@@ -199,7 +203,8 @@ def test_acc3_mitigation_moves_down_the_ladder(world):
     exemption_decide(**common, confirmed=["no_personal_gain", "remedied"], mitigated_to=Sanction.ORAL_WARNING)
     rec.refresh_from_db()
     assert rec.status == AccountabilityStatus.MITIGATED
-    assert rec.sanction == Sanction.ORAL_WARNING and rec.original_sanction == Sanction.CIRCULATED_CRITICISM
+    assert rec.sanction == Sanction.ORAL_WARNING
+    assert rec.original_sanction == Sanction.CIRCULATED_CRITICISM
     with pytest.raises(ValidationError):  # decided once
         exemption_decide(**common, confirmed=[], mitigated_to=Sanction.ORAL_WARNING)
 
@@ -283,7 +288,8 @@ def test_pages_record_apply_and_decide(world, client):
             "mitigated_to": "oral_warning",
         },
     )
-    assert r.status_code == 200 and "未谋取私利且已挽回损失" in r.content.decode()
+    assert r.status_code == 200
+    assert "未谋取私利且已挽回损失" in r.content.decode()
     r = client.post(
         f"/oversight/exemptions/{app.pk}/", {"decision": "refused", "confirmed": [], "note": "不符合容错条件"}
     )
@@ -298,7 +304,8 @@ def test_page_record_form_shows_the_acc1_refusal(world, client):
         "/oversight/accountability/new/",
         {"source_kind": "other", "department": world.dept.pk, "sanction": "circulated", "reason": "作风不实被群众投诉"},
     )
-    assert r.status_code == 200 and "无权" in r.content.decode()
+    assert r.status_code == 200
+    assert "无权" in r.content.decode()
     assert not AccountabilityRecord.objects.exists()
 
 
@@ -326,7 +333,8 @@ def test_api_record_and_exemption(world, client):
     )
     assert r.status_code == 201, r.content
     rec = r.json()
-    assert rec["published"] and rec["disqualified_year"] == timezone.localdate().year
+    assert rec["published"]
+    assert rec["disqualified_year"] == timezone.localdate().year
     client.force_login(world.user("clerk"))
     r = client.post(
         f"/api/oversight/accountability/{rec['id']}/exemptions",
@@ -353,7 +361,8 @@ def test_api_record_and_exemption(world, client):
         {"decision": "refused", "note": "不符合容错条件"},
         content_type="application/json",
     )
-    assert r.status_code == 200 and r.json()["decision"] == "refused"
+    assert r.status_code == 200
+    assert r.json()["decision"] == "refused"
 
 
 @pytest.mark.parametrize(

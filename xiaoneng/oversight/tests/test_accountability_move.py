@@ -7,6 +7,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from xiaoneng.complaints.models import Complaint as LiveComplaint
+from xiaoneng.oversight.models import AccountabilityRecord
+from xiaoneng.oversight.selectors import records_for_source
+
 OLD = [("complaints", "0004_attachments_idempotency"), ("oversight", "0002_tasks_accountability")]
 NEW = [("complaints", "0005_accountability_moves_to_oversight")]
 
@@ -62,9 +66,6 @@ def test_complaint_accountability_rows_are_copied_to_oversight(world):
     executor.loader.build_graph()
     executor.migrate(NEW)
     # then oversight holds the record, pointing at its complaint
-    from xiaoneng.complaints.models import Complaint as LiveComplaint
-    from xiaoneng.oversight.models import AccountabilityRecord
-    from xiaoneng.oversight.selectors import records_for_source
 
     rec = AccountabilityRecord.objects.get()
     assert (rec.source_kind, rec.sanction, rec.department_id, rec.person_id) == (

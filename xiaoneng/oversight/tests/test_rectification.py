@@ -24,7 +24,8 @@ def _open(world):
 def test_rectification_submit_then_verify_closes_it_and_stops_its_clock(world):
     # given an open rectification
     rect = _open(world)
-    assert rect.clock.limit == 15 and rect.clock.status == ClockStatus.RUNNING
+    assert rect.clock.limit == 15
+    assert rect.clock.status == ClockStatus.RUNNING
     # when the department submits evidence with a file and the supervisor verifies
     rectification_submit(
         rectification=rect,
@@ -38,7 +39,8 @@ def test_rectification_submit_then_verify_closes_it_and_stops_its_clock(world):
     # then it is closed, verified, and its clock stopped
     rect.refresh_from_db()
     rect.clock.refresh_from_db()
-    assert rect.status == RectificationStatus.CLOSED and rect.verified_by == world.user("supervisor")
+    assert rect.status == RectificationStatus.CLOSED
+    assert rect.verified_by == world.user("supervisor")
     assert rect.clock.status == ClockStatus.STOPPED
     assert rect.evidence.get().file.name.startswith(f"oversight/evidence/{rect.pk}/")
     actions = list(Event.objects.for_subject(rect).values_list("action", flat=True))
@@ -52,7 +54,8 @@ def test_rejected_rectification_goes_back_to_open(world):
         rectification_reject(rectification=rect, actor=world.user("supervisor"), reason="  ")
     rectification_reject(rectification=rect, actor=world.user("supervisor"), reason="佐证不足")
     rect.refresh_from_db()
-    assert rect.status == RectificationStatus.OPEN and rect.rejections == 1
+    assert rect.status == RectificationStatus.OPEN
+    assert rect.rejections == 1
 
 
 def test_wrong_roles_are_refused(world):
@@ -76,7 +79,8 @@ def test_bad_evidence_file_is_refused_and_nothing_written(world):
             rectification=rect, actor=world.user("clerk"), text="已整改", file=SimpleUploadedFile("a.exe", b"MZ")
         )
     rect.refresh_from_db()
-    assert rect.status == RectificationStatus.OPEN and not rect.evidence.exists()
+    assert rect.status == RectificationStatus.OPEN
+    assert not rect.evidence.exists()
 
 
 @pytest.mark.parametrize("username", ["applicant", "other_clerk", "county_clerk", "other_county_supervisor"])
@@ -100,7 +104,8 @@ def test_pages_work_for_the_department_and_the_supervisor(world, client):
     assert r.status_code == 403
     client.force_login(world.user("supervisor"))
     r = client.post(f"/api/oversight/rectifications/{rect.pk}/verify", {"note": "ok"}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "closed"
     assert client.get("/oversight/").status_code == 200
     client.force_login(world.user("applicant"))
     assert client.get("/oversight/").status_code == 403

@@ -22,6 +22,9 @@ from xiaoneng.oversight.services import (
     task_urge,
     task_verify,
 )
+from xiaoneng.supervision.choices import DeductionSource
+from xiaoneng.supervision.efficiency.services import efficiency_compute
+from xiaoneng.supervision.models import Deduction
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockStatus
 
@@ -46,7 +49,9 @@ def test_cas10_a_task_without_a_limit_is_due_in_15_working_days(world):
     shares = list(task.assignments.select_related("clock"))
     assert len(shares) == 2
     for a in shares:
-        assert a.clock.limit == 15 and a.clock.unit == "wd" and a.clock.status == ClockStatus.RUNNING
+        assert a.clock.limit == 15
+        assert a.clock.unit == "wd"
+        assert a.clock.status == ClockStatus.RUNNING
         assert a.clock.kind == "oversight.task"
         started = timezone.localdate(a.clock.started_at)
         assert a.clock.due_date == get_calendar().add_working_days(started, 15)
@@ -58,7 +63,8 @@ def test_a_due_date_becomes_its_working_days(world):
     due = get_calendar().add_working_days(timezone.localdate(), 7)
     task = _assign(world, due=due, departments=[world.dept])
     clock = task.assignments.get().clock
-    assert clock.limit == 7 and clock.due_date == due
+    assert clock.limit == 7
+    assert clock.due_date == due
 
 
 def test_supervisor_urges_then_verifies_and_the_task_closes(world, django_capture_on_commit_callbacks):
@@ -69,7 +75,8 @@ def test_supervisor_urges_then_verifies_and_the_task_closes(world, django_captur
         task_urge(assignment=a1, actor=world.user("supervisor"), note="请本周内报送进展")
     # then its staff get a notice and the trail holds the urge
     a1.refresh_from_db()
-    assert a1.urges == 1 and a1.last_urged_at is not None
+    assert a1.urges == 1
+    assert a1.last_urged_at is not None
     assert Notification.objects.filter(recipient=world.user("clerk"), title__contains="催办").exists()
     assert Event.objects.for_subject(a1).filter(action="task.urged", reason="请本周内报送进展").exists()
     # when both departments report completion with evidence and the office verifies both
@@ -82,14 +89,16 @@ def test_supervisor_urges_then_verifies_and_the_task_closes(world, django_captur
     )
     task_complete(assignment=a2, actor=world.user("other_clerk"), text="已实行周末延时服务")
     a1.refresh_from_db()
-    assert a1.status == AssignmentStatus.COMPLETED and a1.clock.status == ClockStatus.STOPPED
+    assert a1.status == AssignmentStatus.COMPLETED
+    assert a1.clock.status == ClockStatus.STOPPED
     task_verify(assignment=a1, actor=world.user("supervisor"), note="经核实")
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN  # one share still waits for verification
     task_verify(assignment=a2, actor=world.user("leader"))
     # then the task is closed (销号)
     task.refresh_from_db()
-    assert task.status == TaskStatus.CLOSED and task.closed_at is not None
+    assert task.status == TaskStatus.CLOSED
+    assert task.closed_at is not None
     assert TaskReport.objects.filter(assignment=a1).count() == 2
     assert str(TaskReport.objects.get(assignment=a1, kind="completion").file.name).startswith(
         f"oversight/tasks/{a1.pk}/"
@@ -106,8 +115,12 @@ def test_a_rejected_verification_returns_the_share_with_a_new_clock(world):
         task_reject(assignment=a, actor=world.user("supervisor"), reason="  ")
     task_reject(assignment=a, actor=world.user("supervisor"), reason="佐证材料不足", days=3)
     a.refresh_from_db()
-    assert a.status == AssignmentStatus.ASSIGNED and a.rejections == 1 and a.completed_at is None
-    assert a.clock_id != first_clock and a.clock.limit == 3 and a.clock.status == ClockStatus.RUNNING
+    assert a.status == AssignmentStatus.ASSIGNED
+    assert a.rejections == 1
+    assert a.completed_at is None
+    assert a.clock_id != first_clock
+    assert a.clock.limit == 3
+    assert a.clock.status == ClockStatus.RUNNING
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
     # a share not completed cannot be verified
@@ -155,7 +168,8 @@ def test_wrong_roles_are_refused(world):
 def test_bad_input_is_refused_and_nothing_written(world, kw):
     with pytest.raises(ValidationError):
         _assign(world, **kw)
-    assert not SupervisedTask.objects.exists() and not TaskAssignment.objects.exists()
+    assert not SupervisedTask.objects.exists()
+    assert not TaskAssignment.objects.exists()
 
 
 def test_bad_report_file_is_refused_and_nothing_written(world):
@@ -165,7 +179,8 @@ def test_bad_report_file_is_refused_and_nothing_written(world):
     with pytest.raises(ValidationError):  # a PDF whose content is not a PDF
         task_complete(assignment=a, actor=world.user("clerk"), text="已办结", file=SimpleUploadedFile("a.pdf", b"MZ"))
     a.refresh_from_db()
-    assert a.status == AssignmentStatus.ASSIGNED and not a.reports.exists()
+    assert a.status == AssignmentStatus.ASSIGNED
+    assert not a.reports.exists()
 
 
 def test_overdue_shares_are_selected_for_the_efficiency_index(world):
@@ -197,7 +212,8 @@ def test_pages_assign_urge_report_and_verify(world, client):
     assert r.status_code == 302, r.content.decode()[:2000]
     task = SupervisedTask.objects.get()
     a = task.assignments.get()
-    assert a.clock is not None and a.clock.limit == 15
+    assert a.clock is not None
+    assert a.clock.limit == 15
     assert (
         client.post(f"/oversight/tasks/{task.pk}/", {"assignment": a.pk, "action": "urge", "note": "抓紧"}).status_code
         == 302
@@ -208,7 +224,8 @@ def test_pages_assign_urge_report_and_verify(world, client):
     assert r.status_code == 302
     client.force_login(world.user("supervisor"))
     page = client.get(f"/oversight/tasks/{task.pk}/").content.decode()
-    assert "核验通过并销号" in page and "催办" in page
+    assert "核验通过并销号" in page
+    assert "催办" in page
     client.post(f"/oversight/tasks/{task.pk}/", {"assignment": a.pk, "action": "verify", "note": "属实"})
     task.refresh_from_db()
     assert task.status == TaskStatus.CLOSED
@@ -223,12 +240,14 @@ def test_page_form_shows_translated_errors_and_writes_nothing(world, client):
     )
     assert r.status_code == 200
     body = r.content.decode()
-    assert "不能超过200个字" in body and "格式不正确" in body
+    assert "不能超过200个字" in body
+    assert "格式不正确" in body
     r = client.post(
         "/oversight/tasks/new/",
         {"title": "t", "source": "meeting", "requirement": "r", "departments": [world.dept.pk], "due": "0001-01-01"},
     )
-    assert r.status_code == 200 and "年份" in r.content.decode()
+    assert r.status_code == 200
+    assert "年份" in r.content.decode()
     assert not SupervisedTask.objects.exists()
 
 
@@ -258,10 +277,12 @@ def test_api_assign_report_urge_verify(world, client):
     r = client.post(
         f"/api/oversight/assignments/{share}/complete", {"text": "已答复代表"}, content_type="application/json"
     )
-    assert r.status_code == 200 and r.json()["status"] == "completed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "completed"
     client.force_login(world.user("supervisor"))
     r = client.post(f"/api/oversight/assignments/{share}/verify", {}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "verified"
+    assert r.status_code == 200
+    assert r.json()["status"] == "verified"
     assert client.get(f"/api/oversight/tasks/{body['id']}").json()["status"] == "closed"
 
 
@@ -314,7 +335,9 @@ def test_every_task_endpoint_refuses_the_wrong_role(world, client, username):
         r = client.post(f"/oversight/tasks/{task.pk}/", {"assignment": share.pk, "action": action, "text": "x"})
         assert r.status_code in (302, 403, 404)
     share.refresh_from_db()
-    assert share.status == AssignmentStatus.ASSIGNED and share.urges == 0 and not share.reports.exists()
+    assert share.status == AssignmentStatus.ASSIGNED
+    assert share.urges == 0
+    assert not share.reports.exists()
     if username == "applicant":
         assert client.get("/api/oversight/tasks").status_code == 403
     else:
@@ -337,9 +360,6 @@ def test_department_sees_only_its_own_share(world, client):
 
 def test_an_overdue_share_is_a_deduction_in_the_efficiency_index(world):
     # given a share of 1 working day that nobody reported done
-    from xiaoneng.supervision.choices import DeductionSource
-    from xiaoneng.supervision.efficiency.services import efficiency_compute
-    from xiaoneng.supervision.models import Deduction
 
     task = _assign(world, days=1, departments=[world.dept])
     due_at = task.assignments.get().clock.due_at
@@ -348,4 +368,5 @@ def test_an_overdue_share_is_a_deduction_in_the_efficiency_index(world):
     efficiency_compute(tenant=world.city, month=timezone.localdate(due_at).replace(day=1), now=later)
     # then the unit carries one 督办 deduction
     d = Deduction.objects.get(source=DeductionSource.TASK_OVERDUE)
-    assert d.count == 1 and d.score.department_id == world.dept.pk
+    assert d.count == 1
+    assert d.score.department_id == world.dept.pk

@@ -25,11 +25,17 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import Department
-
-from ..choices import DECISION_STEPS, OPTIONAL_STEPS, DecisionStatus, LegalityResult, StepKind, StepStatus
-from ..inputs import check_choice, check_date, check_text
-from ..models import DecisionComment, DecisionStep, MajorDecision
-from ..permissions import can_adopt, can_record_step, can_register_decision, can_review_legality
+from xiaoneng.proposals.choices import (
+    DECISION_STEPS,
+    OPTIONAL_STEPS,
+    DecisionStatus,
+    LegalityResult,
+    StepKind,
+    StepStatus,
+)
+from xiaoneng.proposals.inputs import check_choice, check_date, check_text
+from xiaoneng.proposals.models import DecisionComment, DecisionStep, MajorDecision
+from xiaoneng.proposals.permissions import can_adopt, can_record_step, can_register_decision, can_review_legality
 
 MIN_COMMENT_DAYS = 30  # DEC-2: 第十五条 一般不少于30日
 
@@ -163,7 +169,8 @@ def decision_step_complete(*, actor: Any, decision: MajorDecision, kind: str, su
         if step_kind == StepKind.PUBLIC:
             if step.status != StepStatus.OPEN:
                 raise ValidationError(_("决策草案尚未公开征求意见。"), code="not_published")
-            assert step.ends_on is not None
+            if step.ends_on is None:
+                raise RuntimeError("invariant: step.ends_on is not None")
             if today <= step.ends_on:
                 # DEC-2: the period runs to its end
                 raise ValidationError(
@@ -248,7 +255,8 @@ def decision_adopt(*, actor: Any, decision: MajorDecision, meeting: str, decided
                 code="steps_missing",
             )
         legality = DecisionStep.objects.get(decision=d, kind=StepKind.LEGALITY)
-        assert legality.completed_on is not None
+        if legality.completed_on is None:
+            raise RuntimeError("invariant: legality.completed_on is not None")
         day = check_date(decided_on, label=_("决定日期"), earliest=legality.completed_on, latest=today)
         step = _step(d, StepKind.COLLECTIVE)
         step.status = StepStatus.DONE

@@ -27,14 +27,13 @@ from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, User
+from xiaoneng.proposals.choices import PROPOSAL_TRANSITIONS, ProposalKind, ProposalStatus, ReplyCategory, Satisfaction
+from xiaoneng.proposals.inputs import add_months, check_choice, check_text
+from xiaoneng.proposals.models import CoHandling, Proposal
+from xiaoneng.proposals.permissions import can_answer_cohandling, can_record_feedback, can_register_proposal, can_reply
 from xiaoneng.workdays.choices import ClockUnit
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from ..choices import PROPOSAL_TRANSITIONS, ProposalKind, ProposalStatus, ReplyCategory, Satisfaction
-from ..inputs import add_months, check_choice, check_text
-from ..models import CoHandling, Proposal
-from ..permissions import can_answer_cohandling, can_record_feedback, can_register_proposal, can_reply
 
 REPLY_CLOCK_KIND = "proposals.reply"
 COHANDLING_CLOCK_KIND = "proposals.cohandling"

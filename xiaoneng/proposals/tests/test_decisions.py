@@ -19,8 +19,7 @@ from xiaoneng.proposals.actions.decisions import (
     missing_steps,
 )
 from xiaoneng.proposals.models import DecisionStep, MajorDecision
-
-from .conftest import decision
+from xiaoneng.proposals.tests.conftest import decision
 
 
 def _end_period(d: MajorDecision) -> None:
@@ -73,7 +72,8 @@ def test_publication_is_at_least_30_days_unless_a_reason_is_given(world, major):
             decision_publish(actor=head, decision=major, days=bad, short_reason="紧急")
     step = decision_publish(actor=head, decision=major)
     today = timezone.localdate()
-    assert step.starts_on == today and step.ends_on == today + timedelta(days=30)
+    assert step.starts_on == today
+    assert step.ends_on == today + timedelta(days=30)
     major.refresh_from_db()
     assert major.published_on == today
     with pytest.raises(ValidationError):
@@ -82,7 +82,8 @@ def test_publication_is_at_least_30_days_unless_a_reason_is_given(world, major):
 
 def test_short_period_with_reason(world, major):
     step = decision_publish(actor=world.user("dept_head"), decision=major, days=7, short_reason="防汛应急，情况紧急")
-    assert step.short_reason and step.ends_on == timezone.localdate() + timedelta(days=7)
+    assert step.short_reason
+    assert step.ends_on == timezone.localdate() + timedelta(days=7)
 
 
 def test_comments_only_during_the_period(world, major):
@@ -133,7 +134,8 @@ def test_cannot_adopt_before_every_mandatory_step(world, major):
         decision_adopt(actor=leader, decision=major, meeting="会议", decided_on=today, text="同意")
     decision_legality_review(actor=world.user("legal"), decision=major, result="lawful", summary="修改后合法")
     d = decision_adopt(actor=leader, decision=major, meeting="市政府第12次常务会议", decided_on=today, text="原则通过")
-    assert d.status == "adopted" and d.steps.get(kind="collective").status == "done"
+    assert d.status == "adopted"
+    assert d.steps.get(kind="collective").status == "done"
     actions = list(
         Event.objects.filter(subject_id=str(d.pk), action__startswith="decision.")
         .order_by("id")

@@ -21,8 +21,10 @@ def test_demo_loads_twice_and_nothing_is_overdue(world):
     world.other_dept.save(update_fields=["short_name"])
     demo.load(io.StringIO())
     demo.load(io.StringIO())
-    assert Proposal.objects.count() == 3 and MajorDecision.objects.count() == 2
-    assert public_decisions().count() == 1 and DecisionComment.objects.count() == 1
+    assert Proposal.objects.count() == 3
+    assert MajorDecision.objects.count() == 2
+    assert public_decisions().count() == 1
+    assert DecisionComment.objects.count() == 1
     assert Proposal.objects.filter(status="closed").count() == 1
     today = timezone.localdate()
     assert not Clock.objects.filter(status__in=OPEN_CLOCK_STATUSES, due_date__lt=today).exists()

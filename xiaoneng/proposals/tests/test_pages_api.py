@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from xiaoneng.proposals.actions.decisions import decision_publish
 from xiaoneng.proposals.models import DecisionComment, MajorDecision, Proposal
-
-from .conftest import register
+from xiaoneng.proposals.tests.conftest import register
 
 JSON = "application/json"
 
@@ -49,7 +48,8 @@ def test_wrong_role_inside_scope_is_refused_each_action(world, proposal, client)
     assert client.post(f"/proposals/{proposal.pk}/", {"action": "reply"}).status_code == 403
     client.force_login(world.user("other_clerk"))
     r = client.post(f"/api/proposals/proposals/{proposal.pk}/opinion", {"opinion": "配合"}, content_type=JSON)
-    assert r.status_code == 200 and r.json()["cohandlers"][0]["answered"] is True
+    assert r.status_code == 200
+    assert r.json()["cohandlers"][0]["answered"] is True
 
 
 def test_department_staff_cannot_register(world, client):
@@ -141,7 +141,8 @@ def test_register_form_bad_input_is_a_message(world, client):
             "cohandlers": [world.dept.pk],
         },
     )
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     assert not Proposal.objects.exists()
 
 
@@ -190,11 +191,12 @@ def test_cannot_adopt_early_through_the_api(world, major, client):
         {"meeting": "m", "decided_on": timezone.localdate().isoformat(), "text": "t"},
         content_type=JSON,
     )
-    assert r.status_code == 400 and "公众参与" in r.json()["detail"]["__all__"][0]
+    assert r.status_code == 400
+    assert "公众参与" in r.json()["detail"]["__all__"][0]
 
 
 @pytest.mark.parametrize(
-    "path,payload",
+    ("path", "payload"),
     [
         ("publish", {"days": "NaN"}),
         ("publish", {"days": -5}),
@@ -223,7 +225,8 @@ def test_public_list_and_comment_count(world, major, client):
     r = client.post(f"/api/proposals/decisions/public/{major.pk}/comments", {"text": "支持"}, content_type=JSON)
     assert r.status_code == 201
     r = client.post(f"/proposals/decisions/public/{major.pk}/", {"text": "意" * 3000})
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200
+    assert "errorlist" in r.content.decode()
     assert DecisionComment.objects.count() == 2
     data = client.get("/api/proposals/decisions/public").json()
     assert data[0]["comment_count"] == 2
@@ -247,7 +250,8 @@ def test_decision_registration_through_the_page(world, client):
     assert r.status_code == 302
     d = MajorDecision.objects.get()
     body = client.get(f"/proposals/decisions/{d.pk}/").content.decode()
-    assert "step-legality" in body and "form-publish" in body
+    assert "step-legality" in body
+    assert "form-publish" in body
 
 
 def test_lists_are_paginated(world, client):
@@ -255,4 +259,5 @@ def test_lists_are_paginated(world, client):
         register(world, number=f"第{i:04d}号", cohandlers=[])
     client.force_login(world.user("supervisor"))
     body = client.get("/proposals/").content.decode()
-    assert "共 51 条" in body and 'rel="next"' in body
+    assert "共 51 条" in body
+    assert 'rel="next"' in body

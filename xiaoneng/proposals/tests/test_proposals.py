@@ -20,11 +20,10 @@ from xiaoneng.proposals.actions.proposals import (
 from xiaoneng.proposals.inputs import add_months
 from xiaoneng.proposals.models import Proposal
 from xiaoneng.proposals.selectors import proposals_for
+from xiaoneng.proposals.tests.conftest import register
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockStatus, ClockUnit
 from xiaoneng.workdays.models import Clock
-
-from .conftest import register
 
 
 def _months_later(start, months):
@@ -50,11 +49,14 @@ def test_registration_assigns_with_a_three_month_reply_clock_and_one_month_for_c
     # PRP-1, PRP-2, PRP-3
     today = timezone.localdate()
     clock = proposal.reply_clock
-    assert clock is not None and clock.kind == REPLY_CLOCK_KIND and clock.unit == ClockUnit.NATURAL_DAYS
+    assert clock is not None
+    assert clock.kind == REPLY_CLOCK_KIND
+    assert clock.unit == ClockUnit.NATURAL_DAYS
     assert clock.due_date == _months_later(today, 3)
     ch = proposal.cohandlings.get()
     assert ch.department == world.other_dept
-    assert ch.clock is not None and ch.clock.kind == COHANDLING_CLOCK_KIND
+    assert ch.clock is not None
+    assert ch.clock.kind == COHANDLING_CLOCK_KIND
     assert ch.clock.due_date == _months_later(today, 1)
     assert _actions(proposal) == ["proposal.registered", "proposal.assigned"]
 
@@ -62,7 +64,8 @@ def test_registration_assigns_with_a_three_month_reply_clock_and_one_month_for_c
 def test_an_urgent_one_is_due_in_one_month(world):
     # PRP-2
     p = register(world, urgent=True)
-    assert p.reply_clock is not None and p.reply_clock.due_date == _months_later(timezone.localdate(), 1)
+    assert p.reply_clock is not None
+    assert p.reply_clock.due_date == _months_later(timezone.localdate(), 1)
 
 
 @pytest.mark.parametrize("key", ["clerk", "dept_head", "legal", "applicant", "other_county_supervisor"])
@@ -74,7 +77,7 @@ def test_only_the_office_of_the_region_registers(world, key):
 
 
 @pytest.mark.parametrize(
-    "field,value",
+    ("field", "value"),
     [
         ("kind", "petition"),
         ("number", ""),
@@ -88,7 +91,8 @@ def test_only_the_office_of_the_region_registers(world, key):
 def test_bad_registration_input_is_refused_and_nothing_written(world, field, value):
     with pytest.raises(ValidationError):
         register(world, **{field: value})
-    assert not Proposal.objects.exists() and not Clock.objects.exists()
+    assert not Proposal.objects.exists()
+    assert not Clock.objects.exists()
 
 
 def test_the_lead_cannot_cohandle_and_numbers_are_unique(world, proposal):
@@ -123,7 +127,8 @@ def test_the_lead_waits_for_cohandlers_opinions(world, proposal):
     with pytest.raises(ValidationError):  # once
         cohandling_answer(actor=world.user("other_clerk"), cohandling=ch, opinion="再次")
     p = proposal_reply(actor=head, proposal=proposal, category="A", text="已增加快检频次并每周公开结果。")
-    assert p.status == "replied" and p.reply_count == 1
+    assert p.status == "replied"
+    assert p.reply_count == 1
 
 
 def test_a_silent_cohandler_does_not_block_the_reply_after_its_month(world, proposal):
@@ -142,14 +147,15 @@ def test_only_the_lead_head_signs_the_reply(world, proposal, key):
         proposal_reply(actor=world.user(key), proposal=proposal, category="A", text="x")
 
 
-@pytest.mark.parametrize("category,text", [("D", "x"), ("", "x"), ("A", ""), ("A", "答" * 6000)])
+@pytest.mark.parametrize(("category", "text"), [("D", "x"), ("", "x"), ("A", ""), ("A", "答" * 6000)])
 def test_a_reply_needs_a_category_and_text(world, proposal, category, text):
     # PRP-4
     _answer_all(world, proposal)
     with pytest.raises(ValidationError):
         proposal_reply(actor=world.user("dept_head"), proposal=proposal, category=category, text=text)
     proposal.refresh_from_db()
-    assert proposal.status == "handling" and proposal.reply_count == 0
+    assert proposal.status == "handling"
+    assert proposal.reply_count == 0
 
 
 def test_satisfied_closes(world, proposal):
@@ -157,7 +163,8 @@ def test_satisfied_closes(world, proposal):
     _answer_all(world, proposal)
     p = proposal_reply(actor=world.user("dept_head"), proposal=proposal, category="B", text="列入明年计划")
     p = proposal_feedback(actor=world.user("supervisor"), proposal=p, satisfaction="basic")
-    assert p.status == "closed" and p.satisfaction == "basic"
+    assert p.status == "closed"
+    assert p.satisfaction == "basic"
     with pytest.raises(ValidationError):
         proposal_feedback(actor=world.user("supervisor"), proposal=p, satisfaction="satisfied")
 
@@ -174,12 +181,14 @@ def test_unsatisfied_reopens_once_then_closes(world, proposal):
         proposal_feedback(actor=head, proposal=p, satisfaction="satisfied")
     p = proposal_feedback(actor=office, proposal=p, satisfaction="unsatisfied", note="答复未回应快检公开问题")
     assert p.status == "reopened"
-    assert p.reply_clock is not None and p.reply_clock != first_clock
+    assert p.reply_clock is not None
+    assert p.reply_clock != first_clock
     assert p.reply_clock.due_date == _months_later(timezone.localdate(), 1)
     p = proposal_reply(actor=head, proposal=p, category="A", text="已在官网开设快检结果专栏")
     assert p.reply_count == 2
     p = proposal_feedback(actor=office, proposal=p, satisfaction="unsatisfied", note="仍不满意")
-    assert p.status == "closed" and p.satisfaction == "unsatisfied"
+    assert p.status == "closed"
+    assert p.satisfaction == "unsatisfied"
     assert _actions(p) == [
         "proposal.registered",
         "proposal.assigned",

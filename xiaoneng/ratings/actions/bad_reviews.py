@@ -23,17 +23,11 @@ from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
 from xiaoneng.orgs.models import User
 from xiaoneng.oversight.services import rectification_open
-
-from ..choices import (
-    AppealStatus,
-    Handling,
-)
-from ..limits import rectification_days
-from ..models import (
-    Rating,
-)
-from ..permissions import can_office
-from ..selectors import rating_office_users, rectification_of
+from xiaoneng.ratings.choices import AppealStatus, Handling
+from xiaoneng.ratings.limits import rectification_days
+from xiaoneng.ratings.models import Rating
+from xiaoneng.ratings.permissions import can_office
+from xiaoneng.ratings.selectors import rating_office_users, rectification_of
 
 
 def rating_lock(rating: Rating) -> Rating:

@@ -19,16 +19,10 @@ from django.utils.translation import gettext as _
 from xiaoneng.cases.models import Case
 from xiaoneng.core.services import sms_send_later
 from xiaoneng.core.trail import event_append
-
-from ..choices import (
-    Source,
-)
-from ..limits import RATING_WINDOW_DAYS, completed_case_statuses
-from ..links import rating_link
-from ..models import (
-    InHallService,
-    RatingInvitation,
-)
+from xiaoneng.ratings.choices import Source
+from xiaoneng.ratings.limits import RATING_WINDOW_DAYS, completed_case_statuses
+from xiaoneng.ratings.links import rating_link
+from xiaoneng.ratings.models import InHallService, RatingInvitation
 
 
 def _sms_invite(*, phone: str, department_name: str, what: str, link: str) -> None:
@@ -45,7 +39,8 @@ def _sms_invite(*, phone: str, department_name: str, what: str, link: str) -> No
 def rating_invite(*, case: Any = None, service: InHallService | None = None, phone: str, now: datetime) -> bool:
     """RAT-1: one SMS invitation per case or window service (the RatingInvitation row is the guard)."""
     target = case if case is not None else service
-    assert target is not None
+    if target is None:
+        raise RuntimeError("invariant: target is not None")
     try:
         with transaction.atomic():
             inv = RatingInvitation.objects.create(

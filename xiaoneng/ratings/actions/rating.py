@@ -24,20 +24,11 @@ from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import User
-
-from ..choices import (
-    BAD_LEVELS,
-    Handling,
-    Level,
-    Source,
-)
-from ..limits import RATING_WINDOW_DAYS, completed_case_statuses
-from ..models import (
-    InHallService,
-    Rating,
-)
-from ..selectors import rating_office_users
-from .invitations import rating_invite
+from xiaoneng.ratings.actions.invitations import rating_invite
+from xiaoneng.ratings.choices import BAD_LEVELS, Handling, Level, Source
+from xiaoneng.ratings.limits import RATING_WINDOW_DAYS, completed_case_statuses
+from xiaoneng.ratings.models import InHallService, Rating
+from xiaoneng.ratings.selectors import rating_office_users
 
 
 def hall_service_record(
@@ -55,7 +46,8 @@ def hall_service_record(
     if phone and (len(phone) != 11 or not phone.isdigit() or not phone.startswith("1")):
         raise ValidationError({"person_phone": _("手机号格式不正确。")})
     department = actor.department
-    assert department is not None
+    if department is None:
+        raise RuntimeError("invariant: department is not None")
     with transaction.atomic():
         svc = InHallService.objects.create(
             tenant_id=department.tenant_id,
@@ -121,7 +113,8 @@ def rating_submit(
         if user is not None and user.role == Role.APPLICANT and case.applicant_id not in (None, user.pk):
             raise PermissionDenied(_("只能评价本人的办件。"))
     else:
-        assert service is not None
+        if service is None:
+            raise RuntimeError("invariant: service is not None")
         department = service.department
         user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
         if user is not None and user.role in DEPARTMENT_ROLES:

@@ -23,20 +23,9 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import User
-
-from ..choices import (
-    QuestionKind,
-    RespondentGroup,
-    SurveyStatus,
-)
-from ..models import (
-    Answer,
-    Question,
-    Survey,
-    SurveyLink,
-    SurveyResponse,
-)
-from ..permissions import survey_office_required
+from xiaoneng.ratings.choices import QuestionKind, RespondentGroup, SurveyStatus
+from xiaoneng.ratings.models import Answer, Question, Survey, SurveyLink, SurveyResponse
+from xiaoneng.ratings.permissions import survey_office_required
 
 
 def survey_create(*, actor: User, title: str, description: str = "", max_per_hour: int = 20) -> Survey:

@@ -44,7 +44,8 @@ def test_rat1_every_rating_problem_comes_at_once(world, case):
 
 def test_rat1_a_bad_review_with_a_reason_is_kept_and_sent_for_verification(world, case):
     r = rating_submit(level=Level.UNSATISFIED, source=Source.WEB, case=case, reason=" 等候两小时 ")
-    assert r.reason == "等候两小时" and r.handling == "pending"
+    assert r.reason == "等候两小时"
+    assert r.handling == "pending"
 
 
 def test_a_good_rating_needs_no_reason_and_keeps_none(world, case):
@@ -65,21 +66,27 @@ def test_rate_page_refuses_a_bad_grade_without_reason_then_accepts_it_with_one(c
     url = reverse("ratings:rate", args=[rating_token(case=case)])
     page = client.get(url).content.decode()
     # the reason field is on the page (shown by the script when a bad grade is chosen)
-    assert 'id="bad-reason"' in page and 'name="reason"' in page
+    assert 'id="bad-reason"' in page
+    assert 'name="reason"' in page
     # when the rater picks 非常不满意 without a reason
     r = client.post(url, {"level": "1", "comment": "希望改进"})
     html = r.content.decode()
     # then it is refused with a clear message, and what was chosen and typed stays
-    assert r.status_code == 200 and REASON_MSG in html and 'id="err-reason"' in html
-    assert re.search(r'value="1" required checked', html) and "希望改进" in html
+    assert r.status_code == 200
+    assert REASON_MSG in html
+    assert 'id="err-reason"' in html
+    assert re.search(r'value="1" required checked', html)
+    assert "希望改进" in html
     assert Rating.objects.count() == 0
     # when a reason is given
     r = client.post(url, {"level": "1", "comment": "希望改进", "reason": "窗口等候两小时无人接待"})
     # then it is recorded, and the POST redirects to the thanks page (no resubmission on refresh)
-    assert r.status_code == 302 and r["Location"].endswith("?thanks=1")
+    assert r.status_code == 302
+    assert r["Location"].endswith("?thanks=1")
     assert "感谢" in client.get(r["Location"]).content.decode()
     rating = Rating.objects.get()
-    assert rating.reason == "窗口等候两小时无人接待" and rating.comment == "希望改进"
+    assert rating.reason == "窗口等候两小时无人接待"
+    assert rating.comment == "希望改进"
 
 
 def test_terminal_refuses_a_bad_grade_without_reason(client, world):
@@ -87,7 +94,8 @@ def test_terminal_refuses_a_bad_grade_without_reason(client, world):
     svc = hall_service_record(actor=world.user("clerk"), service_name="证照领取", window="A1")
     url = reverse("ratings:terminal_rate", args=[svc.pk])
     r = client.post(url, {"level": "2"})
-    assert r.status_code == 200 and REASON_MSG in r.content.decode()
+    assert r.status_code == 200
+    assert REASON_MSG in r.content.decode()
     assert not Rating.objects.exists()
     assert client.post(url, {"level": "2", "reason": "态度生硬"}).status_code == 302
     assert Rating.objects.get().reason == "态度生硬"
@@ -99,7 +107,8 @@ def test_terminal_refuses_a_bad_grade_without_reason(client, world):
 def test_api_refuses_a_bad_rating_without_reason(client, world, case):
     body = {"token": rating_token(case=case), "level": 2, "comment": "一般"}
     r = client.post("/api/ratings/rate", body, content_type="application/json")
-    assert r.status_code == 400 and REASON_MSG in r.json()["detail"]["reason"][0]
+    assert r.status_code == 400
+    assert REASON_MSG in r.json()["detail"]["reason"][0]
     assert Rating.objects.count() == 0
     body["reason"] = "要求重复提交材料"
     r = client.post("/api/ratings/rate", body, content_type="application/json")
@@ -123,9 +132,11 @@ def test_office_list_links_each_rating_to_its_case_and_catalog_item(client, worl
     rating_submit(level=Level.UNSATISFIED, source=Source.WEB, case=case, reason="等候太久")
     client.force_login(world.user("supervisor"))
     html = client.get(reverse("ratings:list")).content.decode()
-    assert reverse("cases:staff_case", args=[case.pk]) in html and case.tracking_number in html
+    assert reverse("cases:staff_case", args=[case.pk]) in html
+    assert case.tracking_number in html
     assert reverse("catalog:item", args=[case.version.item.implementing_code]) in html
-    assert case.version.name in html and "等候太久" in html
+    assert case.version.name in html
+    assert "等候太久" in html
 
 
 def test_department_list_links_the_item_but_not_the_case_the_rater_is_protected(client, world, case):
@@ -134,7 +145,8 @@ def test_department_list_links_the_item_but_not_the_case_the_rater_is_protected(
     client.force_login(world.user("dept_head"))
     html = client.get(reverse("ratings:list")).content.decode()
     assert reverse("catalog:item", args=[case.version.item.implementing_code]) in html
-    assert reverse("cases:staff_case", args=[case.pk]) not in html and case.tracking_number not in html
+    assert reverse("cases:staff_case", args=[case.pk]) not in html
+    assert case.tracking_number not in html
     detail = client.get(reverse("ratings:detail", args=[Rating.objects.get().pk])).content.decode()
     assert case.tracking_number not in detail
 
@@ -167,9 +179,11 @@ def test_rating_lists_are_paginated_with_a_total(client, world, which):
     url = reverse("ratings:list") + f"?which={which}"
     first = client.get(url).content.decode()
     rows = re.compile(r'href="/workbench/ratings/\d+/"')
-    assert "共 55 条" in first and len(rows.findall(first)) == 50
+    assert "共 55 条" in first
+    assert len(rows.findall(first)) == 50
     second = client.get(url + "&page=2").content.decode()
-    assert len(rows.findall(second)) == 5 and "which=" + which in second
+    assert len(rows.findall(second)) == 5
+    assert "which=" + which in second
 
 
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "99999", "1e9", "x" * 300, "NaN"])
@@ -189,7 +203,8 @@ def test_surveys_list_is_paginated(client, world):
         )
     client.force_login(world.user("supervisor"))
     html = client.get(reverse("ratings:surveys")).content.decode()
-    assert "共 52 条" in html and html.count("/results/") == 50
+    assert "共 52 条" in html
+    assert html.count("/results/") == 50
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "2024-13", "abc", "x" * 300, "-1-1"])

@@ -12,8 +12,7 @@ from xiaoneng.ratings.actions.rating import rating_submit
 from xiaoneng.ratings.choices import Level, Source
 from xiaoneng.ratings.links import rating_token
 from xiaoneng.ratings.models import Rating, Survey
-
-from .conftest import completed_case
+from xiaoneng.ratings.tests.conftest import completed_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,7 +93,8 @@ def test_rating_pages_web_sms_terminal_and_bad_review(page, world):
     # a case not yet completed says so up front
     unfinished = completed_case(world, status="in_review", delivered_at=None)
     page.goto(page.base + f"/rate/{rating_token(case=unfinished)}/")
-    assert "办结后" in page.content() and page.locator("#btn-rate").count() == 0
+    assert "办结后" in page.content()
+    assert page.locator("#btn-rate").count() == 0
     assert "赵先生" not in page.content()  # the link may be held by anyone: it names nobody
     screenshot(page, "ratings-rate-unfinished")
 
@@ -112,7 +112,8 @@ def test_rating_pages_web_sms_terminal_and_bad_review(page, world):
     page.click("#btn-terminal-rate")
     page.wait_for_selector("text=感谢您的评价")
     r = Rating.objects.get(service__service_name="营业执照领取")
-    assert r.source == Source.TERMINAL and r.rater is None
+    assert r.source == Source.TERMINAL
+    assert r.rater is None
 
     # the bad-review list and detail for the office and for the department (rater hidden)
     bad = rating_submit(
@@ -124,11 +125,14 @@ def test_rating_pages_web_sms_terminal_and_bad_review(page, world):
     page.goto(page.base + f"/workbench/ratings/{bad.pk}/")
     screenshot(page, "ratings-detail-office")
     applicant = world.user("applicant")
-    assert applicant.phone and applicant.phone in page.locator("#rater").inner_text()  # the office calls back
+    assert applicant.phone
+    assert applicant.phone in page.locator("#rater").inner_text()
     sign_in(page, "dept_head")
     page.goto(page.base + f"/workbench/ratings/{bad.pk}/")
     shown = page.locator("main").inner_text()
-    assert applicant.phone not in shown and str(applicant) not in shown and "受保护" in shown
+    assert applicant.phone not in shown
+    assert str(applicant) not in shown
+    assert "受保护" in shown
     screenshot(page, "ratings-detail-department")
     page.goto(page.base + "/ratings/statistics/")
     screenshot(page, "ratings-public-stats")

@@ -8,6 +8,7 @@ import pytest
 from xiaoneng.complaints.tests.test_layers import REPO, imported
 from xiaoneng.core.links import public_link
 from xiaoneng.ratings.links import rating_link, rating_target
+from xiaoneng.ratings.tests.conftest import completed_case
 
 APP = REPO / "xiaoneng" / "ratings"
 
@@ -41,14 +42,14 @@ def test_nothing_imports_the_removed_services_module():
 
 @pytest.mark.django_db
 def test_the_decision_notice_link_is_the_rating_page_installed_by_ratings(world):
-    from xiaoneng.ratings.tests.conftest import completed_case
 
     case = completed_case(world)
     # RatingsConfig.ready installed the provider: cases asks core.links and gets ratings' own page,
     # whose token names the case (the token carries a timestamp, so compare what it opens)
     url = public_link("rating", case=case, via="qr")
     prefix = rating_link(case=case, via="qr").split("/rate/")[0] + "/rate/"
-    assert url.startswith(prefix) and url.endswith("/?via=qr")
+    assert url.startswith(prefix)
+    assert url.endswith("/?via=qr")
     assert rating_target(url[len(prefix) : -len("/?via=qr")]) == (case, None)
 
 

@@ -25,20 +25,23 @@ def test_rate_page_by_sms_link_records_the_source(client, world, case):
     url = reverse("ratings:rate", args=[token]) + "?via=sms"
     assert "非常满意" in client.get(url).content.decode()
     r = client.post(url, {"level": "4", "via": "sms", "comment": "很快"}, follow=True)
-    assert r.status_code == 200 and "感谢" in r.content.decode()
+    assert r.status_code == 200
+    assert "感谢" in r.content.decode()
     assert Rating.objects.get(case=case).source == Source.SMS
 
 
 def test_rate_page_bad_input_and_bad_token(client, world, case):
     token = rating_token(case=case)
     r = client.post(reverse("ratings:rate", args=[token]), {"level": "9"})
-    assert "五个评价等级" in r.content.decode() and Rating.objects.count() == 0
+    assert "五个评价等级" in r.content.decode()
+    assert Rating.objects.count() == 0
     assert client.get(reverse("ratings:rate", args=["forged"])).status_code == 404
 
 
 def test_qr_code_is_an_svg_for_the_rating_link(client, world, case):
     r = client.get(reverse("ratings:qr", args=[rating_token(case=case)]))
-    assert r["Content-Type"] == "image/svg+xml" and b"<svg" in r.content
+    assert r["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in r.content
     client.force_login(world.user("clerk"))
     assert b"<svg" in client.get(reverse("ratings:case_qr", args=[case.pk])).content
     client.force_login(world.user("other_clerk"))
@@ -52,7 +55,8 @@ def test_window_terminal_records_a_service_and_its_rating(client, world):
     assert r.status_code == 302
     client.post(reverse("ratings:terminal_rate", args=[svc.pk]), {"level": "5"})
     rating = Rating.objects.get(service=svc)
-    assert rating.source == Source.TERMINAL and rating.rater is None
+    assert rating.source == Source.TERMINAL
+    assert rating.rater is None
 
 
 @pytest.mark.parametrize("role", ["applicant", "supervisor", "legal", "admin"])
@@ -75,7 +79,8 @@ def test_department_never_sees_the_rater_in_pages_or_api(client, world, case):
         str(client.get("/api/ratings/ratings").json()),
     ]
     for t in texts:
-        assert "赵先生" not in t and "13900000011" not in t
+        assert "赵先生" not in t
+        assert "13900000011" not in t
     client.force_login(world.user("supervisor"))
     assert client.get(f"/api/ratings/ratings/{r.pk}").json()["rater_phone"] == "13900000011"
 
@@ -107,15 +112,18 @@ def test_api_rate_by_token_and_public_metrics(client, world, case):
         {"token": rating_token(case=case), "level": 1, "reason": "等候太久"},
         content_type="application/json",
     )
-    assert again.status_code == 400 and "只能评价一次" in str(again.json())
+    assert again.status_code == 400
+    assert "只能评价一次" in str(again.json())
     [m] = client.get("/api/ratings/metrics").json()
-    assert m["total"] == 1 and m["satisfaction_rate"] == 100.0
+    assert m["total"] == 1
+    assert m["satisfaction_rate"] == 100.0
 
 
 def test_public_statistics_page(client, world, case):
     rating_submit(level=Level.BASIC, source=Source.WEB, case=case)
     page = client.get(reverse("ratings:public_stats")).content.decode()
-    assert world.dept.name in page and "主动评价率" in page
+    assert world.dept.name in page
+    assert "主动评价率" in page
 
 
 def _survey(world):
@@ -136,11 +144,14 @@ def test_survey_respond_results_chart_and_excel(client, world):
     assert "已提交过" in again.content.decode()
     client.force_login(world.user("supervisor"))
     page = client.get(reverse("ratings:survey_results", args=[s.pk])).content.decode()
-    assert "echarts.min.js" in page and 'id="survey-results"' in page
+    assert "echarts.min.js" in page
+    assert 'id="survey-results"' in page
     xlsx = client.get(reverse("ratings:survey_export", args=[s.pk]))
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(ws.values)
-    assert rows[0][3:] == ("总体满意度", "是否遇到推诿") and rows[1][1] == "企业" and rows[1][3:] == (5, "否")
+    assert rows[0][3:] == ("总体满意度", "是否遇到推诿")
+    assert rows[1][1] == "企业"
+    assert rows[1][3:] == (5, "否")
 
 
 @pytest.mark.parametrize("role", ["applicant", "clerk", "dept_head", "admin"])
@@ -173,16 +184,19 @@ def test_api_window_terminal_records_and_rates_and_public_api_cannot_claim_the_t
     created = _post(client, "/api/ratings/hall-services", {"service_name": "社保卡补办", "window": "B2"})
     assert created.status_code == 201, created.content
     body = created.json()
-    assert "/rate/" in body["rating_url"] and body["rating_url"].endswith("?via=qr")
+    assert "/rate/" in body["rating_url"]
+    assert body["rating_url"].endswith("?via=qr")
     client.logout()
     forged = _post(client, "/api/ratings/rate", {"token": body["token"], "level": 5, "source": "terminal"})
-    assert forged.status_code == 400 and Rating.objects.count() == 0
+    assert forged.status_code == 400
+    assert Rating.objects.count() == 0
     # the terminal (the clerk's device) records the person's rating, with no rater
     client.force_login(world.user("clerk"))
     r = _post(client, f"/api/ratings/hall-services/{body['id']}/rate", {"level": 4, "comment": "办事快"})
     assert r.status_code == 201
     rating = Rating.objects.get()
-    assert rating.source == Source.TERMINAL and rating.rater is None
+    assert rating.source == Source.TERMINAL
+    assert rating.rater is None
     # another department's terminal cannot reach the service; the office has no terminal
     client.force_login(world.user("other_clerk"))
     assert _post(client, f"/api/ratings/hall-services/{body['id']}/rate", {"level": 1}).status_code == 404
@@ -206,7 +220,9 @@ def test_api_appeal_decided_by_the_office_removes_the_review(client, world, case
     )
     client.force_login(world.user("supervisor"))
     out = _post(client, f"/api/ratings/ratings/{r.pk}/appeal/decide", {"uphold": True, "note": "经核实属误评"})
-    assert out.status_code == 200 and out.json()["removed"] is True and out.json()["appeal_status"] == "upheld"
+    assert out.status_code == 200
+    assert out.json()["removed"] is True
+    assert out.json()["appeal_status"] == "upheld"
 
 
 def test_api_survey_build_distribute_answer_and_results(client, world):
@@ -216,7 +232,8 @@ def test_api_survey_build_distribute_answer_and_results(client, world):
     bad = _post(
         client, f"/api/ratings/surveys/{s['id']}/questions", {"kind": "choice", "text": "渠道", "options": ["线上"]}
     )
-    assert bad.status_code == 400 and "两个选项" in str(bad.json())
+    assert bad.status_code == 400
+    assert "两个选项" in str(bad.json())
     link = _post(client, f"/api/ratings/surveys/{s['id']}/links", {"group": "business", "single_use": True}).json()
     assert link["url"].endswith(f"/s/{link['token']}/")
     assert _post(client, f"/api/ratings/surveys/{s['id']}/status", {"status": "open"}).json()["status"] == "open"
@@ -231,7 +248,8 @@ def test_api_survey_build_distribute_answer_and_results(client, world):
     assert client.get(f"/api/ratings/surveys/{s['id']}/results").status_code == 403
     client.force_login(world.user("supervisor"))
     res = client.get(f"/api/ratings/surveys/{s['id']}/results").json()
-    assert res["responses"] == 1 and res["questions"][0]["mean"] == 4.0
+    assert res["responses"] == 1
+    assert res["questions"][0]["mean"] == 4.0
     assert res["questions"][0]["group_means"] == [{"group": "business", "mean": 4.0}]
 
 

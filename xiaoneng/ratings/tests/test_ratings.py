@@ -11,8 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from xiaoneng.cases.choices import Status as CaseStatus
+from xiaoneng.core.sms import MemorySmsBackend
+from xiaoneng.core.throttle import client_address
 from xiaoneng.oversight.services import rectification_submit, rectification_verify
 from xiaoneng.ratings.actions.bad_reviews import rating_appeal, rating_appeal_decide, rating_callback, rating_verify
+from xiaoneng.ratings.actions.invitations import rating_invite_cases
 from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit, ratings_default
 from xiaoneng.ratings.actions.surveys import (
     survey_create,
@@ -24,9 +27,8 @@ from xiaoneng.ratings.actions.surveys import (
 from xiaoneng.ratings.choices import AppealStatus, Handling, Level, Source
 from xiaoneng.ratings.links import rating_target, rating_token
 from xiaoneng.ratings.models import Rating, SurveyResponse
-from xiaoneng.ratings.selectors import rater_shown, rating_metrics, rectification_of
-
-from .conftest import completed_case
+from xiaoneng.ratings.selectors import rater_shown, rating_metrics, rectification_of, survey_scores
+from xiaoneng.ratings.tests.conftest import completed_case
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,8 @@ def test_rat1_five_levels_and_one_rating_per_completed_case(world, case):
     # when the applicant rates it
     r = rating_submit(level=Level.SATISFIED, source=Source.WEB, case=case, actor=world.user("applicant"))
     # then it is stored once; a second rating is refused
-    assert r.department_id == world.dept.pk and r.get_level_display() == "满意"
+    assert r.department_id == world.dept.pk
+    assert r.get_level_display() == "满意"
     with pytest.raises(ValidationError) as e:
         rating_submit(level=Level.VERY_SATISFIED, source=Source.WEB, case=case)
     assert "只能评价一次" in str(e.value)
@@ -47,7 +50,8 @@ def test_rat1_one_rating_per_in_hall_service_from_the_terminal(world):
     svc = hall_service_record(actor=world.user("clerk"), service_name="营业执照领取", window="A3")
     r = rating_submit(level=Level.VERY_SATISFIED, source=Source.TERMINAL, service=svc, actor=world.user("clerk"))
     # the clerk at the terminal is not recorded as the rater
-    assert r.rater is None and r.service_id == svc.pk
+    assert r.rater is None
+    assert r.service_id == svc.pk
     with pytest.raises(ValidationError):
         rating_submit(level=Level.BASIC, source=Source.TERMINAL, service=svc)
 
@@ -111,14 +115,17 @@ def test_rat3_bad_review_verified_rectified_within_its_clock_and_called_back(wor
     r = rating_verify(rating=r, actor=office, note="电话核实：等候两小时无人接待")
     # then a rectification opens with a 5-working-day clock
     rect = rectification_of(r)
-    assert r.handling == Handling.RECTIFYING and rect.clock.limit == 5 and rect.department_id == world.dept.pk
+    assert r.handling == Handling.RECTIFYING
+    assert rect.clock.limit == 5
+    assert rect.department_id == world.dept.pk
     # the callback waits for the rectification to be verified
     with pytest.raises(ValidationError):
         rating_callback(rating=r, actor=office, note="回访", satisfied=True)
     rectification_submit(rectification=rect, actor=head, text="已增设引导员并公开承诺")
     rectification_verify(rectification=rect, actor=office, note="核验通过")
     r = rating_callback(rating=r, actor=office, note="回访评价人，表示满意", satisfied=True)
-    assert r.handling == Handling.CALLED_BACK and r.rectified
+    assert r.handling == Handling.CALLED_BACK
+    assert r.rectified
 
 
 def test_rat3_rectification_limit_is_configurable(world, case, settings):
@@ -138,7 +145,8 @@ def test_rat3_appeal_removes_a_mistaken_review_after_review(world, case):
         rating=r, actor=world.user("dept_head"), reason="评价人误将其他部门的办件评价为差评，有通话记录为证"
     )
     r = rating_appeal_decide(rating=r, actor=world.user("supervisor"), uphold=True, note="核实为误评")
-    assert r.removed and r.appeal_status == AppealStatus.UPHELD
+    assert r.removed
+    assert r.appeal_status == AppealStatus.UPHELD
     today = timezone.localdate()
     assert rating_metrics(Rating.objects.all(), start=today, end=today) == []
 
@@ -189,7 +197,8 @@ def test_survey_single_use_link_answers_once_and_bad_answers_are_rejected(world)
     link = survey_link_create(survey=s, actor=world.user("supervisor"), group="deputy", single_use=True)
     with pytest.raises(ValidationError) as e:
         survey_respond(link=link, answers={f"q{q1.pk}": "9", f"q{q2.pk}": "也许"}, session_key="a", ip="1.1.1.1")
-    assert "评分须为1至5分" in str(e.value) and "请从选项中选择" in str(e.value)
+    assert "评分须为1至5分" in str(e.value)
+    assert "请从选项中选择" in str(e.value)
     assert SurveyResponse.objects.count() == 0
     survey_respond(link=link, answers={f"q{q1.pk}": "5", f"q{q2.pk}": "是"}, session_key="a", ip="1.1.1.1")
     with pytest.raises(ValidationError) as e:
@@ -221,8 +230,6 @@ def test_survey_management_is_for_the_office_only(world):
 def test_rat1_sms_link_invites_completed_cases_once_and_opens_the_rating_page(
     world, client, django_capture_on_commit_callbacks
 ):
-    from xiaoneng.core.sms import MemorySmsBackend
-    from xiaoneng.ratings.actions.invitations import rating_invite_cases
 
     MemorySmsBackend.outbox.clear()
     # given a case delivered today with a mobile number, one delivered 8 days ago, one without a phone
@@ -239,7 +246,8 @@ def test_rat1_sms_link_invites_completed_cases_once_and_opens_the_rating_page(
     # then one SMS went to the fresh case's applicant, with a link that rates it by SMS
     assert [p for p, _t in MemorySmsBackend.outbox] == ["13800000001"]
     text = MemorySmsBackend.outbox[0][1]
-    assert "赵先生" not in text and fresh.version.name in text
+    assert "赵先生" not in text
+    assert fresh.version.name in text
     path = "/" + text.split("://", 1)[1].split("/", 1)[1]
     assert path.endswith("?via=sms")
     assert client.get(path).status_code == 200
@@ -248,7 +256,6 @@ def test_rat1_sms_link_invites_completed_cases_once_and_opens_the_rating_page(
 
 
 def test_rat1_window_service_with_a_phone_gets_the_sms_link(world, django_capture_on_commit_callbacks):
-    from xiaoneng.core.sms import MemorySmsBackend
 
     MemorySmsBackend.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -256,13 +263,14 @@ def test_rat1_window_service_with_a_phone_gets_the_sms_link(world, django_captur
         hall_service_record(actor=world.user("clerk"), service_name="咨询", person_phone="")
     assert len(MemorySmsBackend.outbox) == 1
     phone, text = MemorySmsBackend.outbox[0]
-    assert phone == "13900000009" and "社保卡补办" in text and "?via=sms" in text
+    assert phone == "13900000009"
+    assert "社保卡补办" in text
+    assert "?via=sms" in text
     token = text.split("/rate/", 1)[1].split("/", 1)[0]
     assert rating_target(token) == (None, svc)
 
 
 def test_survey_limit_counts_the_respondent_behind_the_proxy_not_the_proxy(rf, settings):
-    from xiaoneng.core.throttle import client_address
 
     settings.XIAONENG_TRUSTED_PROXIES = ["127.0.0.1"]
     behind = rf.get("/s/x/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.9")
@@ -272,7 +280,6 @@ def test_survey_limit_counts_the_respondent_behind_the_proxy_not_the_proxy(rf, s
 
 
 def test_survey_scores_for_the_evaluation_overall_and_by_group(world):
-    from xiaoneng.ratings.selectors import survey_scores
 
     office = world.user("supervisor")
     s = survey_create(actor=office, title="测评")

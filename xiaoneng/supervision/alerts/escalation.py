@@ -24,12 +24,11 @@ __all__ = ["ACK_TOP", "OVERDUE_TOP", "acknowledge_deadline", "escalation_policy"
 
 from datetime import datetime, timedelta
 
+from xiaoneng.supervision.alerts.thresholds import policy_for
+from xiaoneng.supervision.choices import Escalation
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.deadline import day_end, local_date
 from xiaoneng.workdays.escalation import Audience, EscalationStep, Track
-
-from ..choices import Escalation
-from .thresholds import policy_for
 
 ACK_TOP = int(Escalation.OFFICE)  # ESC-ACK: the last step of an unacknowledged alert
 OVERDUE_TOP = 3  # ESC-DAY: the last step of an overdue obligation

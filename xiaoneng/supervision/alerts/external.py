@@ -26,13 +26,12 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Region
+from xiaoneng.supervision.choices import ObligationStatus
+from xiaoneng.supervision.models import ExternalObligation, ExternalSystem
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockUnit
 from xiaoneng.workdays.deadline import local_date
 from xiaoneng.workdays.services import clock_start, clock_stop
-
-from ..choices import ObligationStatus
-from ..models import ExternalObligation, ExternalSystem
 
 # ---------------------------------------------------------------------------------------------
 # External systems and their obligations
@@ -108,7 +107,8 @@ def external_obligation_register(
             errors["started_at"] = _("起算时间早于工作日历范围。")
     if errors:
         raise ValidationError(errors)
-    assert department is not None
+    if department is None:
+        raise RuntimeError("invariant: department is not None")
     existing = ExternalObligation.objects.filter(system=system, external_id=external_id).first()
     if existing is not None:
         same = (existing.title, existing.department_id, existing.limit, existing.unit, existing.started_at) == (

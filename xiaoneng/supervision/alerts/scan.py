@@ -42,6 +42,12 @@ from xiaoneng.core.trail import EventEntry, events_append_many, events_append_ne
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.oversight.selectors import region_ancestor_paths
+from xiaoneng.oversight.services import rectification_open
+from xiaoneng.supervision.alerts.escalation import acknowledge_deadline, escalation_policy
+from xiaoneng.supervision.alerts.services import alerts_lift_met
+from xiaoneng.supervision.alerts.thresholds import DEFAULT_POLICY, policies_by_tenant, policy_for
+from xiaoneng.supervision.choices import AlertStatus, Escalation, Level
+from xiaoneng.supervision.models import Alert, Recommendation
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.escalation import Audience, Track
 from xiaoneng.workdays.ladder import (
@@ -56,12 +62,6 @@ from xiaoneng.workdays.ladder import (
 )
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_next_alert_at
-
-from ..choices import AlertStatus, Escalation, Level
-from ..models import Alert, Recommendation
-from .escalation import acknowledge_deadline, escalation_policy
-from .services import alerts_lift_met
-from .thresholds import DEFAULT_POLICY, policies_by_tenant, policy_for
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +283,10 @@ def _raise_sql() -> str:
     now = SQL("%(now)s", DateTimeField())
     reached, p1 = sql_text(level_expression(now, col=col("d.")))
     next_alert, p2 = sql_text(next_alert_expression(SQL("v.new_level", IntegerField()), col=col("v.")))
-    assert not p1 and not p2
+    if p1:
+        raise RuntimeError("invariant: not p1")
+    if p2:
+        raise RuntimeError("invariant: not p2")
     return _RAISE_SQL.format(
         clock=Clock._meta.db_table,
         alert=Alert._meta.db_table,
@@ -397,7 +400,6 @@ def _after_raise(*, raised: list[Raised], now: datetime, result: ScanResult) -> 
 
 
 def _open_rectifications(*, raised: list[Raised], result: ScanResult) -> None:
-    from xiaoneng.oversight.services import rectification_open
 
     first_red: dict[int, Raised] = {}
     for a in raised:

@@ -41,22 +41,23 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.cases.models import Case, StepTask
+from xiaoneng.catalog.models import Item
 from xiaoneng.core.links import clock_group_get, clock_group_of, subject_describe
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.models import Department
+from xiaoneng.supervision.alerts.thresholds import DEFAULT_ACK_DAYS, DEFAULT_OFFSETS
+from xiaoneng.supervision.choices import OPEN_ALERT_STATUSES, AlertStatus, Level
+from xiaoneng.supervision.irregularities.selectors import open_irregularity_count
+from xiaoneng.supervision.models import Alert, ThresholdPolicy
+from xiaoneng.supervision.periods import month_param, next_month
+from xiaoneng.supervision.permissions import alerts_for
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES, ClockStatus, ClockUnit
 from xiaoneng.workdays.deadline import day_start
 from xiaoneng.workdays.ladder import urgency_key
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.urgency import URGENCY_LEVELS
 from xiaoneng.workdays.usage import clocks_days_used
-
-from ..choices import OPEN_ALERT_STATUSES, AlertStatus, Level
-from ..irregularities.selectors import open_irregularity_count
-from ..models import Alert, ThresholdPolicy
-from ..periods import month_param, next_month
-from ..permissions import alerts_for
-from .thresholds import DEFAULT_ACK_DAYS, DEFAULT_OFFSETS
 
 # An obligation is met when its clock ended — finished, or withdrawn — no later than its due time.
 # Its alerts (a reminder, a yellow card on the last day) then have nothing left to answer for.
@@ -453,7 +454,6 @@ def clock_subjects(user: Any, clocks: Iterable[Clock]) -> list[dict[str, Any]]:
 
 
 def _case_models() -> tuple[Any, Any]:
-    from xiaoneng.cases.models import Case, StepTask
 
     return Case, StepTask
 
@@ -491,7 +491,6 @@ def alerts_by_item(open_alerts: QuerySet[Alert], limit: int = 15) -> list[dict[s
         c["remind" if level == Level.REMIND else "yellow" if level == Level.YELLOW else "red"] += 1
         c["total"] += 1
     top = sorted(counts.items(), key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], -kv[1]["total"], kv[0]))[:limit]
-    from xiaoneng.catalog.models import Item
 
     # the published name; an item withdrawn since keeps the name of its latest version
     names: dict[int, str] = {}

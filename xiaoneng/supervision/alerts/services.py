@@ -26,13 +26,12 @@ from xiaoneng.core.trail import EventEntry, event_append, events_append_many
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Region
 from xiaoneng.oversight.selectors import department_heads, region_supervisors
+from xiaoneng.supervision.alerts.selectors import MET_ON_TIME, obligation_met
+from xiaoneng.supervision.alerts.thresholds import thresholds_invalidate
+from xiaoneng.supervision.choices import OPEN_ALERT_STATUSES, TRANSITIONS, AlertStatus, Escalation
+from xiaoneng.supervision.models import Alert, ThresholdPolicy
+from xiaoneng.supervision.permissions import can_handle, can_supervise
 from xiaoneng.workdays.bulk import clocks_recompute_bulk
-
-from ..choices import OPEN_ALERT_STATUSES, TRANSITIONS, AlertStatus, Escalation
-from ..models import Alert, ThresholdPolicy
-from ..permissions import can_handle, can_supervise
-from .selectors import MET_ON_TIME, obligation_met
-from .thresholds import thresholds_invalidate
 
 
 def _locked(alert: Alert) -> Alert:

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
-from ..models import ThresholdPolicy
+from xiaoneng.supervision.models import ThresholdPolicy
 
 DEFAULT_OFFSETS = (-1, 0, 0)  # SUP-1 default: reminder 1 working day before, yellow on the due day, red after
 DEFAULT_ACK_DAYS = 1

@@ -26,12 +26,7 @@ from xiaoneng.core.links import clock_group_of
 from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.models import Department
 from xiaoneng.oversight.models import Rectification
-from xiaoneng.workdays.explain import clock_explain
-
-from ..choices import LEVEL_COLOURS, AlertStatus, Escalation, Level
-from ..periods import month_param
-from ..permissions import access_alert_by_id, alerts_for, can_handle, can_supervise, require_handler_or_supervisor
-from .selectors import (
+from xiaoneng.supervision.alerts.selectors import (
     CARD_KEYS,
     alert_resolution,
     alert_subject,
@@ -43,7 +38,17 @@ from .selectors import (
     overdue_public,
     threshold_table,
 )
-from .services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve
+from xiaoneng.supervision.alerts.services import alert_acknowledge, alert_escalate, alert_explain, alert_resolve
+from xiaoneng.supervision.choices import LEVEL_COLOURS, AlertStatus, Escalation, Level
+from xiaoneng.supervision.periods import month_param
+from xiaoneng.supervision.permissions import (
+    access_alert_by_id,
+    alerts_for,
+    can_handle,
+    can_supervise,
+    require_handler_or_supervisor,
+)
+from xiaoneng.workdays.explain import clock_explain
 
 
 @login_required

@@ -17,30 +17,30 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..choices import (
-    BulletinKind,
-)
-from ..messages import bulletin_title
-from ..models import Bulletin
-from ..permissions import access_bulletin_by_id, can_read_bulletins
-from .figures import figures_of
+from xiaoneng.core.pdf import pdf_font
+from xiaoneng.supervision.bulletins.figures import figures_of
+from xiaoneng.supervision.choices import BulletinKind
+from xiaoneng.supervision.messages import bulletin_title
+from xiaoneng.supervision.models import Bulletin
+from xiaoneng.supervision.permissions import access_bulletin_by_id, can_read_bulletins
 
 
 # --- PDF ------------------------------------------------------------------------------------------
 def bulletin_pdf(bulletin: Bulletin) -> bytes:
     """The bulletin as PDF: heading, number, summary, the index table, a bar chart of the scores, the
     public warning list and the complaints and ratings figures."""
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.shapes import Drawing, String
-    from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from xiaoneng.core.pdf import pdf_font
 
     f = figures_of(bulletin)
     font = pdf_font()
@@ -231,14 +231,12 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
 def bulletin_excel(bulletin: Bulletin) -> bytes:
     """The bulletin as an Excel workbook: the index table with a native bar chart, the deductions by
     source, and the complaints and ratings figures."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font, PatternFill
 
     f = figures_of(bulletin)
     wb = Workbook()
     ws = wb.active
-    assert ws is not None
+    if ws is None:
+        raise RuntimeError("invariant: ws is not None")
     ws.title = _("效能指数")
     ws["A1"] = bulletin_title(bulletin)
     ws["A1"].font = Font(size=14, bold=True)

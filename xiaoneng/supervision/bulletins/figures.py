@@ -16,19 +16,16 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from xiaoneng.complaints.models import Complaint
+from xiaoneng.complaints.selectors import department_stats
 from xiaoneng.orgs.models import Region
-
-from ..alerts.selectors import CARD_KEYS, card_counts
-from ..choices import (
-    BulletinKind,
-    BulletinStatus,
-    DeductionSource,
-    Grade,
-    WarningLevel,
-)
-from ..efficiency.scoring import grade_for, policy_for
-from ..models import Alert, Bulletin, Deduction, EfficiencyScore, QuarterGrade
-from ..periods import period_label, period_months
+from xiaoneng.ratings.models import Rating
+from xiaoneng.ratings.selectors import rating_metrics
+from xiaoneng.supervision.alerts.selectors import CARD_KEYS, card_counts
+from xiaoneng.supervision.choices import BulletinKind, BulletinStatus, DeductionSource, Grade, WarningLevel
+from xiaoneng.supervision.efficiency.scoring import grade_for, policy_for
+from xiaoneng.supervision.models import Alert, Bulletin, Deduction, EfficiencyScore, QuarterGrade
+from xiaoneng.supervision.periods import period_label, period_months
 
 
 # --- the figures ----------------------------------------------------------------------------------
@@ -42,10 +39,6 @@ def _num(x: Decimal | None) -> float | None:
 
 def bulletin_figures(region: Region, kind: str, period: date) -> dict[str, Any]:
     """Everything a bulletin shows, as plain JSON (what `bulletin_issue` freezes)."""
-    from xiaoneng.complaints.models import Complaint
-    from xiaoneng.complaints.selectors import department_stats
-    from xiaoneng.ratings.models import Rating
-    from xiaoneng.ratings.selectors import rating_metrics
 
     months = period_months(kind, period)
     policy = policy_for(region.tenant_id)

@@ -20,16 +20,12 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.services import tracking_number_next
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import Region
-
-from ..choices import (
-    BulletinKind,
-    BulletinStatus,
-)
-from ..efficiency.services import efficiency_compute
-from ..models import Bulletin
-from ..periods import period_label, period_months, period_start
-from ..permissions import can_issue_bulletins, region_in_scope
-from .figures import bulletin_figures
+from xiaoneng.supervision.bulletins.figures import bulletin_figures
+from xiaoneng.supervision.choices import BulletinKind, BulletinStatus
+from xiaoneng.supervision.efficiency.services import efficiency_compute
+from xiaoneng.supervision.models import Bulletin
+from xiaoneng.supervision.periods import period_label, period_months, period_start
+from xiaoneng.supervision.permissions import can_issue_bulletins, region_in_scope
 
 
 def bulletin_create(*, actor: Any, region: Region, kind: str, period: date, remarks: str = "") -> Bulletin:

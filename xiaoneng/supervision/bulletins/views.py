@@ -20,13 +20,18 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
-
-from ..choices import BulletinKind, BulletinStatus
-from ..periods import month_param_or, month_start
-from ..permissions import access_bulletin_by_id, bulletins_for, can_issue_bulletins, can_read_bulletins, regions_of
-from .documents import bulletin_file_response
-from .figures import figures_of
-from .services import bulletin_create, bulletin_issue
+from xiaoneng.supervision.bulletins.documents import bulletin_file_response
+from xiaoneng.supervision.bulletins.figures import figures_of
+from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
+from xiaoneng.supervision.choices import BulletinKind, BulletinStatus
+from xiaoneng.supervision.periods import month_param_or, month_start
+from xiaoneng.supervision.permissions import (
+    access_bulletin_by_id,
+    bulletins_for,
+    can_issue_bulletins,
+    can_read_bulletins,
+    regions_of,
+)
 
 
 @login_required

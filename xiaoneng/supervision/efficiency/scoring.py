@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..choices import DeductionSource, Grade, Severity, WarningLevel
-from ..messages import make_message, render_zh
-from ..models import Deduction, EfficiencyPolicy
+from xiaoneng.supervision.choices import DeductionSource, Grade, Severity, WarningLevel
+from xiaoneng.supervision.messages import make_message, render_zh
+from xiaoneng.supervision.models import Deduction, EfficiencyPolicy
 
 # The defaults of SUP-3 / SUP-5 (an unsaved policy: the field defaults of EfficiencyPolicy).
 DEFAULT_POLICY = EfficiencyPolicy()

@@ -14,25 +14,28 @@ __all__ = [
 ]
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 
 from xiaoneng.complaints.choices import Kind as ComplaintKind
+from xiaoneng.complaints.selectors import complaints_for, department_stats
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.models import Region
 from xiaoneng.oversight.choices import RectificationStatus
 from xiaoneng.oversight.models import Rectification
-
-from ..alerts.selectors import card_counts
-from ..choices import DeductionSource, WarningLevel
-from ..messages import warning_reason_text
-from ..models import Alert, Deduction, EfficiencyScore, Irregularity
-from ..periods import add_months, month_bounds
-from ..permissions import scores_for, scores_in_region
-from .scoring import percent, policy_for, round_tenth
+from xiaoneng.oversight.selectors import rectifications_for
+from xiaoneng.ratings.selectors import rating_metrics, ratings_for
+from xiaoneng.supervision.alerts.selectors import card_counts
+from xiaoneng.supervision.choices import DeductionSource, WarningLevel
+from xiaoneng.supervision.efficiency.scoring import percent, policy_for, round_tenth
+from xiaoneng.supervision.messages import warning_reason_text
+from xiaoneng.supervision.models import Alert, Deduction, EfficiencyScore, Irregularity
+from xiaoneng.supervision.periods import add_months, month_bounds
+from xiaoneng.supervision.permissions import scores_for, scores_in_region
 
 
 def index_rows(user: Any, month: date, region: Region | None = None) -> list[EfficiencyScore]:
@@ -49,10 +52,6 @@ def index_rows(user: Any, month: date, region: Region | None = None) -> list[Eff
 def deduction_records(user: Any, deduction: Deduction) -> list[dict[str, Any]]:
     """The records behind a deduction, as this user may see them (alerts, irregularities, complaints,
     ratings), each with a label, a date and a link where the user has a page for it."""
-    from django.urls import NoReverseMatch, reverse
-
-    from xiaoneng.complaints.selectors import complaints_for
-    from xiaoneng.ratings.selectors import ratings_for
 
     ids = [int(i) for i in deduction.refs]
     out: list[dict[str, Any]] = []
@@ -158,9 +157,6 @@ def public_warnings(month: date | None = None) -> tuple[date | None, list[dict[s
 def leader_overview(user: Any, month: date, region: Region | None = None) -> dict[str, Any]:
     """The leader's one page (陈书记): the index by unit, the public warning list, the bottom-ranked
     units with their rectifications, and the month's complaints and ratings figures; scoped."""
-    from xiaoneng.complaints.selectors import complaints_for, department_stats
-    from xiaoneng.oversight.selectors import rectifications_for
-    from xiaoneng.ratings.selectors import rating_metrics, ratings_for
 
     rows = index_rows(user, month, region)
     public = [s for s in rows if s.warning == WarningLevel.PUBLIC]
@@ -187,7 +183,6 @@ def leader_overview(user: Any, month: date, region: Region | None = None) -> dic
             }
         )
     end = add_months(month, 1)
-    from datetime import timedelta
 
     last = end - timedelta(days=1)
     cqs = complaints_for(user)

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -34,16 +35,23 @@ from xiaoneng.orgs.models import Department, Region
 from xiaoneng.oversight.choices import RectificationStatus
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.selectors import overdue_task_assignments
+from xiaoneng.oversight.services import rectification_open
 from xiaoneng.ratings.choices import BAD_LEVELS, SATISFIED_LEVELS
 from xiaoneng.ratings.models import Rating
+from xiaoneng.supervision.alerts.selectors import alert_cards
+from xiaoneng.supervision.choices import Grade, IrregularityStatus, WarningLevel
+from xiaoneng.supervision.efficiency.scoring import (
+    UnitFacts,
+    grade_for,
+    policy_for,
+    round_tenth,
+    score_unit,
+    warning_message,
+)
+from xiaoneng.supervision.messages import render_zh
+from xiaoneng.supervision.models import Alert, Deduction, EfficiencyPolicy, EfficiencyScore, Irregularity, QuarterGrade
+from xiaoneng.supervision.periods import month_bounds, month_start, previous_month, quarter_months, quarter_of
 from xiaoneng.workdays.deadline import local_date
-
-from ..alerts.selectors import alert_cards
-from ..choices import Grade, IrregularityStatus, WarningLevel
-from ..messages import render_zh
-from ..models import Alert, Deduction, EfficiencyPolicy, EfficiencyScore, Irregularity, QuarterGrade
-from ..periods import month_bounds, month_start, previous_month, quarter_months, quarter_of
-from .scoring import UnitFacts, grade_for, policy_for, round_tenth, score_unit, warning_message
 
 
 # --- collecting the facts of a month ------------------------------------------------------------
@@ -232,7 +240,6 @@ def efficiency_compute(
 def efficiency_policy_save(*, actor: Any, policy: EfficiencyPolicy) -> EfficiencyPolicy:
     """Configure SUP-3 / SUP-5 for a jurisdiction (system administrators). Bad values get the model's
     translated messages and write nothing; the change is in the trail."""
-    from django.core.exceptions import PermissionDenied
 
     if not (actor.is_superuser or (actor.role == "admin" and actor.tenant_id == policy.tenant_id)):
         raise PermissionDenied(_("只有本辖区系统管理员可以配置效能指数计分规则。"))
@@ -251,11 +258,8 @@ def efficiency_policy_save(*, actor: Any, policy: EfficiencyPolicy) -> Efficienc
 def efficiency_grade_quarter(*, tenant: Region, year: int, quarter: int, actor: Any = None) -> list[QuarterGrade]:
     """SUP-5: grade every unit for the quarter from its monthly scores; a 不合格 grade carries a
     supervision recommendation (监察建议) and opens a Rectification (oversight), once per grade."""
-    from xiaoneng.oversight.services import rectification_open
 
     if quarter not in (1, 2, 3, 4):
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(_("季度应为1至4。"))
     policy = policy_for(tenant.pk)
     months = quarter_months(year, quarter)

@@ -23,10 +23,17 @@ from django.utils import timezone
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.models import Region
-
-from ..models import EfficiencyPolicy, QuarterGrade
-from ..periods import month_param_or, month_start
-from ..permissions import (
+from xiaoneng.supervision.efficiency.scoring import DEFAULT_POLICY, policy_for
+from xiaoneng.supervision.efficiency.selectors import (
+    deduction_records,
+    index_rows,
+    leader_overview,
+    public_warning_row,
+    public_warning_scores,
+)
+from xiaoneng.supervision.models import EfficiencyPolicy, QuarterGrade
+from xiaoneng.supervision.periods import month_param_or, month_start
+from xiaoneng.supervision.permissions import (
     access_deduction_by_id,
     access_score_by_id,
     bulletins_for,
@@ -35,8 +42,6 @@ from ..permissions import (
     require_handler_or_supervisor,
     scores_for,
 )
-from .scoring import DEFAULT_POLICY, policy_for
-from .selectors import deduction_records, index_rows, leader_overview, public_warning_row, public_warning_scores
 
 
 def _index_reader(request: AuthedRequest) -> None:

@@ -32,10 +32,9 @@ from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append, trail_batch
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.selectors import department_heads
-
-from ..choices import IrregularityStatus
-from ..models import DetectorCursor, Irregularity
-from .rules import KNOWN_ACTIONS, RULES, CaseBatch, Finding, RuleSpec
+from xiaoneng.supervision.choices import IrregularityStatus
+from xiaoneng.supervision.irregularities.rules import KNOWN_ACTIONS, RULES, CaseBatch, Finding, RuleSpec
+from xiaoneng.supervision.models import DetectorCursor, Irregularity
 
 CURSOR_NAME = "supervision.irregularities"
 

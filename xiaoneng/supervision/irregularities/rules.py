@@ -44,8 +44,7 @@ from xiaoneng.cases.models import (
 from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Material
 from xiaoneng.core.models import Event
-
-from ..choices import IrregularityRule, Severity
+from xiaoneng.supervision.choices import IrregularityRule, Severity
 
 
 # ---------------------------------------------------------------------------------------------

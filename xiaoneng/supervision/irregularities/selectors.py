@@ -25,10 +25,9 @@ from xiaoneng.cases.models import (
 )
 from xiaoneng.core.scoping import restrict
 from xiaoneng.oversight.models import Rectification
-
-from ..choices import OPEN_IRREGULARITY_STATUSES, IrregularityRule, IrregularityStatus
-from ..models import Irregularity
-from ..permissions import may_read
+from xiaoneng.supervision.choices import OPEN_IRREGULARITY_STATUSES, IrregularityRule, IrregularityStatus
+from xiaoneng.supervision.models import Irregularity
+from xiaoneng.supervision.permissions import may_read
 
 
 def _day_start(d: date) -> datetime:

@@ -23,13 +23,12 @@ from xiaoneng.core.trail import event_append
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.selectors import department_heads
 from xiaoneng.oversight.services import rectification_open
-
-from ..choices import IrregularityStatus
-from ..models import Irregularity
-from ..permissions import can_handle_irregularity
-from .detect import irregularity_url
-from .rules import RULES
-from .selectors import irregularity_rectification
+from xiaoneng.supervision.choices import IrregularityStatus
+from xiaoneng.supervision.irregularities.detect import irregularity_url
+from xiaoneng.supervision.irregularities.rules import RULES
+from xiaoneng.supervision.irregularities.selectors import irregularity_rectification
+from xiaoneng.supervision.models import Irregularity
+from xiaoneng.supervision.permissions import can_handle_irregularity
 
 # ---------------------------------------------------------------------------------------------
 # Handling: the efficiency office confirms or dismisses; a confirmed flag opens a rectification

@@ -22,17 +22,24 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.models import Department
-
-from ..choices import IrregularityRule, IrregularityStatus, Severity
-from ..permissions import (
+from xiaoneng.supervision.choices import IrregularityRule, IrregularityStatus, Severity
+from xiaoneng.supervision.irregularities.rules import RULES
+from xiaoneng.supervision.irregularities.selectors import (
+    filter_irregularities,
+    irregularity_case,
+    irregularity_rectification,
+)
+from xiaoneng.supervision.irregularities.services import (
+    irregularity_confirm,
+    irregularity_dismiss,
+    irregularity_rectify,
+)
+from xiaoneng.supervision.permissions import (
     access_irregularity_by_id,
     can_handle_irregularity,
     irregularities_for,
     require_irregularity_reader,
 )
-from .rules import RULES
-from .selectors import filter_irregularities, irregularity_case, irregularity_rectification
-from .services import irregularity_confirm, irregularity_dismiss, irregularity_rectify
 
 SEVERITY_COLOURS = {Severity.MINOR: "blue", Severity.SERIOUS: "yellow", Severity.GRAVE: "red"}
 

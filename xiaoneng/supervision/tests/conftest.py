@@ -4,7 +4,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import TestCase
 
+from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.alerts.thresholds import thresholds_invalidate
 from xiaoneng.workdays.services import clock_start
 
@@ -45,9 +47,6 @@ def make_clock(
 def run_scan(**kwargs):
     """Run the scan and deliver its notifications (they are sent on commit; tests run inside one
     transaction)."""
-    from django.test import TestCase
-
-    from xiaoneng.supervision.alerts.scan import scan
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         return scan(**kwargs)

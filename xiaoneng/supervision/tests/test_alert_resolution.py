@@ -18,10 +18,9 @@ from xiaoneng.core.models import Event
 from xiaoneng.supervision.alerts.services import alert_escalate
 from xiaoneng.supervision.choices import AlertStatus, Escalation, Level
 from xiaoneng.supervision.models import Alert
+from xiaoneng.supervision.tests.conftest import run_scan
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_stop
-
-from .conftest import run_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +45,12 @@ def test_a_met_obligations_alert_is_resolved_names_its_case_and_cannot_be_escala
     # when the office opens the alert (before the scan has recorded anything)
     page = c.get(f"/supervision/alerts/{alert.pk}/").content.decode()
     # then it names and links the case, says how it ended and offers no escalation
-    assert f'href="/workbench/cases/{case.pk}/"' in page and case.tracking_number in page
-    assert '<span id="alert-status">已解除</span>' in page and "在时限内办结" in page
-    assert "升级督办" not in page and "已触发" not in page
+    assert f'href="/workbench/cases/{case.pk}/"' in page
+    assert case.tracking_number in page
+    assert '<span id="alert-status">已解除</span>' in page
+    assert "在时限内办结" in page
+    assert "升级督办" not in page
+    assert "已触发" not in page
     # and the service refuses to escalate it, writing nothing
     with pytest.raises(ValidationError, match="预警已解除"):
         alert_escalate(alert=alert, actor=office, reason="催办")
@@ -59,8 +61,10 @@ def test_a_met_obligations_alert_is_resolved_names_its_case_and_cannot_be_escala
     # when the scan runs (its escalation deadline has passed too), it lifts the alert instead
     result = run_scan()
     alert.refresh_from_db()
-    assert result.lifted == 1 and result.escalated == 0
-    assert alert.status == AlertStatus.LIFTED and alert.escalation == Escalation.NONE
+    assert result.lifted == 1
+    assert result.escalated == 0
+    assert alert.status == AlertStatus.LIFTED
+    assert alert.escalation == Escalation.NONE
     clock.refresh_from_db()
     assert alert.resolved_at == clock.stopped_at
     assert Event.objects.for_subject(alert).filter(action="alert.lifted").exists()
@@ -78,12 +82,14 @@ def test_an_open_obligations_alert_still_offers_escalation_and_links_its_case(wo
     c.force_login(world.user("supervisor"))
     page = c.get(f"/supervision/alerts/{alert.pk}/").content.decode()
     assert f'href="/workbench/cases/{case.pk}/"' in page
-    assert '<span id="alert-status">已触发</span>' in page and "升级督办" in page
+    assert '<span id="alert-status">已触发</span>' in page
+    assert "升级督办" in page
     assert "alert-resolution" not in page
     # the scan escalates it (nobody signed for it), it does not lift it
     result = run_scan()
     alert.refresh_from_db()
-    assert result.lifted == 0 and alert.status == AlertStatus.ESCALATED
+    assert result.lifted == 0
+    assert alert.status == AlertStatus.ESCALATED
 
 
 def test_a_late_obligations_red_alert_stays_open(world, cw):  # noqa: F811

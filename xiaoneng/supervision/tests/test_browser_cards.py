@@ -10,8 +10,7 @@ from conftest import login, screenshot
 from xiaoneng.supervision.bulletins.services import bulletin_create
 from xiaoneng.supervision.choices import BulletinKind
 from xiaoneng.supervision.efficiency.services import efficiency_compute
-
-from .test_cards import mixed  # noqa: F401  (fixture: 2 yellow and 1 red card this month, and noise)
+from xiaoneng.supervision.tests.test_cards import mixed  # noqa: F401  (fixture: 2 yellow and 1 red card this month, and noise)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

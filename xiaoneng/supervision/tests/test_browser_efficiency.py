@@ -17,8 +17,7 @@ from xiaoneng.supervision.choices import BulletinKind, Level
 from xiaoneng.supervision.efficiency.services import efficiency_compute
 from xiaoneng.supervision.models import Bulletin, EfficiencyScore
 from xiaoneng.supervision.periods import month_start
-
-from .test_efficiency import alert, complaint, en_catalog, rating
+from xiaoneng.supervision.tests.test_efficiency import alert, complaint, en_catalog, rating
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,9 +47,12 @@ def test_leader_one_page_drills_down_and_office_issues_bulletin(page, world):
     page.wait_for_selector("#chart-leader canvas")
     assert page.locator("h1").inner_text().startswith("领导一页通")
     public = page.locator("#public-list").inner_text()
-    assert "住建局" in public and "65.0" in public
+    assert "住建局" in public
+    assert "65.0" in public
     bottom = page.locator("#bottom").inner_text()
-    assert "住建局" in bottom and "红牌整改：招标文件备案超期" in bottom and "整改中 1 项" in bottom
+    assert "住建局" in bottom
+    assert "红牌整改：招标文件备案超期" in bottom
+    assert "整改中 1 项" in bottom
     assert "投诉 1 件，属实 1 件" in page.locator("#n-reply").locator("..").inner_text()
     assert page.locator("#n-satisfaction").inner_text() == "66.7%"
     screenshot(page, "efficiency-leader-page")
@@ -90,7 +92,8 @@ def test_leader_one_page_drills_down_and_office_issues_bulletin(page, world):
     page.context.clear_cookies()
     page.goto(page.base + "/supervision/warnings/")
     listed = page.locator("#warning-list").inner_text()
-    assert "住建局" in listed and "赵先生" not in page.content()
+    assert "住建局" in listed
+    assert "赵先生" not in page.content()
     screenshot(page, "efficiency-public-warnings")
 
 
@@ -129,7 +132,8 @@ def test_index_score_leader_and_bulletin_read_in_english(page, world):
         page.goto(page.base + f"/supervision/efficiency/score/{score.pk}/")
         deductions = page.locator("#deductions").inner_text()
         assert "3 red cards, 10 points deducted for each" in deductions
-        assert "红牌3张" not in page.content() and "Monthly score below 80" in page.content()
+        assert "红牌3张" not in page.content()
+        assert "Monthly score below 80" in page.content()
         screenshot(page, "efficiency-score-en")
         page.goto(page.base + "/supervision/leader/")
         page.wait_for_selector("#chart-leader canvas")

@@ -10,12 +10,11 @@ import pytest
 from django.utils import timezone
 
 from conftest import login, screenshot
+from xiaoneng.supervision.tests.conftest import make_clock, run_scan
 from xiaoneng.workdays.ladder import AlertLevel
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_pause
 from xiaoneng.workdays.urgency import clock_urgency
-
-from .conftest import make_clock, run_scan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +26,9 @@ def test_dashboard_counts_a_reminder_as_a_yellow_light_and_a_paused_clock_apart(
     normal = make_clock(world, start=start, limit=40, kind="ladder.normal")
     soon = make_clock(world, start=start, limit=10, kind="ladder.soon")
     paused = make_clock(world, start=start, limit=40, kind="ladder.paused")
-    assert soon.remind_at is not None and normal.remind_at is not None and soon.remind_at < normal.remind_at
+    assert soon.remind_at is not None
+    assert normal.remind_at is not None
+    assert soon.remind_at < normal.remind_at
     run_scan(now=soon.remind_at)
     clock_pause(clock=paused, reason="supplement")
     soon.refresh_from_db()

@@ -95,10 +95,12 @@ def test_sup1_sup4_overdue_turns_yellow_then_red_unit_explains_rectification_clo
     assert page.locator("#alert-status").inner_text() == "已办结"
     rect.refresh_from_db()
     red.refresh_from_db()
-    assert rect.status == "closed" and rect.verified_by == world.user("supervisor")
+    assert rect.status == "closed"
+    assert rect.verified_by == world.user("supervisor")
     assert red.status == "resolved"
     # SUP-4: the public page explains the overdue case, without the person who handled it
     page.goto(page.base + "/supervision/overdue/")
     public = page.locator("main").inner_text()
-    assert "专家评审意见返回较晚" in public and str(world.user("reviewer")) not in public
+    assert "专家评审意见返回较晚" in public
+    assert str(world.user("reviewer")) not in public
     screenshot(page, "supervision-overdue-public")

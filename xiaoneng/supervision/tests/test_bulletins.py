@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import zipfile
 from datetime import date
 
 import pytest
@@ -23,9 +24,8 @@ from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_is
 from xiaoneng.supervision.choices import BulletinKind, BulletinStatus, DeductionSource, Level
 from xiaoneng.supervision.efficiency.services import efficiency_compute
 from xiaoneng.supervision.models import Bulletin, EfficiencyScore
-
-from .conftest import make_clock
-from .test_efficiency import AFTER_OCT, OCT, alert, en_catalog
+from xiaoneng.supervision.tests.conftest import make_clock
+from xiaoneng.supervision.tests.test_efficiency import AFTER_OCT, OCT, alert, en_catalog
 
 
 @pytest.fixture
@@ -46,12 +46,16 @@ def test_issue_numbers_the_bulletin_and_freezes_its_figures(october):
     world = october
     office = world.user("supervisor")
     b = bulletin_create(actor=office, region=world.city, kind=BulletinKind.MONTHLY, period=date(2026, 10, 15))
-    assert b.period == OCT and b.title == "青溪市2026年10月效能通报" and b.number is None
+    assert b.period == OCT
+    assert b.title == "青溪市2026年10月效能通报"
+    assert b.number is None
     # when issued
     b = bulletin_issue(bulletin=b, actor=office, remarks="请各单位对照扣分明细整改。")
-    assert b.status == BulletinStatus.ISSUED and b.number.startswith("XNTB-339100-")
+    assert b.status == BulletinStatus.ISSUED
+    assert b.number.startswith("XNTB-339100-")
     units = {u["department"]: u["score"] for u in b.snapshot["units"]}
-    assert units["住建局"] == 90.0 and units["市场监管局"] == 95.0
+    assert units["住建局"] == 90.0
+    assert units["市场监管局"] == 95.0
     assert b.snapshot["final"] is True
     assert Event.objects.for_subject(b).filter(action="bulletin.issued").exists()
     # a later recompute of October (two more reds found) changes the index, not the issued bulletin
@@ -80,7 +84,6 @@ def test_bad_input_writes_nothing(october):
         bulletin_create(actor=office, region=world.city, kind="weekly", period=OCT)
     with pytest.raises(ValidationError):
         bulletin_create(actor=office, region=world.city, kind=BulletinKind.MONTHLY, period=date(2099, 1, 1))
-    from xiaoneng.supervision.models import Bulletin
 
     assert Bulletin.objects.count() == 1
 
@@ -97,7 +100,8 @@ def test_pdf_opens_with_tables_and_chart_text(october):
     text = out.decode()
     assert "青溪市2026年10月效能通报" in text
     assert b.number in text
-    assert "住建局" in text and "90.0" in text
+    assert "住建局" in text
+    assert "90.0" in text
     assert "各单位效能指数得分" in text  # the chart's title (reportlab.graphics)
     assert "公开预警名单" in text
 
@@ -113,13 +117,14 @@ def test_excel_reads_back_with_a_native_chart(october):
     rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[1]]
     by_dept = {r[1]: r for r in rows}
     # the quarter's mean of October (90, frozen) and November, December as computed at issue (100)
-    assert by_dept["住建局"][3] == 96.7 and by_dept["住建局"][0] == len(rows)
+    assert by_dept["住建局"][3] == 96.7
+    assert by_dept["住建局"][0] == len(rows)
     assert by_dept["住建局"][6] == 90.0  # the 2026-10 column
     assert by_dept["住建局"][9] == "优秀"
     assert len(ws._charts) == 1
-    assert "扣分明细" in wb.sheetnames and "投诉与评价" in wb.sheetnames
+    assert "扣分明细" in wb.sheetnames
+    assert "投诉与评价" in wb.sheetnames
     # the chart is a real bar chart in the saved file
-    import zipfile
 
     names = zipfile.ZipFile(io.BytesIO(bulletin_excel(b))).namelist()
     assert any(n.startswith("xl/charts/chart") for n in names)
@@ -156,7 +161,8 @@ def test_who_reads_and_who_issues_pages_and_api(october):
     r = c.post(f"/supervision/bulletins/{b.pk}/", {"remarks": "予以通报。"})
     assert r.status_code == 302
     listed = c.get("/api/supervision/bulletins").json()
-    assert listed[0]["status"] == "issued" and listed[0]["number"].startswith("XNTB-")
+    assert listed[0]["status"] == "issued"
+    assert listed[0]["number"].startswith("XNTB-")
     assert c.get(f"/api/supervision/bulletins/{b.pk}/download?fmt=xlsx").status_code == 200
     assert c.get(f"/supervision/bulletins/{b.pk}/download.doc").status_code == 404
 
@@ -171,9 +177,11 @@ def test_county_office_drafts_for_its_county_via_api(october):
     )
     assert r.status_code == 201
     body = r.json()
-    assert body["region"] == "清河区" and [u["department"] for u in body["figures"]["units"]] == ["清河区市场监管局"]
+    assert body["region"] == "清河区"
+    assert [u["department"] for u in body["figures"]["units"]] == ["清河区市场监管局"]
     r = c.post(f"/api/supervision/bulletins/{body['id']}/issue", {}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["number"].startswith("XNTB-339102-")
+    assert r.status_code == 200
+    assert r.json()["number"].startswith("XNTB-339102-")
 
 
 def test_bulletin_alert_figures_agree_with_the_index_for_an_obligation_with_several_levels(world):
@@ -196,10 +204,12 @@ def test_bulletin_alert_figures_agree_with_the_index_for_an_obligation_with_seve
     assert unit["alerts"] == score.figures["alerts"]
     assert unit["alerts"]["red"] == score.deductions.get(source=DeductionSource.ALERT_RED).count
     assert unit["deductions"] == {DeductionSource.ALERT_RED: 10.0}
-    assert f["alerts"] == {"remind": 1, "yellow": 0, "red": 1} and f["alerts_basis"] == "obligation"
+    assert f["alerts"] == {"remind": 1, "yellow": 0, "red": 1}
+    assert f["alerts_basis"] == "obligation"
     # in the page, the PDF and the Excel workbook alike
     html = _client(office).get(f"/supervision/bulletins/{b.pk}/").content.decode()
-    assert "1 / 0 / 1" in html and "按计分口径" in html
+    assert "1 / 0 / 1" in html
+    assert "按计分口径" in html
     text = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=bulletin_pdf(b), capture_output=True, check=True
     ).stdout.decode()
@@ -239,14 +249,16 @@ def test_bulletin_labels_render_in_the_readers_language_from_the_stored_codes(oc
         c = _client(office)
         c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         html = c.get(f"/supervision/bulletins/{b.pk}/").content.decode()
-        assert "Efficiency bulletin of 青溪市, Q4 2026" in html and "Single-item warning" in html
+        assert "Efficiency bulletin of 青溪市, Q4 2026" in html
+        assert "Single-item warning" in html
         api = _client(office).get(f"/api/supervision/bulletins/{b.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
         assert api["title"] == "Efficiency bulletin of 青溪市, Q4 2026"
         assert "Single-item warning" in {u["warning_label"] for u in api["figures"]["units"]}
     # the stored snapshot itself is untouched, and Chinese readers see Chinese
     b.refresh_from_db()
     with translation.override("zh-hans"):
-        assert b.title == "青溪市2026年第4季度效能通报" and b.title_text == b.title
+        assert b.title == "青溪市2026年第4季度效能通报"
+        assert b.title_text == b.title
 
 
 def test_a_bulletin_issued_before_the_per_unit_alert_figures_still_reads(october):
@@ -263,7 +275,8 @@ def test_a_bulletin_issued_before_the_per_unit_alert_figures_still_reads(october
     Bulletin.objects.filter(pk=b.pk).update(snapshot=snap)
     b.refresh_from_db()
     html = _client(office).get(f"/supervision/bulletins/{b.pk}/").content.decode()
-    assert "0 / 3 / 2" in re.sub(r"<[^>]+>", "", html) and "按计分口径" not in html
+    assert "0 / 3 / 2" in re.sub(r"<[^>]+>", "", html)
+    assert "按计分口径" not in html
     text = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=bulletin_pdf(b), capture_output=True, check=True
     ).stdout.decode()

@@ -24,10 +24,9 @@ from xiaoneng.supervision.bulletins.services import bulletin_create
 from xiaoneng.supervision.choices import BulletinKind, DeductionSource, Level
 from xiaoneng.supervision.efficiency.services import efficiency_compute
 from xiaoneng.supervision.models import Alert, EfficiencyScore
+from xiaoneng.supervision.tests.conftest import make_clock
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_stop
-
-from .conftest import make_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -92,14 +91,16 @@ def test_one_definition_of_yellow_and_red_cards_everywhere(mixed):
     c.force_login(office)
     # the dashboard cards and the donut's data
     html = c.get("/supervision/").content.decode()
-    assert re.search(r'id="n-yellow"><a [^>]*>2</a>', html) and re.search(r'id="n-red"><a [^>]*>1</a>', html)
+    assert re.search(r'id="n-yellow"><a [^>]*>2</a>', html)
+    assert re.search(r'id="n-red"><a [^>]*>1</a>', html)
     api = c.get("/api/supervision/dashboard").json()
     assert {k: api["cards"][k] for k in expected} == expected
     assert {d["name"]: (d["yellow"], d["red"]) for d in api["departments"]} == {"市场监管局": (1, 1), "住建局": (1, 0)}
     # the leader's page
     efficiency_compute(tenant=world.city, month=month)
     html = c.get(f"/supervision/leader/?month={month:%Y-%m}").content.decode()
-    assert re.search(r'id="n-yellow"[^>]*>2</a>', html) and re.search(r'id="n-red"[^>]*>1</a>', html)
+    assert re.search(r'id="n-yellow"[^>]*>2</a>', html)
+    assert re.search(r'id="n-red"[^>]*>1</a>', html)
     # the index's deductions were taken for the same cards
     scores = EfficiencyScore.objects.filter(month=month, tenant=world.city)
     assert sum(s.figures["alerts"]["yellow"] for s in scores) == 2
@@ -112,13 +113,15 @@ def test_one_definition_of_yellow_and_red_cards_everywhere(mixed):
     assert f["alerts"] == expected
     assert {u["department"]: u["alerts"] for u in f["units"]}["市场监管局"] == {"remind": 0, "yellow": 1, "red": 1}
     page = c.get(f"/supervision/bulletins/{b.pk}/").content.decode()
-    assert '<span id="n-yellow">2</span>' in page and '<span id="n-red">1</span>' in page
+    assert '<span id="n-yellow">2</span>' in page
+    assert '<span id="n-red">1</span>' in page
     assert c.get(f"/api/supervision/bulletins/{b.pk}").json()["figures"]["alerts"] == expected
     pdf = subprocess.run(["pdftotext", "-", "-"], input=bulletin_pdf(b), capture_output=True, check=True).stdout
     assert "黄牌2项、红牌1项" in pdf.decode().replace("\n", "")
     sheet = load_workbook(io.BytesIO(bulletin_excel(b)))["投诉与评价"]
     cells = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(1, 40)}
-    assert cells["黄牌（事项）"] == 2 and cells["红牌（事项）"] == 1
+    assert cells["黄牌（事项）"] == 2
+    assert cells["红牌（事项）"] == 1
     # the figures link to a list of exactly those cards
     page = _text(c.get(f"/supervision/alerts/?card=yellow&month={month:%Y-%m}").content.decode())
     assert "共 2 条" in page

@@ -11,10 +11,9 @@ from django.utils import timezone
 from xiaoneng.cases.tests.conftest import _media, accepted, cw  # noqa: F401  (fixtures)
 from xiaoneng.supervision.alerts.selectors import dashboard_stats, filter_alerts, speed_stats
 from xiaoneng.supervision.models import Alert
+from xiaoneng.supervision.tests.conftest import make_clock
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_pause, clock_resume, clock_stop
-
-from .conftest import make_clock
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -35,7 +34,8 @@ def test_sup1_every_clock_family_is_watched_in_one_place(world):
     make_clock(world, kind="complaint.accept")
     make_clock(world, kind="newapp.obligation")  # a kind no one told the dashboard about
     rows = {r["family"]: r for r in dashboard_stats(world.user("supervisor"))["by_kind"]}
-    assert rows["case"]["red"] == 1 and rows["case"]["name"] == "办件"
+    assert rows["case"]["red"] == 1
+    assert rows["case"]["name"] == "办件"
     assert rows["complaint"] == {
         "family": "complaint",
         "name": "投诉工单",
@@ -82,7 +82,8 @@ def test_speed_counts_working_days_used_without_pauses_against_both_limits(world
     clock_stop(clock=clock, at=datetime(2026, 10, 21, 16, 0, tzinfo=SH))
     sp = speed_stats(world.user("supervisor"), now=datetime(2026, 11, 2, tzinfo=SH))
     assert (sp["cases"], sp["avg_used"], sp["avg_committed"], sp["avg_statutory"]) == (1, 3.0, 10.0, 20.0)
-    assert sp["committed_speedup"] == 50.0 and sp["actual_speedup"] == 85.0
+    assert sp["committed_speedup"] == 50.0
+    assert sp["actual_speedup"] == 85.0
     assert sp["departments"][0]["name"] == world.dept.name
     # outside the window, and outside the scope, nothing
     assert speed_stats(world.user("supervisor"), now=datetime(2027, 3, 1, tzinfo=SH))["cases"] == 0

@@ -17,18 +17,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
+from django.utils.translation import trans_real
 
 from xiaoneng.complaints.choices import Kind, Status
 from xiaoneng.complaints.models import Complaint
 from xiaoneng.core.models import Event
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.oversight.services import rectification_open
 from xiaoneng.ratings.models import InHallService, Rating
 from xiaoneng.supervision.choices import DeductionSource, Grade, IrregularityStatus, Level, Severity, WarningLevel
 from xiaoneng.supervision.efficiency.scoring import UnitFacts, score_unit
 from xiaoneng.supervision.efficiency.services import efficiency_compute, efficiency_grade_quarter, efficiency_refresh
 from xiaoneng.supervision.models import Alert, Deduction, EfficiencyPolicy, EfficiencyScore, Irregularity, QuarterGrade
-
-from .conftest import make_clock
+from xiaoneng.supervision.tests.conftest import make_clock
 
 SH = ZoneInfo("Asia/Shanghai")
 OCT = date(2026, 10, 1)
@@ -123,7 +124,8 @@ def test_sup5_defaults_three_reminders_minus_3_yellow_minus_5_red_minus_10(world
     efficiency_compute(tenant=world.city, month=OCT, now=AFTER_OCT)
     # then 100 − 3 − 5 − 10 = 82, every deduction itemised
     s = score_of(world.dept)
-    assert s.score == Decimal("82.0") and s.deducted == Decimal("18.0")
+    assert s.score == Decimal("82.0")
+    assert s.deducted == Decimal("18.0")
     assert points(s, DeductionSource.ALERT_REMIND) == 3
     assert points(s, DeductionSource.ALERT_YELLOW) == 5
     assert points(s, DeductionSource.ALERT_RED) == 10
@@ -173,9 +175,11 @@ def test_sup5_substantiated_complaints_and_late_replies_cmp4(world):
     s = score_of(world.dept)
     assert points(s, DeductionSource.COMPLAINT) == 5
     late = s.deductions.get(source=DeductionSource.LATE_REPLY)
-    assert late.points == 1 and late.count == 1
+    assert late.points == 1
+    assert late.count == 1
     # issue 9: the explanation names the target, not the rule's ID
-    assert "按时答复率66.7%" in late.explanation and "CMP-4" not in late.explanation
+    assert "按时答复率66.7%" in late.explanation
+    assert "CMP-4" not in late.explanation
 
 
 def test_rat4_satisfaction_below_target_deducts_only_with_enough_ratings(world):
@@ -193,7 +197,6 @@ def test_rat4_satisfaction_below_target_deducts_only_with_enough_ratings(world):
 
 
 def test_rat3_bad_review_counts_only_once_its_rectification_is_overdue(world):
-    from xiaoneng.oversight.services import rectification_open
 
     bad = rating(world, 1)
     rect = rectification_open(department=world.dept, title="差评整改", problem="服务态度差", source=bad, limit=5)
@@ -215,7 +218,8 @@ def test_sup5_default_is_configurable_per_jurisdiction(world):
 def test_sup5_score_never_below_zero():
     facts = UnitFacts(red=list(range(15)))
     scored = score_unit(facts, EfficiencyPolicy())
-    assert scored.deducted == 150 and scored.score == 0
+    assert scored.deducted == 150
+    assert scored.score == 0
 
 
 # --- SUP-3 three-level warning --------------------------------------------------------------------
@@ -245,7 +249,8 @@ def test_sup3_composite_warning_two_months_running_goes_public(world):
     efficiency_compute(tenant=world.city, month=OCT, now=AFTER_OCT)
     assert score_of(world.dept, date(2026, 9, 1)).warning == WarningLevel.COMPOSITE
     oct_ = score_of(world.dept)
-    assert oct_.score == 80 and oct_.warning == WarningLevel.PUBLIC
+    assert oct_.score == 80
+    assert oct_.warning == WarningLevel.PUBLIC
     assert oct_.warning_reason == "连续两个月综合预警"
 
 
@@ -257,10 +262,12 @@ def test_sup3_public_warning_page_lists_units_without_personal_data(world, clien
     r = client.get("/supervision/warnings/")
     body = r.content.decode()
     assert r.status_code == 200
-    assert "住建局" in body and "市场监管局" not in body.split('id="policy"')[0]
+    assert "住建局" in body
+    assert "市场监管局" not in body.split('id="policy"')[0]
     assert "赵先生" not in body  # the complainant never appears
     policy = body.split('id="policy"')[1]
-    assert "默认" in policy and "−10" in policy  # the values in force are shown (a Default rule)
+    assert "默认" in policy
+    assert "−10" in policy
     api = client.get("/api/supervision/efficiency/warnings").json()
     assert [w["department"] for w in api] == ["住建局"]
 
@@ -272,7 +279,8 @@ def test_refresh_freezes_the_closed_month_and_leaves_it_alone(world):
     alert(world, Level.YELLOW)
     efficiency_refresh(now=AFTER_OCT)
     s = score_of(world.dept)
-    assert s.frozen and s.score == 95
+    assert s.frozen
+    assert s.score == 95
     assert EfficiencyScore.objects.filter(month=date(2026, 11, 1), department=world.dept).exists()
     # a late-found red alert of October does not change the frozen month on the next run
     alert(world, Level.RED)
@@ -282,7 +290,8 @@ def test_refresh_freezes_the_closed_month_and_leaves_it_alone(world):
     out = io.StringIO()
     call_command("efficiency_compute", "2026-10", stdout=out)
     s = score_of(world.dept)
-    assert s.score == 85 and s.frozen
+    assert s.score == 85
+    assert s.frozen
     assert "339100 2026-10" in out.getvalue()
     assert Event.objects.filter(action="efficiency.computed").count() >= 3
 
@@ -295,7 +304,8 @@ def test_refresh_grades_the_quarter_once_it_closes(world):
         efficiency_compute(tenant=world.city, month=date(2026, m, 1), now=AFTER_OCT, freeze=True)
     efficiency_refresh(now=datetime(2026, 10, 1, 2, tzinfo=SH))
     g = QuarterGrade.objects.get(department=world.dept, year=2026, quarter=3)
-    assert g.grade == Grade.FAIL and g.score == 60
+    assert g.grade == Grade.FAIL
+    assert g.score == 60
 
 
 # --- SUP-5 quarterly grades ---------------------------------------------------------------------
@@ -324,7 +334,8 @@ def test_sup5_quarterly_grades_and_fail_opens_recommendation_and_rectification(w
     assert fail.recommendation_number.startswith("XNJY-339100-")
     assert "不合格" in fail.recommendation_text
     rect = Rectification.objects.get(source_type=ContentType.objects.get_for_model(QuarterGrade))
-    assert rect.department == world.legal_dept and fail.rectification == rect
+    assert rect.department == world.legal_dept
+    assert fail.rectification == rect
     # grading again is safe: no second rectification, same recommendation number
     efficiency_grade_quarter(tenant=world.city, year=2026, quarter=3)
     assert Rectification.objects.count() == 1
@@ -350,9 +361,11 @@ def test_index_drills_down_from_score_to_deductions_to_alerts(world):
     assert f"/supervision/efficiency/score/{s.pk}/" in index
     page = c.get(f"/supervision/efficiency/score/{s.pk}/").content.decode()
     d = Deduction.objects.get(score=s)
-    assert "红牌1张，每张扣10分" in page and f"/supervision/efficiency/deduction/{d.pk}/" in page
+    assert "红牌1张，每张扣10分" in page
+    assert f"/supervision/efficiency/deduction/{d.pk}/" in page
     records = c.get(f"/supervision/efficiency/deduction/{d.pk}/").content.decode()
-    assert f"/supervision/alerts/{red.pk}/" in records and red.clock.label in records
+    assert f"/supervision/alerts/{red.pk}/" in records
+    assert red.clock.label in records
 
 
 def test_scoping_county_supervisor_department_staff_and_applicant(world):
@@ -364,7 +377,8 @@ def test_scoping_county_supervisor_department_staff_and_applicant(world):
     # the county's supervisor sees the county's units only (not even the city's public-warned rows)
     c = _client(world.user("county_supervisor"))
     body = c.get("/supervision/efficiency/?month=2026-10").content.decode()
-    assert world.county_dept.name in body and f"score/{city_score.pk}/" not in body
+    assert world.county_dept.name in body
+    assert f"score/{city_score.pk}/" not in body
     assert c.get(f"/supervision/efficiency/score/{city_score.pk}/").status_code == 404
     api = c.get("/api/supervision/efficiency?month=2026-10").json()
     assert [r["department"] for r in api] == [world.county_dept.name]
@@ -393,7 +407,8 @@ def test_leader_page_shows_index_warning_list_bottom_units_complaints_and_rating
     efficiency_compute(tenant=world.city, month=OCT, now=AFTER_OCT)
     body = _client(world.user("leader")).get("/supervision/leader/?month=2026-10").content.decode()
     public = body.split('id="public-list"')[1].split('id="bottom"')[0]
-    assert "住建局" in public and "65.0" in public  # 100 − 30 − 5
+    assert "住建局" in public
+    assert "65.0" in public
     bottom = body.split('id="bottom"')[1]
     assert "住建局" in bottom
     assert "投诉 1 件，属实 1 件" in body
@@ -407,7 +422,6 @@ def test_leader_page_shows_index_warning_list_bottom_units_complaints_and_rating
 def en_catalog(entries: dict[str, str]):
     """English as the translations will be once the integrator adds them: the entries are patched into
     the live "en" catalog (and removed after), so a pass proves the text goes through gettext."""
-    from django.utils.translation import trans_real
 
     with mock.patch.dict(trans_real.translation("en")._catalog._catalogs[0], entries):
         yield
@@ -423,9 +437,11 @@ def test_sup5_deductions_and_sup3_reasons_are_stored_as_keys_and_params(world):
     red = s.deductions.get(source=DeductionSource.ALERT_RED)
     # then the JSON holds the message key and its parameters, not the sentence
     assert red.message["key"] == DeductionSource.ALERT_RED
-    assert red.message["params"]["n"] == 3 and Decimal(red.message["params"]["p"]) == 10
+    assert red.message["params"]["n"] == 3
+    assert Decimal(red.message["params"]["p"]) == 10
     assert s.warning == WarningLevel.PUBLIC
-    assert s.warning_message["key"] == "warning.below" and Decimal(s.warning_message["params"]["n"]) == 80
+    assert s.warning_message["key"] == "warning.below"
+    assert Decimal(s.warning_message["params"]["n"]) == 80
     # and the Chinese rendering (the default language) is the wording it always was
     assert red.explanation_text == "红牌3张，每张扣10分" == red.explanation
     assert s.warning_reason_text == "月度得分低于80分" == s.warning_reason
@@ -451,7 +467,8 @@ def test_stored_messages_render_through_gettext_in_the_readers_language(world):
         with translation.override("en"):
             assert red.explanation_text == "3 red cards, 10 points each"
             assert s.warning_reason_text == "Monthly score below 80"
-            assert single.warning == WarningLevel.SINGLE and single.warning_reason_text == "Yellow card"
+            assert single.warning == WarningLevel.SINGLE
+            assert single.warning_reason_text == "Yellow card"
         with translation.override("zh-hans"):
             assert single.warning_reason_text == "黄牌"
         # the score page with the language cookie, and the API with Accept-Language: en
@@ -460,7 +477,8 @@ def test_stored_messages_render_through_gettext_in_the_readers_language(world):
         page.force_login(leader)
         page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         html = page.get(f"/supervision/efficiency/score/{s.pk}/").content.decode()
-        assert "3 red cards, 10 points each" in html and "Monthly score below 80" in html
+        assert "3 red cards, 10 points each" in html
+        assert "Monthly score below 80" in html
         assert "红牌3张" not in html
         api = Client()
         api.force_login(leader)

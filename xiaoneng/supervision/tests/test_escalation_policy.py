@@ -16,14 +16,13 @@ from xiaoneng.supervision.alerts.escalation import acknowledge_deadline, escalat
 from xiaoneng.supervision.alerts.selectors import dashboard_stats
 from xiaoneng.supervision.choices import Escalation
 from xiaoneng.supervision.models import Alert
+from xiaoneng.supervision.tests.conftest import SH, make_clock, run_scan
 from xiaoneng.workdays import escalation as contract
 from xiaoneng.workdays.choices import OPEN_CLOCK_STATUSES
 from xiaoneng.workdays.escalation import Audience, EscalationStep, Track
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_pause, clock_start
 from xiaoneng.workdays.urgency import clock_urgency
-
-from .conftest import SH, make_clock, run_scan
 
 H = timedelta(hours=1)
 DUE = datetime(2026, 11, 2, 23, 59, 59, 999999, tzinfo=SH)
@@ -102,8 +101,10 @@ def test_complaints_escalate_asks_supervisions_policy(world, monkeypatch, django
     c.refresh_from_db()
     assert c.escalation_level == 2
     assert Notification.objects.filter(recipient=world.user("supervisor"), title__contains="第2级").exists()
-    assert asked[0]["track"] == Track.OVERDUE and asked[0]["since"] == clock.due_at
-    assert asked[0]["kind"] == "complaint.reply" and asked[0]["has_department"] is True
+    assert asked[0]["track"] == Track.OVERDUE
+    assert asked[0]["since"] == clock.due_at
+    assert asked[0]["kind"] == "complaint.reply"
+    assert asked[0]["has_department"] is True
 
 
 def test_an_alert_no_department_owes_escalates_to_the_office_first(world):

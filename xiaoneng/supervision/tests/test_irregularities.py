@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
+from conftest import login, screenshot
 from xiaoneng.cases.actions.decision import case_decide, case_deliver
 from xiaoneng.cases.actions.fees import fee_charge_record
 from xiaoneng.cases.actions.intake import case_accept, case_deem_accepted, case_refuse_at_intake, case_submit
@@ -146,7 +147,8 @@ def test_sup2_clean_cases_raise_nothing(world, item):
     # when
     result = detect()
     # then
-    assert result.events > 0 and result.raised == 0
+    assert result.events > 0
+    assert result.raised == 0
     assert Irregularity.objects.count() == 0
 
 
@@ -161,8 +163,10 @@ def test_sup2_1_deemed_acceptance_is_flagged(world, item):
     assert case_deem_accepted(case=case, now=timezone.now() + timedelta(days=30))
     detect()
     [flag] = flags(case, R.NOT_ACCEPTED)
-    assert flag.key == "deemed" and flag.severity == RULES["SUP-2.1"].severity
-    assert flag.department == world.dept and flag.region == world.city
+    assert flag.key == "deemed"
+    assert flag.severity == RULES["SUP-2.1"].severity
+    assert flag.department == world.dept
+    assert flag.region == world.city
 
 
 def test_sup2_1_refusal_with_complete_materials_and_no_lawful_ground(world, item):
@@ -192,7 +196,8 @@ def test_sup2_2_second_supplement_request_is_flagged(world, item):
         case_request_supplement(case=Case.objects.get(pk=case.pk), actor=world.user("clerk"), missing=["身份证"])
     detect()
     [flag] = flags(case, R.SECOND_SUPPLEMENT)
-    assert flag.key.startswith("attempt:") and "身份证" in flag.detail
+    assert flag.key.startswith("attempt:")
+    assert "身份证" in flag.detail
 
 
 def test_sup2_3_refusal_without_reasons_is_flagged(world, item):
@@ -260,7 +265,8 @@ def test_sup2_4_fee_outside_catalog_or_above_lower_bound(world, item):
     detect()
     found = {f.key: f.detail for f in flags(case, R.FEE_OUT_OF_CATALOG)}
     assert set(found) == {f"fee:{over.pk}", f"fee:{foreign.pk}"}
-    assert "高于收费标准下限" in found[f"fee:{over.pk}"] and "不在" in found[f"fee:{foreign.pk}"]
+    assert "高于收费标准下限" in found[f"fee:{over.pk}"]
+    assert "不在" in found[f"fee:{foreign.pk}"]
 
 
 def test_sup2_5_case_on_unpublished_item(world, item):
@@ -328,7 +334,10 @@ def test_sup2_8_refusal_without_negative_report(world, item):
 def test_every_rule_is_registered_with_description_and_basis():
     assert set(RULES) == set(IrregularityRule.values)
     for spec in RULES.values():
-        assert str(spec.description) and str(spec.basis) and spec.actions and callable(spec.detect)
+        assert str(spec.description)
+        assert str(spec.basis)
+        assert spec.actions
+        assert callable(spec.detect)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,7 +355,8 @@ def test_detector_is_idempotent_and_from_start_adds_nothing(world, item):
     case = _broken(world, item)
     first = detect()
     assert first.raised == 1
-    assert detect().raised == 0 and detect(from_start=True).raised == 0
+    assert detect().raised == 0
+    assert detect(from_start=True).raised == 0
     call_command("detect_irregularities", "--from-start")
     assert len(flags(case)) == 1
     # one event per flag, and the department head was told once
@@ -378,12 +388,14 @@ def test_detector_resumes_after_a_crash(world, item, monkeypatch):
     # then the flags of committed batches stay, and the cursor stopped before b
     position = DetectorCursor.objects.get(name=CURSOR_NAME).position
     assert a_deemed <= position < b_deemed
-    assert len(flags(a)) == 1 and flags(b) == []
+    assert len(flags(a)) == 1
+    assert flags(b) == []
     # when it runs again, it continues where it stopped
     monkeypatch.setitem(RULES, "SUP-2.1", original)
     last = Event.objects.order_by("-id").values_list("id", flat=True).first()
     detect()
-    assert len(flags(a)) == 1 and len(flags(b)) == 1
+    assert len(flags(a)) == 1
+    assert len(flags(b)) == 1
     # the cursor read every event that existed (the detector's own events come after it)
     assert DetectorCursor.objects.get(name=CURSOR_NAME).position == last
 
@@ -420,7 +432,8 @@ def test_two_concurrent_detectors_raise_each_flag_once(world, item):
 def test_detector_reads_only_events_older_than_the_lag(world, item):
     case = _broken(world, item)
     r = irregularities_detect(lag=timedelta(minutes=5))
-    assert r.events == 0 and flags(case) == []
+    assert r.events == 0
+    assert flags(case) == []
     assert detect().raised == 1
 
 
@@ -432,7 +445,9 @@ def test_detector_cost_follows_new_events_not_cases(world, item, django_assert_m
     case = _broken(world, item)
     with django_assert_max_num_queries(30):
         r = irregularities_detect(lag=NOW)
-    assert r.raised == 1 and r.cases == 1 and len(flags(case)) == 1
+    assert r.raised == 1
+    assert r.cases == 1
+    assert len(flags(case)) == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -478,7 +493,9 @@ def test_unit_staff_and_leaders_see_but_cannot_handle(world, client, flag, usern
     page = client.get("/supervision/irregularities/").content.decode()
     # the rule by its name; its ID stays out of the page (issue 9)
     # (the ID stays only in the filter's option values, which nobody reads)
-    assert flag.subject_label in page and "符合条件的申请不予受理" in page and "SUP-2" not in _text(page)
+    assert flag.subject_label in page
+    assert "符合条件的申请不予受理" in page
+    assert "SUP-2" not in _text(page)
     assert client.get(f"/api/supervision/irregularities/{flag.pk}").json()["rule"] == "SUP-2.1"
     r = client.post(f"/api/supervision/irregularities/{flag.pk}/confirm", {}, content_type="application/json")
     assert r.status_code == 403
@@ -492,7 +509,8 @@ def test_supervisor_dismisses_with_reasons_only(world, client, flag):
     r = client.post(
         f"/api/supervision/irregularities/{flag.pk}/dismiss", {"reason": " "}, content_type="application/json"
     )
-    assert r.status_code == 400 and "必须说明理由" in str(r.json())
+    assert r.status_code == 400
+    assert "必须说明理由" in str(r.json())
     flag.refresh_from_db()
     assert flag.status == IrregularityStatus.OPEN
     r = client.post(
@@ -500,7 +518,8 @@ def test_supervisor_dismisses_with_reasons_only(world, client, flag):
         {"reason": "系统时钟故障所致"},
         content_type="application/json",
     )
-    assert r.status_code == 200 and r.json()["status"] == "dismissed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "dismissed"
     assert Event.objects.for_subject(flag).filter(action="irregularity.dismissed", reason="系统时钟故障所致").exists()
     # a dismissed flag cannot be confirmed
     r = client.post(f"/api/supervision/irregularities/{flag.pk}/confirm", {}, content_type="application/json")
@@ -520,7 +539,8 @@ def test_confirm_rectify_and_verification_close_the_flag(world, client, flag):
         r = client.post(f"/supervision/irregularities/{flag.pk}/", {"action": "confirm", "note": "经核查属实"})
     assert r.status_code == 302
     flag.refresh_from_db()
-    assert flag.status == IrregularityStatus.CONFIRMED and flag.handled_by == world.user("supervisor")
+    assert flag.status == IrregularityStatus.CONFIRMED
+    assert flag.handled_by == world.user("supervisor")
     assert Notification.objects.filter(recipient=world.user("dept_head"), title__contains="已确认").exists()
     r = client.post(
         f"/api/supervision/irregularities/{flag.pk}/rectify",
@@ -529,7 +549,8 @@ def test_confirm_rectify_and_verification_close_the_flag(world, client, flag):
     )
     assert r.status_code == 200
     rect = Rectification.objects.get(pk=r.json()["id"])
-    assert rect.department == world.dept and rect.source_id == str(flag.pk)
+    assert rect.department == world.dept
+    assert rect.source_id == str(flag.pk)
     # asking twice returns the same rectification
     again = client.post(f"/api/supervision/irregularities/{flag.pk}/rectify", {}, content_type="application/json")
     assert again.json()["id"] == rect.pk
@@ -556,34 +577,41 @@ def test_list_filters_rules_page_dashboard_and_case_page(world, client, item, fl
     detect()
     client.force_login(world.user("supervisor"))
     page = client.get("/supervision/irregularities/?rule=SUP-2.8").content.decode()
-    assert other.tracking_number in page and flag.subject_label not in page
+    assert other.tracking_number in page
+    assert flag.subject_label not in page
     today = timezone.localdate()
     page = client.get(f"/supervision/irregularities/?date_from={today + timedelta(days=1)}").content.decode()
-    assert other.tracking_number not in page and "没有符合条件的违规预警" in page
+    assert other.tracking_number not in page
+    assert "没有符合条件的违规预警" in page
     page = client.get(f"/supervision/irregularities/?date_from={today}&date_to={today}&status=open").content.decode()
-    assert other.tracking_number in page and flag.subject_label in page
+    assert other.tracking_number in page
+    assert flag.subject_label in page
     api = client.get(f"/api/supervision/irregularities?department={world.other_dept.pk}").json()
     assert api == []
     # the rules page lists every rule with its description
     rules = client.get("/supervision/irregularities/rules/").content.decode()
-    assert all(rule_id in rules for rule_id in RULES) and "体外循环" in rules
+    assert all(rule_id in rules for rule_id in RULES)
+    assert "体外循环" in rules
     # the dashboard counts the open flags
     dash = client.get("/supervision/").content.decode()
     n = Irregularity.objects.filter(status__in=["open", "confirmed"]).count()
-    assert 'id="n-irregularities"' in dash and f'?status=open">{n}</a>' in dash
+    assert 'id="n-irregularities"' in dash
+    assert f'?status=open">{n}</a>' in dash
     assert client.get("/api/supervision/dashboard").json()["irregularities_open"] == n
     # the detail page links the case and explains the rule
     detail = client.get(f"/supervision/irregularities/{flag.pk}/").content.decode()
-    assert f"/workbench/cases/{flag.subject_id}/" in detail and str(RULES[flag.rule].basis) in detail
+    assert f"/workbench/cases/{flag.subject_id}/" in detail
+    assert str(RULES[flag.rule].basis) in detail
     # staff see the case's flags on the case page
     client.force_login(world.user("clerk"))
     case_page = client.get(f"/workbench/cases/{flag.subject_id}/").content.decode()
-    assert 'id="irregularities"' in case_page and "符合条件的申请不予受理" in case_page
-    assert "SUP-2" not in _text(case_page) and "SUP-2" not in _text(detail)
+    assert 'id="irregularities"' in case_page
+    assert "符合条件的申请不予受理" in case_page
+    assert "SUP-2" not in _text(case_page)
+    assert "SUP-2" not in _text(detail)
 
 
 def test_browser_irregularity_list(world, item, page):
-    from conftest import login, screenshot
 
     # given flags of two rules
     _broken(world, item)
@@ -599,7 +627,8 @@ def test_browser_irregularity_list(world, item, page):
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**rule=SUP-2.8**")
     rows = page.locator("#irr-table tbody tr")
-    assert rows.count() == 1 and "否定决定未经报备即作出" in rows.first.inner_text()
+    assert rows.count() == 1
+    assert "否定决定未经报备即作出" in rows.first.inner_text()
     assert "SUP-2" not in page.locator("#irr-table").inner_text()
     page.goto(page.base + "/supervision/irregularities/")
     screenshot(page, "supervision-irregularity-list")
@@ -611,7 +640,6 @@ def test_browser_irregularity_list(world, item, page):
 
 
 def test_browser_rules_page_and_case_flags(world, item, page):
-    from conftest import login, screenshot
 
     case = _broken(world, item)
     detect()

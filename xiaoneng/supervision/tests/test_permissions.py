@@ -11,6 +11,7 @@ from django.http import Http404
 from django.test import Client
 
 from xiaoneng.supervision.alerts.external import external_obligation_register, external_system_create
+from xiaoneng.supervision.bulletins.services import bulletin_create
 from xiaoneng.supervision.choices import BulletinKind, Level
 from xiaoneng.supervision.efficiency.services import efficiency_compute
 from xiaoneng.supervision.models import Deduction, EfficiencyScore
@@ -21,9 +22,8 @@ from xiaoneng.supervision.permissions import (
     access_obligation_by_external_id,
     access_score_by_id,
 )
+from xiaoneng.supervision.tests.test_efficiency import AFTER_OCT, OCT, SH, alert
 from xiaoneng.workdays.choices import ClockUnit
-
-from .test_efficiency import AFTER_OCT, OCT, SH, alert
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,6 @@ def test_access_deduction_by_id_follows_its_scores_scope(world):
 
 
 def test_access_bulletin_by_id_needs_a_bulletin_reader(world):
-    from xiaoneng.supervision.bulletins.services import bulletin_create
 
     b = bulletin_create(actor=world.user("supervisor"), region=world.city, kind=BulletinKind.MONTHLY, period=OCT)
     assert access_bulletin_by_id(world.user("leader"), b.pk) == b

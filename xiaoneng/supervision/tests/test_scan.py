@@ -2,20 +2,26 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.db import connection as conn
+from django.test.utils import CaptureQueriesContext
 
 from xiaoneng.core.models import Event, Notification
 from xiaoneng.core.trail import trail_verify
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.supervision.alerts.scan import scan
+from xiaoneng.supervision.alerts.services import alert_acknowledge, threshold_policy_save
 from xiaoneng.supervision.choices import AlertStatus, Escalation
 from xiaoneng.supervision.models import Alert, Recommendation
+from xiaoneng.supervision.tests.conftest import make_clock, run_scan
+from xiaoneng.workdays.calendar import get_calendar
+from xiaoneng.workdays.deadline import day_start
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_pause, clock_stop
-
-from .conftest import make_clock, run_scan
 
 S = timedelta(seconds=1)
 
@@ -47,9 +53,11 @@ def test_sup1_scan_raises_reminder_yellow_red_and_statutory_at_their_instants(wo
     assert levels(clock) == [1, 2, 3, 4]
     # SUP-1: red past the statutory limit comes with a supervision recommendation (监察建议书)
     rec = Recommendation.objects.get()
-    assert rec.alert.level == 4 and rec.number.startswith("JCJY-")
+    assert rec.alert.level == 4
+    assert rec.number.startswith("JCJY-")
     clock.refresh_from_db()
-    assert clock.alert_level == 4 and clock.next_alert_at is None
+    assert clock.alert_level == 4
+    assert clock.next_alert_at is None
 
 
 def test_scan_raises_every_passed_level_at_once_and_nothing_twice(world):
@@ -63,8 +71,10 @@ def test_scan_raises_every_passed_level_at_once_and_nothing_twice(world):
     second = run_scan(now=now)
     # then the first raised reminder, yellow and red; the second nothing, and no new events or messages
     assert levels(clock) == [1, 2, 3]
-    assert first.alerts == 3 and second.alerts == 0
-    assert Event.objects.count() == events and Notification.objects.count() == notes
+    assert first.alerts == 3
+    assert second.alerts == 0
+    assert Event.objects.count() == events
+    assert Notification.objects.count() == notes
     assert Rectification.objects.count() == 1
 
 
@@ -89,7 +99,8 @@ def test_scan_ignores_paused_and_stopped_clocks(world):
     # when the scan runs far in the future
     result = scan(now=stopped.started_at + timedelta(days=60))
     # then nothing is raised
-    assert result.alerts == 0 and Alert.objects.count() == 0
+    assert result.alerts == 0
+    assert Alert.objects.count() == 0
 
 
 def test_scan_query_count_does_not_grow_with_open_clocks_not_due(world, django_assert_max_num_queries):
@@ -98,8 +109,6 @@ def test_scan_query_count_does_not_grow_with_open_clocks_not_due(world, django_a
     now = due.red_at
     for _ in range(5):
         make_clock(world, start=now - timedelta(hours=1), limit=20)
-    from django.db import connection as conn
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(conn) as small:
         scan(now=now)
@@ -129,18 +138,19 @@ def test_escalation_goes_to_department_head_then_efficiency_office(world):
     run_scan(now=t1)
     alert.refresh_from_db()
     # then the department head hears of it
-    assert alert.status == AlertStatus.ESCALATED and alert.escalation == Escalation.DEPT_HEAD
+    assert alert.status == AlertStatus.ESCALATED
+    assert alert.escalation == Escalation.DEPT_HEAD
     assert Notification.objects.filter(recipient=world.user("dept_head"), title__contains="升级").exists()
     # and after a second deadline the efficiency office
     run_scan(now=alert.escalate_at)
     alert.refresh_from_db()
-    assert alert.escalation == Escalation.OFFICE and alert.escalate_at is None
+    assert alert.escalation == Escalation.OFFICE
+    assert alert.escalate_at is None
     assert Notification.objects.filter(recipient=world.user("supervisor"), title__contains="升级").exists()
     assert not Notification.objects.filter(recipient=world.user("other_county_supervisor")).exists()
 
 
 def test_acknowledged_alert_is_not_escalated(world):
-    from xiaoneng.supervision.alerts.services import alert_acknowledge
 
     # given a yellow alert the unit acknowledged
     clock = make_clock(world, limit=3)
@@ -153,7 +163,8 @@ def test_acknowledged_alert_is_not_escalated(world):
     result = scan(now=deadline + timedelta(days=3))
     # then nothing escalates
     alert.refresh_from_db()
-    assert result.escalated == 0 and alert.escalation == Escalation.NONE
+    assert result.escalated == 0
+    assert alert.escalation == Escalation.NONE
 
 
 def test_red_alert_opens_one_rectification_with_a_15_day_clock(world):
@@ -164,7 +175,8 @@ def test_red_alert_opens_one_rectification_with_a_15_day_clock(world):
     # then one rectification for the department, with its own clock of 15 working days (CAS-10 default)
     rect = Rectification.objects.get()
     assert rect.clock is not None
-    assert rect.department == world.dept and rect.clock.limit == 15
+    assert rect.department == world.dept
+    assert rect.clock.limit == 15
     assert rect.clock.kind == "oversight.rectification"
     assert rect.source_id == str(Alert.objects.get(clock=clock, level=3).pk)
     assert Notification.objects.filter(recipient=world.user("dept_head"), title__contains="整改").exists()
@@ -184,9 +196,6 @@ def test_overdue_rectification_does_not_open_a_rectification_of_itself(world):
 
 
 def test_sup1_threshold_policy_moves_the_yellow_card(world):
-    from xiaoneng.supervision.alerts.services import threshold_policy_save
-    from xiaoneng.workdays.calendar import get_calendar
-    from xiaoneng.workdays.deadline import day_start
 
     # given a policy for the city: yellow 2 working days before the due day, for kind "test."
     threshold_policy_save(
@@ -234,9 +243,6 @@ def test_two_concurrent_scans_raise_each_alert_once(world):
 
 
 def test_clk5_rescan_command_recomputes_stale_clocks_then_scans(world):
-    from io import StringIO
-
-    from django.core.management import call_command
 
     # given an overdue clock whose cached instants are stale (as after a calendar change)
     clock = make_clock(world, limit=3)
@@ -246,14 +252,12 @@ def test_clk5_rescan_command_recomputes_stale_clocks_then_scans(world):
     call_command("supervision_rescan", stdout=out)
     # then the clock is recomputed, progress is printed, and the scan raised its alerts
     text = out.getvalue()
-    assert "recomputed 1/1" in text and "clocks changed: 1" in text
+    assert "recomputed 1/1" in text
+    assert "clocks changed: 1" in text
     assert levels(clock) == [1, 2, 3]
 
 
 def test_sup1_threshold_policy_recomputes_open_clocks_with_one_event(world):
-    from xiaoneng.supervision.alerts.services import threshold_policy_save
-    from xiaoneng.workdays.calendar import get_calendar
-    from xiaoneng.workdays.deadline import day_start
 
     # given an open clock under the default thresholds
     clock = make_clock(world, limit=10)

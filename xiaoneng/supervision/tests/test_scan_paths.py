@@ -17,13 +17,13 @@ from django.db import connection, transaction
 from xiaoneng.core.models import Event, Notification
 from xiaoneng.core.trail import trail_verify
 from xiaoneng.oversight.models import Rectification
+from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.alerts.services import threshold_policy_save
 from xiaoneng.supervision.models import Alert, Recommendation
+from xiaoneng.supervision.tests.conftest import SH, make_clock, run_scan
 from xiaoneng.workdays.choices import ExtensionKind, PauseReason
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_extend, clock_pause
-
-from .conftest import SH, make_clock, run_scan
 
 pytestmark = pytest.mark.postgres
 
@@ -103,8 +103,10 @@ def test_sup1_sql_scan_and_orm_scan_raise_the_same_alerts(world):
     again.refresh_from_db()
     assert again.alert_level == 0  # … then lowered by the extension: those alerts exist already
     now = clocks[4].warn_at + timedelta(hours=1)
-    assert clocks[0].statutory_due_at < now and again.red_at < now
-    assert clocks[4].warn_at <= now < clocks[4].red_at and clocks[5].remind_at <= now < clocks[5].warn_at
+    assert clocks[0].statutory_due_at < now
+    assert again.red_at < now
+    assert clocks[4].warn_at <= now < clocks[4].red_at
+    assert clocks[5].remind_at <= now < clocks[5].warn_at
     # when the ORM scan runs, then (rolled back) the SQL scan, each in batches of 2 clocks
     last_clock = Clock.objects.order_by("-pk").values_list("pk", flat=True)[0]
     sid = transaction.savepoint_create()
@@ -126,7 +128,9 @@ def test_sup1_sql_scan_and_orm_scan_raise_the_same_alerts(world):
         by_orm.recommendations,
     )
     # and the scenario covered what it should
-    assert by_sql.alerts >= 10 and by_sql.rectifications >= 3 and by_sql.recommendations == 1
+    assert by_sql.alerts >= 10
+    assert by_sql.rectifications >= 3
+    assert by_sql.recommendations == 1
     fast = Alert.objects.get(clock=clocks[1], level=3)
     slow = Alert.objects.get(clock=clocks[2], level=3)
     assert fast.escalate_at > slow.escalate_at  # the policy's 3 days against the default 1
@@ -134,9 +138,8 @@ def test_sup1_sql_scan_and_orm_scan_raise_the_same_alerts(world):
 
 
 def test_sql_scan_is_refused_on_other_databases(world):
-    from xiaoneng.supervision.alerts.scan import scan
 
     if connection.vendor == "postgresql":
         pytest.skip("checks the refusal on a database without the set-based path")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs PostgreSQL"):
         scan(method="sql")

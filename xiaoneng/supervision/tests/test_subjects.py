@@ -20,6 +20,7 @@ from xiaoneng.oversight.services import task_assign
 from xiaoneng.supervision.alerts.selectors import alert_subject
 from xiaoneng.supervision.choices import Level
 from xiaoneng.supervision.models import Alert
+from xiaoneng.supervision.tests.conftest import make_clock
 from xiaoneng.workdays.models import Clock
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,8 @@ def test_an_alert_on_a_disclosure_request_names_and_links_it_for_the_supervisor(
     c = Client()
     c.force_login(world.user("supervisor"))
     page = c.get(f"/supervision/alerts/{alert.pk}/").content.decode()
-    assert f'href="/workbench/disclosure/requests/{req.pk}/"' in page and req.number in page
+    assert f'href="/workbench/disclosure/requests/{req.pk}/"' in page
+    assert req.number in page
 
 
 def test_an_alert_on_a_supervised_task_names_and_links_it_for_the_supervisor(world):
@@ -88,7 +90,9 @@ def test_a_role_that_may_not_open_the_subject_gets_its_label_but_no_link(world, 
     user = world.user(role)
     for owner in (req, task.assignments.get()):
         subject = subject_describe(user, owner)
-        assert subject is not None and subject["label"] and subject["url"] == ""
+        assert subject is not None
+        assert subject["label"]
+        assert subject["url"] == ""
 
 
 def test_the_handling_department_gets_the_link_to_its_own_request_and_task(world):
@@ -96,8 +100,10 @@ def test_the_handling_department_gets_the_link_to_its_own_request_and_task(world
     task = _task(world)
     clerk = world.user("clerk")
     on_request, on_task = subject_describe(clerk, req), subject_describe(clerk, task.assignments.get())
-    assert on_request is not None and on_request["url"] == f"/workbench/disclosure/requests/{req.pk}/"
-    assert on_task is not None and on_task["url"] == f"/oversight/tasks/{task.pk}/"
+    assert on_request is not None
+    assert on_request["url"] == f"/workbench/disclosure/requests/{req.pk}/"
+    assert on_task is not None
+    assert on_task["url"] == f"/oversight/tasks/{task.pk}/"
 
 
 def test_clock_kinds_fall_into_the_groups_their_apps_installed():
@@ -133,7 +139,6 @@ def test_supervision_imports_no_owner_app_for_subjects():
 def _late_world(world):
     """Late clocks of several kinds in the city: a disclosure request, a supervised task, a complaint-
     like clock and a case decision — and one yellow (not late) and one paused (grey) clock."""
-    from .conftest import make_clock
 
     req = submit(world).request
     task = _task(world)
@@ -210,4 +215,6 @@ def test_bad_kind_or_page_input_is_never_a_500(world, bad):
 def test_the_public_overdue_list_names_the_kind_of_each_obligation(world, client):
     _late_world(world)
     page = client.get("/supervision/overdue/").content.decode()
-    assert "<td>依申请公开</td>" in page and "<td>督办任务</td>" in page and "<td>办件</td>" in page
+    assert "<td>依申请公开</td>" in page
+    assert "<td>督办任务</td>" in page
+    assert "<td>办件</td>" in page

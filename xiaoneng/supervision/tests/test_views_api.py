@@ -9,8 +9,7 @@ from django.utils import timezone
 from xiaoneng.supervision.alerts.external import external_system_create
 from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.models import Alert, ExternalObligation
-
-from .conftest import make_clock
+from xiaoneng.supervision.tests.conftest import make_clock
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -48,34 +47,40 @@ def test_unit_acknowledges_and_explains_supervisor_resolves(world, client, red_a
     client.force_login(world.user("clerk"))
     assert client.post(f"/api/supervision/alerts/{red_alert.pk}/acknowledge").status_code == 200
     r = client.post(f"/api/supervision/alerts/{red_alert.pk}/explain", {"text": "短"}, content_type="application/json")
-    assert r.status_code == 400 and "至少10个字" in str(r.json())
+    assert r.status_code == 400
+    assert "至少10个字" in str(r.json())
     text = "因系统故障导致超期，已恢复并加派人手处理。"
     r = client.post(f"/api/supervision/alerts/{red_alert.pk}/explain", {"text": text}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "explained"
+    assert r.status_code == 200
+    assert r.json()["status"] == "explained"
     assert (
         client.post(f"/api/supervision/alerts/{red_alert.pk}/resolve", {}, content_type="application/json").status_code
         == 403
     )
     client.force_login(world.user("supervisor"))
     r = client.post(f"/api/supervision/alerts/{red_alert.pk}/resolve", {}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "resolved"
+    assert r.status_code == 200
+    assert r.json()["status"] == "resolved"
     # SUP-4: the public page shows the explanation, never the responsible person
     client.logout()
     page = client.get("/supervision/overdue/").content.decode()
-    assert text in page and str(world.user("reviewer")) not in page
+    assert text in page
+    assert str(world.user("reviewer")) not in page
 
 
 def test_alert_list_filters_and_dashboard_numbers(world, client, red_alert):
     client.force_login(world.user("supervisor"))
     r = client.get("/supervision/alerts/?level=3")
-    assert r.status_code == 200 and "红牌" in r.content.decode()
+    assert r.status_code == 200
+    assert "红牌" in r.content.decode()
     assert client.get("/api/supervision/alerts?level=1").json()[0]["level"] == 1
     stats = client.get("/api/supervision/dashboard").json()
     assert stats["clocks_by_colour"]["red"] == 1
     # the card was given in October (the clock's month), so this month's cards do not count it
     assert set(stats["cards"]) == {"month", "remind", "yellow", "red"}
     page = client.get("/supervision/").content.decode()
-    assert "vendor/echarts.min.js" in page and "dashboard-data" in page
+    assert "vendor/echarts.min.js" in page
+    assert "dashboard-data" in page
     client.force_login(world.user("other_clerk"))
     assert client.get("/api/supervision/alerts").json() == []
     assert client.get("/supervision/thresholds/").status_code == 200
@@ -117,7 +122,8 @@ def test_external_obligation_is_registered_supervised_and_completed(world, clien
     # then it is supervised like any clock, and completion stops its clock
     assert Alert.objects.filter(clock=ob.clock, level=3).exists()
     r = _post(client, "/api/supervision/external/obligations/GG-2026-001/complete", {}, key)
-    assert r.status_code == 200 and r.json()["status"] == "completed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "completed"
     ob.clock.refresh_from_db()
     assert ob.clock.status == "stopped"
 
@@ -130,7 +136,7 @@ def test_external_api_refuses_a_bad_key(world, client, key):
 
 
 @pytest.mark.parametrize(
-    "change,field",
+    ("change", "field"),
     [
         ({"limit": "三"}, "limit"),
         ({"limit": 0}, "limit"),
@@ -155,5 +161,6 @@ def test_external_api_bad_payload_is_400_in_chinese_and_writes_nothing(world, cl
     r = _post(client, "/api/supervision/external/obligations", data, key)
     assert r.status_code == 400
     detail = r.json()["detail"]
-    assert field in detail and any("\u4e00" <= ch <= "\u9fff" for ch in str(detail[field]))
+    assert field in detail
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(detail[field]))
     assert ExternalObligation.objects.count() == 0

@@ -8,8 +8,7 @@ import pytest
 from xiaoneng.core.models import Event
 from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 from xiaoneng.workdays.models import CalendarDay, CalendarRevision, CalendarYear
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,8 @@ def _post(client, payload):
 
 def test_clk2_public_add_and_day(client, world):
     r = client.get("/api/workdays/add", {"start": "2026-02-10", "days": 20})
-    assert r.status_code == 200 and r.json()["due"] == "2026-03-16"
+    assert r.status_code == 200
+    assert r.json()["due"] == "2026-03-16"
     assert client.get("/api/workdays/day", {"on": "2026-02-14"}).json()["is_workday"] is True
     assert client.get("/api/workdays/add", {"start": "1900-01-01", "days": 1}).status_code == 400
 

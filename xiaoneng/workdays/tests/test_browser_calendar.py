@@ -8,8 +8,7 @@ from conftest import screenshot
 from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 from xiaoneng.workdays.models import CalendarYear
 from xiaoneng.workdays.services import clock_pause, clock_start
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +54,8 @@ def test_clk4_clk5_admin_pastes_previews_and_confirms_2027(page, world):
     # then the year is confirmed, the revision is listed and the clock was recomputed
     assert "已确认2027年放假安排" in page.locator(".messages").inner_text()
     row = page.locator('#years tr[data-year="2027"]')
-    assert "已确认" in row.inner_text() and "国办发明电〔2026〕7号" in row.inner_text()
+    assert "已确认" in row.inner_text()
+    assert "国办发明电〔2026〕7号" in row.inner_text()
     assert "重算1个时限" in page.locator("#revisions + table").inner_text()
     screenshot(page, "workdays-calendar-confirmed")
     clock.refresh_from_db()

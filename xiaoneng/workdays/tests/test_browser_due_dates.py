@@ -49,7 +49,8 @@ def test_issue9_public_tracking_page_and_staff_page_show_the_same_reply_deadline
     staff = page.locator("#reply-due").inner_text()
     # then both show the clock's due day
     shown = re.search(r"\d{4}-\d{2}-\d{2}", public)
-    assert shown is not None and shown.group(0) == staff == due
+    assert shown is not None
+    assert shown.group(0) == staff == due
 
 
 def test_issue9_queue_legend_is_drawn_from_the_pill_colours(page, world):

@@ -24,8 +24,7 @@ from xiaoneng.workdays.services import (
     clocks_recompute,
     set_threshold_resolver,
 )
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +157,10 @@ def test_clk5_bulk_writes_only_what_changed_and_logs_one_event_on_the_revision(m
     assert Event.objects.count() == events + 1
     event = Event.objects.for_subject(rev).order_by("-seq").first()
     assert event is not None
-    assert event.action == "clocks.recomputed" and event.actor == world.user("admin")
-    assert event.after["recomputed"] == 6 and event.after["changed"] == 2
+    assert event.action == "clocks.recomputed"
+    assert event.actor == world.user("admin")
+    assert event.after["recomputed"] == 6
+    assert event.after["changed"] == 2
     assert not Event.objects.filter(action="clock.recomputed").exists()
 
 
@@ -198,7 +199,8 @@ def test_bulk_write_never_overwrites_a_clock_changed_since_it_was_read(make_cloc
     current = Clock.objects.get(pk=clock.pk)
     result = write_chunk(chunk, NOW + timedelta(minutes=2))
     # then nothing is written and the clock is reported as a conflict
-    assert result.changed == 0 and result.conflicts == [clock.pk]
+    assert result.changed == 0
+    assert result.conflicts == [clock.pk]
     after = Clock.objects.get(pk=clock.pk)
     assert [getattr(after, f) for f in OUTPUTS] == [getattr(current, f) for f in OUTPUTS]
 
@@ -228,7 +230,8 @@ def test_bulk_recomputes_a_conflicting_clock_under_its_lock(make_clock, freeze_n
     assert changed == 2
     for c in (a, b):
         c.refresh_from_db()
-        assert c.due_date is not None and c.calendar_revision == get_calendar().revision
+        assert c.due_date is not None
+        assert c.calendar_revision == get_calendar().revision
     assert Event.objects.filter(action="clock.recomputed").count() == 1
 
 
@@ -254,4 +257,5 @@ def test_clk5_bulk_recompute_on_two_connections_equals_clock_recompute(make_cloc
     assert changed_bulk > 0
     # and progress counted every open clock once, in increasing totals
     total = Clock.objects.filter(status__in=OPEN_CLOCK_STATUSES).count()
-    assert [d for d, _t in seen] == sorted(d for d, _t in seen) and seen[-1] == (total, total)
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+    assert seen[-1] == (total, total)

@@ -51,10 +51,12 @@ def test_every_sibling_query_refuses_a_date_outside_the_calendar(call):
     with pytest.raises(CalendarRangeError) as e:
         call(get_calendar())
     # a named error, a ValidationError with a translated message that cites no rule ID
-    assert isinstance(e.value, ValidationError) and isinstance(e.value, ValueError)
+    assert isinstance(e.value, ValidationError)
+    assert isinstance(e.value, ValueError)
     assert e.value.code == "calendar_range"
     message = e.value.messages[0]
-    assert "日期超出工作日历范围（2004-01-01 至" in message and "CLK" not in message
+    assert "日期超出工作日历范围（2004-01-01 至" in message
+    assert "CLK" not in message
 
 
 def test_the_edges_of_the_calendar_still_work():
@@ -67,7 +69,8 @@ def test_the_edges_of_the_calendar_still_work():
 
 def test_api_add_out_of_range_is_a_clear_400(client):
     r = client.get("/api/workdays/add", {"start": "2026-12-01", "days": 100000})
-    assert r.status_code == 400 and "日期超出工作日历范围" in r.json()["detail"]
+    assert r.status_code == 400
+    assert "日期超出工作日历范围" in r.json()["detail"]
     r = client.get("/api/workdays/add", {"start": "0001-01-01", "days": 1})
     assert r.status_code == 400
 
@@ -90,4 +93,5 @@ def test_a_caller_taking_user_input_answers_400_and_writes_nothing(client, world
     # then a clear, translated 400, and no obligation nor clock
     assert r.status_code == 400, r.content
     assert "日期超出工作日历范围" in str(r.json()["detail"])
-    assert ExternalObligation.objects.count() == 0 and Clock.objects.count() == 0
+    assert ExternalObligation.objects.count() == 0
+    assert Clock.objects.count() == 0

@@ -4,8 +4,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+import xiaoneng.workdays.services as services
 from xiaoneng.core.models import Event
+from xiaoneng.core.trail import trail_batch
 from xiaoneng.workdays.choices import ClockStatus, ExtensionKind, PauseReason
 from xiaoneng.workdays.services import (
     AlertLevel,
@@ -14,9 +18,9 @@ from xiaoneng.workdays.services import (
     clock_restart,
     clock_resume,
     clock_stop,
+    clock_stop_running,
 )
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +51,8 @@ def test_clk1_pause_on_working_days_moves_due_by_the_excluded_working_days(make_
     clock_pause(clock=clock, reason=PauseReason.EXPERT_REVIEW, at=at("2026-11-04", 15), actor=world.user("reviewer"))
     clock.refresh_from_db()
     assert clock.status == ClockStatus.PAUSED
-    assert clock.due_date is None and clock.remaining == 9  # only 11-03 was used (issue 9)
+    assert clock.due_date is None
+    assert clock.remaining == 9
     clock_resume(clock=clock, at=at("2026-11-09", 10))
     clock.refresh_from_db()
     # then 11-04 (paused that afternoon), 11-05, 11-06 and 11-09 (resumed that morning) do not
@@ -257,10 +262,6 @@ def test_stop_while_paused_counts_as_on_time_when_time_was_left(make_clock):
 
 
 def test_clock_start_and_stop_inside_an_action_take_no_savepoint_and_stop_takes_a_pk(make_clock):
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    from xiaoneng.core.trail import trail_batch
 
     # given an action's transaction with its events batched (as every case transition runs)
     with transaction.atomic(), CaptureQueriesContext(connection) as queries, trail_batch():
@@ -278,9 +279,6 @@ def test_clock_start_and_stop_inside_an_action_take_no_savepoint_and_stop_takes_
 
 
 def test_clock_start_failing_after_its_insert_leaves_no_clock_for_a_caller_that_recovers(make_clock, monkeypatch):
-    from django.db import IntegrityError, transaction
-
-    import xiaoneng.workdays.services as services
 
     # given the trail refuses the event (any failure after the clock row is written)
     def refuse(**kwargs):
@@ -296,10 +294,6 @@ def test_clock_start_failing_after_its_insert_leaves_no_clock_for_a_caller_that_
 
 
 def test_clock_stop_running_is_one_conditional_update_with_its_event(make_clock):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from xiaoneng.workdays.services import clock_stop_running
 
     # given a running clock, as read by its owner's action
     clock = make_clock(limit=10, started_at=at("2026-11-02"))
@@ -308,21 +302,25 @@ def test_clock_stop_running_is_one_conditional_update_with_its_event(make_clock)
         clock_stop_running(clock=clock.pk, at=at("2026-11-05"))
     # then no read of the clock was needed: one UPDATE … RETURNING of its row
     clock_sql = [q["sql"] for q in queries.captured_queries if "workdays_clock" in q["sql"]]
-    assert len(clock_sql) == 1 and clock_sql[0].startswith("UPDATE") and "RETURNING" in clock_sql[0]
+    assert len(clock_sql) == 1
+    assert clock_sql[0].startswith("UPDATE")
+    assert "RETURNING" in clock_sql[0]
     stopped = type(clock).objects.get(pk=clock.pk)
-    assert stopped.status == ClockStatus.STOPPED and stopped.next_alert_at is None
+    assert stopped.status == ClockStatus.STOPPED
+    assert stopped.next_alert_at is None
     assert stopped.stopped_at == at("2026-11-05")
     event = Event.objects.for_subject(clock).get(action="clock.stopped")
-    assert event.before["status"] == ClockStatus.RUNNING and event.after["on_time"] is True
+    assert event.before["status"] == ClockStatus.RUNNING
+    assert event.after["on_time"] is True
     # and the trail records the same snapshot clock_stop would have (only the status differs)
     assert {k: v for k, v in event.before.items() if k != "status"} == {
         k: v for k, v in event.after.items() if k not in ("status", "on_time")
     }
-    assert event.after["due_date"] == str(stopped.due_date) and event.after["limit"] == 10
+    assert event.after["due_date"] == str(stopped.due_date)
+    assert event.after["limit"] == 10
 
 
 def test_clock_stop_running_falls_back_to_clock_stop_for_a_clock_no_longer_running(make_clock):
-    from xiaoneng.workdays.services import clock_stop_running
 
     # given a clock read as running, then paused by someone else before the stop
     clock = make_clock(limit=10, started_at=at("2026-11-02"))

@@ -13,8 +13,7 @@ from django.utils import timezone
 from xiaoneng.complaints.actions.acceptance import complaint_accept
 from xiaoneng.complaints.actions.dispatch import complaint_dispatch
 from xiaoneng.complaints.actions.intake import complaint_submit
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +33,8 @@ def complaint_due_friday(world, freeze_now):
     )
     c = complaint_accept(complaint=reg.complaint, actor=world.user("supervisor"))
     c = complaint_dispatch(complaint=c, actor=world.user("supervisor"), department=world.dept)
-    assert c.reply_clock is not None and c.reply_clock.due_at is not None
+    assert c.reply_clock is not None
+    assert c.reply_clock.due_at is not None
     assert str(c.reply_clock.due_date) == "2026-12-11"
     assert str(timezone.localtime(c.reply_clock.due_at).date()) == "2026-12-12"  # the trap
     return c, reg.code
@@ -65,7 +65,8 @@ def test_issue9_complaint_reply_due_is_the_same_on_public_page_staff_pages_and_a
     client.force_login(world.user("dept_head"))
     orders = client.get("/workbench/orders/")
     assert orders.status_code == 200
-    assert "2026-12-11" in orders.content.decode() and "2026-12-12" not in orders.content.decode()
+    assert "2026-12-11" in orders.content.decode()
+    assert "2026-12-12" not in orders.content.decode()
 
 
 def test_issue9_no_template_formats_a_clock_instant_or_field_as_its_due_date():

@@ -8,9 +8,8 @@ from django.template.loader import render_to_string
 from xiaoneng.workdays.choices import PauseReason
 from xiaoneng.workdays.explain import clock_explain
 from xiaoneng.workdays.services import clock_pause, clock_resume, clock_stop
+from xiaoneng.workdays.tests.conftest import at
 from xiaoneng.workdays.urgency import clock_urgency
-
-from .conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,8 @@ def test_clk1_explain_names_the_skipped_spring_festival_and_the_pause(make_clock
     assert "计入：2026-02-14（周六） 为调休上班日。" in ex.lines
     assert not any("2026-02-28（周六） 为调休上班日" in line for line in ex.lines)  # it fell in the pause
     pause_line = next(line for line in ex.lines if line.startswith("暂停："))
-    assert "专家评审" in pause_line and "《行政许可法》第四十五条" in pause_line
+    assert "专家评审" in pause_line
+    assert "《行政许可法》第四十五条" in pause_line
     # issue 9 convention: the pause day and the resumption day are not counted either
     assert "暂停当日至恢复当日均不计入期限" in pause_line
     assert "共扣除5个工作日" in pause_line  # 02-26, 02-27, make-up Saturday 02-28, 03-02, 03-03

@@ -34,9 +34,8 @@ from xiaoneng.workdays.ladder import (
 )
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_extend, clock_next_alert_at, clock_pause, clock_stop
+from xiaoneng.workdays.tests.conftest import at
 from xiaoneng.workdays.urgency import URGENCY_LEVELS, clock_urgency
-
-from .conftest import at
 
 S = timedelta(seconds=1)
 US = timedelta(microseconds=1)
@@ -203,7 +202,7 @@ def test_lad_next_is_none_unless_running(make_clock):
 
 
 @pytest.mark.parametrize(
-    "unit,limit", [(ClockUnit.WORKING_DAYS, 5), (ClockUnit.NATURAL_DAYS, 10), (ClockUnit.HOURS, 36)]
+    ("unit", "limit"), [(ClockUnit.WORKING_DAYS, 5), (ClockUnit.NATURAL_DAYS, 10), (ClockUnit.HOURS, 36)]
 )
 def test_lad_services_store_what_the_ladder_says(world, make_clock, unit, limit):
     # given a clock computed by the services, with a statutory limit

@@ -16,8 +16,7 @@ import pytest
 from xiaoneng.workdays.choices import PauseReason
 from xiaoneng.workdays.explain import clock_explain
 from xiaoneng.workdays.services import clock_pause, clock_resume
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,8 @@ def test_a_one_day_pause_excludes_one_working_day(make_clock):
     assert clock.due_date == date(2026, 12, 1)
     line = next(x for x in clock_explain(clock).lines if x.startswith("暂停："))
     assert "2026-11-04（周三） 至 2026-11-04（周三）" in line
-    assert "暂停当日至恢复当日均不计入期限" in line and "共扣除1个工作日" in line
+    assert "暂停当日至恢复当日均不计入期限" in line
+    assert "共扣除1个工作日" in line
 
 
 def test_a_pause_overnight_excludes_both_days(make_clock):
@@ -76,7 +76,9 @@ def test_two_pauses_add_up(make_clock):
     clock = _paused(make_clock, [(("2026-11-03", 10), ("2026-11-03", 17)), (("2026-11-09", 9), ("2026-11-11", 17))])
     assert clock.due_date == date(2026, 12, 4)
     lines = [x for x in clock_explain(clock).lines if x.startswith("暂停：")]
-    assert len(lines) == 2 and "共扣除1个工作日" in lines[0] and "共扣除3个工作日" in lines[1]
+    assert len(lines) == 2
+    assert "共扣除1个工作日" in lines[0]
+    assert "共扣除3个工作日" in lines[1]
 
 
 def test_while_paused_the_remaining_days_exclude_the_pause_day(make_clock):
@@ -85,9 +87,11 @@ def test_while_paused_the_remaining_days_exclude_the_pause_day(make_clock):
     clock = make_clock(limit=20, started_at=at("2026-11-02", 9))
     clock_pause(clock=clock, reason=PauseReason.TESTING, at=at("2026-11-04", 10))
     clock.refresh_from_db()
-    assert clock.due_date is None and clock.remaining == 19
+    assert clock.due_date is None
+    assert clock.remaining == 19
     line = next(x for x in clock_explain(clock).lines if x.startswith("暂停中："))
-    assert "恢复当日也不计入" in line and "剩余19个工作日" in line
+    assert "恢复当日也不计入" in line
+    assert "剩余19个工作日" in line
 
 
 def test_natural_days_follow_the_same_convention(make_clock):

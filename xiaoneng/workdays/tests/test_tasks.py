@@ -10,8 +10,7 @@ from xiaoneng.orgs.tests.factories import UserFactory
 from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 from xiaoneng.workdays.services import calendar_confirm_year
 from xiaoneng.workdays.tasks import calendar_warn_missing_year
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 

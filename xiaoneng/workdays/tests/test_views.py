@@ -10,8 +10,7 @@ from xiaoneng.core.models import Event
 from xiaoneng.orgs.tests.factories import UserFactory
 from xiaoneng.workdays.forms import NOTICE_EXAMPLE_2027
 from xiaoneng.workdays.models import CalendarDay, CalendarRevision, CalendarYear
-
-from .conftest import at
+from xiaoneng.workdays.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +72,8 @@ def test_calendar_screen_lists_years_with_status_and_shows_the_format(admin_clie
     assert response.status_code == 200
     years = {y.year: y for y in response.context["recent_years"] + response.context["older_years"]}
     assert years[2027].status == "missing"
-    assert years[2026].status == "confirmed" and years[2026].source == "chinese-calendar 数据包"
+    assert years[2026].status == "confirmed"
+    assert years[2026].source == "chinese-calendar 数据包"
     assert years[2004].status == "confirmed"
     assert "未录入（按周一至周五并跳过法定节假日暂定）" in html
     assert "调休上班：2027-01-31、2027-02-20" in html  # the 2027 example
@@ -113,7 +113,8 @@ def test_clk4_preview_shows_what_will_change_and_writes_nothing(admin_client, ma
     assert response.context["makeup_days"][0] == date(2027, 1, 31)
     assert response.context["affected"] == 1
     assert response.context["affected_provisional"] == 1
-    assert "春节" in html and "2027-02-05 至 2027-02-13" in html
+    assert "春节" in html
+    assert "2027-02-05 至 2027-02-13" in html
     assert REF in html
     assert _state() == before
 
@@ -180,7 +181,8 @@ def test_clk4_clk5_confirm_enters_the_year_recomputes_and_lists_the_revision(adm
     page = admin_client.get(response["Location"])
     html = page.content.decode()
     rev = CalendarRevision.objects.order_by("-number").first()
-    assert rev is not None and rev.actor == world.user("admin")
+    assert rev is not None
+    assert rev.actor == world.user("admin")
     assert f"已确认2027年放假安排（日历第{rev.number}版）" in html
     # and 2027 is confirmed, the revision is listed with who and what
     assert CalendarYear.objects.get(year=2027).notice_ref == REF

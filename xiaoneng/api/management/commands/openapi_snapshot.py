@@ -5,11 +5,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from xiaoneng.api.api import api
+
 SNAPSHOT = Path(settings.BASE_DIR) / "docs" / "openapi.json"
 
 
 def current_schema() -> str:
-    from xiaoneng.api.api import api
 
     return json.dumps(api.get_openapi_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
