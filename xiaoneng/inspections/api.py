@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -200,7 +201,7 @@ def get_filing(request: AuthedRequest, pk: int) -> FilingOut:
 
 
 @router.post("/filings", response={201: FilingOut}, summary="File an enterprise inspection (INS-1)")
-def create_filing(request: AuthedRequest, payload: FilingIn) -> Status:
+def create_filing(request: AuthedRequest, payload: FilingIn) -> Status[Any]:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
@@ -265,7 +266,7 @@ def list_certificates(request: AuthedRequest) -> list[CertificateOut]:
     throttle=ApiThrottle("track"),
     summary="Public: an enterprise verifies a filing by number and its credit code (INS-6)",
 )
-def verify_filing(request: HttpRequest, number: str, credit_code: str) -> Status:
+def verify_filing(request: HttpRequest, number: str, credit_code: str) -> Status[Any]:
     found = filing_verify(number, credit_code)
     if found is None:
         return Status(404, {"detail": _("没有找到该备案：请核对备案编号和本企业的统一社会信用代码。")})
@@ -369,7 +370,7 @@ def get_notice(request: AuthedRequest, pk: int) -> InspectionNoticeOut:
 
 
 @router.post("/notices", response={201: InspectionNoticeOut}, summary="Issue a first-violation warning (INS-8)")
-def create_notice(request: AuthedRequest, payload: NoticeIn) -> Status:
+def create_notice(request: AuthedRequest, payload: NoticeIn) -> Status[Any]:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department
@@ -417,7 +418,7 @@ class FindingOut(Schema):
 
 
 @router.post("/records/{pk}/findings", response={201: FindingOut}, summary="A finding opens a rectification (INS-9)")
-def add_finding(request: AuthedRequest, pk: int, payload: FindingIn) -> Status:
+def add_finding(request: AuthedRequest, pk: int, payload: FindingIn) -> Status[Any]:
     _staff(request)
     finding = finding_add(actor=request.user, inspection=access_inspection_by_id(request.user, pk), text=payload.text)
     return Status(
@@ -510,7 +511,7 @@ def list_penalties(request: AuthedRequest) -> list[PenaltyOut]:
 
 
 @router.post("/penalties", response={201: PenaltyOut}, summary="Record a penalty decision within its baseline (INS-10)")
-def create_penalty(request: AuthedRequest, payload: PenaltyIn) -> Status:
+def create_penalty(request: AuthedRequest, payload: PenaltyIn) -> Status[Any]:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department

@@ -37,14 +37,14 @@ from xiaoneng.orgs.models import Department, User
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class _UserChoices(forms.ModelMultipleChoiceField):
+class _UserChoices(forms.ModelMultipleChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.display_name or obj.username
+        return str(obj.display_name or obj.username)
 
 
-class _ItemChoice(forms.ModelChoiceField):
+class _ItemChoice(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.published.name if obj.published else obj.implementing_code
+        return str(obj.published.name if obj.published else obj.implementing_code)
 
 
 def published_items(department: Department | None, item_type: str) -> QuerySet[Item]:
@@ -75,7 +75,8 @@ class FilingForm(forms.Form):
 
     def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["item"]).queryset = published_items(department, ItemType.INSPECTION)
+        items = published_items(department, ItemType.INSPECTION)
+        cast("forms.ModelChoiceField[Any]", self.fields["item"]).queryset = items
         self.fields["officials"] = officials_field(department)
 
 
@@ -91,10 +92,11 @@ class InspectionForm(forms.Form):
 
     def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["filing"]).queryset = InspectionFiling.objects.filter(
+        cast("forms.ModelChoiceField[Any]", self.fields["filing"]).queryset = InspectionFiling.objects.filter(
             department=department, status=FilingStatus.FILED
         )
-        cast(forms.ModelChoiceField, self.fields["item"]).queryset = published_items(department, ItemType.INSPECTION)
+        items = published_items(department, ItemType.INSPECTION)
+        cast("forms.ModelChoiceField[Any]", self.fields["item"]).queryset = items
         self.fields["officials"] = officials_field(department)
 
 
@@ -107,10 +109,10 @@ class CertificateForm(forms.Form):
 
     def __init__(self, *args: Any, holders: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["holder"]).queryset = holders
+        cast("forms.ModelChoiceField[Any]", self.fields["holder"]).queryset = holders
 
 
-class _EntryChoice(forms.ModelChoiceField):
+class _EntryChoice(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.item_name} — {obj.circumstance[:40]}"
 
@@ -124,10 +126,10 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["entry"]).queryset = FirstViolationEntry.objects.filter(
+        cast("forms.ModelChoiceField[Any]", self.fields["entry"]).queryset = FirstViolationEntry.objects.filter(
             department=department, active=True
         )
-        cast(forms.ModelChoiceField, self.fields["inspection"]).queryset = Inspection.objects.filter(
+        cast("forms.ModelChoiceField[Any]", self.fields["inspection"]).queryset = Inspection.objects.filter(
             department=department, kind=InspectionKind.ENTERPRISE
         )
         self.fields["officials"] = officials_field(department)
@@ -140,7 +142,7 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, items: QuerySet[Item], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["item"]).queryset = items
+        cast("forms.ModelChoiceField[Any]", self.fields["item"]).queryset = items
 
 
 class CheckForm(forms.Form):
@@ -161,10 +163,10 @@ class CheckForm(forms.Form):
     def __init__(self, *args: Any, kinds: list[tuple[str, Any]], departments: QuerySet[Department], **kwargs: Any):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = kinds
-        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
+        cast("forms.ModelChoiceField[Any]", self.fields["department"]).queryset = departments
 
 
-class _TierChoice(forms.ModelChoiceField):
+class _TierChoice(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.baseline.item_name} · {obj.get_tier_display()} · {obj.fine_min}–{obj.fine_max}"
 
@@ -182,10 +184,10 @@ class PenaltyForm(forms.Form):
 
     def __init__(self, *args: Any, department: Department | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["tier"]).queryset = DiscretionTier.objects.filter(
+        cast("forms.ModelChoiceField[Any]", self.fields["tier"]).queryset = DiscretionTier.objects.filter(
             baseline__department=department
         ).select_related("baseline")
-        cast(forms.ModelChoiceField, self.fields["notice"]).queryset = FirstViolationNotice.objects.filter(
+        cast("forms.ModelChoiceField[Any]", self.fields["notice"]).queryset = FirstViolationNotice.objects.filter(
             department=department
         )
         self.fields["officials"] = officials_field(department)
@@ -197,7 +199,7 @@ class BaselineForm(forms.Form):
 
     def __init__(self, *args: Any, items: QuerySet[Item], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["item"]).queryset = items
+        cast("forms.ModelChoiceField[Any]", self.fields["item"]).queryset = items
         for value, label in Tier.choices:
             self.fields[f"{value}_circumstance"] = forms.CharField(
                 label=_("%(tier)s：适用情形") % {"tier": label}, max_length=500, required=False

@@ -61,7 +61,7 @@ def can_approve_filing(user: Any, filing: InspectionFiling) -> bool:
     """INS-1: the head of the filing department (部门主管领导) approves."""
     if user.is_superuser:
         return True
-    return user.role == Role.DEPT_HEAD and user.department_id == filing.department_id
+    return bool(user.role == Role.DEPT_HEAD and user.department_id == filing.department_id)
 
 
 def can_issue_certificate(user: Any, department: Department) -> bool:
@@ -70,7 +70,7 @@ def can_issue_certificate(user: Any, department: Department) -> bool:
         return True
     if user.role == Role.LEGAL:
         return in_region(user, department)
-    return user.role == Role.ADMIN and user.tenant_id == department.tenant_id
+    return bool(user.role == Role.ADMIN and user.tenant_id == department.tenant_id)
 
 
 def access_filing_by_id(user: Any, pk: int) -> InspectionFiling:
