@@ -318,6 +318,9 @@ class EfficiencyPolicy(TenantModel):
     complaint_points = _points(_("每件属实效能投诉扣分"), "5")
     late_reply_points = _points(_("每件未按时答复投诉扣分"), "1")
     bad_review_points = _points(_("每条逾期未整改差评扣分"), "2")
+    # 督查督办 (issue 11, CAS-10 tasks): each task share overdue in the month; the default is the
+    # fixed value used before it became configurable
+    task_overdue_points = _points(_("每件逾期督办事项扣分"), "2")
     satisfaction_target = _points(_("评价满意率目标（%）"), "95")
     satisfaction_points = _points(_("满意率每低1个百分点扣分"), "1")
     satisfaction_cap = _points(_("满意率扣分上限"), "5")

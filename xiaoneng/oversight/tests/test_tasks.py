@@ -4,6 +4,7 @@ the efficiency selector, and every page and endpoint refused to the wrong role."
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +24,9 @@ from xiaoneng.oversight.services import (
     task_verify,
 )
 from xiaoneng.supervision.choices import DeductionSource
-from xiaoneng.supervision.efficiency.services import efficiency_compute
-from xiaoneng.supervision.models import Deduction
+from xiaoneng.supervision.efficiency.scoring import policy_for
+from xiaoneng.supervision.efficiency.services import efficiency_compute, efficiency_policy_save
+from xiaoneng.supervision.models import Deduction, EfficiencyPolicy
 from xiaoneng.workdays.calendar import get_calendar
 from xiaoneng.workdays.choices import ClockStatus
 
@@ -370,3 +372,34 @@ def test_an_overdue_share_is_a_deduction_in_the_efficiency_index(world):
     d = Deduction.objects.get(source=DeductionSource.TASK_OVERDUE)
     assert d.count == 1
     assert d.score.department_id == world.dept.pk
+
+
+def test_the_overdue_task_deduction_follows_the_jurisdictions_policy(world):
+    # given the city's administrator sets 督办 overdue points to 3.5 (default 2)
+    policy = EfficiencyPolicy(tenant=world.city, task_overdue_points=Decimal("3.5"))
+    efficiency_policy_save(actor=world.user("admin"), policy=policy)
+    task = _assign(world, days=1, departments=[world.dept])
+    due_at = task.assignments.get().clock.due_at
+    # when the month is scored after the share fell due
+    efficiency_compute(
+        tenant=world.city, month=timezone.localdate(due_at).replace(day=1), now=due_at + timedelta(hours=1)
+    )
+    # then the deduction uses the configured points, not the old fixed 2
+    d = Deduction.objects.get(source=DeductionSource.TASK_OVERDUE)
+    assert d.points == Decimal("3.5")
+
+
+def test_the_overdue_task_points_default_to_two_and_only_the_administrator_sets_them(world):
+    # given no policy row, the default is the value that used to be fixed
+    assert policy_for(world.city.pk).task_overdue_points == Decimal("2")
+    # when a supervisor tries to configure it, or an administrator gives a value too large for the field
+    with pytest.raises(PermissionDenied):
+        efficiency_policy_save(
+            actor=world.user("supervisor"), policy=EfficiencyPolicy(tenant=world.city, task_overdue_points=5)
+        )
+    with pytest.raises(ValidationError):
+        efficiency_policy_save(
+            actor=world.user("admin"), policy=EfficiencyPolicy(tenant=world.city, task_overdue_points=Decimal("1e5"))
+        )
+    # then nothing was written
+    assert not EfficiencyPolicy.objects.filter(tenant=world.city).exists()

@@ -31,10 +31,6 @@ DEFAULT_POLICY = EfficiencyPolicy()
 
 
 ONE_DECIMAL = Decimal("0.1")
-# Each supervised-task share overdue in the month (督查督办, issue 11); a policy may carry its own.
-TASK_OVERDUE_POINTS = Decimal("2")
-
-
 REFS_MAX = 2000  # ids kept per deduction for drill-down (the count is always exact)
 
 
@@ -187,7 +183,8 @@ def score_unit(facts: UnitFacts, policy: EfficiencyPolicy) -> ScoredUnit:
         p=policy.bad_review_points,
     )
     # 督查督办 (issue 11): each task share that fell due in the month without being reported done
-    task_points = getattr(policy, "task_overdue_points", TASK_OVERDUE_POINTS)
+    # (the jurisdiction's EfficiencyPolicy.task_overdue_points, default 2)
+    task_points = policy.task_overdue_points
     add(
         DeductionSource.TASK_OVERDUE,
         len(facts.tasks_overdue),
