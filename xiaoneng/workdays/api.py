@@ -105,7 +105,7 @@ def years(request: HttpRequest) -> list[YearOut]:
     response={200: YearConfirmedOut, 400: NoticeErrorOut | CalendarDetailOut, 403: CalendarDetailOut},
     summary="Enter or replace a year's schedule from the State Council notice (administrators)",  # CLK-4, CLK-5
 )
-def year_confirm(request: AuthedRequest, year: int, payload: YearIn) -> YearConfirmedOut | Status:
+def year_confirm(request: AuthedRequest, year: int, payload: YearIn) -> YearConfirmedOut | Status[NoticeErrorOut]:
     """The same rules as the calendar screen: every bad line is reported with its number and nothing
     changes; on success the open clocks the year affects are recomputed."""
     if not can_manage_calendar(request.user):

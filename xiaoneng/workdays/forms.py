@@ -53,7 +53,7 @@ def _csv_to_lines(text: str) -> str:
     return "\n".join(out)
 
 
-def notice_text_from_upload(upload: UploadedFile) -> str:
+def notice_text_from_upload(upload: UploadedFile[bytes]) -> str:
     """The text of an uploaded .txt or .csv file (UTF-8, or GB18030 as Excel saves it in China)."""
     name = (upload.name or "").lower()
     if not name.endswith((".txt", ".csv")):
@@ -97,7 +97,7 @@ class CalendarNoticeForm(forms.Form):
         help_text=gettext_lazy("内容格式与上面相同；上传文件时以文件内容为准。"),
     )
 
-    def clean_file(self) -> UploadedFile | None:
+    def clean_file(self) -> UploadedFile[bytes] | None:
         upload = self.cleaned_data.get("file")
         if upload:
             self.cleaned_data["file_text"] = notice_text_from_upload(upload)

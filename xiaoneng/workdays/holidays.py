@@ -53,9 +53,10 @@ class ProvisionalHoliday:
 def _lunar(year: int, month: int, day: int) -> date | None:
 
     try:
-        return LunarDate(year, month, day).to_solar_date()
+        solar: date = LunarDate(year, month, day).to_solar_date()  # lunardate is untyped
     except ValueError:  # outside the package's table (1900–2099)
         return None
+    return solar
 
 
 def _qingming(year: int) -> date | None:

@@ -658,7 +658,7 @@ def clock_stop_running(*, clock: Clock | int, actor: Any = None, at: datetime | 
     if not connection.features.can_return_rows_from_update:
         return clock_stop(clock=pk, actor=actor, at=at)
     meta = Clock._meta
-    returning = [cast(models.Field, meta.get_field(name)) for name in _STOP_RETURNING]
+    returning = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in _STOP_RETURNING]
     values = [
         (meta.get_field("status"), None, ClockStatus.STOPPED),
         (meta.get_field("stopped_at"), None, at),

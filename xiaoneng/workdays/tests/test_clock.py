@@ -11,6 +11,7 @@ import xiaoneng.workdays.services as services
 from xiaoneng.core.models import Event
 from xiaoneng.core.trail import trail_batch
 from xiaoneng.workdays.choices import ClockStatus, ExtensionKind, PauseReason
+from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import (
     AlertLevel,
     clock_extend,
@@ -285,12 +286,12 @@ def test_clock_start_failing_after_its_insert_leaves_no_clock_for_a_caller_that_
         raise IntegrityError("refused")
 
     monkeypatch.setattr(services, "event_append", refuse)
-    before = services.Clock.objects.count()
+    before = Clock.objects.count()
     # when a caller that catches the error in its own atomic block starts a clock
     with pytest.raises(IntegrityError), transaction.atomic():
         make_clock(limit=10, started_at=at("2026-11-02"))
     # then its transaction is still usable and the clock row is not left behind
-    assert services.Clock.objects.count() == before
+    assert Clock.objects.count() == before
 
 
 def test_clock_stop_running_is_one_conditional_update_with_its_event(make_clock):
