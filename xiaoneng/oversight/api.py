@@ -16,6 +16,7 @@ from ninja import Router, Schema, Status
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import MAX_OFFSET, bounded_int
 from xiaoneng.orgs.models import User
+from xiaoneng.oversight.choices import SANCTION_LADDER, Sanction
 from xiaoneng.oversight.forms import departments_in_reach, leaders_in_reach, staff_in_reach
 from xiaoneng.oversight.models import (
     AccountabilityRecord,
@@ -32,6 +33,7 @@ from xiaoneng.oversight.permissions import (
     access_task_by_id,
     is_office_user,
     require_staff,
+    sanctions_imposable,
 )
 from xiaoneng.oversight.selectors import assignments_for, exemptions_for, records_for, rectifications_for, tasks_for
 from xiaoneng.oversight.services import (
@@ -141,7 +143,7 @@ def list_rectifications(
 
 
 @router.post("/rectifications", response={201: RectificationOut}, summary="The office opens a rectification by hand")
-def open_rectification(request: AuthedRequest, payload: RectificationIn) -> Status:
+def open_rectification(request: AuthedRequest, payload: RectificationIn) -> Status[Any]:
     if not is_office_user(request.user):
         raise PermissionDenied(_("只有效能办或领导可以开具整改事项。"))
     dept = _pick(
@@ -280,7 +282,7 @@ def list_tasks(request: AuthedRequest, status: str = "", limit: int = 50, offset
 @router.post(
     "/tasks", response={201: OversightTaskOut}, summary="The office assigns a task to departments (CAS-10 default)"
 )
-def assign_task(request: AuthedRequest, payload: TaskIn) -> Status:
+def assign_task(request: AuthedRequest, payload: TaskIn) -> Status[Any]:
     if not is_office_user(request.user):
         raise PermissionDenied(_("只有效能办或领导可以交办督办事项。"))
     ids = {bounded_int(i, "department_ids", low=1) or 0 for i in payload.department_ids[:100]}
@@ -461,10 +463,29 @@ def list_records(
     return [_record_out(r) for r in _page(qs, limit, offset)]
 
 
+class SanctionOut(Schema):
+    value: str
+    label: str
+    rung: int
+
+
+@router.get(
+    "/accountability/sanctions",
+    response=list[SanctionOut],
+    summary="ACC-1: the sanctions this user may impose, lowest rung first",
+)
+def sanction_choices(request: AuthedRequest) -> list[SanctionOut]:
+    require_staff(request.user)
+    return [
+        SanctionOut(value=s, label=str(Sanction(s).label), rung=SANCTION_LADDER[s])
+        for s in sanctions_imposable(request.user)
+    ]
+
+
 @router.post(
     "/accountability", response={201: OversightRecordOut}, summary="Record an accountability decision (ACC-1/2)"
 )
-def open_record(request: AuthedRequest, payload: OversightRecordIn) -> Status:
+def open_record(request: AuthedRequest, payload: OversightRecordIn) -> Status[Any]:
     require_staff(request.user)
     dept = _pick(
         departments_in_reach(request.user), payload.department_id, "department_id", _("部门不存在或不在您的辖区。")
@@ -496,7 +517,7 @@ def get_record(request: AuthedRequest, pk: int) -> OversightRecordOut:
 
 
 @router.post("/accountability/{pk}/exemptions", response={201: ExemptionOut}, summary="Apply for 容错 (ACC-3)")
-def apply_exemption(request: AuthedRequest, pk: int, payload: ExemptionIn) -> Status:
+def apply_exemption(request: AuthedRequest, pk: int, payload: ExemptionIn) -> Status[Any]:
     require_staff(request.user)
     rec = access_record_by_id(request.user, bounded_int(pk, "pk") or 0)
     app = exemption_apply(

@@ -33,6 +33,7 @@ from xiaoneng.oversight.choices import (
     TaskSource,
 )
 from xiaoneng.oversight.inputs import MAX_LIMIT_DAYS
+from xiaoneng.oversight.permissions import sanctions_imposable
 
 MESSAGES = {
     "required": _("请填写此项。"),
@@ -85,7 +86,7 @@ def leaders_in_reach(user: Any) -> QuerySet[User]:
     return q.filter(cond).order_by("username")
 
 
-class _UserChoice(forms.ModelChoiceField):
+class _UserChoice(forms.ModelChoiceField[User]):
     def label_from_instance(self, obj: Any) -> str:
         name = obj.get_full_name() or obj.username
         return f"{name}（{obj.department or obj.get_role_display()}）"
@@ -182,7 +183,22 @@ class RecordForm(forms.Form):
         self.fields["department"].queryset = departments_in_reach(user)  # type: ignore[attr-defined]
         self.fields["person"].queryset = staff_in_reach(user)  # type: ignore[attr-defined]
         self.fields["leader"].queryset = leaders_in_reach(user)  # type: ignore[attr-defined]
+        # ACC-1: only the rungs of the ladder this user may impose are offered; a value posted from
+        # outside them gets a clear refusal (clean_sanction) instead of Django's "not a valid choice"
+        self.allowed_sanctions = sanctions_imposable(user)
+        self.fields["sanction"].widget.choices = [
+            ("", EMPTY),
+            *[(s, Sanction(s).label) for s in self.allowed_sanctions],
+        ]
         _plain(self)
+
+    def clean_sanction(self) -> str:
+        value = str(self.cleaned_data["sanction"])
+        if value not in self.allowed_sanctions:
+            raise ValidationError(
+                _("您无权作出“%(s)s”的问责决定，请从列表中选择。") % {"s": Sanction(value).label}, code="not_allowed"
+            )
+        return value
 
 
 class ExemptionApplyForm(forms.Form):

@@ -19,6 +19,7 @@ __all__ = [
     "is_office_user",
     "is_staff_user",
     "require_staff",
+    "sanctions_imposable",
 ]
 
 from typing import Any
@@ -28,7 +29,7 @@ from django.shortcuts import get_object_or_404
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
-from xiaoneng.oversight.choices import SANCTION_AUTHORITY, VERIFIER_ROLES
+from xiaoneng.oversight.choices import SANCTION_AUTHORITY, SANCTION_LADDER, VERIFIER_ROLES
 from xiaoneng.oversight.models import (
     AccountabilityRecord,
     ExemptionApplication,
@@ -112,8 +113,20 @@ def can_impose(user: Any, sanction: str, department: Any) -> bool:
     if user.role not in SANCTION_AUTHORITY.get(sanction, frozenset()):
         return False
     if user.role == Role.DEPT_HEAD:
-        return user.department_id == department.pk
+        return bool(user.department_id == department.pk)
     return can_office_region(user, department.region.path)
+
+
+def sanctions_imposable(user: Any) -> list[str]:
+    """ACC-1: the rungs of the ladder this user's role may impose, lowest first (the choices offered
+    on the record form and by the API). Whether the department is within reach is `can_impose`'s
+    second half and is checked when the record is written."""
+    if not _active(user):
+        return []
+    ladder = sorted(SANCTION_LADDER, key=lambda s: SANCTION_LADDER[s])
+    if user.is_superuser:
+        return ladder
+    return [s for s in ladder if user.role in SANCTION_AUTHORITY.get(s, frozenset())]
 
 
 def can_apply_exemption(user: Any, record: AccountabilityRecord) -> bool:
@@ -122,7 +135,7 @@ def can_apply_exemption(user: Any, record: AccountabilityRecord) -> bool:
         return False
     if record.person_id is not None and user.pk == record.person_id:
         return True
-    return user.role == Role.DEPT_HEAD and user.department_id == record.department_id
+    return bool(user.role == Role.DEPT_HEAD and user.department_id == record.department_id)
 
 
 def can_decide_exemption(user: Any, application: ExemptionApplication) -> bool:

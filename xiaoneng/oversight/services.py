@@ -193,13 +193,13 @@ def rectification_open(
     return rect
 
 
-def _check_file(file: UploadedFile | None) -> None:
+def _check_file(file: UploadedFile[bytes] | None) -> None:
     """Evidence files pass the one upload check (core.uploads: type, size, content)."""
     file_check(file)
 
 
 def rectification_submit(
-    *, rectification: Rectification, actor: Any, text: str, measures: str = "", file: UploadedFile | None = None
+    *, rectification: Rectification, actor: Any, text: str, measures: str = "", file: UploadedFile[bytes] | None = None
 ) -> RectificationEvidence:
     """The department reports what it did, with evidence; the item waits for verification."""
     if not can_submit(actor, rectification):

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,6 +15,7 @@ from xiaoneng.core.models import Event
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.tests.factories import UserFactory
 from xiaoneng.oversight.choices import (
+    SANCTION_LADDER,
     AccountabilitySource,
     AccountabilityStatus,
     ExemptionCondition,
@@ -430,3 +434,61 @@ def test_a_leader_user_of_the_region_can_be_the_person(world):
     city_leader = UserFactory(username="vice_mayor", role=Role.LEADER, region=world.city)
     rec = _record(world, actor=world.user("leader"), person=city_leader, sanction=Sanction.PUBLIC_APOLOGY)
     assert rec.person_is_leader
+
+
+def _sanction_options(page: str) -> list[str]:
+    select = page.split('name="sanction"', 1)[1].split("</select>", 1)[0]
+    return [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
+
+
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("dept_head", ["oral_warning", "written_warning", "self_criticism"]),
+        ("supervisor", ["oral_warning", "written_warning", "self_criticism", "circulated", "discipline_referral"]),
+        ("leader", sorted(SANCTION_LADDER, key=SANCTION_LADDER.__getitem__)),
+    ],
+)
+def test_acc1_the_record_form_offers_only_the_rungs_this_user_may_impose(world, client, username, expected):
+    # given a user with a role on the ladder
+    client.force_login(world.user(username))
+    # when they open the record form and ask the API
+    page = client.get("/oversight/accountability/new/").content.decode()
+    api = client.get("/api/oversight/accountability/sanctions").json()
+    # then the dropdown and the API list exactly the rungs SANCTION_AUTHORITY gives the role, lowest first
+    assert _sanction_options(page) == expected
+    assert [s["value"] for s in api] == expected
+    assert [s["rung"] for s in api] == sorted(s["rung"] for s in api)
+
+
+def test_acc1_a_rung_posted_from_outside_the_dropdown_is_refused_clearly(world, client):
+    # given a department head (the dropdown stops at 责令书面检查)
+    client.force_login(world.user("dept_head"))
+    # when a higher rung is posted anyway, on the page and through the API
+    page = client.post(
+        "/oversight/accountability/new/",
+        {"source_kind": "other", "department": world.dept.pk, "sanction": "transfer", "reason": "作风不实被群众投诉"},
+    )
+    api = client.post(
+        "/api/oversight/accountability",
+        {"department_id": world.dept.pk, "sanction": "transfer", "reason": "作风不实", "source_kind": "other"},
+        content_type="application/json",
+    )
+    # then the page names the refused sanction next to the field, the API answers 403 with the
+    # reason, and nothing is written
+    assert page.status_code == 200
+    assert "您无权作出“调离岗位/停职离岗培训”的问责决定" in html.unescape(page.content.decode())
+    assert api.status_code == 403
+    assert "无权" in api.json()["detail"]
+    assert not AccountabilityRecord.objects.exists()
+
+
+@pytest.mark.parametrize("username", ["applicant", "clerk"])
+def test_acc1_the_sanction_list_refuses_who_may_not_record(world, client, username):
+    client.force_login(world.user(username))
+    r = client.get("/api/oversight/accountability/sanctions")
+    if username == "applicant":
+        assert r.status_code == 403
+    else:  # a clerk is staff but may impose nothing: the list is empty and the form is refused
+        assert r.json() == []
+        assert client.get("/oversight/accountability/new/").status_code == 403
