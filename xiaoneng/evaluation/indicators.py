@@ -14,8 +14,14 @@ inside the functions so that this module loads without the apps above it.
 
 Registered now: the efficiency index and alert cards (supervision), complaint reply and callback
 rates (complaints), rating satisfaction and bad-review rectification (ratings), rectification
-close-out (oversight), and the two sources this app records itself — 发展环境监测点 reports and
-纠风约谈 interviews. Disclosure and supervised tasks register theirs when those apps land.
+close-out and supervised-task (督查督办) on-time completion (oversight), disclosure requests answered
+on time (disclosure), and the two sources this app records itself — 发展环境监测点 reports and 纠风约谈
+interviews.
+
+The two timed-obligation rates (disclosure answers, task shares) count each obligation once, in the
+period it was decided: when it was answered / reported completed, on time or late; or, still open,
+when its deadline passed — an obligation nobody answered counts against its unit as soon as it is
+late, not never.
 """
 
 from __future__ import annotations
@@ -38,15 +44,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.complaints.selectors import complaints_for, department_stats
 from xiaoneng.core.scoping import restrict
+from xiaoneng.disclosure.choices import RequestStatus
+from xiaoneng.disclosure.selectors import requests_for
 from xiaoneng.enterprise.selectors import monitoring_reports_for
 from xiaoneng.evaluation.intervals import Measure, mean_from_moments, wilson
 from xiaoneng.evaluation.models import Interview
 from xiaoneng.oversight.choices import RectificationStatus
-from xiaoneng.oversight.selectors import rectifications_for
+from xiaoneng.oversight.selectors import assignments_for, rectifications_for
 from xiaoneng.ratings.selectors import rating_metrics, ratings_for
 from xiaoneng.supervision.selectors import card_counts, scores_for
 from xiaoneng.workdays.deadline import day_start
@@ -239,6 +248,86 @@ def _rectifications_closed(units: list[Any], period: Period) -> dict[int, Measur
     return {u: got.get(u, Measure.none()) for u in ids}
 
 
+def _span(period: Period) -> tuple[Any, Any, Any]:
+    """The period as aware instants [start, end) and the instant up to which a deadline has passed."""
+    start, end = day_start(period.start), day_start(period.end + timedelta(days=1))
+    return start, end, min(end, timezone.now())
+
+
+def _rates(decided: dict[int, dict[str, int]], ids: list[int]) -> dict[int, Measure]:
+    out = {}
+    for u in ids:
+        d = decided.get(u, {})
+        n = d.get("on_time", 0) + d.get("late", 0) + d.get("overdue_open", 0)
+        out[u] = wilson(d.get("on_time", 0), n, late=d.get("late", 0), overdue_open=d.get("overdue_open", 0))
+    return out
+
+
+def _tasks_on_time(units: list[Any], period: Period) -> dict[int, Measure]:
+    """督查督办 (issue 12): the share of a unit's task assignments completed by their deadline. A share
+    reported completed in the period counts on time when `completed_at` ≤ its Clock's `due_at` (a
+    share without a due instant counts on time); a share not reported completed whose deadline passed
+    in the period counts late (a rejected completion clears `completed_at`: it is open again)."""
+
+    ids = [u.pk for u in units]
+    start, end, passed = _span(period)
+    scoped = assignments_for(period.viewer).filter(department_id__in=ids)
+    decided: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in (
+        scoped.filter(completed_at__gte=start, completed_at__lt=end)
+        .order_by()
+        .values("department_id")
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=Q(clock__due_at__isnull=False, completed_at__gt=F("clock__due_at"))),
+        )
+    ):
+        decided[r["department_id"]]["on_time"] += r["n"] - r["late"]
+        decided[r["department_id"]]["late"] += r["late"]
+    for r in (
+        scoped.filter(completed_at__isnull=True, clock__due_at__gte=start, clock__due_at__lt=passed)
+        .order_by()
+        .values("department_id")
+        .annotate(n=Count("id"))
+    ):
+        decided[r["department_id"]]["overdue_open"] += r["n"]
+    return _rates(decided, ids)
+
+
+# --- disclosure ----------------------------------------------------------------------------------
+
+
+def _disclosure_on_time(units: list[Any], period: Period) -> dict[int, Measure]:
+    """依申请公开 (DIS-1, issue 11): the share of a unit's requests answered within the period the law
+    gives (20 working days, +20 when extended). A request answered in the period counts by its
+    `answered_on_time` (set from its Clock when answered — the figure of the annual report's overview);
+    a request still open whose deadline passed in the period counts late. Withdrawn requests and
+    requests whose clock stands paused (correction, consultation: no due instant) do not count."""
+
+    ids = [u.pk for u in units]
+    start, end, passed = _span(period)
+    scoped = requests_for(period.viewer).filter(department_id__in=ids)
+    decided: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in (
+        # a withdrawal also stamps answered_at (the request's close): only answers count
+        scoped.filter(status=RequestStatus.ANSWERED, answered_at__gte=start, answered_at__lt=end)
+        .order_by()
+        .values("department_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(answered_on_time=True)))
+    ):
+        decided[r["department_id"]]["on_time"] += r["on_time"]
+        decided[r["department_id"]]["late"] += r["n"] - r["on_time"]
+    for r in (
+        scoped.exclude(status__in=[RequestStatus.ANSWERED, RequestStatus.WITHDRAWN])
+        .filter(clock__due_at__gte=start, clock__due_at__lt=passed)
+        .order_by()
+        .values("department_id")
+        .annotate(n=Count("id"))
+    ):
+        decided[r["department_id"]]["overdue_open"] += r["n"]
+    return _rates(decided, ids)
+
+
 # --- this app's own sources ----------------------------------------------------------------------
 
 SEVERITY_POINTS = {1: 2, 2: 5, 3: 10}  # 一般 / 较重 / 严重, per monitoring-point report
@@ -288,6 +377,8 @@ register_provider("complaints.satisfaction", _("投诉回访满意率"), batch=_
 register_provider("ratings.satisfaction", _("好差评满意率"), batch=_ratings_satisfaction)
 register_provider("ratings.rectification", _("差评整改率"), batch=_ratings_rectification)
 register_provider("oversight.rectification_closed", _("整改销号率"), batch=_rectifications_closed)
+register_provider("oversight.tasks_on_time", _("督查督办按时办结率"), batch=_tasks_on_time)
+register_provider("disclosure.on_time", _("依申请公开按时答复率"), batch=_disclosure_on_time)
 register_provider("evaluation.monitoring", _("发展环境监测点反映"), batch=_monitoring)
 register_provider("evaluation.interviews", _("纠风约谈"), batch=_interviews)
 
