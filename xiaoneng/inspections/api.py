@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status, UploadedFile
 
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.http import AuthedRequest
@@ -17,13 +18,14 @@ from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.inspections.actions.filings import filing_approve, filing_refuse, filing_submit
 from xiaoneng.inspections.actions.first_violations import first_violation_notice_close, first_violation_notice_issue
 from xiaoneng.inspections.actions.penalties import penalty_decide
-from xiaoneng.inspections.actions.records import finding_add
+from xiaoneng.inspections.actions.records import evidence_add, finding_add
 from xiaoneng.inspections.models import (
     DiscretionTier,
     EnforcementCertificate,
     FirstViolationEntry,
     FirstViolationNotice,
     Inspection,
+    InspectionEvidence,
     InspectionFiling,
     PenaltyDecision,
 )
@@ -45,6 +47,7 @@ from xiaoneng.inspections.selectors import (
     penalties_for,
     unfiled_inspections,
 )
+from xiaoneng.inspections.views import filing_document, notice_document, penalty_document
 from xiaoneng.orgs.models import User
 from xiaoneng.workdays.due import clock_due_date
 
@@ -200,6 +203,24 @@ def get_filing(request: AuthedRequest, pk: int) -> FilingOut:
     return _filing_out(access_filing_by_id(request.user, pk))
 
 
+@router.get("/filings/{pk}/pdf", summary="The filing receipt as PDF (INS-1, INS-6)")
+def get_filing_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return filing_document(request.user, pk)
+
+
+@router.get("/notices/{pk}/pdf", summary="The first-violation notice as PDF (INS-8)")
+def get_notice_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return notice_document(request.user, pk)
+
+
+@router.get("/penalties/{pk}/pdf", summary="The penalty decision as PDF (INS-10)")
+def get_penalty_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return penalty_document(request.user, pk)
+
+
 @router.post("/filings", response={201: FilingOut}, summary="File an enterprise inspection (INS-1)")
 def create_filing(request: AuthedRequest, payload: FilingIn) -> Status[Any]:
     if not is_department_user(request.user):
@@ -251,6 +272,55 @@ def list_inspections(request: AuthedRequest, kind: str = "", unfiled: bool = Fal
 def get_inspection(request: AuthedRequest, pk: int) -> InspectionOut:
     _staff(request)
     return _inspection_out(access_inspection_by_id(request.user, pk))
+
+
+class EvidenceOut(Schema):
+    id: int
+    name: str
+    size: int | None
+    uploaded_by: str
+    created_at: datetime
+    url: str
+
+
+def _evidence_out(e: InspectionEvidence) -> EvidenceOut:
+    try:
+        size: int | None = e.file.size
+    except OSError:
+        size = None
+    return EvidenceOut(
+        id=e.pk,
+        name=e.name,
+        size=size,
+        uploaded_by=e.uploaded_by.display_name or e.uploaded_by.username,
+        created_at=e.created_at,
+        url=f"/api/inspections/evidence/{e.pk}/file",
+    )
+
+
+@router.get("/records/{pk}/evidence", response=list[EvidenceOut], summary="执法全过程记录: files of a record")
+def list_evidence(request: AuthedRequest, pk: int) -> list[EvidenceOut]:
+    _staff(request)
+    inspection = access_inspection_by_id(request.user, pk)
+    return [_evidence_out(e) for e in inspection.evidence.select_related("uploaded_by")[:LIST_CAP]]
+
+
+@router.post(
+    "/records/{pk}/evidence", response={201: list[EvidenceOut]}, summary="执法全过程记录: add files to a record"
+)
+def add_evidence(request: AuthedRequest, pk: int, files: File[list[UploadedFile]]) -> Status[Any]:
+    _staff(request)
+    inspection = access_inspection_by_id(request.user, pk)
+    stored = evidence_add(actor=request.user, inspection=inspection, files=files)
+    return Status(201, [_evidence_out(e) for e in stored])
+
+
+@router.get("/evidence/{pk}/file", summary="Download one file of a record (in the user's scope)")
+def get_evidence_file(request: AuthedRequest, pk: int) -> FileResponse:
+    _staff(request)
+    ev = get_object_or_404(InspectionEvidence.objects.only("id", "inspection_id", "file", "name"), pk=pk)
+    access_inspection_by_id(request.user, ev.inspection_id)  # 404 outside the user's scope
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.name)
 
 
 @router.get("/certificates", response=list[CertificateOut], summary="Enforcement certificates in the user's scope")

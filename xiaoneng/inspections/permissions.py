@@ -8,6 +8,7 @@ __all__ = [
     "access_filing_by_id",
     "access_inspection_by_id",
     "access_notice_by_id",
+    "access_penalty_by_id",
     "can_approve_filing",
     "can_issue_certificate",
     "can_record_for",
@@ -23,8 +24,14 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 
 from xiaoneng.inspections.choices import OFFICE_ROLES, InspectionKind
-from xiaoneng.inspections.models import EnforcementCertificate, FirstViolationNotice, Inspection, InspectionFiling
-from xiaoneng.inspections.selectors import certificates_for, filings_for, inspections_for, notices_for
+from xiaoneng.inspections.models import (
+    EnforcementCertificate,
+    FirstViolationNotice,
+    Inspection,
+    InspectionFiling,
+    PenaltyDecision,
+)
+from xiaoneng.inspections.selectors import certificates_for, filings_for, inspections_for, notices_for, penalties_for
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
 from xiaoneng.orgs.models import Department
 
@@ -87,6 +94,10 @@ def access_certificate_by_id(user: Any, pk: int) -> EnforcementCertificate:
 
 def access_notice_by_id(user: Any, pk: int) -> FirstViolationNotice:
     return get_object_or_404(notices_for(user), pk=pk)
+
+
+def access_penalty_by_id(user: Any, pk: int) -> PenaltyDecision:
+    return get_object_or_404(penalties_for(user), pk=pk)
 
 
 def may_check(user: Any, kind: str, department: Department) -> bool:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
+from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
 from xiaoneng.inspections.actions.certificates import certificate_issue, certificate_revoke
 from xiaoneng.inspections.actions.filings import filing_approve, filing_refuse, filing_submit
 from xiaoneng.inspections.actions.first_violations import (
@@ -22,7 +23,13 @@ from xiaoneng.inspections.actions.first_violations import (
     first_violation_notice_issue,
 )
 from xiaoneng.inspections.actions.penalties import baseline_set, penalty_decide
-from xiaoneng.inspections.actions.records import check_record, finding_add, inspection_record
+from xiaoneng.inspections.actions.records import (
+    EVIDENCE_SIGNATURES,
+    check_record,
+    evidence_add,
+    finding_add,
+    inspection_record,
+)
 from xiaoneng.inspections.choices import FilingStatus, InspectionKind, NoticeStatus
 from xiaoneng.inspections.forms import (
     BaselineForm,
@@ -35,11 +42,13 @@ from xiaoneng.inspections.forms import (
     PenaltyForm,
 )
 from xiaoneng.inspections.models import InspectionEvidence
+from xiaoneng.inspections.pdf import filing_pdf, notice_pdf, penalty_pdf
 from xiaoneng.inspections.permissions import (
     access_certificate_by_id,
     access_filing_by_id,
     access_inspection_by_id,
     access_notice_by_id,
+    access_penalty_by_id,
     can_approve_filing,
     can_issue_certificate,
     can_record_for,
@@ -277,16 +286,77 @@ def inspection_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             messages.error(request, "；".join(e.messages))
         return redirect("inspections:inspection", pk=inspection.pk)
+    return _inspection_page(request, inspection, may_find=may_find)
+
+
+def _inspection_page(
+    request: AuthedRequest,
+    inspection: Any,
+    *,
+    may_find: bool,
+    token: str = "",
+    pending: Any = (),
+    upload_errors: Any = (),
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "inspections/inspection_detail.html",
         {
             "inspection": inspection,
             "officials": inspection.officials.select_related("official", "certificate"),
-            "evidence": inspection.evidence.all(),
+            "evidence": inspection.evidence.select_related("uploaded_by"),
             "findings": inspection.findings.select_related("department", "rectification"),
             "may_find": may_find,
+            "upload_token": token or submission_token_new(),
+            "pending": list(pending),
+            "upload_errors": list(upload_errors),
         },
+        status=status,
+    )
+
+
+@login_required
+def evidence_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """执法全过程记录: add files to an inspection record. A failed round keeps each valid file
+    (core.uploads.PendingUploads) and lists it on the re-rendered page, as the other file forms do."""
+    _staff(request)
+    inspection = access_inspection_by_id(request.user, pk)
+    if request.method != "POST" or not may_check(request.user, inspection.kind, inspection.department):
+        raise PermissionDenied
+    token = request.POST.get("submission_token", "")
+    if not submission_token_valid(token):
+        token = submission_token_new()
+    pending = PendingUploads(request, token)
+    remove = request.POST.get("remove_upload", "")
+    if remove:
+        pending.remove(remove)
+        return _inspection_page(request, inspection, may_find=True, token=token, pending=pending.files())
+    errors: list[str] = []
+    for upload in request.FILES.getlist("files"):
+        try:
+            upload_check(upload, signatures=EVIDENCE_SIGNATURES)
+        except ValidationError as e:
+            errors.extend(e.messages)
+            continue
+        pending.keep(upload)
+    if not errors:
+        try:
+            evidence_add(actor=request.user, inspection=inspection, files=pending.opened())
+        except ValidationError as e:
+            errors.extend(e.messages)
+        else:
+            pending.discard()
+            messages.success(request, _("材料已上传。"))
+            return redirect("inspections:inspection", pk=inspection.pk)
+    return _inspection_page(
+        request,
+        inspection,
+        may_find=True,
+        token=token,
+        pending=pending.files(),
+        upload_errors=errors,
+        status=400,
     )
 
 
@@ -296,6 +366,54 @@ def evidence_file(request: AuthedRequest, pk: int) -> FileResponse:
     ev = get_object_or_404(InspectionEvidence.objects.only("id", "inspection_id", "file", "name"), pk=pk)
     access_inspection_by_id(request.user, ev.inspection_id)  # 404 outside the user's scope
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.name)
+
+
+# --- documents (PDF) ----------------------------------------------------------------------------
+
+
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def filing_document(user: Any, pk: int) -> HttpResponse:
+    """INS-1/INS-6: the receipt of a filing the user may see, once the head has approved it (a
+    pending or refused filing has no receipt: 400 with the reason)."""
+    filing = access_filing_by_id(user, pk)
+    if filing.status not in (FilingStatus.FILED, FilingStatus.DONE):
+        return HttpResponse(
+            _("该备案尚未经部门主管领导同意，没有备案回执。"), status=400, content_type="text/plain; charset=utf-8"
+        )
+    return _pdf(filing_pdf(filing), f"{filing.number}.pdf")
+
+
+def notice_document(user: Any, pk: int) -> HttpResponse:
+    notice = access_notice_by_id(user, pk)
+    return _pdf(notice_pdf(notice), f"{notice.number}.pdf")
+
+
+def penalty_document(user: Any, pk: int) -> HttpResponse:
+    decision = access_penalty_by_id(user, pk)
+    return _pdf(penalty_pdf(decision), f"{decision.number}.pdf")
+
+
+@login_required
+def filing_pdf_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return filing_document(request.user, pk)
+
+
+@login_required
+def notice_pdf_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return notice_document(request.user, pk)
+
+
+@login_required
+def penalty_pdf_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return penalty_document(request.user, pk)
 
 
 # --- certificates (INS-3) ---------------------------------------------------------------------

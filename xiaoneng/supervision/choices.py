@@ -74,6 +74,7 @@ class IrregularityRule(models.TextChoices):
     EXTRA_STEP = "SUP-2.6", _("流程图外增设环节")
     OUTSIDE_HALL = "SUP-2.7", _("体外循环：无受理记录即作出决定")
     NO_NEGATIVE_REPORT = "SUP-2.8", _("否定决定未经报备即作出")
+    UNFILED_INSPECTION = "SUP-2.9", _("未经备案实施涉企检查或执法")
 
 
 class Severity(models.IntegerChoices):

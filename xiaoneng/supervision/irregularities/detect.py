@@ -33,6 +33,7 @@ from xiaoneng.core.trail import event_append, trail_batch
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.selectors import department_heads
 from xiaoneng.supervision.choices import IrregularityStatus
+from xiaoneng.supervision.irregularities.enforcement import ENFORCEMENT_MODELS, enforcement_flags
 from xiaoneng.supervision.irregularities.rules import KNOWN_ACTIONS, RULES, CaseBatch, Finding, RuleSpec
 from xiaoneng.supervision.models import DetectorCursor, Irregularity
 
@@ -68,45 +69,60 @@ def irregularity_url(irr: Irregularity) -> str:
 
 
 def _raise(b: CaseBatch, findings: list[tuple[RuleSpec, Finding]], at: datetime, ct: ContentType) -> list[Irregularity]:
+    """The flags of the case rules' findings, inserted by `_insert_flags`."""
+    rows: list[Irregularity] = []
+    for spec, f in findings:
+        c = b.cases[f.case_id]
+        rows.append(
+            Irregularity(
+                tenant_id=c.tenant_id,
+                rule=spec.id,
+                severity=spec.severity,
+                subject_type=ct,
+                subject_id=str(c.pk),
+                key=f.key,
+                subject_label=c.tracking_number,
+                department_id=c.department_id,
+                region_id=c.department.region_id,
+                detected_at=at,
+                detail=f.detail,
+            )
+        )
+    return _insert_flags(rows, at)
+
+
+def _insert_flags(candidates: list[Irregularity], at: datetime) -> list[Irregularity]:
     """Insert the new flags (idempotent), append their events and tell the department heads."""
-    if not findings:
+    if not candidates:
         return []
-    subject_ids = sorted({str(f.case_id) for _s, f in findings})
     # led by the rule, as the unique index is: the lookup stays an index probe however many flags exist
     mine = Irregularity.objects.filter(
-        rule__in=sorted({s.id for s, _f in findings}), subject_type=ct, subject_id__in=subject_ids
+        rule__in=sorted({c.rule for c in candidates}),
+        subject_type_id__in=sorted({c.subject_type_id for c in candidates}),
+        subject_id__in=sorted({c.subject_id for c in candidates}),
     )
-    existing = set(mine.values_list("rule", "subject_id", "key"))
-    rows: dict[tuple[str, str, str], Irregularity] = {}
-    for spec, f in findings:
-        triple = (spec.id, str(f.case_id), f.key)
-        if triple in existing or triple in rows:
-            continue
-        c = b.cases[f.case_id]
-        rows[triple] = Irregularity(
-            tenant_id=c.tenant_id,
-            rule=spec.id,
-            severity=spec.severity,
-            subject_type=ct,
-            subject_id=str(c.pk),
-            key=f.key,
-            subject_label=c.tracking_number,
-            department_id=c.department_id,
-            region_id=c.department.region_id,
-            detected_at=at,
-            detail=f.detail,
-        )
+    existing = set(mine.values_list("rule", "subject_type_id", "subject_id", "key"))
+    rows: dict[tuple[str, int, str, str], Irregularity] = {}
+    for irr in candidates:
+        quad = (irr.rule, irr.subject_type_id, irr.subject_id, irr.key)
+        if quad not in existing and quad not in rows:
+            rows[quad] = irr
     if not rows:
         return []
     # the unique constraint is the guarantee; the read above only spares the conflicts
     Irregularity.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
-    created = [irr for irr in mine.filter(detected_at=at) if (irr.rule, irr.subject_id, irr.key) in rows]
+    created = [
+        irr
+        for irr in mine.filter(detected_at=at).select_related("subject_type")
+        if (irr.rule, irr.subject_type_id, irr.subject_id, irr.key) in rows
+    ]
     with trail_batch():
         for irr in created:
+            label = "case" if irr.subject_type.model == "case" else "subject"
             event_append(
                 subject=irr,
                 action="irregularity.raised",
-                after={"rule": irr.rule, "case": irr.subject_label, "key": irr.key, "status": irr.status},
+                after={"rule": irr.rule, label: irr.subject_label, "key": irr.key, "status": irr.status},
                 reason=irr.detail,
             )
     by_dept: dict[int, list[Irregularity]] = defaultdict(list)
@@ -166,6 +182,8 @@ def irregularities_detect(
     raised stay as they are)."""
     case_ct = ContentType.objects.get_for_model(Case)
     rect_ct = ContentType.objects.get_for_model(Rectification)
+    act_cts = {ContentType.objects.get_for_model(m).pk for m in ENFORCEMENT_MODELS.values()}
+    act_actions = frozenset().union(*(s.actions for s in RULES.values() if s.subject == "enforcement"))
     horizon = (now or timezone.now()) - (_lag() if lag is None else lag)
     result = DetectResult()
     if from_start:
@@ -190,15 +208,20 @@ def irregularities_detect(
                 result.position = cursor.position
                 break
             touched: dict[int, set[str]] = defaultdict(set)
+            acts: dict[int, set[int]] = defaultdict(set)  # SUP-2.9: content type -> enforcement acts
             verified: list[str] = []
             for _id, type_id, subject_id, action, _at in rows:
                 if type_id == case_ct.pk and subject_id.isdigit():
                     touched[int(subject_id)].add(action)
+                elif type_id in act_cts and action in act_actions and subject_id.isdigit():
+                    acts[type_id].add(int(subject_id))
                 elif type_id == rect_ct.pk and action == "rectification.verified":
                     verified.append(subject_id)
             batch = CaseBatch(touched)
             findings: list[tuple[RuleSpec, Finding]] = []
             for spec in RULES.values():
+                if spec.subject != "case":
+                    continue
                 ids = [
                     cid
                     for cid, actions in touched.items()
@@ -207,6 +230,9 @@ def irregularities_detect(
                 if ids:
                     findings.extend((spec, f) for f in spec.detect(batch, ids))
             result.raised += len(_raise(batch, findings, timezone.now(), case_ct))
+            if acts:
+                at = timezone.now()
+                result.raised += len(_insert_flags(enforcement_flags(acts, at), at))
             if verified:
                 result.rectified += _mark_rectified(verified)
             result.events += len(rows)

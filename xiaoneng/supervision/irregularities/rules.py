@@ -99,6 +99,9 @@ class RuleSpec:
     basis: Any  # lazy translated string
     actions: frozenset[str]
     detect: Detector = field(compare=False)
+    # "case": the detector runs on the cases a batch touched; "enforcement": on the inspections,
+    # first-violation notices and penalty decisions it touched (irregularities.enforcement)
+    subject: str = "case"
 
     @property
     def id(self) -> str:
@@ -464,6 +467,27 @@ RULES: dict[str, RuleSpec] = {
         ),
     )
 }
+
+
+def _no_case_findings(b: CaseBatch, ids: list[int]) -> list[Finding]:
+    """An enforcement rule finds nothing on cases: irregularities.enforcement evaluates it."""
+    return []
+
+
+# SUP-2.9 (INS-7, seed 002 §6 涉企检查备案; seed 000 到企业检查须报经部门主管领导同意): an inspection,
+# a first-violation notice or a penalty on an enterprise without a valid prior filing.
+RULES[IrregularityRule.UNFILED_INSPECTION.value] = RuleSpec(
+    IrregularityRule.UNFILED_INSPECTION,
+    Severity.SERIOUS,
+    gettext_lazy(
+        "到企业实施检查，应当事先备案并经部门主管领导同意（法定免予备案情形除外）；"
+        "未经备案检查，或者在没有经同意备案的检查基础上下达首违告诫、作出行政处罚决定的，记为违规。"
+    ),
+    gettext_lazy("涉企检查备案制度：到企业检查须报经部门主管领导同意"),
+    frozenset({"inspection.recorded", "first_violation_notice.issued", "penalty.decided"}),
+    _no_case_findings,
+    subject="enforcement",
+)
 
 
 # Case actions the services write that can break no rule. Any other case action (an import, an

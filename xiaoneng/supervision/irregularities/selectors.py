@@ -9,6 +9,7 @@ __all__ = [
     "filter_irregularities",
     "irregularity_case",
     "irregularity_rectification",
+    "irregularity_subject",
     "open_irregularity_count",
 ]
 
@@ -23,6 +24,7 @@ from django.db.models import QuerySet
 from xiaoneng.cases.models import (
     Case,
 )
+from xiaoneng.core.links import subject_describe
 from xiaoneng.core.scoping import restrict
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.supervision.choices import OPEN_IRREGULARITY_STATUSES, IrregularityRule, IrregularityStatus
@@ -78,6 +80,25 @@ def case_irregularities(user: Any, case: Case) -> list[Irregularity]:
         return []
     ct = ContentType.objects.get_for_model(Case)
     return list(restrict(Irregularity.objects.filter(subject_type=ct, subject_id=str(case.pk)), user))
+
+
+def irregularity_subject(user: Any, irr: Irregularity) -> dict[str, Any]:
+    """What a flag is about, named and linked for `user` by the app that owns it (core.links subject
+    registry: an inspection, a penalty decision … for SUP-2.9); the link is "" unless the user may
+    open that page. A case's flags are shown through `irregularity_case` instead."""
+    model = ContentType.objects.get_for_id(irr.subject_type_id).model_class()
+    out: dict[str, Any] = {
+        "kind": str(model._meta.verbose_name) if model else "",
+        "label": irr.subject_label,
+        "url": "",
+    }
+    if model is None or not irr.subject_id.isdigit():
+        return out
+    obj = model._default_manager.filter(pk=int(irr.subject_id)).first()
+    described = subject_describe(user, obj) if obj is not None else None
+    if described is not None:
+        out.update(kind=described["kind"], url=described["url"])
+    return out
 
 
 def irregularity_case(irr: Irregularity) -> Case | None:

@@ -28,6 +28,7 @@ from xiaoneng.supervision.irregularities.selectors import (
     filter_irregularities,
     irregularity_case,
     irregularity_rectification,
+    irregularity_subject,
 )
 from xiaoneng.supervision.irregularities.services import (
     irregularity_confirm,
@@ -114,6 +115,7 @@ def irregularity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "spec": RULES[irr.rule],
             "colour": SEVERITY_COLOURS[Severity(irr.severity)],
             "case": irregularity_case(irr),
+            "subject": irregularity_subject(request.user, irr),
             "rectification": irregularity_rectification(irr),
             "may_handle": can_handle_irregularity(request.user, irr),
         },
