@@ -69,8 +69,20 @@ class QuestionKind(models.TextChoices):
 
 
 class RespondentGroup(models.TextChoices):
+    """Who answers a public survey (社会测评, EVA-1). The first ten are the ten groups (十个层次) of
+    seed 003 in its order: 市人大代表、政协委员、民主党派人士、外来投资者、机关干部、新闻媒体工作者、群众组织、
+    个体工商户、一县三区政府、企业人员; residents, invited supervisors and others stay for the surveys
+    that used them."""
+
     DEPUTY = "deputy", _("人大代表")
     CPPCC = "cppcc", _("政协委员")
+    PARTY = "party", _("民主党派人士")
+    INVESTOR = "investor", _("外来投资者")
+    CADRE = "cadre", _("机关干部")
+    MEDIA = "media", _("新闻媒体工作者")
+    MASS_ORG = "mass_org", _("群众组织")
+    INDIVIDUAL = "individual", _("个体工商户")
+    GOVERNMENT = "government", _("县（区）政府")
     BUSINESS = "business", _("企业")
     RESIDENT = "resident", _("居民")
     SUPERVISOR = "supervisor", _("特邀监督员")
