@@ -10,6 +10,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
+from xiaoneng.catalog.models import Item
+from xiaoneng.catalog.tests.factories import PublishedItemFactory
 from xiaoneng.orgs.choices import RegionLevel, Role
 from xiaoneng.orgs.models import Department, Region, User
 from xiaoneng.orgs.tests.factories import DepartmentFactory, RegionFactory, UserFactory
@@ -62,6 +64,14 @@ def world(db) -> World:
     r = cast(Any, (city, county, other_county, township))
     d = cast(Any, (dept, other_dept, county_dept, legal_dept))
     return World(r[0], r[1], r[2], r[3], d[0], d[1], d[2], d[3], users=cast(dict[str, User], users))
+
+
+@pytest.fixture
+def published_item(world) -> Item:
+    """A published item of `world.dept`, declared by its head and reviewed by the legal office."""
+    return cast(
+        Item, PublishedItemFactory(department=world.dept, declarer=world.user("dept_head"), legal=world.user("legal"))
+    )
 
 
 # --- Browser tests (Playwright driving Debian's chromium; never `playwright install`) ---------------

@@ -15,7 +15,7 @@ from xiaoneng.cases.actions.intake import case_accept, case_submit
 from xiaoneng.cases.models import Case
 from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item
-from xiaoneng.catalog.tests.factories import make_item, publish
+from xiaoneng.catalog.tests.factories import PublishedItemFactory
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, Post, User
 from xiaoneng.orgs.tests.factories import DepartmentFactory, UserFactory
@@ -44,8 +44,10 @@ class CaseWorld:
 
 
 def _publish(world: Any, **content: Any) -> Item:
-    item = make_item(world.dept, world.user("dept_head"), **content)
-    return publish(item, declarer=world.user("dept_head"), legal=world.user("legal"))
+    item = PublishedItemFactory(
+        department=world.dept, declarer=world.user("dept_head"), legal=world.user("legal"), **content
+    )
+    return cast(Item, item)
 
 
 @pytest.fixture

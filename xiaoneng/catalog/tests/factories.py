@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import factory
+
 from xiaoneng.catalog.models import Item, ItemVersion
 from xiaoneng.catalog.services import item_create, version_declare, version_publish, version_review
+from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department, User
+from xiaoneng.orgs.tests.factories import DepartmentFactory, UserFactory
 
 _counter = {"n": 0}
 
@@ -101,3 +105,30 @@ def publish(item: Item, *, declarer: User, legal: User) -> Item:
     version_publish(actor=legal, version=version)
     item.refresh_from_db()
     return item
+
+
+class PublishedItemFactory(factory.Factory):
+    """An item declared by its department's head, reviewed by the legal office and published
+    (CAT-2: only a reviewed version is published), through the catalog actions."""
+
+    class Meta:
+        model = Item
+
+    department = factory.SubFactory(DepartmentFactory)
+    declarer = factory.SubFactory(UserFactory, role=Role.DEPT_HEAD, department=factory.SelfAttribute("..department"))
+    legal = factory.SubFactory(
+        UserFactory,
+        role=Role.LEGAL,
+        department=factory.SubFactory(
+            DepartmentFactory, region=factory.SelfAttribute("...department.region"), is_legal_office=True
+        ),
+    )
+
+    @classmethod
+    def _create(cls, model_class: type[Item], *args: Any, **kwargs: Any) -> Item:
+        department, declarer, legal = kwargs.pop("department"), kwargs.pop("declarer"), kwargs.pop("legal")
+        return publish(make_item(department, declarer, **kwargs), declarer=declarer, legal=legal)
+
+    @classmethod
+    def _build(cls, model_class: type[Item], *args: Any, **kwargs: Any) -> Item:
+        raise TypeError("an Item is only made by the catalog actions: use PublishedItemFactory()")

@@ -11,25 +11,20 @@ from django.utils import timezone
 
 from xiaoneng.complaints.actions.acceptance import complaint_accept
 from xiaoneng.complaints.actions.dispatch import complaint_dispatch
-from xiaoneng.complaints.actions.intake import complaint_submit
-from xiaoneng.complaints.choices import Kind
 from xiaoneng.complaints.models import Complaint
+from xiaoneng.complaints.tests.factories import ComplaintFactory
 from xiaoneng.workdays.models import Clock
 from xiaoneng.workdays.services import clock_recompute
 
 
 def submit(world, **kw) -> Complaint:
     defaults = dict(
-        kind=Kind.EFFICIENCY,
-        title="窗口两次要求提交同一份材料",
         content="我在市场监管局窗口办理营业执照，工作人员两次要求我提交同一份租赁合同。",
-        name="赵先生",
         phone="13900000021",
         department=world.dept,
-        hide_from_department=True,
     )
     defaults.update(kw)
-    return complaint_submit(**defaults).complaint
+    return ComplaintFactory(**defaults)
 
 
 def dispatched(world, **kw) -> Complaint:

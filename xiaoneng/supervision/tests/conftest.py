@@ -8,7 +8,7 @@ from django.test import TestCase
 
 from xiaoneng.supervision.alerts.scan import scan
 from xiaoneng.supervision.alerts.thresholds import thresholds_invalidate
-from xiaoneng.workdays.services import clock_start
+from xiaoneng.workdays.tests.factories import ClockFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -31,15 +31,12 @@ def make_clock(
     kind="test.obligation",
     responsible=None,
 ):
-    dept = dept or world.dept
-    return clock_start(
-        owner=dept,
+    return ClockFactory(
+        department=dept or world.dept,
         kind=kind,
-        label=f"测试时限{limit}",
         limit=limit,
         statutory_limit=statutory,
         started_at=start,
-        department=dept,
         responsible=responsible,
     )
 

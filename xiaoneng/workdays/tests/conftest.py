@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from xiaoneng.workdays.models import Clock
-from xiaoneng.workdays.services import clock_start
+from xiaoneng.workdays.tests.factories import ClockFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -25,10 +25,8 @@ def make_clock(world) -> Callable[..., Clock]:
     """Start a clock owned by a department of the `world` jurisdiction."""
 
     def make(**kwargs: Any) -> Clock:
-        kwargs.setdefault("kind", "test.obligation")
         kwargs.setdefault("label", "测试时限")
-        kwargs.setdefault("department", world.dept)
-        return clock_start(owner=world.dept, **kwargs)
+        return cast(Clock, ClockFactory(department=world.dept, owner=world.dept, **kwargs))
 
     return make
 
