@@ -18,6 +18,7 @@ from xiaoneng.evaluation import services
 from xiaoneng.evaluation.indicators import providers
 from xiaoneng.evaluation.models import Indicator, Scheme
 from xiaoneng.evaluation.permissions import access_scheme_by_id, require_staff
+from xiaoneng.evaluation.reports import rank_text
 from xiaoneng.evaluation.selectors import commitments_public, results_for, schemes_for, warning_public, warnings_for
 
 router = Router(tags=["evaluation"])
@@ -42,6 +43,10 @@ class ResultOut(Schema):
     rank: int
     rank_to: int
     band: int
+    # B8: units whose 95% intervals overlap share a band and are shown tied, not ranked apart
+    tied: bool
+    tied_with: list[int]
+    rank_text: str
     bottom: bool
     coverage: Decimal
     details: list[dict[str, Any]]
@@ -116,10 +121,22 @@ def get_scheme(request: AuthedRequest, pk: int) -> SchemeOut:
     return _scheme(access_scheme_by_id(request.user, pk))
 
 
-@router.get("/schemes/{pk}/results", response=list[ResultOut], summary="Composite scores with 95% intervals and bands")
+@router.get(
+    "/schemes/{pk}/results",
+    response=list[ResultOut],
+    summary="Composite scores with 95% intervals and rank bands (overlapping intervals are tied)",
+)
 def get_results(request: AuthedRequest, pk: int) -> list[ResultOut]:
+    """Each unit's composite, its interval and its band. `tied` says that the band holds other
+    units (ranks `rank`–`rank_to`), `tied_with` names them (department ids, of the rows the user may
+    read) and `rank_text` is the page's wording (第1–2名（并列）, 数据不足，不排名)."""
     bounded_int(pk, "pk")
     scheme = access_scheme_by_id(request.user, pk)
+    results = list(results_for(request.user, scheme))
+    bands: dict[tuple[str, int], list[int]] = {}
+    for r in results:
+        if r.rank:
+            bands.setdefault((r.category, r.band), []).append(r.department_id)
     return [
         ResultOut(
             department_id=r.department_id,
@@ -131,11 +148,14 @@ def get_results(request: AuthedRequest, pk: int) -> list[ResultOut]:
             rank=r.rank,
             rank_to=r.rank_to,
             band=r.band,
+            tied=r.tied,
+            tied_with=[d for d in bands.get((r.category, r.band), []) if d != r.department_id] if r.rank else [],
+            rank_text=rank_text(r),
             bottom=r.bottom,
             coverage=r.coverage,
             details=r.details,
         )
-        for r in results_for(request.user, scheme)
+        for r in results
     ]
 
 

@@ -127,6 +127,36 @@ def test_api_results_scope_and_refusals(client, world, computed):
     assert client.get(f"/api/evaluation/schemes/{2**70}").status_code in (400, 404, 422)
 
 
+def test_api_results_show_tied_bands_as_the_page_does(client, world, ev):
+    """B8: 80 % vs 70 % satisfied of 10 ratings each — the intervals overlap, so the API says tied,
+    names the other unit of the band and words the rank as the page does; the county unit has no data."""
+    _ratings(world.user("clerk"), [5] * 8 + [1] * 2)
+    _ratings(world.user("other_clerk"), [5] * 7 + [1] * 3)
+    scheme_publish(actor=world.user("supervisor"), scheme=ev.scheme)
+    scheme_compute(actor=world.user("supervisor"), scheme=ev.scheme)
+    client.force_login(world.user("supervisor"))
+    rows = {r["department_id"]: r for r in client.get(f"/api/evaluation/schemes/{ev.scheme.pk}/results").json()}
+    a, b, none = rows[world.dept.pk], rows[world.other_dept.pk], rows[world.county_dept.pk]
+    assert float(a["score"]) > float(b["score"])
+    assert (a["rank"], a["rank_to"], a["tied"], a["tied_with"]) == (1, 2, True, [world.other_dept.pk])
+    assert (b["rank"], b["rank_to"], b["tied"], b["tied_with"]) == (1, 2, True, [world.dept.pk])
+    assert a["band"] == b["band"]
+    assert a["rank_text"] == b["rank_text"] == "第1–2名（并列）"
+    assert (none["rank"], none["tied"], none["tied_with"], none["rank_text"]) == (0, False, [], "数据不足，不排名")
+    # the scheme page shows the same wording for both rows
+    page = client.get(f"/evaluation/schemes/{ev.scheme.pk}/").content.decode()
+    assert page.count("第1–2名（并列）") >= 2
+
+
+def test_api_results_separate_bands_are_not_tied(client, world, computed):
+    client.force_login(world.user("supervisor"))
+    rows = {r["department_id"]: r for r in client.get(f"/api/evaluation/schemes/{computed.scheme.pk}/results").json()}
+    best, worse = rows[world.dept.pk], rows[world.other_dept.pk]
+    assert (best["rank"], best["tied"], best["tied_with"], best["rank_text"]) == (1, False, [], "第1名")
+    assert (worse["rank"], worse["tied"], worse["tied_with"], worse["rank_text"]) == (2, False, [], "第2名")
+    assert worse["bottom"] is True
+
+
 def test_api_panel_score_bad_input_and_conflict(client, world, ev):
     scheme_publish(actor=world.user("supervisor"), scheme=ev.scheme)
     url = f"/api/evaluation/schemes/{ev.scheme.pk}/panel-scores"
