@@ -1,5 +1,6 @@
-"""SUP-2 irregularity rules (电子监察 违规预警): the registry of the eight named rules, the incremental
-detector over the Event trail, the handling services and the scoped reads.
+"""SUP-2 irregularity rules (电子监察 违规预警): the registry of the named rules (eight on
+cases, SUP-2.9 on enforcement acts), the incremental detector over the Event trail, the handling
+services and the scoped reads.
 
 Detection reads the core Event trail after `DetectorCursor.position`, evaluates the rules that the new
 events can affect on the cases they touch, inserts the flags (the database keeps one flag per rule,

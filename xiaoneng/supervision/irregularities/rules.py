@@ -1,6 +1,7 @@
-"""The registry of the eight named SUP-2 irregularity rules: for each, the event actions that can
-break it and the detector that checks a batch of cases. Detectors read only the batch they are given
-(`CaseBatch`), so the cost of a detection run follows the new events.
+"""The registry of the named SUP-2 irregularity rules (eight on cases, SUP-2.9 on enforcement acts):
+for each, the event actions that can break it and the detector that checks a batch of cases.
+Detectors read only the batch they are given (`CaseBatch`), so the cost of a detection run follows
+the new events.
 """
 
 from __future__ import annotations
