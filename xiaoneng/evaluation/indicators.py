@@ -284,13 +284,13 @@ def _tasks_on_time(units: list[Any], period: Period) -> dict[int, Measure]:
     ):
         decided[r["department_id"]]["on_time"] += r["n"] - r["late"]
         decided[r["department_id"]]["late"] += r["late"]
-    for r in (
+    for o in (
         scoped.filter(completed_at__isnull=True, clock__due_at__gte=start, clock__due_at__lt=passed)
         .order_by()
         .values("department_id")
         .annotate(n=Count("id"))
     ):
-        decided[r["department_id"]]["overdue_open"] += r["n"]
+        decided[o["department_id"]]["overdue_open"] += o["n"]
     return _rates(decided, ids)
 
 
@@ -317,14 +317,14 @@ def _disclosure_on_time(units: list[Any], period: Period) -> dict[int, Measure]:
     ):
         decided[r["department_id"]]["on_time"] += r["on_time"]
         decided[r["department_id"]]["late"] += r["n"] - r["on_time"]
-    for r in (
+    for o in (
         scoped.exclude(status__in=[RequestStatus.ANSWERED, RequestStatus.WITHDRAWN])
         .filter(clock__due_at__gte=start, clock__due_at__lt=passed)
         .order_by()
         .values("department_id")
         .annotate(n=Count("id"))
     ):
-        decided[r["department_id"]]["overdue_open"] += r["n"]
+        decided[o["department_id"]]["overdue_open"] += o["n"]
     return _rates(decided, ids)
 
 

@@ -30,8 +30,9 @@ def in_region(user: Any, region: Any) -> bool:
     """`region` lies in the user's region subtree."""
     if user.region_id is None:
         return False
-    mine = user.region.path
-    return region.path == mine or region.path.startswith(mine + "/")
+    mine: str = user.region.path
+    path: str = region.path
+    return path == mine or path.startswith(mine + "/")
 
 
 def is_office_for(user: Any, region: Any) -> bool:

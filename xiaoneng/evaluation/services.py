@@ -157,12 +157,15 @@ def _year(value: Any) -> int:
     return year
 
 
-def _day(value: Any, field: str, label: str) -> date:
-    if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
+def _day(raw: Any, field: str, label: str) -> date:
+    value: date
+    if isinstance(raw, datetime):
+        value = raw.date()
+    elif isinstance(raw, date):
+        value = raw
+    else:
         try:
-            value = date.fromisoformat(str(value).strip())
+            value = date.fromisoformat(str(raw).strip())
         except ValueError:
             raise ValidationError({field: _("%(label)s格式不正确，应为年-月-日。") % {"label": label}}) from None
     if not MIN_YEAR <= value.year <= MAX_YEAR:
