@@ -2,10 +2,13 @@
 """Issue 13 journey in a real browser (screenshots under test-results/screenshots/): an official files an
 enterprise inspection (INS-1), the head approves, the enterprise verifies the filing by number and credit
 code (INS-6), the inspection is recorded against the filing and finds a problem, which opens a
-rectification (INS-9)."""
+rectification (INS-9); the head downloads the filing receipt (PDF, embedded font) and the clerk adds a
+photo to the record (执法全过程记录)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -65,6 +68,20 @@ def test_file_verify_inspect_and_rectify(page, world):
     page.fill("#id_note", "同意，注意出示执法证件")
     page.click("#btn-approve")
     page.wait_for_selector("#filing-status:has-text('已备案')")
+    screenshot(page, "inspections-filing-approved")
+
+    # and downloads the filing receipt: a PDF with its number, its font embedded
+    with page.expect_download() as download_info:
+        page.click("#filing-pdf")
+    receipt = download_info.value.path()
+    assert download_info.value.suggested_filename == f"{number}.pdf"
+    assert shutil.which("pdftotext"), "poppler-utils is required"
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(receipt), "-"], capture_output=True, check=True)
+    compact = "".join(text.stdout.decode().split())
+    assert "涉企检查备案回执" in compact
+    assert number in compact
+    fonts = subprocess.run(["pdffonts", str(receipt)], capture_output=True, check=True).stdout.decode()
+    assert all(" yes " in row for row in fonts.splitlines()[2:]), fonts
 
     # then the enterprise verifies the filing on the public page
     page.context.clear_cookies()
@@ -95,6 +112,13 @@ def test_file_verify_inspect_and_rectify(page, world):
     page.click("#btn-finding")
     page.wait_for_selector("#findings a")
     screenshot(page, "inspections-finding")
+
+    # and adds a photo of the scene to the record (执法全过程记录), listed with its uploader
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    page.set_input_files("#id_files", files=[{"name": "后厨现场.png", "mimeType": "image/png", "buffer": png}])
+    page.click("#btn-evidence")
+    page.wait_for_selector("#evidence a:has-text('后厨现场.png')")
+    screenshot(page, "inspections-evidence")
 
     # then a rectification is open for the department, reachable from the inspection
     page.click("#findings a")
