@@ -371,6 +371,8 @@ class IrregularityOut(Schema):
     status: str
     status_label: str
     case_id: int | None
+    subject_type: str  # "cases.case", "inspections.inspection", "inspections.penaltydecision" …
+    subject_id: str
     subject_label: str
     department_id: int | None
     detected_at: datetime
@@ -408,6 +410,8 @@ def _irr_out(i: Any, rect_id: int | None = None) -> IrregularityOut:
         status=i.status,
         status_label=str(i.get_status_display()),
         case_id=int(i.subject_id) if i.subject_type.model == "case" and i.subject_id.isdigit() else None,
+        subject_type=f"{i.subject_type.app_label}.{i.subject_type.model}",
+        subject_id=i.subject_id,
         subject_label=i.subject_label,
         department_id=i.department_id,
         detected_at=i.detected_at,
