@@ -55,18 +55,18 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_contact(self) -> str:
-        value = self.cleaned_data["contact"].strip()
+        value: str = self.cleaned_data["contact"].strip()
         applicant_contact_validate(value)
         return value
 
     def clean_id_number(self) -> str:
-        value = self.cleaned_data["id_number"].strip().upper()
+        value: str = self.cleaned_data["id_number"].strip().upper()
         if value:
             validate_id_number(value)
         return value
 
     def clean_company_credit_code(self) -> str:
-        value = self.cleaned_data["company_credit_code"].strip().upper()
+        value: str = self.cleaned_data["company_credit_code"].strip().upper()
         if value:
             validate_credit_code(value)
         return value
@@ -109,7 +109,7 @@ class SmsResetRequestForm(forms.Form):
     )
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data["phone"].strip()
+        value: str = self.cleaned_data["phone"].strip()
         if not PHONE_RE.fullmatch(value):
             raise forms.ValidationError(_("请输入11位手机号。"), code="format")
         return value
@@ -137,7 +137,7 @@ class SmsResetConfirmForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        value = self.cleaned_data["code"].strip()
+        value: str = self.cleaned_data["code"].strip()
         if not (len(value) == 6 and value.isascii() and value.isdigit()):
             raise forms.ValidationError(_("验证码为6位数字。"), code="format")
         return value

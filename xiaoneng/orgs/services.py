@@ -118,7 +118,7 @@ def post_can_manage(actor: Any, post: Post) -> bool:
         return True
     if actor.role == Role.ADMIN:
         return actor.tenant_id is not None and actor.tenant_id == post.tenant_id
-    return actor.role == Role.DEPT_HEAD and actor.department_id == post.department_id
+    return bool(actor.role == Role.DEPT_HEAD and actor.department_id == post.department_id)
 
 
 def post_mark_absent(*, post: Post, actor: Any, reason: str) -> Post:
