@@ -21,7 +21,7 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 
 
-def paginate(request: HttpRequest, object_list: Any, per_page: int = DEFAULT_PER_PAGE) -> Page:
+def paginate(request: HttpRequest, object_list: Any, per_page: int = DEFAULT_PER_PAGE) -> Page[Any]:
     """The requested page of ``object_list`` (a queryset should be ordered), never raising.
 
     ``page.paginator.count`` is the total; the page also carries ``elided_range`` for the partial.

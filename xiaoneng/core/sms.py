@@ -31,4 +31,5 @@ class MemorySmsBackend(SmsBackend):
 
 
 def get_sms_backend() -> SmsBackend:
-    return import_string(settings.XIAONENG_SMS_BACKEND)()
+    backend: SmsBackend = import_string(settings.XIAONENG_SMS_BACKEND)()  # the class named in settings
+    return backend

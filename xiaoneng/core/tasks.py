@@ -44,8 +44,9 @@ def max_attempts() -> int:
 
 def retry_delay_seconds(attempt: int) -> int:
     """Seconds to wait after failed attempt number `attempt` (1-based): base × 2^(attempt-1)."""
-    base = settings.XIAONENG_NOTIFY_RETRY_BASE_SECONDS
-    return base * 2 ** (attempt - 1)
+    base: int = settings.XIAONENG_NOTIFY_RETRY_BASE_SECONDS
+    factor: int = 2 ** (attempt - 1)  # typeshed types int ** int as Any (a negative power is a float)
+    return base * factor
 
 
 def _address(channel: str, user_id: int | None, to: str) -> str:

@@ -22,11 +22,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja.throttling import BaseThrottle
@@ -61,10 +61,11 @@ def client_address(request: HttpRequest) -> str:
     request comes from the proxy, which would make one count for everybody; so when the peer is a
     trusted proxy (XIAONENG_TRUSTED_PROXIES, default the loopback addresses), the right-most
     X-Forwarded-For entry that is not a trusted proxy counts (the left ones are the client's to forge)."""
-    peer = request.META.get("REMOTE_ADDR", "")
+    peer: str = request.META.get("REMOTE_ADDR", "")
     trusted = set(getattr(settings, "XIAONENG_TRUSTED_PROXIES", ("127.0.0.1", "::1")))
     if peer in trusted:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         for hop in reversed(hops):
             if hop not in trusted:
                 return hop
@@ -99,6 +100,10 @@ def limit_message(wait: int | float | None) -> str:
     return _("尝试次数过多，请%(minutes)d分钟后再试。") % {"minutes": minutes}
 
 
+# the decorated view: throttle returns it with its own signature (the wrapper takes and returns what it does)
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
 def _page_429(request: HttpRequest, *args: Any, message: str) -> HttpResponse:
     return render(request, "429.html", {"message": message}, status=429)
 
@@ -108,14 +113,14 @@ def throttle(
     *,
     when: Callable[[HttpRequest], bool] | None = None,
     on_limit: Callable[..., HttpResponse] | None = None,
-) -> Callable[[Any], Any]:
+) -> Callable[[_View], _View]:
     """Limit a view to its scope's rate per client address. `when(request)` chooses which requests
     count (e.g. only a look-up, not the empty form); `on_limit(request, *view_args, message=...)` builds
     the 429 (default: the 429 page). Retry-After is always set."""
 
-    def decorate(view: Any) -> Any:
+    def decorate(view: _View) -> _View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if when is None or when(request):
                 wait = hit(scope, client_address(request))
                 if wait is not None:
@@ -125,7 +130,7 @@ def throttle(
                     return resp
             return view(request, *args, **kwargs)
 
-        return wrapper
+        return cast(_View, wrapper)
 
     return decorate
 

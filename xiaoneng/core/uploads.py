@@ -219,7 +219,7 @@ class PendingUploads:
         self._save(batches)
         return True
 
-    def opened(self) -> list[File]:
+    def opened(self) -> list[File[bytes]]:
         """The kept files, opened, each named as the visitor named it (for the service to store)."""
         out = []
         for f in self.files():

@@ -14,7 +14,8 @@ from xiaoneng.core.pdf import pdf_font
 from xiaoneng.supervision.bulletins.documents import bulletin_pdf
 from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
 from xiaoneng.supervision.choices import BulletinKind
-from xiaoneng.supervision.tests.test_bulletins import OCT, october  # noqa: F401 -- the fixture
+from xiaoneng.supervision.tests.test_bulletins import october  # noqa: F401 -- the fixture
+from xiaoneng.supervision.tests.test_efficiency import OCT
 
 
 def _fonts(data: bytes, tmp_path: Path) -> list[str]:
