@@ -8,10 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Router, Schema, Status, UploadedFile
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import bounded_int
@@ -20,15 +21,18 @@ from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.disclosure.choices import RecordCategory
 from xiaoneng.disclosure.models import ActiveRecord, Consultation, DisclosureRequest
 from xiaoneng.disclosure.permissions import access_record_by_id, access_request_by_id, can_read_report
-from xiaoneng.disclosure.report import COLUMNS, annual_report
-from xiaoneng.disclosure.selectors import records_for, records_public, request_track, requests_for
+from xiaoneng.disclosure.report import COLUMNS, AnnualReport, annual_report, report_from_issued
+from xiaoneng.disclosure.selectors import records_for, records_public, report_issued, request_track, requests_for
 from xiaoneng.disclosure.services import (
     appeal_record,
     consultation_reply,
     consultation_start,
     record_create,
     record_publish,
+    report_issue,
+    report_scope_title,
     request_answer,
+    request_attach,
     request_correction_ask,
     request_correction_receive,
     request_extend,
@@ -37,7 +41,7 @@ from xiaoneng.disclosure.services import (
     request_withdraw,
 )
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES
-from xiaoneng.orgs.models import Department
+from xiaoneng.orgs.models import Department, Region
 from xiaoneng.workdays.due import clock_due_date
 
 router = Router(tags=["disclosure"])
@@ -187,6 +191,22 @@ class ReportOut(Schema):
     table4: dict[str, dict[str, int]]
     check_ok: bool
     checks: list[dict[str, Any]]
+    issued: bool = False  # the frozen figures of the issued report (DIS-3), not the live ones
+    issued_at: datetime | None = None
+
+
+class ReportIssueIn(Schema):
+    year: int
+    department_id: int | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    side: str
+    name: str
+    size: int
+    content_type: str
+    created_at: datetime
 
 
 def _req_out(r: DisclosureRequest) -> RequestOut:
@@ -301,6 +321,44 @@ def request_get(request: AuthedRequest, pk: int) -> RequestOut:
     return _req_out(access_request_by_id(request.user, _id(pk, "pk")))
 
 
+def _attachment_out(a: Any) -> AttachmentOut:
+    return AttachmentOut(
+        id=a.pk, side=a.side, name=a.original_name, size=a.size, content_type=a.content_type, created_at=a.created_at
+    )
+
+
+@router.get(
+    "/requests/{pk}/attachments",
+    response=list[AttachmentOut],
+    summary="A request's files (the applicant's and the answer's; 404 outside scope)",
+)
+def attachment_list(request: AuthedRequest, pk: int) -> list[AttachmentOut]:
+    req = access_request_by_id(request.user, _id(pk, "pk"))
+    return [_attachment_out(a) for a in req.attachments.all()]
+
+
+@router.post(
+    "/requests/{pk}/attachments",
+    response={201: list[AttachmentOut]},
+    summary="Attach files: the department the answer's documents, the applicant supporting documents",
+)
+def attachment_add(request: AuthedRequest, pk: int, files: File[list[UploadedFile]]) -> Status[Any]:
+    req = access_request_by_id(request.user, _id(pk, "pk"))
+    rows = request_attach(request=req, actor=request.user, files=files)
+    return Status(201, [_attachment_out(a) for a in rows])
+
+
+@router.get(
+    "/requests/{pk}/attachments/{aid}",
+    response={200: None},
+    summary="Download one file (the applicant and the staff in scope only)",
+)
+def attachment_get(request: AuthedRequest, pk: int, aid: int) -> FileResponse:
+    req = access_request_by_id(request.user, _id(pk, "pk"))
+    att = get_object_or_404(req.attachments.all(), pk=_id(aid, "aid"))
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
+
+
 def _act(request: AuthedRequest, pk: int) -> DisclosureRequest:
     return access_request_by_id(request.user, _id(pk, "pk"))
 
@@ -396,7 +454,7 @@ def record_pub(request: AuthedRequest, pk: int) -> DisclosureRecordOut:
 
 
 @router.post("/appeals", response={201: dict[str, int]}, summary="Record a reconsideration or lawsuit (table 四)")
-def appeal(request: AuthedRequest, payload: AppealIn) -> tuple[int, dict[str, int]]:
+def appeal(request: AuthedRequest, payload: AppealIn) -> Status[Any]:
     department = Department.objects.filter(pk=_id(payload.department_id, "department_id")).first()
     if department is None:
         raise ValidationError({"department_id": _("部门不存在。")})
@@ -410,39 +468,43 @@ def appeal(request: AuthedRequest, payload: AppealIn) -> tuple[int, dict[str, in
         note=payload.note,
         request=req,
     )
-    return 201, {"id": a.pk}
+    return Status(201, {"id": a.pk})
 
 
-@router.get("/report", response=ReportOut, summary="The annual report tables (2021 national format) with the check")
-def report(request: AuthedRequest, year: int, department_id: int | None = None) -> ReportOut:
-    user = request.user
+def _report_scope(user: Any, department_id: int | None) -> tuple[Any, str, bool, Department | None, Region | None]:
+    """(departments, title, government?, the department or region an issued report is filed under)."""
     if not can_read_report(user):
         raise PermissionDenied
-    year = _bounded(year, "year", 2000, timezone.localdate().year)
-
     if user.role in DEPARTMENT_ROLES and not user.is_superuser:
         if department_id is not None and department_id != user.department_id:
             raise PermissionDenied
-        departments = Department.objects.filter(pk=user.department_id or 0)
-        title, government = (user.department.name if user.department else ""), False
-    else:
-        scope = (
-            Department.objects.all()
-            if user.is_superuser or user.region is None
-            else Department.objects.filter(region_subtree_q("region__path", user.region.path))
-        )
-        if user.region is None and not user.is_superuser:
+        dept = user.department
+        return Department.objects.filter(pk=user.department_id or 0), (dept.name if dept else ""), False, dept, None
+    scope = (
+        Department.objects.all()
+        if user.is_superuser or user.region is None
+        else Department.objects.filter(region_subtree_q("region__path", user.region.path))
+    )
+    if user.region is None and not user.is_superuser:
+        raise PermissionDenied
+    if department_id is not None:
+        departments = scope.filter(pk=_id(department_id, "department_id"))
+        d = departments.first()
+        if d is None:
             raise PermissionDenied
-        if department_id is not None:
-            departments = scope.filter(pk=_id(department_id, "department_id"))
-            d = departments.first()
-            if d is None:
-                raise PermissionDenied
-            title, government = d.name, False
-        else:
-            departments = scope.filter(region_id=user.region_id) if user.region_id else scope
-            title, government = (user.region.name if user.region else ""), True
-    r = annual_report(year=year, departments=departments, title=title, government=government)
+        return departments, d.name, False, d, None
+    if user.region_id:
+        return (
+            scope.filter(region_id=user.region_id),
+            report_scope_title(region=user.region),
+            True,
+            None,
+            user.region,
+        )
+    return scope, "", True, None, None
+
+
+def _report_out(r: AnnualReport) -> ReportOut:
     return ReportOut(
         year=r.year,
         title=r.title,
@@ -454,4 +516,33 @@ def report(request: AuthedRequest, year: int, department_id: int | None = None) 
         table4=r.table4,
         check_ok=r.check_ok,
         checks=[{**c, "column": str(c["column"])} for c in r.checks],
+        issued=r.issued_at is not None,
+        issued_at=r.issued_at,
     )
+
+
+@router.get("/report", response=ReportOut, summary="The annual report tables (2021 national format) with the check")
+def report(request: AuthedRequest, year: int, department_id: int | None = None, live: bool = False) -> ReportOut:
+    """Once the report is issued its frozen figures are returned (issued=true); live=true computes
+    the figures from the records as they are now."""
+    user = request.user
+    if not can_read_report(user):
+        raise PermissionDenied
+    year = _bounded(year, "year", 2000, timezone.localdate().year)
+    departments, title, government, dept, region = _report_scope(user, department_id)
+    issued = None if live else report_issued(year=year, department=dept, region=region)
+    if issued is not None:
+        return _report_out(report_from_issued(issued))
+    return _report_out(annual_report(year=year, departments=departments, title=title, government=government))
+
+
+@router.post(
+    "/report/issue",
+    response={201: ReportOut},
+    summary="DIS-3: issue (freeze) a finished year's report; issued once only",
+)
+def report_issue_post(request: AuthedRequest, payload: ReportIssueIn) -> Status[Any]:
+    year = _bounded(payload.year, "year", 2000, timezone.localdate().year)
+    _departments, _title, _government, dept, region = _report_scope(request.user, payload.department_id)
+    issued = report_issue(actor=request.user, year=year, department=dept, region=region)
+    return Status(201, _report_out(report_from_issued(issued)))

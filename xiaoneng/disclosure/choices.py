@@ -12,6 +12,7 @@ __all__ = [
     "AppealKind",
     "AppealResult",
     "ApplicantKind",
+    "AttachmentSide",
     "Channel",
     "ConsultationKind",
     "ConsultationOpinion",
@@ -48,6 +49,13 @@ class RecordStatus(models.TextChoices):
     DRAFT = "draft", _("待公开")
     PUBLISHED = "published", _("已公开")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class AttachmentSide(models.TextChoices):
+    """Who attached a file to a request."""
+
+    APPLICANT = "applicant", _("申请人提交")
+    ANSWER = "answer", _("答复文书")
 
 
 class Channel(models.TextChoices):

@@ -7,6 +7,7 @@ __all__ = ["AnswerForm", "RecordForm", "RequestForm", "WindowRequestForm"]
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiaoneng.core.uploads import MultipleFileField
 from xiaoneng.disclosure.choices import AnswerType, ApplicantKind, Channel, Ground, RecordCategory
 from xiaoneng.orgs.models import Department
 
@@ -30,6 +31,12 @@ class RequestForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    # the applicant's files (core.uploads: checked, kept across a failed round by the view)
+    attachments = MultipleFileField(
+        label=_("附件（可选）"),
+        help_text=_("可上传身份证件复印件和证明材料，PDF、JPG、PNG、OFD、Word 或 Excel，每个不超过 10 MB。"),
+    )
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class WindowRequestForm(RequestForm):
@@ -38,6 +45,8 @@ class WindowRequestForm(RequestForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         del self.fields["department"]  # the clerk's own department
+        del self.fields["attachments"]  # paper documents stay with the file at the window
+        del self.fields["submission_token"]
 
 
 class RecordForm(forms.Form):

@@ -7,20 +7,29 @@ Every write goes through services.py; a request's status moves only along choice
 
 from __future__ import annotations
 
-__all__ = ["ActiveRecord", "AppealRecord", "Consultation", "DisclosureGuide", "DisclosureRequest"]
+__all__ = [
+    "ActiveRecord",
+    "AppealRecord",
+    "Consultation",
+    "DisclosureGuide",
+    "DisclosureRequest",
+    "IssuedReport",
+    "RequestAttachment",
+]
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiaoneng.core.models import TenantModel
+from xiaoneng.core.models import TenantModel, TimeStampedModel
 from xiaoneng.core.scoping import ScopeRule
 from xiaoneng.disclosure.choices import (
     AnswerType,
     AppealKind,
     AppealResult,
     ApplicantKind,
+    AttachmentSide,
     Channel,
     ConsultationKind,
     ConsultationOpinion,
@@ -292,3 +301,83 @@ class AppealRecord(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filed_on}"
+
+
+class RequestAttachment(TimeStampedModel):
+    """A file on a request: the applicant's (an ID copy, supporting documents, attached online) or
+    the department's (the answer's documents). Checked by core.uploads.upload_check on the way in;
+    downloaded only by the applicant and the staff whose scope holds the request (requests_for)."""
+
+    request = models.ForeignKey(
+        DisclosureRequest, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("申请")
+    )
+    side = models.CharField(_("提交方"), max_length=10, choices=AttachmentSide.choices)
+    file = models.FileField(_("文件"), upload_to="disclosure/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+
+    class Meta:
+        verbose_name = _("申请附件")
+        verbose_name_plural = _("申请附件")
+        ordering = ["request_id", "side", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IssuedReport(TenantModel):
+    """An annual report frozen when it was issued (DIS-3): the four tables as they stood, kept in
+    `data` so that later changes to requests or records do not move the published figures. One per
+    year and scope — a department's report (`department`) or a government's own (`region`); it is
+    never issued twice."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    department = models.ForeignKey(
+        "orgs.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
+    )
+    region = models.ForeignKey(
+        "orgs.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("本级政府")
+    )
+    title = models.CharField(_("报告主体"), max_length=200)
+    government = models.BooleanField(_("政府年度报告"), default=False)
+    data = models.JSONField(_("报告数据"))
+    issued_at = models.DateTimeField(_("发布时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人")
+    )
+
+    class Meta:
+        verbose_name = _("已发布的年度报告")
+        verbose_name_plural = _("已发布的年度报告")
+        ordering = ["-year", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=True) ^ Q(region__isnull=True),
+                name="disclosure_issued_one_scope",
+                violation_error_message=_("年度报告应属于一个部门或一级政府。"),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "department"],
+                condition=Q(department__isnull=False),
+                name="disclosure_issued_once_dept",
+                violation_error_message=_("该年度报告已发布，不能重复发布。"),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "region"],
+                condition=Q(region__isnull=False),
+                name="disclosure_issued_once_region",
+                violation_error_message=_("该年度报告已发布，不能重复发布。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.year}"

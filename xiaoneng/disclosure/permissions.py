@@ -8,6 +8,7 @@ __all__ = [
     "access_request_by_id",
     "can_approve_extension",
     "can_handle",
+    "can_issue_report",
     "can_publish",
     "can_read_report",
     "is_department_staff",
@@ -64,6 +65,18 @@ def can_publish(user: Any, department_id: int) -> bool:
 
 def can_read_report(user: Any) -> bool:
     return bool(_active(user) and (user.is_superuser or user.role in STAFF_ROLES))
+
+
+def can_issue_report(user: Any, *, department: Any = None, region: Any = None) -> bool:
+    """DIS-3: a department's report is issued by its head; a government's own report by the
+    efficiency office (supervisor) or a leader of that very region."""
+    if not _active(user) or (department is None) == (region is None):
+        return False
+    if user.is_superuser:
+        return True
+    if department is not None:
+        return bool(user.role == Role.DEPT_HEAD and user.department_id == department.pk)
+    return bool(user.role in (Role.SUPERVISOR, Role.LEADER) and user.region_id == region.pk)
 
 
 def require(allowed: bool, message: Any) -> None:

@@ -16,11 +16,13 @@ __all__ = [
     "ROWS",
     "AnnualReport",
     "annual_report",
+    "report_data",
     "report_due_date",
+    "report_from_issued",
 ]
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +30,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.disclosure.choices import AppealKind, AppealResult, ApplicantKind, RecordCategory, RecordStatus
-from xiaoneng.disclosure.models import ActiveRecord, AppealRecord, DisclosureRequest
+from xiaoneng.disclosure.models import ActiveRecord, AppealRecord, DisclosureRequest, IssuedReport
 from xiaoneng.workdays.deadline import day_start
 
 # The applicant columns of table 三.
@@ -102,6 +104,9 @@ class AnnualReport:
     table3: dict[str, dict[str, int]] = field(default_factory=dict)
     table4: dict[str, dict[str, int]] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
+    # set when the figures are the frozen ones of an issued report (report_from_issued)
+    issued_at: datetime | None = None
+    issued_by: str = ""
 
     @property
     def check_ok(self) -> bool:
@@ -269,3 +274,46 @@ def annual_report(*, year: int, departments: QuerySet[Any], title: str, governme
             }
         )
     return report
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: lazy labels as text, amounts as their decimal string."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (int, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def report_data(report: AnnualReport) -> dict[str, Any]:
+    """The figures of `report` as stored when it is issued (IssuedReport.data)."""
+    return {
+        "overview": _plain(report.overview),
+        "table2": _plain(report.table2),
+        "table3": _plain(report.table3),
+        "table4": _plain(report.table4),
+        "checks": _plain(report.checks),
+    }
+
+
+def report_from_issued(issued: IssuedReport) -> AnnualReport:
+    """DIS-3: an issued report shows the figures it was issued with, whatever changed since."""
+    data = issued.data
+    user = issued.issued_by
+    return AnnualReport(
+        year=issued.year,
+        title=issued.title,
+        government=issued.government,
+        due=report_due_date(issued.year, government=issued.government),
+        overview=dict(data["overview"]),
+        table2=list(data["table2"]),
+        table3={k: dict(v) for k, v in data["table3"].items()},
+        table4={k: dict(v) for k, v in data["table4"].items()},
+        checks=list(data["checks"]),
+        issued_at=issued.issued_at,
+        issued_by=(user.get_full_name() or user.username) if user else "",
+    )

@@ -7,6 +7,7 @@ __all__ = [
     "guides_public",
     "records_for",
     "records_public",
+    "report_issued",
     "request_track",
     "request_trail",
     "requests_for",
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaoneng.core.models import Event
 from xiaoneng.core.scoping import restrict
 from xiaoneng.disclosure.choices import RecordStatus
-from xiaoneng.disclosure.models import ActiveRecord, DisclosureGuide, DisclosureRequest
+from xiaoneng.disclosure.models import ActiveRecord, DisclosureGuide, DisclosureRequest, IssuedReport
 
 
 def code_hash(number: str, code: str) -> str:
@@ -86,6 +87,7 @@ ACTION_LABELS = {
     "disclosure.answered": _("作出答复"),
     "disclosure.withdrawn": _("撤回申请"),
     "disclosure.appeal_recorded": _("登记复议诉讼"),
+    "disclosure.attached": _("上传附件"),
 }
 
 
@@ -102,3 +104,13 @@ def request_trail(req: DisclosureRequest) -> list[dict[str, Any]]:
         }
         for e in Event.objects.for_subject(req).select_related("actor").order_by("seq")
     ]
+
+
+def report_issued(*, year: int, department: Any = None, region: Any = None) -> IssuedReport | None:
+    """The issued (frozen) annual report of one year and scope, if any (DIS-3)."""
+    if (department is None) == (region is None):
+        return None
+    qs = IssuedReport.objects.select_related("issued_by").filter(year=year)
+    if department is not None:
+        return qs.filter(department=department).first()
+    return qs.filter(region=region).first()

@@ -20,6 +20,7 @@ __all__ = [
     "CLOCK_ANSWER",
     "CLOCK_CONSULTATION",
     "CLOCK_PUBLISH",
+    "MAX_ATTACHMENTS",
     "Submitted",
     "appeal_record",
     "consultation_reply",
@@ -31,7 +32,10 @@ __all__ = [
     "record_publish",
     "record_update",
     "record_withdraw",
+    "report_issue",
+    "report_scope_title",
     "request_answer",
+    "request_attach",
     "request_correction_ask",
     "request_correction_receive",
     "request_extend",
@@ -44,19 +48,22 @@ __all__ = [
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.params import MAX_YEAR, MIN_YEAR
 from xiaoneng.core.services import notify, sms_send_later, tracking_number_next
 from xiaoneng.core.trail import event_append
+from xiaoneng.core.uploads import upload_check
 from xiaoneng.disclosure.choices import (
     ANSWER_GROUNDS,
     TRANSITIONS,
@@ -64,6 +71,7 @@ from xiaoneng.disclosure.choices import (
     AppealKind,
     AppealResult,
     ApplicantKind,
+    AttachmentSide,
     Channel,
     ConsultationKind,
     ConsultationOpinion,
@@ -72,9 +80,25 @@ from xiaoneng.disclosure.choices import (
     RequestStatus,
     report_row,
 )
-from xiaoneng.disclosure.models import ActiveRecord, AppealRecord, Consultation, DisclosureGuide, DisclosureRequest
-from xiaoneng.disclosure.permissions import can_approve_extension, can_handle, can_publish, is_department_staff, require
-from xiaoneng.disclosure.selectors import code_hash
+from xiaoneng.disclosure.models import (
+    ActiveRecord,
+    AppealRecord,
+    Consultation,
+    DisclosureGuide,
+    DisclosureRequest,
+    IssuedReport,
+    RequestAttachment,
+)
+from xiaoneng.disclosure.permissions import (
+    can_approve_extension,
+    can_handle,
+    can_issue_report,
+    can_publish,
+    is_department_staff,
+    require,
+)
+from xiaoneng.disclosure.report import annual_report, report_data
+from xiaoneng.disclosure.selectors import code_hash, report_issued
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import Department
 from xiaoneng.workdays.calendar import get_calendar
@@ -178,6 +202,7 @@ def _intake(
     applicant_user: Any,
     registered_by: Any,
     actor: Any,
+    files: Sequence[Any] = (),
 ) -> Submitted:
     errors: dict[str, list[str]] = {}
 
@@ -207,6 +232,7 @@ def _intake(
     description = check(
         _text, value=description, field="description", label=_("所需信息的描述"), max_length=5000, min_length=5
     )
+    errors.update(_attachments_errors(files, already=0))
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -249,6 +275,7 @@ def _intake(
             actor=actor,
             after={"number": number, "channel": channel, "department": department.pk},
         )
+        _attachments_store(req, files, side=AttachmentSide.APPLICANT, actor=applicant_user)
     return Submitted(request=req, code=code)
 
 
@@ -263,9 +290,12 @@ def request_submit(
     email: str = "",
     address: str = "",
     actor: Any = None,
+    files: Sequence[Any] = (),
 ) -> Submitted:
     """An online request (网上申请) by anyone, signed in or not, like a complaint; a signed-in
-    applicant finds it under 我的申请, everyone follows it by number and query code."""
+    applicant finds it under 我的申请, everyone follows it by number and query code. `files` (an ID
+    copy, supporting documents; at most MAX_ATTACHMENTS) pass core.uploads.upload_check in the same
+    round as the fields."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if user is not None and user.role != Role.APPLICANT:
         user = None  # staff register at the window (request_register), not as applicants
@@ -282,6 +312,7 @@ def request_submit(
         applicant_user=user,
         registered_by=None,
         actor=user,
+        files=files,
     )
 
 
@@ -1084,3 +1115,128 @@ def appeal_record(
             subject=appeal, action="disclosure.appeal_recorded", actor=actor, after={"kind": kind, "result": result}
         )
     return appeal
+
+
+# --- the annual report issued (DIS-3) ----------------------------------------------------------------
+
+
+def report_scope_title(*, department: Department | None = None, region: Any = None) -> str:
+    """The report's subject: the department, or the government of the region."""
+    if department is not None:
+        return department.name
+    return _("%(region)s人民政府") % {"region": region.name} if region is not None else ""
+
+
+def report_issue(*, actor: Any, year: int, department: Department | None = None, region: Any = None) -> IssuedReport:
+    """Issue (freeze) the annual report of `year` for a department or a government's own region: the
+    four tables are computed once more and stored; from then on the report shows those figures,
+    whatever changes in the records. Issued once only; the year must be over and the table 三 check
+    must pass (DIS-3: new + carried over = handled + carried forward)."""
+    require(can_issue_report(actor, department=department, region=region), _("您无权发布该年度报告。"))
+    if not MIN_YEAR <= year < timezone.localdate().year:
+        raise ValidationError({"year": [_("年度结束后才能发布该年度报告。")]})
+    if report_issued(year=year, department=department, region=region) is not None:
+        raise ValidationError({"year": [_("该年度报告已发布，不能重复发布。")]})
+    government = department is None
+    if department is not None:
+        departments = Department.objects.filter(pk=department.pk)
+    else:  # the government's own report: the departments of its own region (as on the report page)
+        departments = Department.objects.filter(region=region)
+    title = report_scope_title(department=department, region=region)
+    report = annual_report(year=year, departments=departments, title=title, government=government)
+    if not report.check_ok:
+        raise ValidationError(_("数据校验未通过，请核查后再发布。"))
+    tenant_id = department.tenant_id if department is not None else region.tenant_id
+    try:
+        with transaction.atomic():
+            issued = IssuedReport.objects.create(
+                tenant_id=tenant_id,
+                year=year,
+                department=department,
+                region=region if department is None else None,
+                title=title,
+                government=government,
+                data=report_data(report),
+                issued_at=timezone.now(),
+                issued_by=actor,
+            )
+            event_append(
+                subject=issued,
+                action="disclosure.report_issued",
+                actor=actor,
+                after={"year": year, "department": department.pk if department else None, "title": title},
+            )
+    except IntegrityError:  # a concurrent issue of the same report won (the unique constraint decided)
+        raise ValidationError({"year": [_("该年度报告已发布，不能重复发布。")]}) from None
+    return issued
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+MAX_ATTACHMENTS = 10  # per side of one request
+
+
+def _attachments_errors(files: Sequence[Any], *, already: int) -> dict[str, list[str]]:
+    """Every bad file named in one round (the one upload check, core.uploads)."""
+    messages: list[str] = []
+    if already + len(files) > MAX_ATTACHMENTS:
+        messages.append(_("每件申请最多上传%(n)d个附件。") % {"n": MAX_ATTACHMENTS})
+    for f in files:
+        try:
+            upload_check(f)
+        except ValidationError as e:
+            messages.extend(e.messages)
+    return {"attachments": messages} if messages else {}
+
+
+def _attachments_store(
+    req: DisclosureRequest, files: Sequence[Any], *, side: str, actor: Any
+) -> list[RequestAttachment]:
+    rows = []
+    uploader = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    for f in files:
+        original = PurePath(getattr(f, "name", "") or "").name[:200] or "file"
+        ext = PurePath(original).suffix.lower()[:10]
+        f.seek(0)
+        row = RequestAttachment(
+            request=req,
+            side=side,
+            original_name=original,
+            size=int(getattr(f, "size", 0) or 0),
+            content_type=(getattr(f, "content_type", "") or "application/octet-stream")[:100],
+            uploaded_by=uploader,
+        )
+        row.file.save(f"r{req.pk}-{secrets.token_hex(8)}{ext}", f, save=False)
+        row.save()
+        rows.append(row)
+    return rows
+
+
+def request_attach(*, request: DisclosureRequest, actor: Any, files: Sequence[Any]) -> list[RequestAttachment]:
+    """Add files to a request. The requested department's staff attach the answer's documents (any
+    time but after a withdrawal); the applicant (the signed-in owner) adds supporting documents while
+    the request is open. Nothing is written unless every file passes the upload check."""
+    if can_handle(actor, request):
+        side = AttachmentSide.ANSWER
+        if request.status == RequestStatus.WITHDRAWN:
+            raise ValidationError({"attachments": [_("申请已撤回，不能再上传文件。")]})
+    elif actor is not None and request.applicant_user_id is not None and actor.pk == request.applicant_user_id:
+        side = AttachmentSide.APPLICANT
+        if not request.is_open:
+            raise ValidationError({"attachments": [_("申请已办结，不能再补充材料。")]})
+    else:
+        raise PermissionDenied(_("只有申请人和受理机关可以上传附件。"))
+    if not files:
+        raise ValidationError({"attachments": [_("请选择要上传的文件。")]})
+    errors = _attachments_errors(files, already=request.attachments.filter(side=side).count())
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        rows = _attachments_store(request, files, side=side, actor=actor)
+        event_append(
+            subject=request,
+            action="disclosure.attached",
+            actor=actor,
+            after={"side": side, "files": [r.original_name for r in rows]},
+        )
+    return rows

@@ -4,6 +4,7 @@ Every read goes through selectors/permissions; every write through services."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.scoping import region_subtree_q
+from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
 from xiaoneng.disclosure.choices import (
     AnswerType,
     ConsultationKind,
@@ -31,26 +33,29 @@ from xiaoneng.disclosure.choices import (
 )
 from xiaoneng.disclosure.exports import report_pdf, report_xlsx
 from xiaoneng.disclosure.forms import AnswerForm, RecordForm, RequestForm, WindowRequestForm
-from xiaoneng.disclosure.models import Consultation, DisclosureGuide, DisclosureRequest
+from xiaoneng.disclosure.models import Consultation, DisclosureGuide, DisclosureRequest, RequestAttachment
 from xiaoneng.disclosure.notices import NOTICE_KINDS, notice_available, notice_pdf
 from xiaoneng.disclosure.permissions import (
     access_record_by_id,
     access_request_by_id,
     can_approve_extension,
     can_handle,
+    can_issue_report,
     can_publish,
     can_read_report,
 )
-from xiaoneng.disclosure.report import annual_report
+from xiaoneng.disclosure.report import annual_report, report_data, report_from_issued
 from xiaoneng.disclosure.selectors import (
     guides_public,
     records_for,
     records_public,
+    report_issued,
     request_track,
     request_trail,
     requests_for,
 )
 from xiaoneng.disclosure.services import (
+    MAX_ATTACHMENTS,
     consultation_reply,
     consultation_start,
     guide_save,
@@ -58,7 +63,10 @@ from xiaoneng.disclosure.services import (
     record_publish,
     record_update,
     record_withdraw,
+    report_issue,
+    report_scope_title,
     request_answer,
+    request_attach,
     request_correction_ask,
     request_correction_receive,
     request_extend,
@@ -69,7 +77,7 @@ from xiaoneng.disclosure.services import (
     request_withdraw,
 )
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-from xiaoneng.orgs.models import Department
+from xiaoneng.orgs.models import Department, Region
 
 NOTICE_TOKEN_AGE = 90 * 24 * 3600  # a tracking link to the notices stays valid for 90 days
 
@@ -125,20 +133,67 @@ def guide(request: HttpRequest, department_pk: int) -> HttpResponse:
     return render(request, "disclosure/guide.html", {"department": department, "guide": the_guide, "page": page})
 
 
-def apply(request: HttpRequest) -> HttpResponse:
-    # from a department's guide (?department=<id>) that department is chosen; anything else is ignored
-    wanted = _int(request.GET.get("department"))
-    initial = {"department": wanted} if wanted and Department.objects.filter(pk=wanted).exists() else {}
-    form = RequestForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+def _keep_uploads(request: HttpRequest, pending: PendingUploads) -> list[str]:
+    """Keep each valid new file so that a failed round does not lose it; a message for each bad one
+    (the one upload check, core.uploads, as on the complaint form)."""
+    errors: list[str] = []
+    for upload in request.FILES.getlist("attachments"):
         try:
-            sub = request_submit(actor=request.user, **form.cleaned_data)
+            upload_check(upload)
+        except ValidationError as e:
+            errors.extend(e.messages)
+            continue
+        if len(pending) >= MAX_ATTACHMENTS:
+            errors.append(_("最多上传%(n)d个附件，“%(name)s”未保存。") % {"n": MAX_ATTACHMENTS, "name": upload.name})
+            continue
+        pending.keep(upload)
+    return errors
+
+
+def apply(request: HttpRequest) -> HttpResponse:
+    """The online request (DIS-1) with the applicant's files: every error in one round, and the valid
+    files chosen are kept across a failed round (core.uploads.PendingUploads)."""
+    if request.method != "POST":
+        # from a department's guide (?department=<id>) that department is chosen; anything else is ignored
+        wanted = _int(request.GET.get("department"))
+        initial: dict[str, Any] = {"submission_token": submission_token_new()}
+        if wanted and Department.objects.filter(pk=wanted).exists():
+            initial["department"] = wanted
+        return render(request, "disclosure/apply.html", {"form": RequestForm(initial=initial), "pending": []})
+    data = request.POST.copy()
+    token = data.get("submission_token", "")
+    if not submission_token_valid(token):
+        token = data["submission_token"] = submission_token_new()
+    pending = PendingUploads(request, token)
+    remove = data.get("remove_upload", "")
+    if remove:  # 移除 next to a kept file: the form comes back as it was, without error messages
+        pending.remove(remove)
+        form = RequestForm(initial={k: data.get(k) for k in data if k in RequestForm.base_fields})
+        upload_errors = _keep_uploads(request, pending)
+        return render(
+            request,
+            "disclosure/apply.html",
+            {"form": form, "pending": pending.files(), "upload_errors": upload_errors},
+        )
+    form = RequestForm(data, request.FILES)
+    form.is_valid()
+    for message in _keep_uploads(request, pending):
+        form.add_error("attachments", message)
+    if not form.errors:
+        values = {k: v for k, v in form.cleaned_data.items() if k not in ("attachments", "submission_token")}
+        files = pending.opened()
+        try:
+            sub = request_submit(actor=request.user, files=files, **values)
         except ValidationError as e:
             _form_errors(form, e)
         else:
+            pending.discard()
             request.session["disclosure_code"] = {"number": sub.request.number, "code": sub.code}
             return redirect("disclosure:submitted", number=sub.request.number)
-    return render(request, "disclosure/apply.html", {"form": form})
+        finally:
+            for f in files:
+                f.close()
+    return render(request, "disclosure/apply.html", {"form": form, "pending": pending.files()})
 
 
 def submitted(request: HttpRequest, number: str) -> HttpResponse:
@@ -175,7 +230,14 @@ def track(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "disclosure/track.html",
-        {"req": req, "error": error, "number": number, "notices": _notice_links(req, token) if req else []},
+        {
+            "req": req,
+            "error": error,
+            "number": number,
+            "notices": _notice_links(req, token) if req else [],
+            "attachments": list(req.attachments.all()) if req else [],
+            "token": token,
+        },
     )
 
 
@@ -187,6 +249,17 @@ def track_notice(request: HttpRequest, token: str, kind: str) -> HttpResponse:
 
     req = get_object_or_404(DisclosureRequest.objects.select_related("department", "clock"), number=number)
     return _notice_response(req, kind)
+
+
+def track_attachment(request: HttpRequest, token: str, attachment_pk: int) -> FileResponse:
+    """A file of the request for the applicant who looked it up with number and query code (the
+    signed link of the tracking page, as for the notices)."""
+    try:
+        number = signing.loads(token[:200], salt="disclosure-notice", max_age=NOTICE_TOKEN_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    att = get_object_or_404(RequestAttachment.objects.filter(request__number=number), pk=attachment_pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
 
 
 def _notice_response(req: Any, kind: str) -> HttpResponse:
@@ -289,6 +362,9 @@ def _request_action(request: AuthedRequest, req: Any) -> None:
             raise ValidationError([e for errs in form.errors.values() for e in errs])
         request_answer(request=req, actor=request.user, **form.cleaned_data)
         messages.success(request, _("已答复。"))
+    elif action == "attach":
+        rows = request_attach(request=req, actor=request.user, files=request.FILES.getlist("attachments"))
+        messages.success(request, _("已上传 %(n)d 个文件。") % {"n": len(rows)})
     elif action == "withdraw":
         request_withdraw(request=req, actor=request.user, reason=p.get("reason", ""))
         messages.success(request, _("申请已撤回。"))
@@ -326,6 +402,9 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "consultations": req.consultations.all(),
             "open_consultation": req.consultations.filter(replied_at__isnull=True).first(),
             "notices": _notice_links(req, None),
+            "attachments": list(req.attachments.all()),
+            # the department attaches the answer's documents; the applicant adds documents while open
+            "may_attach": (handle and req.status != RequestStatus.WITHDRAWN) or (owner and req.is_open),
             "answer_form": AnswerForm(),
             "answer_types": AnswerType.choices,
             "grounds": Ground.choices,
@@ -336,6 +415,15 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "events": request_trail(req) if handle or request.user.is_staff_member else [],
         },
     )
+
+
+@login_required
+def request_attachment(request: AuthedRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """A request's file: only the applicant (the owner) and the staff whose scope holds the request
+    reach it (access_request_by_id: 404 to everyone else)."""
+    req = access_request_by_id(request.user, pk)
+    att = get_object_or_404(req.attachments.all(), pk=attachment_pk)
+    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.original_name)
 
 
 @login_required
@@ -457,13 +545,26 @@ def guide_edit(request: AuthedRequest) -> HttpResponse:
 # --- the annual report ------------------------------------------------------------------------------------
 
 
-def _report_scope(request: AuthedRequest) -> tuple[Any, str, bool, list[Department]]:
-    """(departments, title, government?, departments the user may choose)."""
+@dataclass(frozen=True)
+class _ReportScope:
+    departments: Any
+    title: str
+    government: bool
+    options: list[Department]
+    department: Department | None = None  # the scope an issued report is filed under (DIS-3)
+    region: Region | None = None
+
+
+def _report_scope(request: AuthedRequest) -> _ReportScope:
+    """The departments counted, the title, whether it is a government's report, the departments the
+    user may choose, and the department or region the report is issued for."""
     user = request.user
     if user.role in DEPARTMENT_ROLES and not user.is_superuser:
         if user.department is None:
             raise PermissionDenied
-        return Department.objects.filter(pk=user.department_id or 0), user.department.name, False, []
+        return _ReportScope(
+            Department.objects.filter(pk=user.department_id or 0), user.department.name, False, [], user.department
+        )
     if user.is_superuser:
         choices = Department.objects.all()
     elif user.region is not None:
@@ -476,20 +577,23 @@ def _report_scope(request: AuthedRequest) -> tuple[Any, str, bool, list[Departme
         department = next((d for d in options if d.pk == chosen), None)
         if department is None:
             raise Http404
-        return Department.objects.filter(pk=department.pk), department.name, False, options
+        return _ReportScope(Department.objects.filter(pk=department.pk), department.name, False, options, department)
     if user.region is None:
-        return choices, _("全部"), True, options
+        return _ReportScope(choices, _("全部"), True, options)
     # the government's own report: the departments of its own region
-    return (
+    return _ReportScope(
         choices.filter(region_id=user.region_id or 0),
-        _("%(region)s人民政府") % {"region": user.region.name},
+        report_scope_title(region=user.region),
         True,
         options,
+        region=user.region,
     )
 
 
 @login_required
 def report(request: AuthedRequest) -> HttpResponse:
+    """The annual report. Once issued (DIS-3) the page shows the frozen figures, marked as issued,
+    and offers the live figures beside them (?live=1), with a note when they have moved since."""
     if not can_read_report(request.user):
         raise PermissionDenied
     today = timezone.localdate()
@@ -497,8 +601,21 @@ def report(request: AuthedRequest) -> HttpResponse:
     year = _int(request.GET.get("year")) or default_year
     if not 2000 <= year <= today.year:
         year = default_year
-    departments, title, government, options = _report_scope(request)
-    r = annual_report(year=year, departments=departments, title=title, government=government)
+    scope = _report_scope(request)
+    if request.method == "POST":
+        if request.POST.get("action") != "issue":
+            raise PermissionDenied
+        try:
+            report_issue(actor=request.user, year=year, department=scope.department, region=scope.region)
+        except ValidationError as e:
+            messages.error(request, "；".join(e.messages))
+        else:
+            messages.success(request, _("%(year)d年度报告已发布，报告数据已定稿。") % {"year": year})
+        return redirect(f"{reverse('disclosure:report')}?{request.GET.urlencode()}")
+    issued = report_issued(year=year, department=scope.department, region=scope.region)
+    live = annual_report(year=year, departments=scope.departments, title=scope.title, government=scope.government)
+    show_live = issued is None or request.GET.get("live") == "1"
+    r = report_from_issued(issued) if issued is not None and not show_live else live
     fmt = request.GET.get("format", "")
     if fmt == "xlsx":
         response = HttpResponse(
@@ -510,14 +627,24 @@ def report(request: AuthedRequest) -> HttpResponse:
         response = HttpResponse(report_pdf(r), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="disclosure-report-{year}.pdf"'
         return response
+    query = request.GET.copy()
+    query.pop("live", None)
     return render(
         request,
         "disclosure/report.html",
         {
             "r": r,
+            "issued": issued,
+            "show_live": show_live,
+            # the live figures moved after the report was issued (the issued ones stay as they were)
+            "moved": issued is not None and report_data(live) != issued.data,
+            "may_issue": issued is None
+            and year < today.year
+            and can_issue_report(request.user, department=scope.department, region=scope.region),
             "years": list(range(today.year, max(2000, today.year - 10), -1)),
-            "options": options,
+            "options": scope.options,
             "chosen": _int(request.GET.get("department")),
             "query": request.GET.urlencode(),
+            "base_query": query.urlencode(),
         },
     )
