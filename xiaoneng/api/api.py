@@ -19,6 +19,7 @@ from xiaoneng.cases.api import router as cases_router  # noqa: E402
 from xiaoneng.catalog.api import router as catalog_router  # noqa: E402
 from xiaoneng.complaints.api import router as complaints_router  # noqa: E402
 from xiaoneng.disclosure.api import router as disclosure_router  # noqa: E402
+from xiaoneng.enterprise.api import router as enterprise_router  # noqa: E402
 from xiaoneng.evaluation.api import router as evaluation_router  # noqa: E402
 from xiaoneng.inspections.api import router as inspections_router  # noqa: E402
 from xiaoneng.normative.api import router as normative_router  # noqa: E402
@@ -42,6 +43,7 @@ api.add_router("/normative", normative_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/enterprise", enterprise_router)
 
 
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402

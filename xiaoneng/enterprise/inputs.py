@@ -45,22 +45,25 @@ def check_credit_code(value: Any, *, field: str = "credit_code") -> str:
 
 def check_date(value: Any, *, field: str, label: str, earliest: date = EARLIEST, latest: date | None = None) -> date:
     """A date between `earliest` and `latest` (today unless given): ENT-8."""
+    day: date
     if isinstance(value, datetime):
-        value = value.date()
-    if not isinstance(value, date):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
         try:
-            value = date.fromisoformat(str(value or "").strip()[:10])
+            day = date.fromisoformat(str(value or "").strip()[:10])
         except ValueError:
             raise ValidationError(
                 {field: _("%(label)s格式不正确，应为年-月-日。") % {"label": label}}, code="date"
             ) from None
     latest = latest or timezone.localdate()
-    if value < earliest or value > latest:
+    if day < earliest or day > latest:
         raise ValidationError(
             {field: _("%(label)s应在%(a)s至%(b)s之间。") % {"label": label, "a": earliest, "b": latest}},
             code="date_range",
         )
-    return value
+    return day
 
 
 def check_choice(value: Any, choices: Any, *, field: str, label: str) -> Any:

@@ -79,8 +79,8 @@ def can_assign_problem(user: Any, problem: Problem) -> bool:
     if user.is_superuser:
         return True
     pairing = problem.pairing
-    return user.pk == pairing.official_id or (
-        user.role == Role.DEPT_HEAD and user.department_id == pairing.department_id
+    return bool(
+        user.pk == pairing.official_id or (user.role == Role.DEPT_HEAD and user.department_id == pairing.department_id)
     )
 
 
@@ -93,7 +93,9 @@ def can_manage_project(user: Any, project: AgentProject) -> bool:
     """ENT-5: the agent, or the head of the agent's department."""
     if user.is_superuser:
         return True
-    return user.pk == project.agent_id or (user.role == Role.DEPT_HEAD and user.department_id == project.department_id)
+    return bool(
+        user.pk == project.agent_id or (user.role == Role.DEPT_HEAD and user.department_id == project.department_id)
+    )
 
 
 def can_reply_report(user: Any, report: MonitoringPointReport) -> bool:
