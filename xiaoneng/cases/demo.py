@@ -163,7 +163,8 @@ def load(stdout: Any) -> None:
         except (ValidationError, PermissionDenied, AttributeError) as e:
             stdout.write(f"cases: demo {label} skipped: {e}\n")
 
-    pick = lambda n: committed[n % len(committed)]  # noqa: E731
+    def pick(n: int) -> Any:
+        return committed[n % len(committed)]
 
     # 1. fresh applications awaiting intake
     for n in range(3):

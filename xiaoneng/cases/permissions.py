@@ -110,7 +110,7 @@ def in_region_of(user: Any, department: Any) -> bool:
     if user.region_id is None:
         return False
     path, dpath = user.region.path, department.region.path
-    return dpath == path or dpath.startswith(path + "/")
+    return bool(dpath == path or dpath.startswith(path + "/"))
 
 
 def can_intake(user: Any, case: Case) -> bool:
@@ -135,7 +135,7 @@ def can_step_decide(user: Any, task: StepTask) -> bool:
     if user.role == Role.DEPT_HEAD:
         return True
     if task.assignee_id is not None:
-        return task.assignee_id == user.pk
+        return bool(task.assignee_id == user.pk)
     return not task.role or user.role == task.role
 
 
@@ -184,8 +184,8 @@ def can_review_negative(user: Any, report: NegativeReport) -> bool:
     if report.handler_id == user.pk:
         return False  # nobody reviews their own report
     if user.role == Role.DEPT_HEAD:
-        return user.department_id == report.case.department_id
-    return user.role == Role.LEADER and in_region_of(user, report.case.department)
+        return bool(user.department_id == report.case.department_id)
+    return bool(user.role == Role.LEADER and in_region_of(user, report.case.department))
 
 
 def can_extend(user: Any, case: Case, kind: str) -> bool:

@@ -27,12 +27,12 @@ from xiaoneng.core.uploads import upload_check
 MAX_FILES = 30
 
 
-def material_validate(upload: UploadedFile) -> str:
+def material_validate(upload: UploadedFile[Any]) -> str:
     """Size and type limits; the content must match its extension. Returns the extension."""
     return upload_check(upload)
 
 
-def files_validate(version: ItemVersion, files: Sequence[tuple[Material | None, UploadedFile]]) -> None:
+def files_validate(version: ItemVersion, files: Sequence[tuple[Material | None, UploadedFile[Any]]]) -> None:
     if len(files) > MAX_FILES:
         raise ValidationError(_("一次最多上传 %(n)d 个文件。") % {"n": MAX_FILES}, code="too_many")
     errors = []
@@ -49,7 +49,7 @@ def files_validate(version: ItemVersion, files: Sequence[tuple[Material | None, 
 
 
 def files_store(
-    case: Case, files: Sequence[tuple[Material | None, UploadedFile]], actor: Any, *, supplement: bool = False
+    case: Case, files: Sequence[tuple[Material | None, UploadedFile[Any]]], actor: Any, *, supplement: bool = False
 ) -> list[CaseMaterial]:
     rows = []
     for material, upload in files:

@@ -131,7 +131,7 @@ def case_request_supplement(*, case: Case, actor: User, missing: Iterable[Any], 
 
 
 @transaction.atomic
-def case_supplement(*, case: Case, actor: User, files: Sequence[tuple[Material | None, UploadedFile]]) -> Case:
+def case_supplement(*, case: Case, actor: User, files: Sequence[tuple[Material | None, UploadedFile[Any]]]) -> Case:
     """The applicant (or the window on their behalf) hands in the missing materials: the acceptance
     clock resumes and the case is back in the intake queue."""
     locked = case_lock(case)

@@ -368,7 +368,7 @@ def test_import_publish_of_a_changed_item_is_the_publish_action(world):
     services.version_publish(actor=admin, version=by_action)
     action_event = Event.objects.filter(action="catalog.version_publish").order_by("-pk").first()
     # when a third version is imported and published at once
-    assert write.versions_publish is services.versions_publish
+    assert write.versions_publish is services.versions_publish  # type: ignore[attr-defined]
     with mock.patch.object(write, "versions_publish", wraps=services.versions_publish) as spy:
         report = catalog_import(
             data=_changed_export(world, 办理时间="工作日 8:00–18:00"),
