@@ -78,6 +78,7 @@ from xiaoneng.cases.selectors import (
 )
 from xiaoneng.catalog.choices import VersionStatus
 from xiaoneng.catalog.models import Item, Material
+from xiaoneng.catalog.selectors import disposal_blocks, disposal_notice
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
@@ -137,6 +138,8 @@ def _applicable_items() -> Any:
             published__item_type__in=APPLICABLE_ITEM_TYPES,
             published__online_depth__gte=ONLINE_ACCEPTANCE_DEPTH,
         )
+        # CAT-DIS-2: a cancelled, delegated or entrusted item is not offered from its effective date
+        .filter(Q(disposal="") | Q(disposal_date__gt=timezone.localdate()))
         .select_related("published", "department")
         .order_by("department__name", "published__name")
     )
@@ -258,6 +261,20 @@ def apply(request: AuthedRequest, code: str) -> HttpResponse:
     _applicant(request)
     item = _applicable_items().filter(implementing_code=code).first()
     if item is None:
+        # CAT-DIS-2: a published public item cancelled, delegated or entrusted says why, and where
+        # to apply now, instead of "not found" (410: it was here and is gone).
+        gone = (
+            Item.objects.filter(
+                implementing_code=code, published__status=VersionStatus.PUBLISHED, published__is_public=True
+            )
+            .exclude(disposal="")
+            .select_related("published", "department", "disposal_region", "disposal_item__published")
+            .order_by("tenant_id")
+            .first()
+        )
+        if gone is not None and disposal_blocks(gone):
+            context = {"item": gone, "version": gone.published, "disposal": disposal_notice(gone)}
+            return render(request, "cases/apply_blocked.html", context, status=410)
         raise Http404(_("该事项未公布、不存在或不支持网上申请。"))
     version = item.published
     if version is None:

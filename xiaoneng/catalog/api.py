@@ -6,6 +6,8 @@ from __future__ import annotations
 
 __all__ = ["router"]
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,12 +19,28 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.security import django_auth
 
 from xiaoneng.catalog.flowchart import flowchart_svg
-from xiaoneng.catalog.models import Item, ItemVersion
-from xiaoneng.catalog.permissions import access_item_by_code, access_version_by_number
-from xiaoneng.catalog.selectors import items_for_user, version_content, versions_for_user
+from xiaoneng.catalog.models import FeeCatalogEntry, Item, ItemVersion
+from xiaoneng.catalog.permissions import (
+    access_fee_entry_by_id,
+    access_item_by_code,
+    access_version_by_number,
+    can_manage_fee_catalog,
+)
+from xiaoneng.catalog.selectors import (
+    disposal_notice,
+    fee_entries_for_user,
+    fee_entries_public,
+    items_for_user,
+    version_content,
+    versions_for_user,
+)
 from xiaoneng.catalog.services import (
     departments_create_for_import,
+    fee_entry_create,
+    fee_entry_publish,
+    fee_entry_withdraw,
     item_create,
+    item_disposal_set,
     item_edit,
     item_retire,
     version_declare,
@@ -32,9 +50,10 @@ from xiaoneng.catalog.services import (
 )
 from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
 from xiaoneng.core.http import AuthedRequest
+from xiaoneng.core.pagination import paginate
 from xiaoneng.core.params import MAX_OFFSET, bounded_int
 from xiaoneng.orgs.choices import Role
-from xiaoneng.orgs.models import Department
+from xiaoneng.orgs.models import Department, Region
 
 router = Router(tags=["catalog"])
 
@@ -311,7 +330,7 @@ def item_flowchart(request: HttpRequest, code: str, version: int | None = None) 
 
 
 @router.post("/items", response={201: StatusOut}, auth=django_auth, summary="Register an item (first draft)")
-def item_create_api(request: AuthedRequest, payload: ItemCreateIn) -> Status:
+def item_create_api(request: AuthedRequest, payload: ItemCreateIn) -> Status[Any]:
     department = get_object_or_404(Department, pk=payload.department_id)
     item = item_create(
         actor=request.user,
@@ -445,7 +464,7 @@ def catalog_import_api(
     file: File[UploadedFile],
     department_id: Form[int | None] = None,
     publish: Form[bool] = False,
-) -> Status:
+) -> Status[Any]:
     user = request.user
     if not (user.is_superuser or user.role in (Role.DEPT_HEAD, Role.ADMIN)):
         raise PermissionDenied(_("只有部门负责人或系统管理员可以导入事项。"))
@@ -480,7 +499,7 @@ def catalog_import_api(
     auth=django_auth,
     summary="Create the missing departments an import listed (system administrator only)",
 )
-def import_departments_api(request: AuthedRequest, payload: NewDepartmentsIn) -> Status:
+def import_departments_api(request: AuthedRequest, payload: NewDepartmentsIn) -> Status[Any]:
 
     user = request.user
     if user.tenant_id is None:
@@ -493,3 +512,205 @@ def import_departments_api(request: AuthedRequest, payload: NewDepartmentsIn) ->
     return Status(
         201, [{"id": d.pk, "name": d.name, "region": d.region.code, "credit_code": d.credit_code} for d in made]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The fee catalog (收费目录, CAT-FEE-1) and cancelled / delegated / entrusted items (CAT-DIS-1)
+# ---------------------------------------------------------------------------------------------
+
+
+class FeeEntryOut(Schema):
+    id: int
+    code: str
+    name: str
+    jurisdiction: str
+    collector: str
+    legal_basis: str
+    standard: str
+    lower: Decimal
+    upper: Decimal
+    approving_document: str
+    valid_from: date
+    valid_to: date | None
+    status: str
+
+
+class FeeEntryPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[FeeEntryOut]
+
+
+class FeeEntryIn(Schema):
+    code: str = Field("", max_length=40)
+    name: str = Field(..., max_length=200)
+    collector: str = Field("", max_length=200)
+    legal_basis: str = Field(..., max_length=300)
+    standard: str = Field("", max_length=2000)
+    lower: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    upper: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    approving_document: str = Field(..., max_length=300)
+    valid_from: date
+    valid_to: date | None = None
+
+
+class FeeEntryWithdrawIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class DisposalIn(Schema):
+    disposal: str = Field(..., description="'' (exercised here), cancelled, delegated or entrusted")
+    document: str = Field("", max_length=300)
+    effective: date | None = None
+    region: str = Field("", max_length=12, description="region code the item is delegated to")
+    body: str = Field("", max_length=200)
+    target: str = Field("", max_length=64, description="implementing code of the lower level's item")
+    note: str = Field("", max_length=2000)
+
+
+class DisposalOut(Schema):
+    implementing_code: str
+    disposal: str
+    label: str = ""
+    in_force: bool = False
+    reason: str = ""
+    where: str = ""
+    target_code: str | None = None
+
+
+def _entry_out(e: FeeCatalogEntry) -> FeeEntryOut:
+    return FeeEntryOut(
+        id=e.pk,
+        code=e.code,
+        name=e.name,
+        jurisdiction=e.tenant.name,
+        collector=e.collector,
+        legal_basis=e.legal_basis,
+        standard=e.standard,
+        lower=e.lower,
+        upper=e.upper,
+        approving_document=e.approving_document,
+        valid_from=e.valid_from,
+        valid_to=e.valid_to,
+        status=e.status,
+    )
+
+
+def _entry_page(request: HttpRequest, qs: Any) -> FeeEntryPageOut:
+    page = paginate(request, qs)
+    return FeeEntryPageOut(
+        count=page.paginator.count,
+        page=page.number,
+        pages=page.paginator.num_pages,
+        results=[_entry_out(e) for e in page.object_list],
+    )
+
+
+@router.get("/fee-catalog", response=FeeEntryPageOut, auth=None, summary="The published fee catalog (收费目录)")
+def fee_catalog_list(request: HttpRequest, q: str = "", page: int = 1) -> FeeEntryPageOut:
+    return _entry_page(request, fee_entries_public(q.strip()[:50]))
+
+
+def _fee_admin(request: AuthedRequest) -> int:
+    user = request.user
+    if user.tenant_id is None or not (user.is_superuser or user.role == Role.ADMIN):
+        raise PermissionDenied(_("只有本辖区的系统管理员可以维护收费目录。"))
+    if not can_manage_fee_catalog(user, user.tenant_id):
+        raise PermissionDenied(_("只有本辖区的系统管理员可以维护收费目录。"))
+    return int(user.tenant_id)
+
+
+@router.get(
+    "/fee-catalog/manage",
+    response=FeeEntryPageOut,
+    auth=django_auth,
+    summary="Every fee catalog entry of the administrator's jurisdiction (drafts, withdrawn)",
+)
+def fee_catalog_manage(request: AuthedRequest, page: int = 1) -> FeeEntryPageOut:
+    tenant_id = _fee_admin(request)
+    qs = fee_entries_for_user(request.user).filter(tenant_id=tenant_id).select_related("tenant")
+    return _entry_page(request, qs.order_by("status", "code", "name", "pk"))
+
+
+@router.post("/fee-catalog", response={201: FeeEntryOut}, auth=django_auth, summary="Draft a fee catalog entry")
+def fee_entry_create_api(request: AuthedRequest, payload: FeeEntryIn) -> Status[Any]:
+    tenant_id = _fee_admin(request)
+    entry = fee_entry_create(actor=request.user, tenant_id=tenant_id, **payload.model_dump())
+    return Status(201, _entry_out(entry))
+
+
+@router.post("/fee-catalog/{entry_id}/publish", response=FeeEntryOut, auth=django_auth, summary="Publish an entry")
+def fee_entry_publish_api(request: AuthedRequest, entry_id: int) -> FeeEntryOut:
+    _fee_admin(request)
+    entry = access_fee_entry_by_id(request.user, bounded_int(entry_id, "entry_id") or 0)
+    return _entry_out(fee_entry_publish(actor=request.user, entry=entry))
+
+
+@router.post(
+    "/fee-catalog/{entry_id}/withdraw", response=FeeEntryOut, auth=django_auth, summary="Withdraw (撤销) an entry"
+)
+def fee_entry_withdraw_api(request: AuthedRequest, entry_id: int, payload: FeeEntryWithdrawIn) -> FeeEntryOut:
+    _fee_admin(request)
+    entry = access_fee_entry_by_id(request.user, bounded_int(entry_id, "entry_id") or 0)
+    return _entry_out(fee_entry_withdraw(actor=request.user, entry=entry, reason=payload.reason))
+
+
+def _disposal_out(item: Item) -> DisposalOut:
+    notice = disposal_notice(item)
+    if notice is None:
+        return DisposalOut(implementing_code=item.implementing_code, disposal="")
+    return DisposalOut(
+        implementing_code=item.implementing_code,
+        disposal=notice["kind"],
+        label=str(notice["label"]),
+        in_force=notice["in_force"],
+        reason=notice["reason"],
+        where=notice["where"],
+        target_code=notice["target_code"],
+    )
+
+
+@router.get(
+    "/items/{code}/disposal",
+    response=DisposalOut,
+    auth=None,
+    summary="Whether the item is cancelled, delegated or entrusted, and where to apply now",
+)
+def item_disposal_get(request: HttpRequest, code: str) -> DisposalOut:
+    return _disposal_out(access_item_by_code(request.user, code))
+
+
+@router.post(
+    "/items/{code}/disposal",
+    response=DisposalOut,
+    auth=django_auth,
+    summary="Cancel (取消), delegate (下放) or entrust (委托) an item, or restore it",
+)
+def item_disposal_set_api(request: AuthedRequest, code: str, payload: DisposalIn) -> DisposalOut:
+    item = access_item_by_code(request.user, code)
+    region = target = None
+    if payload.region:
+        region = Region.objects.filter(code=payload.region.strip()).first()
+        if region is None:
+            raise ValidationError({"region": [_("区划代码不存在。")]})
+    if payload.target:
+        target = (
+            items_for_user(request.user)
+            .filter(tenant_id=item.tenant_id, implementing_code=payload.target.strip())
+            .first()
+        )
+        if target is None:
+            raise ValidationError({"target": [_("承接事项不存在。")]})
+    item = item_disposal_set(
+        actor=request.user,
+        item=item,
+        disposal=payload.disposal,
+        document=payload.document,
+        effective=payload.effective,
+        region=region,
+        body=payload.body,
+        target=target,
+        note=payload.note,
+    )
+    return _disposal_out(item)

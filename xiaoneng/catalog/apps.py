@@ -9,7 +9,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from xiaoneng.catalog import subjects  # noqa: F401  (names and links its clocks' owners for supervision: core.links)
-        from xiaoneng.core.menu import MenuEntry, register_portal, register_workbench
+        from xiaoneng.core.menu import PUBLIC, MenuEntry, register_portal, register_workbench
         from xiaoneng.orgs.choices import Role
 
         register_portal(
@@ -22,4 +22,9 @@ class CatalogConfig(AppConfig):
         )
         register_workbench(
             MenuEntry(_("事项导入"), "catalog:staff_import", frozenset({Role.DEPT_HEAD, Role.ADMIN}), order=120)
+        )
+        # the fee catalog (收费目录, CAT-FEE-1): maintained by the administrator, public for everyone
+        register_workbench(MenuEntry(_("收费目录维护"), "catalog:staff_fees", frozenset({Role.ADMIN}), order=125))
+        register_portal(
+            MenuEntry(_("收费目录"), "catalog:fees", order=12, group=PUBLIC, hint=_("行政事业性收费项目、依据和标准"))
         )

@@ -9,6 +9,8 @@ __all__ = [
     "ONLINE_ACCEPTANCE_DEPTH",
     "SPECIAL_PROCEDURE_KINDS",
     "CaseKind",
+    "Disposal",
+    "FeeEntryStatus",
     "FeeUnit",
     "GovLevel",
     "ItemType",
@@ -155,3 +157,21 @@ SPECIAL_PROCEDURE_KINDS = [
     for value, label in PauseReason.choices
     if value not in (PauseReason.SUPPLEMENT, PauseReason.CONSULTATION)
 ]
+
+
+class Disposal(models.TextChoices):
+    """What became of an item by a later decision (CAT-DIS-1): cancelled (取消), delegated to a lower
+    level (下放) or entrusted to another body (委托, 行政许可法 第二十四条). Blank: exercised here."""
+
+    ACTIVE = "", _("正常实施")
+    CANCELLED = "cancelled", _("已取消")
+    DELEGATED = "delegated", _("已下放")
+    ENTRUSTED = "entrusted", _("已委托")
+
+
+class FeeEntryStatus(models.TextChoices):
+    """A fee catalog entry (收费目录): drafted by the administrator, published, withdrawn (撤销)."""
+
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已公布")
+    WITHDRAWN = "withdrawn", _("已撤销")

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
 
-from xiaoneng.catalog.models import Item
-from xiaoneng.catalog.services import item_create, version_declare, version_publish, version_review
+from xiaoneng.catalog.models import FeeCatalogEntry, Item
+from xiaoneng.catalog.services import (
+    fee_entry_create,
+    fee_entry_publish,
+    item_create,
+    version_declare,
+    version_publish,
+    version_review,
+)
 from xiaoneng.core.actors import SYSTEM
 from xiaoneng.orgs.models import Department, Post
 
@@ -611,10 +618,79 @@ def load(stdout: Any) -> None:
     posts = {(p.department.name, p.name): p for p in Post.objects.select_related("department")}
     created = 0
     start = timezone.now() - timedelta(days=PUBLISHED_DAYS_AGO)
+    with _at(start):  # before the items: their fees are declared against it (CAT-FEE-1)
+        _load_fee_catalog(next(iter(depts.values())).tenant_id, timezone.localdate(start))
     for n, (short, name, item_type, statutory, committed, extra) in enumerate(ITEMS, start=1):
         with _at(start + timedelta(minutes=10 * n)):
             created += _load_item(n, depts[short], posts, depts, name, item_type, statutory, committed, extra)
     stdout.write(f"catalog: {created} items created ({len(ITEMS)} in the demo)")
+
+
+# The demo jurisdiction's fee catalog (收费目录): every fee a demo item charges, and one more.
+FEE_CATALOG = [
+    (
+        "ZJ-GT-01",
+        "不动产登记费（住宅）",
+        "不动产登记机构",
+        "《国家发展改革委 财政部关于不动产登记收费标准等有关问题的通知》（发改价格规〔2016〕2559号）",
+        "住宅类不动产登记每件 80 元",
+        "80",
+        "80",
+        "发改价格规〔2016〕2559号",
+    ),
+    (
+        "ZJ-GT-02",
+        "采矿权使用费",
+        "自然资源主管部门",
+        "《矿产资源开采登记管理办法》第九条",
+        "按矿区范围面积逐年缴纳，每平方公里每年 1000 元",
+        "1000",
+        "5000",
+        "国务院令第241号",
+    ),
+    (
+        "ZJ-RF-01",
+        "防空地下室易地建设费",
+        "人民防空主管部门",
+        "《中华人民共和国人民防空法》第二十二条",
+        "按应建防空地下室面积计收",
+        "1500",
+        "3000",
+        "浙价费〔2016〕209号",
+    ),
+    (
+        "ZJ-GA-01",
+        "居民身份证工本费",
+        "公安机关",
+        "《居民身份证法》第二十条",
+        "换领、补领每证 20 元",
+        "20",
+        "20",
+        "发改价格〔2005〕436号",
+    ),
+]
+
+
+def _load_fee_catalog(tenant_id: int, valid_from: date) -> None:
+    """Draft and publish the demo fee catalog once (an entry of that name already there is kept)."""
+    existing = set(FeeCatalogEntry.objects.filter(tenant_id=tenant_id).values_list("name", flat=True))
+    for code, name, collector, basis, standard, lower, upper, document in FEE_CATALOG:
+        if name in existing:
+            continue
+        entry = fee_entry_create(
+            actor=SYSTEM,
+            tenant_id=tenant_id,
+            code=code,
+            name=name,
+            collector=collector,
+            legal_basis=basis,
+            standard=standard,
+            lower=lower,
+            upper=upper,
+            approving_document=document,
+            valid_from=valid_from,
+        )
+        fee_entry_publish(actor=SYSTEM, entry=entry)
 
 
 def _load_item(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 __all__ = [
+    "DisposalForm",
+    "FeeEntryForm",
     "FeeFormSet",
     "ImportForm",
     "ItemNewForm",
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from xiaoneng.catalog.choices import (
     SPECIAL_PROCEDURE_KINDS,
     CaseKind,
+    Disposal,
     GovLevel,
     ItemType,
     JoinPolicy,
@@ -179,3 +182,30 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class FeeEntryForm(forms.Form):
+    """A new entry of the fee catalog (收费目录); the service checks the rules."""
+
+    code = forms.CharField(label=_("目录编号"), max_length=40, required=False)
+    name = forms.CharField(label=_("收费项目名称"), max_length=200)
+    collector = forms.CharField(label=_("执收单位"), max_length=200, required=False)
+    legal_basis = forms.CharField(label=_("政策依据"), max_length=300)
+    standard = forms.CharField(label=_("收费标准"), widget=TEXTAREA, required=False, max_length=2000)
+    lower = forms.DecimalField(label=_("收费标准下限（元）"), min_value=0, max_digits=12, decimal_places=2)
+    upper = forms.DecimalField(label=_("收费标准上限（元）"), min_value=0, max_digits=12, decimal_places=2)
+    approving_document = forms.CharField(label=_("批准文件"), max_length=300)
+    valid_from = forms.DateField(label=_("执行起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = forms.DateField(label=_("执行截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DisposalForm(forms.Form):
+    """Cancel, delegate or entrust an item (CAT-DIS-1); the service checks the rules."""
+
+    disposal = forms.ChoiceField(label=_("实施状态"), choices=Disposal.choices, required=False)
+    document = forms.CharField(label=_("决定文件"), max_length=300, required=False)
+    effective = forms.DateField(label=_("生效日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.CharField(label=_("下放至区划（区划代码）"), max_length=12, required=False)
+    body = forms.CharField(label=_("承接机关"), max_length=200, required=False)
+    target = forms.CharField(label=_("承接事项（实施编码）"), max_length=64, required=False)
+    note = forms.CharField(label=_("说明"), widget=TEXTAREA, required=False, max_length=2000)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "Fee",
+    "FeeCatalogEntry",
     "Item",
     "ItemVersion",
     "LegalBasis",
@@ -33,6 +34,8 @@ from xiaoneng.catalog.choices import (
     FROZEN_STATUSES,
     SPECIAL_PROCEDURE_KINDS,
     CaseKind,
+    Disposal,
+    FeeEntryStatus,
     GovLevel,
     ItemType,
     JoinPolicy,
@@ -92,6 +95,20 @@ class Item(TenantModel):
     published = models.ForeignKey(
         "ItemVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("现行版本")
     )
+    # CAT-DIS-1: cancelled (取消), delegated (下放) or entrusted (委托) by a later decision, from its
+    # effective date on; set only by services.item_disposal_set (an event on the trail). On the item,
+    # not on a version: a published version never changes, and the decision is about the power.
+    disposal = models.CharField(_("实施状态"), max_length=10, choices=Disposal.choices, blank=True, default="")
+    disposal_document = models.CharField(_("决定文件"), max_length=300, blank=True)
+    disposal_date = models.DateField(_("生效日期"), null=True, blank=True)
+    disposal_region = models.ForeignKey(
+        "orgs.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("下放至区划")
+    )
+    disposal_body = models.CharField(_("承接机关"), max_length=200, blank=True)
+    disposal_item = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("承接事项")
+    )
+    disposal_note = models.TextField(_("说明"), blank=True)
 
     scope = ScopeRule(
         department="department",
@@ -108,7 +125,24 @@ class Item(TenantModel):
                 fields=["tenant", "implementing_code"],
                 name="catalog_item_unique_code",
                 violation_error_message=_("同一辖区内实施编码不能重复。"),
-            )
+            ),
+            # CAT-DIS-1: a disposal names its document and effective date; a delegation its region;
+            # an entrustment the body entrusted.
+            models.CheckConstraint(
+                condition=Q(disposal="") | (~Q(disposal_document="") & Q(disposal_date__isnull=False)),
+                name="catalog_item_disposal_document",
+                violation_error_message=_("取消、下放或委托事项须注明决定文件和生效日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(disposal="delegated") | Q(disposal_region__isnull=False),
+                name="catalog_item_delegated_region",
+                violation_error_message=_("下放事项须注明下放至哪个区划。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(disposal="entrusted") | ~Q(disposal_body=""),
+                name="catalog_item_entrusted_body",
+                violation_error_message=_("委托事项须注明受委托的机关或组织。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -348,6 +382,57 @@ class Fee(VersionPart):
 
     def _frozen(self) -> bool:
         return _version_frozen(self.version_id)
+
+
+class FeeCatalogEntry(TenantModel):
+    """One entry of the jurisdiction's fee catalog (收费目录清单): an administrative fee with its
+    legal basis, standard and amount range, approving document and validity. CAT-FEE-1: an item's
+    fee must match an entry in force (by name, its range within the entry's). A published entry is
+    not edited: it is withdrawn (撤销) and a new one published, so what was in force stays known."""
+
+    code = models.CharField(_("目录编号"), max_length=40, blank=True)
+    name = models.CharField(_("收费项目名称"), max_length=200, db_index=True)
+    collector = models.CharField(_("执收单位"), max_length=200, blank=True)
+    legal_basis = models.CharField(_("政策依据"), max_length=300)
+    standard = models.TextField(_("收费标准"), blank=True)
+    lower = models.DecimalField(_("收费标准下限（元）"), max_digits=12, decimal_places=2)
+    upper = models.DecimalField(_("收费标准上限（元）"), max_digits=12, decimal_places=2)
+    approving_document = models.CharField(_("批准文件"), max_length=300)
+    valid_from = models.DateField(_("执行起始日期"))
+    valid_to = models.DateField(_("执行截止日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=FeeEntryStatus.choices, default=FeeEntryStatus.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdraw_reason = models.TextField(_("撤销理由"), blank=True)
+
+    scope = ScopeRule(region="tenant", public=Q(status=FeeEntryStatus.PUBLISHED))
+
+    class Meta:
+        verbose_name = _("收费目录项目")
+        verbose_name_plural = _("收费目录")
+        ordering = ["tenant_id", "code", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower__gte=0) & Q(lower__lte=F("upper")),
+                name="catalog_feeentry_lower_le_upper",
+                violation_error_message=_("收费标准下限不能为负数，也不能高于上限。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="catalog_feeentry_valid_range",
+                violation_error_message=_("执行截止日期不能早于起始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_basis="") & ~Q(approving_document=""),
+                name="catalog_feeentry_basis_document",
+                violation_error_message=_("收费目录项目必须有政策依据和批准文件。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class SpecialProcedure(VersionPart):

@@ -10,6 +10,7 @@ could; it is never a request's user, so no page or endpoint acts as it."""
 from __future__ import annotations
 
 __all__ = [
+    "access_fee_entry_by_id",
     "access_item_by_code",
     "access_item_by_id",
     "access_material_by_id",
@@ -20,6 +21,7 @@ __all__ = [
     "access_visible_version_by_id",
     "can_declare",
     "can_edit",
+    "can_manage_fee_catalog",
     "can_publish",
     "can_register",
     "can_review",
@@ -30,8 +32,14 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from xiaoneng.catalog.models import Item, ItemVersion, Material
-from xiaoneng.catalog.selectors import items_for_user, items_for_workbench, review_queue, versions_for_user
+from xiaoneng.catalog.models import FeeCatalogEntry, Item, ItemVersion, Material
+from xiaoneng.catalog.selectors import (
+    fee_entries_for_user,
+    items_for_user,
+    items_for_workbench,
+    review_queue,
+    versions_for_user,
+)
 from xiaoneng.core.actors import is_system
 from xiaoneng.orgs.choices import Role
 
@@ -57,8 +65,8 @@ def can_edit(user: Any, item: Item) -> bool:
     if user.is_superuser:
         return True
     if user.role in (Role.CLERK, Role.REVIEWER, Role.DEPT_HEAD):
-        return user.department_id == item.department_id
-    return user.role == Role.ADMIN and user.tenant_id == item.tenant_id
+        return bool(user.department_id == item.department_id)
+    return bool(user.role == Role.ADMIN and user.tenant_id == item.tenant_id)
 
 
 def can_declare(user: Any, item: Item) -> bool:
@@ -146,3 +154,19 @@ def access_review_version_by_id(user: Any, pk: int) -> ItemVersion:
     """The version `pk` if it is in the user's review queue (declared or reviewed, in the legal
     office's region or the administrator's tenant; `selectors.review_queue`); else 404."""
     return get_object_or_404(review_queue(user), pk=pk)
+
+
+def can_manage_fee_catalog(user: Any, tenant_id: int | None) -> bool:
+    """CAT-FEE-1: the jurisdiction's administrator maintains its fee catalog (收费目录)."""
+    if is_system(user):
+        return True
+    if not _staff(user):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.role == Role.ADMIN and tenant_id is not None and user.tenant_id == tenant_id)
+
+
+def access_fee_entry_by_id(user: Any, pk: int) -> FeeCatalogEntry:
+    """The fee catalog entry `pk` of the jurisdiction the administrator manages; else 404."""
+    return get_object_or_404(fee_entries_for_user(user), pk=pk)

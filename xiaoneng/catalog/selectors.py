@@ -4,6 +4,15 @@ from __future__ import annotations
 
 __all__ = [
     "content_plain",
+    "disposal_blocks",
+    "disposal_notice",
+    "fee_catalog_in_force",
+    "fee_catalog_issues",
+    "fee_catalog_published",
+    "fee_entries_for_user",
+    "fee_entries_public",
+    "fee_outside_catalog_reason",
+    "fees_outside_catalog",
     "items_for_user",
     "items_for_workbench",
     "public_versions",
@@ -15,13 +24,16 @@ __all__ = [
     "versions_for_user",
 ]
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from xiaoneng.catalog.choices import VersionStatus
-from xiaoneng.catalog.models import Item, ItemVersion, Stage, Step
+from xiaoneng.catalog.choices import Disposal, FeeEntryStatus, VersionStatus
+from xiaoneng.catalog.models import Fee, FeeCatalogEntry, Item, ItemVersion, Stage, Step
 from xiaoneng.catalog.validation import CONTENT_FIELDS, FEE_FIELDS, LISTS, STAGE_FIELDS, STEP_FIELDS
 from xiaoneng.core.scoping import region_subtree_q, restrict
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, STAFF_ROLES, Role
@@ -163,3 +175,150 @@ def stages_of(version: ItemVersion) -> list[Stage]:
     if process is None:
         return []
     return list(process.stages.prefetch_related("steps__department", "steps__post").all())
+
+
+# ── The fee catalog (收费目录) ─────────────────────────────────────────────────────────────────────
+#
+# CAT-FEE-1 (under CAT-7 and CAT-1): once a jurisdiction has published its fee catalog, an item's fee
+# must match an entry in force on the day — the same name, and [lower, upper] within the entry's
+# range — or the version is refused at declaration and at the legal office's approval (services).
+# 目录清单之外一律不得收费: the national and provincial 行政事业性收费目录清单 list every lawful fee.
+# CAT-FEE-2: a jurisdiction with no published entry yet is not refused (its items' fees were lawful
+# before the catalog was entered here); the review page flags every fee as "not checked".
+# CAT-FEE-3: a published version is frozen, so a fee that falls out of the catalog later (an entry
+# withdrawn or expired) is flagged on the fee catalog's management page for a new version, and the
+# window may no longer charge it (cases.actions.fees).
+
+
+def fee_catalog_in_force(tenant_id: int, on: date | None = None) -> QuerySet[FeeCatalogEntry]:
+    """The published entries of a jurisdiction in force on `on` (today, Asia/Shanghai)."""
+    on = on or timezone.localdate()
+    return FeeCatalogEntry.objects.filter(
+        tenant_id=tenant_id, status=FeeEntryStatus.PUBLISHED, valid_from__lte=on
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+def fee_catalog_published(tenant_id: int) -> bool:
+    """CAT-FEE-2: whether the jurisdiction has ever published a fee catalog entry (an entry withdrawn
+    since still counts: withdrawing the last entry leaves an empty catalog, not an unchecked one)."""
+    return FeeCatalogEntry.objects.filter(
+        tenant_id=tenant_id, status__in=[FeeEntryStatus.PUBLISHED, FeeEntryStatus.WITHDRAWN]
+    ).exists()
+
+
+def _fee_issue(name: str, lower: Decimal, upper: Decimal, entries: list[FeeCatalogEntry]) -> str | None:
+    named = [e for e in entries if e.name == name.strip()]
+    if not named:
+        return _("收费项目“%(name)s”不在本辖区公布的收费目录中，目录之外不得收费。") % {"name": name}
+    if any(e.lower <= lower and upper <= e.upper for e in named):
+        return None
+    ranges = "、".join(f"{e.lower}–{e.upper}" for e in named)
+    return _("收费项目“%(name)s”的标准 %(lower)s–%(upper)s 元超出收费目录核定的 %(ranges)s 元。") % {
+        "name": name,
+        "lower": lower,
+        "upper": upper,
+        "ranges": ranges,
+    }
+
+
+def fee_catalog_issues(version: ItemVersion, on: date | None = None) -> list[str]:
+    """CAT-FEE-1: why each fee of `version` is not covered by its jurisdiction's fee catalog in force
+    (empty: all covered, or the jurisdiction has not published a catalog yet — CAT-FEE-2)."""
+    fees = list(Fee.objects.filter(version=version).order_by("order", "id"))
+    if not fees or not fee_catalog_published(version.tenant_id):
+        return []
+    entries = list(fee_catalog_in_force(version.tenant_id, on))
+    return [m for f in fees if (m := _fee_issue(f.name, f.lower, f.upper, entries)) is not None]
+
+
+def fee_outside_catalog_reason(fee: Fee, on: date | None = None) -> str | None:
+    """CAT-FEE-3: why one fee may not be charged today under the fee catalog (None: it may)."""
+    tenant_id = ItemVersion.objects.filter(pk=fee.version_id).values_list("tenant_id", flat=True).first()
+    if tenant_id is None or not fee_catalog_published(tenant_id):
+        return None
+    return _fee_issue(fee.name, fee.lower, fee.upper, list(fee_catalog_in_force(tenant_id, on)))
+
+
+def fees_outside_catalog(tenant_id: int, on: date | None = None) -> list[tuple[Fee, str]]:
+    """CAT-FEE-3: the fees of the jurisdiction's versions in force that its fee catalog does not
+    cover, with the reason (empty before the catalog is published)."""
+    if not fee_catalog_published(tenant_id):
+        return []
+    entries = list(fee_catalog_in_force(tenant_id, on))
+    fees = Fee.objects.filter(version__tenant_id=tenant_id, version__status=VersionStatus.PUBLISHED).select_related(
+        "version", "version__item"
+    )
+    return [(f, m) for f in fees if (m := _fee_issue(f.name, f.lower, f.upper, entries)) is not None]
+
+
+def fee_entries_public(q: str = "") -> QuerySet[FeeCatalogEntry]:
+    """The published fee catalog of every jurisdiction (withdrawn entries are not shown), searched
+    by name, code, basis or approving document."""
+    qs = FeeCatalogEntry.objects.filter(status=FeeEntryStatus.PUBLISHED).select_related("tenant")
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(code__icontains=q)
+            | Q(legal_basis__icontains=q)
+            | Q(approving_document__icontains=q)
+            | Q(collector__icontains=q)
+        )
+    return qs.order_by("tenant_id", "code", "name", "pk")
+
+
+def fee_entries_for_user(user: Any) -> QuerySet[FeeCatalogEntry]:
+    """Every entry (drafts and withdrawn ones too) of the jurisdiction the administrator manages;
+    nothing for anyone else (the public page shows the published ones)."""
+    if not getattr(user, "is_authenticated", False):
+        return FeeCatalogEntry.objects.none()
+    if user.is_superuser:
+        return FeeCatalogEntry.objects.all()
+    if user.role == Role.ADMIN and user.tenant_id:
+        return FeeCatalogEntry.objects.filter(tenant_id=user.tenant_id)
+    return FeeCatalogEntry.objects.none()
+
+
+# ── Cancelled, delegated and entrusted items (取消 / 下放 / 委托) ─────────────────────────────────
+
+
+def disposal_blocks(item: Item, on: date | None = None) -> bool:
+    """CAT-DIS-2: from its effective date, a cancelled, delegated or entrusted item takes no case."""
+    if not item.disposal or item.disposal_date is None:
+        return False
+    return item.disposal_date <= (on or timezone.localdate())
+
+
+def disposal_notice(item: Item, on: date | None = None) -> dict[str, Any] | None:
+    """What the applicant is told about a disposed item: the reason (the decision, its document and
+    date), and for a delegated or entrusted one where to apply now — the lower level's item when it
+    is published and public. None for an item exercised here."""
+    if not item.disposal:
+        return None
+    target = item.disposal_item
+    link = None
+    if target is not None and target.published is not None and target.published.is_public and not target.disposal:
+        link = target.implementing_code
+    date_text = item.disposal_date.isoformat() if item.disposal_date else ""
+    if item.disposal == Disposal.CANCELLED:
+        reason = _("该事项已于 %(date)s 依据《%(doc)s》取消，不再受理申请。")
+    elif item.disposal == Disposal.DELEGATED:
+        reason = _("该事项已于 %(date)s 依据《%(doc)s》下放，本级不再受理申请。")
+    else:
+        reason = _("该事项已于 %(date)s 依据《%(doc)s》委托实施，本级不再受理申请。")
+    reason = reason % {"date": date_text, "doc": item.disposal_document.strip("《》")}
+    where = ""
+    if item.disposal == Disposal.DELEGATED and item.disposal_region is not None:
+        where = _("请向 %(region)s%(body)s 申请。") % {"region": item.disposal_region.name, "body": item.disposal_body}
+    elif item.disposal == Disposal.ENTRUSTED:
+        where = _("请向受委托的 %(body)s 申请。") % {"body": item.disposal_body}
+    return {
+        "kind": item.disposal,
+        "label": item.get_disposal_display(),
+        "in_force": disposal_blocks(item, on),
+        "date": item.disposal_date,
+        "document": item.disposal_document,
+        "reason": reason,
+        "where": where,
+        "note": item.disposal_note,
+        "target_code": link,
+    }

@@ -14,7 +14,11 @@ from __future__ import annotations
 __all__ = [
     "THEME_MAX",
     "departments_create_for_import",
+    "fee_entry_create",
+    "fee_entry_publish",
+    "fee_entry_withdraw",
     "item_create",
+    "item_disposal_set",
     "item_edit",
     "item_retire",
     "material_file_attach",
@@ -28,6 +32,8 @@ __all__ = [
 ]
 
 from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,9 +44,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiaoneng.catalog.bulkinsert import insert_rows
-from xiaoneng.catalog.choices import EDITABLE_STATUSES, FROZEN_STATUSES, VersionStatus
+from xiaoneng.catalog.choices import EDITABLE_STATUSES, FROZEN_STATUSES, Disposal, FeeEntryStatus, VersionStatus
 from xiaoneng.catalog.models import (
     Fee,
+    FeeCatalogEntry,
     Item,
     ItemVersion,
     LegalBasis,
@@ -51,8 +58,15 @@ from xiaoneng.catalog.models import (
     Step,
     Theme,
 )
-from xiaoneng.catalog.permissions import can_declare, can_edit, can_publish, can_register, can_review
-from xiaoneng.catalog.selectors import content_plain, version_content
+from xiaoneng.catalog.permissions import (
+    can_declare,
+    can_edit,
+    can_manage_fee_catalog,
+    can_publish,
+    can_register,
+    can_review,
+)
+from xiaoneng.catalog.selectors import content_plain, fee_catalog_issues, version_content
 from xiaoneng.catalog.validation import (
     CONTENT_FIELDS,
     Lookups,
@@ -377,7 +391,7 @@ def version_content_replace(*, version: ItemVersion, content: dict[str, Any], lo
 
 
 @transaction.atomic
-def material_file_attach(*, actor: Any, material: Material, field: str, upload: UploadedFile) -> Material:
+def material_file_attach(*, actor: Any, material: Material, field: str, upload: UploadedFile[Any]) -> Material:
     """Attach a blank form or a filled sample to a draft's material."""
     actor_required(actor)
     material = Material.objects.select_related("version__item__department").get(pk=material.pk)
@@ -418,6 +432,9 @@ def version_declare(*, actor: Any, version: ItemVersion) -> ItemVersion:
     if version.status not in EDITABLE_STATUSES:
         raise ValidationError(_("只有草稿或被退回的版本可以申报。"))
     _validated(version_content(version), department=item.department, lookups=None, for_declare=True)
+    fee_issues = fee_catalog_issues(version)  # CAT-FEE-1
+    if fee_issues:
+        raise ValidationError({"fees": fee_issues})
     before = version.status
     version.status = VersionStatus.DECLARED
     version.save(update_fields=["status", "updated_at"])
@@ -445,6 +462,10 @@ def version_review(*, actor: Any, version: ItemVersion, approve: bool, comment: 
     comment = (comment or "").strip()
     if not approve and not comment:
         raise ValidationError({"comment": [_("退回时必须写明理由。")]})
+    if approve:  # CAT-FEE-1: the fee catalog may have changed since the declaration
+        fee_issues = fee_catalog_issues(version)
+        if fee_issues:
+            raise ValidationError({"fees": fee_issues})
     version.status = VersionStatus.REVIEWED if approve else VersionStatus.RETURNED
     version.review_comment = comment
     version.save(update_fields=["status", "review_comment", "updated_at"])
@@ -647,3 +668,217 @@ def departments_create_for_import(
             tenant_id=tenant_id,
         )
     return made
+
+
+# ── The fee catalog (收费目录, CAT-FEE-1) ─────────────────────────────────────────────────────────
+
+
+def _money(value: Any, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [_("金额格式不正确。")]}) from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
+        raise ValidationError({field: [_("金额格式不正确。")]})
+    return amount
+
+
+def _fee_entry_event(entry: FeeCatalogEntry, action: str, actor: Any, *, before: Any = None, reason: str = "") -> None:
+    event_append(
+        subject=entry,
+        action=action,
+        actor=actor,
+        before=before,
+        after={
+            "status": entry.status,
+            "name": entry.name,
+            "lower": str(entry.lower),
+            "upper": str(entry.upper),
+            "valid_from": entry.valid_from.isoformat(),
+            "valid_to": entry.valid_to.isoformat() if entry.valid_to else None,
+        },
+        reason=reason,
+        tenant_id=entry.tenant_id,
+    )
+
+
+@transaction.atomic
+def fee_entry_create(
+    *,
+    actor: Any,
+    tenant_id: int,
+    name: str,
+    legal_basis: str,
+    approving_document: str,
+    lower: Any,
+    upper: Any,
+    valid_from: date,
+    valid_to: date | None = None,
+    code: str = "",
+    collector: str = "",
+    standard: str = "",
+) -> FeeCatalogEntry:
+    """Draft an entry of the jurisdiction's fee catalog (收费目录); `fee_entry_publish` makes it
+    count (CAT-FEE-1). Only the jurisdiction's administrator."""
+    actor_required(actor)
+    if not can_manage_fee_catalog(actor, tenant_id):
+        raise PermissionDenied(_("只有本辖区的系统管理员可以维护收费目录。"))
+    entry = FeeCatalogEntry(
+        tenant_id=tenant_id,
+        code=(code or "").strip(),
+        name=(name or "").strip(),
+        collector=(collector or "").strip(),
+        legal_basis=(legal_basis or "").strip(),
+        standard=(standard or "").strip(),
+        approving_document=(approving_document or "").strip(),
+        lower=_money(lower, "lower"),
+        upper=_money(upper, "upper"),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status=FeeEntryStatus.DRAFT,
+    )
+    entry.full_clean()
+    entry.save()
+    _fee_entry_event(entry, "catalog.fee_entry_create", actor)
+    return entry
+
+
+def _lock_entry(entry: FeeCatalogEntry) -> FeeCatalogEntry:
+    return FeeCatalogEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+
+
+@transaction.atomic
+def fee_entry_publish(*, actor: Any, entry: FeeCatalogEntry) -> FeeCatalogEntry:
+    """Publish a draft entry: it is on the public fee catalog page and covers items' fees."""
+    actor_required(actor)
+    entry = _lock_entry(entry)
+    if not can_manage_fee_catalog(actor, entry.tenant_id):
+        raise PermissionDenied(_("只有本辖区的系统管理员可以维护收费目录。"))
+    if entry.status != FeeEntryStatus.DRAFT:
+        raise ValidationError(_("只有草稿状态的收费目录项目可以公布。"))
+    entry.status = FeeEntryStatus.PUBLISHED
+    entry.published_at = timezone.now()
+    entry.save(update_fields=["status", "published_at", "updated_at"])
+    _fee_entry_event(entry, "catalog.fee_entry_publish", actor, before={"status": FeeEntryStatus.DRAFT})
+    return entry
+
+
+@transaction.atomic
+def fee_entry_withdraw(*, actor: Any, entry: FeeCatalogEntry, reason: str) -> FeeCatalogEntry:
+    """Withdraw (撤销) a published entry, with the reason: fees it covered are flagged (CAT-FEE-3)."""
+    actor_required(actor)
+    entry = _lock_entry(entry)
+    if not can_manage_fee_catalog(actor, entry.tenant_id):
+        raise PermissionDenied(_("只有本辖区的系统管理员可以维护收费目录。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("撤销收费目录项目必须说明理由。")]})
+    if entry.status != FeeEntryStatus.PUBLISHED:
+        raise ValidationError(_("只有已公布的收费目录项目可以撤销。"))
+    entry.status = FeeEntryStatus.WITHDRAWN
+    entry.withdrawn_at = timezone.now()
+    entry.withdraw_reason = reason
+    entry.save(update_fields=["status", "withdrawn_at", "withdraw_reason", "updated_at"])
+    _fee_entry_event(
+        entry, "catalog.fee_entry_withdraw", actor, before={"status": FeeEntryStatus.PUBLISHED}, reason=reason
+    )
+    return entry
+
+
+# ── Cancelled, delegated and entrusted items (CAT-DIS-1) ─────────────────────────────────────────
+
+
+@transaction.atomic
+def item_disposal_set(
+    *,
+    actor: Any,
+    item: Item,
+    disposal: str,
+    document: str = "",
+    effective: date | None = None,
+    region: Region | None = None,
+    body: str = "",
+    target: Item | None = None,
+    note: str = "",
+) -> Item:
+    """CAT-DIS-1: record that an item is cancelled (取消), delegated to a lower level (下放, to which
+    region, and the lower level's item if it is registered) or entrusted to another body (委托,
+    行政许可法 第二十四条), with the deciding document and its effective date; or, with `disposal`
+    blank and a note, that it is exercised here again. From the effective date no case is opened on
+    it (CAT-DIS-2, cases.actions.intake.published_version). The legal office in scope or the
+    administrator, as for retiring an item."""
+    actor_required(actor)
+    item = Item.objects.select_for_update(of=("self",)).select_related("department__region").get(pk=item.pk)
+    if not can_publish(actor, item):
+        raise PermissionDenied(_("只有法制审核机构或系统管理员可以变更事项的实施状态。"))
+    if disposal not in Disposal.values:
+        raise ValidationError({"disposal": [_("实施状态无效。")]})
+    document, body, note = (document or "").strip(), (body or "").strip(), (note or "").strip()
+    errors: dict[str, list[str]] = {}
+    if disposal:
+        if not document:
+            errors["document"] = [_("请填写决定文件。")]
+        if effective is None:
+            errors["effective"] = [_("请填写生效日期。")]
+    elif not note:
+        errors["note"] = [_("恢复实施须说明理由。")]
+    if disposal == Disposal.DELEGATED:
+        home = item.department.region.path
+        if region is None:
+            errors["region"] = [_("下放事项须注明下放至哪个区划。")]
+        elif not region.path.startswith(home + "/"):
+            errors["region"] = [_("只能下放至本级以下的区划。")]
+    if disposal == Disposal.ENTRUSTED and not body:
+        errors["body"] = [_("委托事项须注明受委托的机关或组织。")]
+    if target is not None:
+        if disposal not in (Disposal.DELEGATED, Disposal.ENTRUSTED):
+            errors["target"] = [_("只有下放或委托的事项可以指向承接事项。")]
+        elif target.pk == item.pk or target.tenant_id != item.tenant_id:
+            errors["target"] = [_("承接事项无效。")]
+        elif region is not None and disposal == Disposal.DELEGATED:
+            target_path = Region.objects.filter(pk=target.department.region_id).values_list("path", flat=True).first()
+            if target_path is None or not (target_path == region.path or target_path.startswith(region.path + "/")):
+                errors["target"] = [_("承接事项须属于下放至的区划。")]
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "disposal": item.disposal,
+        "document": item.disposal_document,
+        "date": item.disposal_date.isoformat() if item.disposal_date else None,
+    }
+    item.disposal = disposal
+    item.disposal_document = document if disposal else ""
+    item.disposal_date = effective if disposal else None
+    item.disposal_region = region if disposal == Disposal.DELEGATED else None
+    item.disposal_body = body if disposal in (Disposal.DELEGATED, Disposal.ENTRUSTED) else ""
+    item.disposal_item = target if disposal in (Disposal.DELEGATED, Disposal.ENTRUSTED) else None
+    item.disposal_note = note
+    item.save(
+        update_fields=[
+            "disposal",
+            "disposal_document",
+            "disposal_date",
+            "disposal_region",
+            "disposal_body",
+            "disposal_item",
+            "disposal_note",
+            "updated_at",
+        ]
+    )
+    event_append(
+        subject=item,
+        action="catalog.item_disposal",
+        actor=actor,
+        before=before,
+        after={
+            "disposal": disposal,
+            "document": item.disposal_document,
+            "date": item.disposal_date.isoformat() if item.disposal_date else None,
+            "region": item.disposal_region.code if item.disposal_region is not None else None,
+            "body": item.disposal_body,
+            "target": target.implementing_code if item.disposal_item is not None and target is not None else None,
+        },
+        reason=note,
+        tenant_id=item.tenant_id,
+    )
+    return item

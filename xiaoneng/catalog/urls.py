@@ -8,6 +8,7 @@ urlpatterns = [
     # public (portal)
     path("catalog/", views.index, name="index"),
     path("catalog/non-public/", views.non_public, name="non_public"),
+    path("catalog/fees/", views.fee_catalog, name="fees"),
     path("catalog/files/<str:kind>/<int:pk>/", views.file_download, name="file"),
     path("catalog/<str:code>/", views.item_page, name="item"),
     path("catalog/<str:code>/flowchart.svg", views.flowchart_download, name="flowchart"),
@@ -23,6 +24,9 @@ urlpatterns = [
     path("workbench/catalog/items/<int:pk>/", views.staff_item, name="staff_item"),
     path("workbench/catalog/items/<int:pk>/edit/", views.staff_item_edit, name="staff_item_edit"),
     path("workbench/catalog/items/<int:pk>/retire/", views.staff_retire, name="staff_retire"),
+    path("workbench/catalog/items/<int:pk>/disposal/", views.staff_disposal, name="staff_disposal"),
+    path("workbench/catalog/fees/", views.staff_fee_catalog, name="staff_fees"),
+    path("workbench/catalog/fees/<int:pk>/<str:action>/", views.staff_fee_entry_action, name="staff_fee_entry_action"),
     path("workbench/catalog/items/<int:pk>/diff/", views.staff_diff, name="staff_diff"),
     path("workbench/catalog/versions/<int:pk>/", views.staff_version, name="staff_version"),
     path("workbench/catalog/versions/<int:pk>/process/", views.staff_process, name="staff_process"),

@@ -28,6 +28,7 @@ from xiaoneng.catalog.flowchart import flowchart_svg
 from xiaoneng.catalog.labels import LIST_LABELS, action_label, field_label, path_label, value_label
 from xiaoneng.catalog.models import Fee, Item, ItemVersion, LegalBasis, Material, SpecialProcedure, Stage, Step, Theme
 from xiaoneng.catalog.permissions import (
+    access_fee_entry_by_id,
     access_item_by_code,
     access_item_by_id,
     access_material_by_id,
@@ -38,10 +39,19 @@ from xiaoneng.catalog.permissions import (
     access_visible_version_by_id,
     can_declare,
     can_edit,
+    can_manage_fee_catalog,
     can_publish,
     can_review,
 )
 from xiaoneng.catalog.selectors import (
+    disposal_blocks,
+    disposal_notice,
+    fee_catalog_issues,
+    fee_catalog_published,
+    fee_entries_for_user,
+    fee_entries_public,
+    fees_outside_catalog,
+    items_for_user,
     items_for_workbench,
     public_versions,
     review_queue,
@@ -52,7 +62,11 @@ from xiaoneng.catalog.selectors import (
 )
 from xiaoneng.catalog.services import (
     departments_create_for_import,
+    fee_entry_create,
+    fee_entry_publish,
+    fee_entry_withdraw,
     item_create,
+    item_disposal_set,
     item_edit,
     item_retire,
     material_file_attach,
@@ -66,8 +80,9 @@ from xiaoneng.catalog.spreadsheet.read import ImportFailed, catalog_import
 from xiaoneng.catalog.validation import CONTENT_FIELDS
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.models import Event
+from xiaoneng.core.pagination import paginate
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-from xiaoneng.orgs.models import Department, Post
+from xiaoneng.orgs.models import Department, Post, Region
 
 # ---------------------------------------------------------------------------------------------
 # Public pages (portal)
@@ -155,7 +170,15 @@ def item_page(request: HttpRequest, code: str) -> HttpResponse:
     item = access_item_by_code(request.user, code)
     version = _visible_version(request, item)
     context = _detail_context(version)
-    context.update({"item": item, "themes": list(item.themes.all()), "apply_online": _apply_online(version)})
+    notice = disposal_notice(item)  # CAT-DIS-2: the reason, and where to apply now
+    context.update(
+        {
+            "item": item,
+            "themes": list(item.themes.all()),
+            "apply_online": _apply_online(version) and not disposal_blocks(item),
+            "disposal": notice,
+        }
+    )
     return render(request, "catalog/item.html", context)
 
 
@@ -590,6 +613,9 @@ def review_page(request: AuthedRequest, pk: int) -> HttpResponse:
             "diff": diff,
             "can_review": can_review(request.user, item) and version.status == VersionStatus.DECLARED,
             "can_publish": can_publish(request.user, item) and version.status == VersionStatus.REVIEWED,
+            # CAT-FEE-1 / CAT-FEE-2: what the fee catalog says about this version's fees
+            "fee_issues": fee_catalog_issues(version),
+            "fee_catalog_missing": version.fees.exists() and not fee_catalog_published(version.tenant_id),
         }
     )
     return render(request, "catalog/review.html", context)
@@ -757,3 +783,143 @@ def export_download(request: AuthedRequest) -> HttpResponse:
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="catalog-export.xlsx"'
     return response
+
+
+# ── The fee catalog (收费目录, CAT-FEE-1) ─────────────────────────────────────────────────────────
+
+
+def fee_catalog(request: HttpRequest) -> HttpResponse:
+    """The public fee catalog: every published entry with its basis, standard, range, approving
+    document and validity, searched and paginated."""
+    q = request.GET.get("q", "").strip()[:50]
+    page = paginate(request, fee_entries_public(q))
+    return render(request, "catalog/fee_catalog.html", {"page": page, "rows": page.object_list, "q": q})
+
+
+def _fee_admin(request: AuthedRequest) -> int:
+    """The administrator's jurisdiction; anyone else is refused (403)."""
+    user = request.user
+    if not (user.is_superuser or user.role == Role.ADMIN) or not can_manage_fee_catalog(user, user.tenant_id):
+        raise PermissionDenied(_("只有本辖区的系统管理员可以维护收费目录。"))
+    if user.tenant_id is None:
+        raise PermissionDenied(_("只有本辖区的系统管理员可以维护收费目录。"))
+    return int(user.tenant_id)
+
+
+@login_required
+def staff_fee_catalog(request: AuthedRequest) -> HttpResponse:
+    """The administrator's fee catalog: every entry (drafts, withdrawn ones), a form for a new one,
+    and the fees of published items that the catalog does not cover (CAT-FEE-3)."""
+    tenant_id = _fee_admin(request)
+    form = forms.FeeEntryForm(request.POST or None)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            fee_entry_create(actor=request.user, tenant_id=tenant_id, **form.cleaned_data)
+        except ValidationError as e:
+            errors = _errors(e)
+        else:
+            messages.success(request, _("收费目录项目已保存为草稿，公布后生效。"))
+            return redirect("catalog:staff_fees")
+    q = request.GET.get("q", "").strip()[:50]
+    entries = fee_entries_for_user(request.user).filter(tenant_id=tenant_id)
+    if q:
+        entries = entries.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    page = paginate(request, entries.order_by("status", "code", "name", "pk"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "catalog/staff_fees.html",
+        {
+            "form": form,
+            "errors": errors,
+            "page": page,
+            "rows": page.object_list,
+            "q": q,
+            "outside": fees_outside_catalog(tenant_id)[:200],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def staff_fee_entry_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """Publish or withdraw (撤销, with the reason) one entry."""
+    _fee_admin(request)
+    entry = access_fee_entry_by_id(request.user, pk)
+    try:
+        if action == "publish":
+            fee_entry_publish(actor=request.user, entry=entry)
+            messages.success(request, _("收费目录项目已公布。"))
+        elif action == "withdraw":
+            fee_entry_withdraw(actor=request.user, entry=entry, reason=request.POST.get("reason", ""))
+            messages.success(request, _("收费目录项目已撤销。"))
+        else:
+            raise Http404
+    except ValidationError as e:
+        for label, msg in _errors(e):
+            messages.error(request, f"{label}：{msg}" if label else msg)
+    return redirect("catalog:staff_fees")
+
+
+@login_required
+def staff_disposal(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancel (取消), delegate (下放) or entrust (委托) an item, or restore it (CAT-DIS-1): the legal
+    office in scope or the administrator (services.item_disposal_set checks it)."""
+    if not (request.user.is_superuser or request.user.role in (Role.LEGAL, Role.ADMIN)):
+        raise PermissionDenied
+    item = access_item_by_id(request.user, pk)
+    if not can_publish(request.user, item):
+        raise PermissionDenied
+    initial = {
+        "disposal": item.disposal,
+        "document": item.disposal_document,
+        "effective": item.disposal_date,
+        "region": item.disposal_region.code if item.disposal_region else "",
+        "body": item.disposal_body,
+        "target": item.disposal_item.implementing_code if item.disposal_item else "",
+        "note": item.disposal_note,
+    }
+    form = forms.DisposalForm(request.POST or None, initial=initial)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        region = target = None
+        if data["region"]:
+            region = Region.objects.filter(code=data["region"].strip()).first()
+            if region is None:
+                errors.append((str(form.fields["region"].label), _("区划代码不存在。")))
+        if data["target"]:
+            target = (
+                items_for_user(request.user)
+                .filter(tenant_id=item.tenant_id, implementing_code=data["target"].strip())
+                .first()
+            )
+            if target is None:
+                errors.append((str(form.fields["target"].label), _("承接事项不存在。")))
+        if not errors:
+            try:
+                item_disposal_set(
+                    actor=request.user,
+                    item=item,
+                    disposal=data["disposal"] or "",
+                    document=data["document"],
+                    effective=data["effective"],
+                    region=region,
+                    body=data["body"],
+                    target=target,
+                    note=data["note"],
+                )
+            except ValidationError as e:
+                errors = _errors(e)
+            else:
+                messages.success(request, _("事项实施状态已变更。"))
+                return redirect("catalog:staff_item", pk=item.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "catalog/staff_disposal.html",
+        {"item": item, "form": form, "errors": errors, "notice": disposal_notice(item)},
+        status=status,
+    )

@@ -1,5 +1,5 @@
 """Fees (CAT-7): only a fee the item's pinned version lists, at the lower bound of its standard, with
-the payment recorded."""
+the payment recorded; and only while the jurisdiction's fee catalog covers it (CAT-FEE-3)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from xiaoneng.cases.choices import Status
 from xiaoneng.cases.models import Case, FeeCharge
 from xiaoneng.cases.permissions import can_intake
 from xiaoneng.catalog.models import Fee
+from xiaoneng.catalog.selectors import fee_outside_catalog_reason
 from xiaoneng.orgs.models import User
 
 
@@ -34,6 +35,11 @@ def fee_charge_record(*, case: Case, actor: User, fee: Fee | int, amount: Any, r
     fee_obj = Fee.objects.filter(pk=fee_id, version_id=locked.version_id).first()
     if fee_obj is None:
         raise ValidationError({"fee": [_("该收费项目不在本事项公布的收费目录中，不得收取。")]})  # CAT-7
+    # CAT-FEE-3: a fee the jurisdiction's fee catalog no longer covers (an entry withdrawn or
+    # expired since the item was published) may not be charged, though the frozen version lists it.
+    outside = fee_outside_catalog_reason(fee_obj)
+    if outside:
+        raise ValidationError({"fee": [outside]})
     try:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):

@@ -56,6 +56,7 @@ from xiaoneng.cases.permissions import can_intake
 from xiaoneng.cases.verification import code_hash, code_new
 from xiaoneng.catalog.choices import CaseKind, VersionStatus
 from xiaoneng.catalog.models import Item, ItemVersion, Material
+from xiaoneng.catalog.selectors import disposal_blocks, disposal_notice
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.models import User
@@ -74,7 +75,15 @@ def application_form_clean(form_data: dict[str, Any]) -> dict[str, str]:
 
 
 def published_version(item: Item, *, online: bool) -> ItemVersion:
-    """CAT-1: only the item's published version in force may be exercised."""
+    """CAT-1: only the item's published version in force may be exercised. CAT-DIS-2: from its
+    effective date a cancelled, delegated or entrusted item takes no case, whatever the channel (the
+    online page, the window, the API all come here); the message gives the reason and, for a
+    delegated or entrusted item, where to apply now."""
+    if disposal_blocks(item):
+        notice = disposal_notice(item)
+        if notice is None:
+            raise RuntimeError("invariant: a blocking disposal has a notice")
+        raise ValidationError(" ".join(p for p in (notice["reason"], notice["where"]) if p), code="disposed")
     version = item.published
     if version is None or version.status != VersionStatus.PUBLISHED:
         raise ValidationError(_("该事项未公布或已废止，不能申请。"), code="cat1")  # CAT-1
@@ -98,7 +107,7 @@ def _open_case(
     channel: str,
     form: dict[str, str],
     applicant: User | None,
-    files: Sequence[tuple[Material | None, UploadedFile]],
+    files: Sequence[tuple[Material | None, UploadedFile[Any]]],
 ) -> tuple[Case, str]:
     department = item.department
     code = code_new()
@@ -151,7 +160,7 @@ def case_submit(
     actor: User,
     item: Item,
     form_data: dict[str, Any],
-    files: Sequence[tuple[Material | None, UploadedFile]] = (),
+    files: Sequence[tuple[Material | None, UploadedFile[Any]]] = (),
 ) -> tuple[Case, str]:
     """An applicant applies online for a published item (CAT-1). Returns the case and its
     verification code, which is shown to the applicant once and sent by SMS; only its hash is kept."""
@@ -181,7 +190,7 @@ def case_register_at_window(
     actor: User,
     item: Item,
     form_data: dict[str, Any],
-    files: Sequence[tuple[Material | None, UploadedFile]] = (),
+    files: Sequence[tuple[Material | None, UploadedFile[Any]]] = (),
 ) -> tuple[Case, str]:
     """A window clerk registers an application on the applicant's behalf (the applicant's account,
     if one has this phone number, is linked so the case shows under 我的办件)."""

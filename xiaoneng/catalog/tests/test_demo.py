@@ -1,4 +1,5 @@
-"""The demo catalog loads, is valid (every item passed CAT-4/5/7 through the services) and is idempotent."""
+"""The demo catalog loads, is valid (every item passed CAT-4/5/7 and CAT-FEE-1 through the services) and is
+idempotent."""
 
 import io
 
@@ -6,7 +7,8 @@ import pytest
 from django.db.models import F
 
 from xiaoneng.catalog import demo
-from xiaoneng.catalog.models import Item, ItemVersion
+from xiaoneng.catalog.models import FeeCatalogEntry, Item, ItemVersion
+from xiaoneng.catalog.selectors import fees_outside_catalog
 from xiaoneng.orgs import demo as orgs_demo
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,9 @@ def test_demo_catalog_loads_idempotently_with_the_required_items():
     assert ItemVersion.objects.filter(fees__lower__lt=models_F_upper()).exists()
     assert ItemVersion.objects.filter(status="draft").exists()
     assert ItemVersion.objects.filter(status="declared").exists()
+    # the demo's fee catalog is published and covers every fee of its items (CAT-FEE-1)
+    assert FeeCatalogEntry.objects.filter(status="published").count() == len(demo.FEE_CATALOG)
+    assert fees_outside_catalog(permit.tenant_id) == []
 
 
 def models_F_upper():
