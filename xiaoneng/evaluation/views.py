@@ -73,6 +73,7 @@ def _month(value: str) -> date | None:
 @login_required
 def scheme_list(request: AuthedRequest) -> HttpResponse:
     require_staff(request.user)
+    status = 200
     if request.method == "POST":
         region = request.user.region
         if region is None:
@@ -84,6 +85,7 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
             return redirect("evaluation:scheme", pk=s.pk)
         except ValidationError as e:
             _errors(request, e)
+            status = 400
     page = paginate(request, schemes_for(request.user))
     return render(
         request,
@@ -92,7 +94,10 @@ def scheme_list(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "items": page.object_list,
             "may_create": request.user.region_id and is_office_for(request.user, request.user.region),
+            # a refused scheme comes back with what was typed
+            "posted": request.POST if request.method == "POST" else {},
         },
+        status=status,
     )
 
 
@@ -116,20 +121,31 @@ def _tree(indicators: list[Indicator]) -> list[tuple[int, Indicator, Any]]:
 @login_required
 def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     scheme = access_scheme_by_id(request.user, pk)
-    user = request.user
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
             _scheme_action(request, scheme, action)
         except ValidationError as e:
+            # a refused form answers on the page, with the message and what was typed kept
             _errors(request, e)
+            return _scheme_page(request, access_scheme_by_id(request.user, pk), kept={action: request.POST}, status=400)
         except PermissionDenied as e:
             # a panel member's conflict of interest, a head of a unit outside the scheme: said on the
             # page they came from; every other refusal is the 403 page
             if action not in {"panel", "self"} or not str(e):
                 raise
             messages.error(request, str(e))
+            return _scheme_page(request, scheme, kept={action: request.POST}, status=403)
         return redirect("evaluation:scheme", pk=scheme.pk)
+    return _scheme_page(request, scheme)
+
+
+def _scheme_page(
+    request: AuthedRequest, scheme: Scheme, *, kept: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The scheme page. `kept` maps the action of a refused form to what was posted: that form is
+    filled again with it (a file input cannot be refilled: the browser forbids it)."""
+    user = request.user
     office = is_office_for(user, scheme.region)
     member = panel_membership(user, scheme)
     results = list(results_for(user, scheme))
@@ -169,7 +185,9 @@ def scheme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             else [],
             "may_award": user.is_superuser or user.role in {"supervisor", "leader"},
             "today": timezone.localdate().isoformat(),
+            "kept": kept or {},
         },
+        status=status,
     )
 
 
@@ -273,6 +291,8 @@ def talk_hold(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("谈话已记录。"))
     except ValidationError as e:
         _errors(request, e)
+        scheme = access_scheme_by_id(request.user, talk.result.scheme_id)
+        return _scheme_page(request, scheme, kept={"talk": request.POST, "talk_id": talk.pk}, status=400)
     return redirect("evaluation:scheme", pk=talk.result.scheme_id)
 
 

@@ -77,9 +77,10 @@ def test_panel_scoring_page_refuses_own_department_and_bad_scores(client, world,
         r = client.post(
             url,
             {"action": "panel", "indicator": ev.panel_ind.pk, "department": world.dept.pk, "score": bad},
-            follow=True,
         )
-        assert r.status_code == 200
+        # answered on the page with the message (bad input: 400), nothing written
+        assert r.status_code == 400
+        assert 'id="panel-form"' in r.content.decode()
     assert not PanelScore.objects.exists()
     r = client.post(
         url, {"action": "panel", "indicator": ev.panel_ind.pk, "department": world.dept.pk, "score": "88"}, follow=True
