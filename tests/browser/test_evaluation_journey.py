@@ -50,6 +50,9 @@ def test_panel_scores_office_computes_leader_opens_report(page, world):
     page.fill("#panel-score", "99")
     page.click("#panel-form button[type=submit]")
     assert "不能为本单位评分" in page.content()  # conflict of interest, said on the page
+    # with what was typed kept
+    assert page.input_value("#panel-score") == "99"
+    assert page.input_value("#panel-unit") == str(world.legal_dept.pk)
     # and scores two other units
     for dept, score in ((world.dept, "92"), (world.other_dept, "71")):
         page.select_option("#panel-unit", str(dept.pk))
@@ -67,6 +70,8 @@ def test_panel_scores_office_computes_leader_opens_report(page, world):
     text = page.locator("#results").inner_text()
     assert "95%" in page.content()
     assert world.dept.name in text
+    # one panel member each: the intervals overlap, so the two scored units are shown tied
+    assert "第1–2名（并列）" in text
     screenshot(page, "evaluation-results")
     assert UnitResult.objects.filter(scheme=scheme).count() == 3
 
@@ -78,3 +83,40 @@ def test_panel_scores_office_computes_leader_opens_report(page, world):
     path = dl.value.path()
     assert path is not None
     assert Path(path).read_bytes()[:4] == b"%PDF"
+
+
+def test_office_refused_forms_keep_what_was_typed(page, world):
+    # given a draft scheme
+    office = world.user("supervisor")
+    scheme = scheme_create(actor=office, region=world.city, year=2026, name="2026年度市级机关绩效考评")
+    sign_in(page, "supervisor")
+
+    # when the office creates a scheme for the same year: refused, the name kept
+    page.goto(page.base + "/evaluation/schemes/")
+    page.fill("#f-year", "2026")
+    page.fill("#f-name", "2026年度第二套方案")
+    page.click("form.card button[type=submit]")
+    assert "该辖区该年度已有考评方案" in page.content()
+    assert page.input_value("#f-name") == "2026年度第二套方案"
+
+    # when it adds a data indicator with a weight that is not a number: refused, every field kept
+    page.goto(page.base + f"/evaluation/schemes/{scheme.pk}/")
+    form = page.locator("#indicator-form")
+    form.locator("input[name=name]").fill("依申请公开")
+    form.locator("select[name=kind]").select_option("data")
+    form.locator("input[name=weight]").fill("二十")
+    form.locator("select[name=data_key]").select_option("disclosure.on_time")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=权重须是数字")
+    form = page.locator("#indicator-form")
+    assert form.locator("input[name=name]").input_value() == "依申请公开"
+    assert form.locator("input[name=weight]").input_value() == "二十"
+    assert form.locator("select[name=kind]").input_value() == "data"
+    assert form.locator("select[name=data_key]").input_value() == "disclosure.on_time"
+    screenshot(page, "evaluation-indicator-refused")
+
+    # and with a number it is added, its source named by label
+    form.locator("input[name=weight]").fill("100")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=指标已添加")
+    assert "依申请公开按时答复率" in page.locator("table").first.inner_text()
