@@ -8,21 +8,21 @@ from xiaoneng.complaints.models import ApiKey, DispatchRule, Open311Service
 
 
 @admin.register(DispatchRule)
-class DispatchRuleAdmin(admin.ModelAdmin):
+class DispatchRuleAdmin(admin.ModelAdmin[DispatchRule]):
     list_display = ["name", "target", "kind", "about_department", "keywords", "priority", "is_active"]
     list_filter = ["is_active", "kind"]
     search_fields = ["name", "keywords"]
 
 
 @admin.register(Open311Service)
-class Open311ServiceAdmin(admin.ModelAdmin):
+class Open311ServiceAdmin(admin.ModelAdmin[Open311Service]):
     list_display = ["service_code", "service_name", "group", "kind", "department", "is_active"]
     list_filter = ["is_active", "kind", "group"]
     search_fields = ["service_code", "service_name"]
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = ["name", "prefix", "is_active", "last_used_at", "created_at"]
     readonly_fields = ["prefix", "key_hash", "created_by", "last_used_at"]
     fields = ["name", "is_active", "prefix", "key_hash", "created_by", "last_used_at"]

@@ -35,7 +35,7 @@ PLAIN_MESSAGES = {
 }
 
 
-class _ByRegion(ModelChoiceIterator):
+class _ByRegion(ModelChoiceIterator[Department]):
     """Departments as one <optgroup> per region, ordered by region then name."""
 
     def __iter__(self) -> Iterator[Any]:
@@ -47,7 +47,7 @@ class _ByRegion(ModelChoiceIterator):
         yield from groups.items()
 
 
-class DepartmentByRegionField(forms.ModelChoiceField):
+class DepartmentByRegionField(forms.ModelChoiceField[Department]):
     iterator = _ByRegion
 
     def __init__(self, **kwargs: Any) -> None:

@@ -98,12 +98,12 @@ def _error(fmt: str, err: Open311Error) -> HttpResponse:
     )
 
 
-def _endpoint(*methods: str) -> Callable[[Any], Any]:
+def _endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """An Open311 view serving `methods` (HEAD goes with GET): errors in the standard's format, and any
     other method a 405 with an Allow header (RFC 9110 §15.5.6) in that format too."""
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
-    def wrap(func: Any) -> Any:
+    def wrap(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         def wrapper(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 if request.method not in allowed:
