@@ -133,7 +133,7 @@ def get_document(request: AuthedRequest, pk: int) -> DocumentOut:
 
 
 @router.post("/documents", response={201: DocumentOut}, summary="Submit a draft for legality review (NOR-1)")
-def submit_document(request: AuthedRequest, payload: NormativeSubmitIn) -> Status:
+def submit_document(request: AuthedRequest, payload: NormativeSubmitIn) -> Status[DocumentOut]:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department

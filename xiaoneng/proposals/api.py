@@ -245,7 +245,7 @@ def get_proposal(request: AuthedRequest, pk: int) -> ProposalOut:
 
 
 @router.post("/proposals", response={201: ProposalOut}, summary="Register and assign (PRP-1, PRP-2)")
-def register_proposal(request: AuthedRequest, payload: ProposalIn) -> Status:
+def register_proposal(request: AuthedRequest, payload: ProposalIn) -> Status[ProposalOut]:
     if not is_office_user(request.user):
         raise PermissionDenied
     departments = assignable_departments(request.user)
@@ -336,7 +336,7 @@ def list_public_decisions(request: HttpRequest, offset: int = 0) -> list[PublicD
     throttle=ApiThrottle("public_comment"),
     summary="Public: comment on a draft during its comment period (DEC-2)",
 )
-def comment_decision(request: HttpRequest, pk: int, payload: CommentIn) -> Status:
+def comment_decision(request: HttpRequest, pk: int, payload: CommentIn) -> Status[dict[str, str]]:
     decision = get_object_or_404(public_decisions(), pk=bounded_int(pk, "pk") or 0)
     decision_comment(decision=decision, name=payload.name, text=payload.text)
     return Status(201, {"detail": _("您的意见已提交，感谢参与。")})
@@ -349,7 +349,7 @@ def get_decision(request: AuthedRequest, pk: int) -> ProposalDecisionOut:
 
 
 @router.post("/decisions", response={201: ProposalDecisionOut}, summary="Register a major decision (DEC-1)")
-def register_decision(request: AuthedRequest, payload: ProposalDecisionIn) -> Status:
+def register_decision(request: AuthedRequest, payload: ProposalDecisionIn) -> Status[ProposalDecisionOut]:
     if not is_department_user(request.user):
         raise PermissionDenied
     department = request.user.department

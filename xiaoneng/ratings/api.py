@@ -180,7 +180,7 @@ def _out(request: AuthedRequest, r: Rating) -> RatingOut:
 
 
 @router.post("/rate", response={201: dict}, auth=None, summary="Public: rate by a signed token (SMS link, QR code)")
-def rate(request: HttpRequest, payload: RateIn) -> Status:
+def rate(request: HttpRequest, payload: RateIn) -> Status[dict[str, int]]:
     if payload.source not in (Source.WEB, Source.SMS, Source.QR):  # the terminal has its own endpoint
         raise ValidationError({"source": _("评价渠道不正确。")})
     case, service = rating_target(payload.token)
@@ -251,7 +251,7 @@ def _window(request: AuthedRequest) -> None:
 
 
 @router.post("/hall-services", response={201: HallServiceOut}, summary="Window: record a service to be rated")
-def hall_service(request: AuthedRequest, payload: HallServiceIn) -> Status:
+def hall_service(request: AuthedRequest, payload: HallServiceIn) -> Status[HallServiceOut]:
     _window(request)
     svc = hall_service_record(
         actor=request.user, service_name=payload.service_name, window=payload.window, person_phone=payload.person_phone
@@ -264,7 +264,7 @@ def hall_service(request: AuthedRequest, payload: HallServiceIn) -> Status:
 @router.post(
     "/hall-services/{pk}/rate", response={201: dict}, summary="Window terminal: the person served rates (RAT-1)"
 )
-def terminal_rate(request: AuthedRequest, pk: int, payload: TerminalRateIn) -> Status:
+def terminal_rate(request: AuthedRequest, pk: int, payload: TerminalRateIn) -> Status[dict[str, int]]:
     _window(request)
     svc = access_hall_service_by_id(request.user, pk)
     r = rating_submit(
@@ -294,7 +294,7 @@ def list_surveys(request: AuthedRequest) -> list[SurveyOut]:
 
 
 @router.post("/surveys", response={201: SurveyOut}, summary="Office: create a survey (社会测评)")
-def create_survey(request: AuthedRequest, payload: SurveyIn) -> Status:
+def create_survey(request: AuthedRequest, payload: SurveyIn) -> Status[SurveyOut]:
     _office(request)
     s = survey_create(
         actor=request.user, title=payload.title, description=payload.description, max_per_hour=payload.max_per_hour
@@ -303,7 +303,7 @@ def create_survey(request: AuthedRequest, payload: SurveyIn) -> Status:
 
 
 @router.post("/surveys/{pk}/questions", response={201: dict}, summary="Office: add a rating, choice or text question")
-def add_question(request: AuthedRequest, pk: int, payload: QuestionIn) -> Status:
+def add_question(request: AuthedRequest, pk: int, payload: QuestionIn) -> Status[dict[str, int]]:
     _office(request)
     s = access_survey_by_id(request.user, pk)
     q = survey_question_add(
@@ -318,7 +318,7 @@ def add_question(request: AuthedRequest, pk: int, payload: QuestionIn) -> Status
 
 
 @router.post("/surveys/{pk}/links", response={201: LinkOut}, summary="Office: a distribution link for a group")
-def add_link(request: AuthedRequest, pk: int, payload: LinkIn) -> Status:
+def add_link(request: AuthedRequest, pk: int, payload: LinkIn) -> Status[LinkOut]:
     _office(request)
     s = access_survey_by_id(request.user, pk)
     link = survey_link_create(
@@ -342,7 +342,7 @@ def results(request: AuthedRequest, pk: int) -> dict[str, Any]:
 
 
 @router.post("/surveys/respond/{token}", response={201: dict}, auth=None, summary="Public: an anonymous answer by link")
-def respond(request: HttpRequest, token: str, payload: RespondIn) -> Status:
+def respond(request: HttpRequest, token: str, payload: RespondIn) -> Status[dict[str, int]]:
     link = get_object_or_404(SurveyLink.objects.select_related("survey"), token=token)
     if not request.session.session_key:
         request.session.save()
