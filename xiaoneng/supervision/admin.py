@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from xiaoneng.supervision.alerts.external import external_system_create
@@ -8,10 +10,12 @@ from xiaoneng.supervision.models import EfficiencyPolicy, ExternalSystem, Thresh
 
 
 @admin.register(ThresholdPolicy)
-class ThresholdPolicyAdmin(admin.ModelAdmin):
+class ThresholdPolicyAdmin(admin.ModelAdmin[ThresholdPolicy]):
     list_display = ["tenant", "kind_prefix", "remind_offset", "yellow_offset", "red_offset", "acknowledge_days"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: ThresholdPolicy, form: forms.ModelForm[ThresholdPolicy], change: bool
+    ) -> None:
         threshold_policy_save(
             actor=request.user,
             tenant=obj.tenant,
@@ -25,11 +29,13 @@ class ThresholdPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExternalSystem)
-class ExternalSystemAdmin(admin.ModelAdmin):
+class ExternalSystemAdmin(admin.ModelAdmin[ExternalSystem]):
     list_display = ["code", "name", "tenant", "key_prefix", "is_active", "last_used_at"]
     fields = ["tenant", "code", "name", "is_active"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: ExternalSystem, form: forms.ModelForm[ExternalSystem], change: bool
+    ) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
@@ -39,10 +45,12 @@ class ExternalSystemAdmin(admin.ModelAdmin):
 
 
 @admin.register(EfficiencyPolicy)
-class EfficiencyPolicyAdmin(admin.ModelAdmin):
+class EfficiencyPolicyAdmin(admin.ModelAdmin[EfficiencyPolicy]):
     """SUP-3 / SUP-5 scoring per jurisdiction (without a row: the defaults)."""
 
     list_display = ["tenant", "base", "remind_points", "yellow_points", "red_points", "composite_below", "public_below"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: EfficiencyPolicy, form: forms.ModelForm[EfficiencyPolicy], change: bool
+    ) -> None:
         efficiency_policy_save(actor=request.user, policy=obj)

@@ -325,7 +325,7 @@ def _parse_obligation(data: dict[str, Any]) -> dict[str, Any]:
         }
     },
 )
-def register_obligation(request: HttpRequest) -> Status:
+def register_obligation(request: HttpRequest) -> Status[ObligationOut]:
     system: ExternalSystem = request.auth  # type: ignore[attr-defined]
     fields = _parse_obligation(_payload(request))
     ob, created = external_obligation_register(system=system, **fields)
@@ -657,7 +657,7 @@ def bulletin_list(request: AuthedRequest) -> list[BulletinOut]:
 
 
 @router.post("/bulletins", response={201: BulletinDetailOut}, summary="Draft a bulletin (efficiency office)")
-def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status:
+def bulletin_create_api(request: AuthedRequest, payload: BulletinIn) -> Status[BulletinDetailOut]:
 
     checked_date(payload.period, "period")  # issue 9: year 0001 drafted a bulletin for year 1 on PostgreSQL
     region = Region.objects.filter(pk=payload.region_id).first()

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext_lazy as _
 
 from xiaoneng.core.models import TenantModel
@@ -299,7 +300,7 @@ class DetectorCursor(models.Model):
 # --- efficiency index (SUP-3, SUP-5) and bulletins (通报) -----------------------------------------
 
 
-def _points(verbose: Any, default: str) -> models.DecimalField:
+def _points(verbose: Any, default: str) -> models.DecimalField[str | float | Decimal | Combinable, Decimal]:
     return models.DecimalField(verbose, max_digits=5, decimal_places=1, default=Decimal(default))
 
 

@@ -331,7 +331,7 @@ def _raise_batch_sql(
         with connection.cursor() as c:
             c.execute(sql, params)
             rows = c.fetchall()
-        clocks = rows[0][0]
+        clocks: int = rows[0][0]  # the count the statement returns in its first column
         raised = [Raised(*r[1:]) for r in rows if r[1] is not None]
         result.clocks += clocks
         result.alerts += len(raised)
