@@ -7,6 +7,7 @@ __all__ = [
     "commitments_for",
     "commitments_public",
     "panel_membership",
+    "result_order",
     "results_for",
     "schemes_for",
     "talks_for",
@@ -16,7 +17,7 @@ __all__ = [
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Value, When
 
 from xiaoneng.core.scoping import restrict
 from xiaoneng.evaluation.choices import CommitmentStatus, SchemeStatus, VoteChoice, WarningLevel
@@ -42,10 +43,16 @@ def panel_membership(user: Any, scheme: Scheme) -> PanelMember | None:
     return PanelMember.objects.filter(scheme=scheme, user=user).select_related("home_department").first()
 
 
+def result_order() -> list[str | OrderBy | Case]:
+    """Results by category, then rank; a unit without data (rank 0, not ranked) after the ranked ones."""
+    unranked_last = Case(When(rank=0, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return ["category", unranked_last, "rank", F("score").desc(nulls_last=True), "department_id"]
+
+
 def results_for(user: Any, scheme: Scheme) -> QuerySet[UnitResult]:
     """A scheme's results as `user` may read them: the office and leaders of the region everything;
     department staff their own unit's row while the scheme is open, every row once it is closed."""
-    qs = scheme.results.select_related("department").order_by("category", "rank", "-score", "department_id")
+    qs = scheme.results.select_related("department").order_by(*result_order())
     if scheme.status == SchemeStatus.CLOSED:
         return qs
     if not getattr(user, "is_authenticated", False):

@@ -46,6 +46,7 @@ from xiaoneng.evaluation.selectors import (
     commitments_for,
     commitments_public,
     panel_membership,
+    result_order,
     results_for,
     schemes_for,
     warning_public,
@@ -554,7 +555,7 @@ def public_results(request: AuthedRequest) -> HttpResponse:
         Scheme.objects.filter(status=SchemeStatus.CLOSED).select_related("region").order_by("-year", "id")[:50]
     )
     scheme = next((s for s in schemes if str(s.pk) == request.GET.get("scheme", "")), schemes[0] if schemes else None)
-    results = list(scheme.results.select_related("department").order_by("category", "rank", "-score")) if scheme else []
+    results = list(scheme.results.select_related("department").order_by(*result_order())) if scheme else []
     awards = list(scheme.awards.select_related("department")) if scheme else []
     chart = [
         {"name": r.department.name, "score": float(r.score), "lower": float(r.lower or 0), "upper": float(r.upper or 0)}

@@ -136,7 +136,10 @@ def test_api_results_show_tied_bands_as_the_page_does(client, world, ev):
     scheme_publish(actor=world.user("supervisor"), scheme=ev.scheme)
     scheme_compute(actor=world.user("supervisor"), scheme=ev.scheme)
     client.force_login(world.user("supervisor"))
-    rows = {r["department_id"]: r for r in client.get(f"/api/evaluation/schemes/{ev.scheme.pk}/results").json()}
+    listed = client.get(f"/api/evaluation/schemes/{ev.scheme.pk}/results").json()
+    # the unit without data (not ranked) comes after the ranked ones, not before rank 1
+    assert [r["department_id"] for r in listed] == [world.dept.pk, world.other_dept.pk, world.county_dept.pk]
+    rows = {r["department_id"]: r for r in listed}
     a, b, none = rows[world.dept.pk], rows[world.other_dept.pk], rows[world.county_dept.pk]
     assert float(a["score"]) > float(b["score"])
     assert (a["rank"], a["rank_to"], a["tied"], a["tied_with"]) == (1, 2, True, [world.other_dept.pk])
