@@ -603,7 +603,7 @@ def case_create(
     address: Form[str] = "",
     materials: Form[list[int]] | None = None,
     files: File[list[UploadedFile]] | None = None,
-) -> Status[Any]:
+) -> Status[dict[str, Any]]:
     obj = get_object_or_404(restrict(Item.objects.all(), request.user), implementing_code=item)
     form = {
         "applicant_name": applicant_name,
@@ -627,7 +627,7 @@ def case_window(
     address: Form[str] = "",
     materials: Form[list[int]] | None = None,
     files: File[list[UploadedFile]] | None = None,
-) -> Status[Any]:
+) -> Status[dict[str, Any]]:
     obj = get_object_or_404(restrict(Item.objects.all(), request.user), implementing_code=item)
     form = {
         "applicant_name": applicant_name,
@@ -748,7 +748,7 @@ def extend(request: AuthedRequest, case_id: int, payload: CaseExtendIn) -> dict[
 @router.post(
     "/{int:case_id}/negative-reports", response={201: NegativeOut}, summary="Submit a negative-decision report (CAS-6)"
 )
-def negative_submit(request: AuthedRequest, case_id: int, payload: NegativeIn) -> Status[Any]:
+def negative_submit(request: AuthedRequest, case_id: int, payload: NegativeIn) -> Status[dict[str, Any]]:
     r = case_negative_report_submit(
         case=_case(request, case_id, payload),
         actor=request.user,
@@ -832,6 +832,6 @@ def _enquiry(e: Enquiry) -> dict[str, Any]:
 @router.post(
     "/enquiries/", response={201: EnquiryOut}, summary="Register an enquiry under first-contact responsibility (CAS-8)"
 )
-def enquiry_create(request: AuthedRequest, payload: EnquiryIn) -> Status[Any]:
+def enquiry_create(request: AuthedRequest, payload: EnquiryIn) -> Status[dict[str, Any]]:
     e = enquiry_register(actor=request.user, **payload.dict())
     return Status(201, _enquiry(e))
