@@ -31,7 +31,7 @@ from xiaoneng.evaluation.choices import (
     WarningLevel,
 )
 from xiaoneng.evaluation.indicators import WARNING_SOURCES, provider, providers
-from xiaoneng.evaluation.models import Indicator, Scheme, UnitResult
+from xiaoneng.evaluation.models import Indicator, Scheme, SurveyTarget, UnitResult
 from xiaoneng.evaluation.permissions import (
     access_commitment_by_id,
     access_scheme_by_id,
@@ -53,6 +53,9 @@ from xiaoneng.evaluation.selectors import (
     warnings_for,
 )
 from xiaoneng.orgs.models import Department
+from xiaoneng.ratings.choices import QuestionKind
+from xiaoneng.ratings.models import Question
+from xiaoneng.ratings.selectors import surveys_for
 
 
 def _errors(request: AuthedRequest, e: ValidationError) -> None:
@@ -187,9 +190,40 @@ def _scheme_page(
             "may_award": user.is_superuser or user.role in {"supervisor", "leader"},
             "today": timezone.localdate().isoformat(),
             "kept": kept or {},
+            **_survey_context(user, scheme, indicators, office),
         },
         status=status,
     )
+
+
+def _survey_context(user: Any, scheme: Scheme, indicators: list[Indicator], office: bool) -> dict[str, Any]:
+    """EVA-1 社会测评: the surveys tied to the scheme's units, and for the office what it may tie
+    (the surveys of its region and their rating questions: one question per unit in a questionnaire
+    listing many units)."""
+    survey_indicators = [i for i in indicators if i.kind == IndicatorKind.SURVEY]
+    if not survey_indicators:
+        return {"survey_indicators": [], "survey_targets": [], "surveys": [], "survey_questions": []}
+    targets = list(
+        SurveyTarget.objects.filter(indicator__scheme=scheme)
+        .select_related("indicator", "survey", "department", "question")
+        .order_by("indicator__order", "indicator_id", "department__name", "id")
+    )
+    surveys = list(surveys_for(user).order_by("-created_at", "-id")[:100]) if office else []
+    questions = (
+        list(
+            Question.objects.filter(survey__in=surveys, kind=QuestionKind.RATING)
+            .select_related("survey")
+            .order_by("survey_id", "order", "id")[:500]
+        )
+        if surveys
+        else []
+    )
+    return {
+        "survey_indicators": survey_indicators,
+        "survey_targets": targets,
+        "surveys": surveys,
+        "survey_questions": questions,
+    }
 
 
 def _scheme_action(request: AuthedRequest, scheme: Any, action: str) -> None:
@@ -240,6 +274,25 @@ def _scheme_action(request: AuthedRequest, scheme: Any, action: str) -> None:
             comment=P.get("comment", ""),
         )
         messages.success(request, _("评分已提交。"))
+    elif action == "survey":
+        ind = scheme.indicators.filter(pk=_int(P.get("indicator")), kind=IndicatorKind.SURVEY).first()
+        if ind is None:
+            raise ValidationError({"indicator": _("请选择社会测评指标。")})
+        survey = surveys_for(user).filter(pk=_int(P.get("survey"))).first()
+        if survey is None:
+            raise ValidationError({"survey": _("请选择问卷。")})
+        unit = scheme.units.filter(department_id=_int(P.get("department"))).select_related("department").first()
+        if unit is None:
+            raise ValidationError(_("请选择被考评单位。"))
+        question = None
+        if P.get("question"):
+            question = survey.questions.filter(pk=_int(P.get("question")), kind=QuestionKind.RATING).first()
+            if question is None:
+                raise ValidationError({"question": _("题目不属于该问卷。")})
+        services.survey_target_add(
+            actor=user, indicator=ind, survey=survey, department=unit.department, question=question
+        )
+        messages.success(request, _("问卷已关联被考评单位。"))
     elif action == "compute":
         services.scheme_compute(actor=user, scheme=scheme)
         messages.success(request, _("考评结果已计算。"))

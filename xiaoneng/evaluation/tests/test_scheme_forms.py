@@ -6,9 +6,19 @@ from __future__ import annotations
 import pytest
 
 from xiaoneng.evaluation.choices import PanelGroup
-from xiaoneng.evaluation.models import Award, EvaluatedUnit, Indicator, PanelScore, Scheme, SelfAssessment, WarningTalk
+from xiaoneng.evaluation.models import (
+    Award,
+    EvaluatedUnit,
+    Indicator,
+    PanelScore,
+    Scheme,
+    SelfAssessment,
+    SurveyTarget,
+    WarningTalk,
+)
 from xiaoneng.evaluation.services import panel_member_add, scheme_bottom_act, scheme_compute, scheme_publish
 from xiaoneng.ratings.actions.rating import hall_service_record, rating_submit
+from xiaoneng.ratings.actions.surveys import survey_create, survey_question_add
 
 
 def _ratings(clerk, levels):
@@ -158,3 +168,54 @@ def test_refused_talk_record_keeps_date_and_note(client, world, bottom):
     assert 'value="约谈局长，提出三点整改要求"' in form
     talk.refresh_from_db()
     assert talk.status == "planned"
+
+
+def test_office_ties_a_survey_question_to_a_unit_on_the_page(client, world, ev):
+    # given a questionnaire listing two units, one rating question each
+    office = world.user("supervisor")
+    survey = survey_create(actor=office, title="2026年度社会测评")
+    q_dept = survey_question_add(survey=survey, actor=office, kind="rating", text="对市场监管局的满意度")
+    other = survey_create(actor=office, title="窗口服务测评")
+    q_elsewhere = survey_question_add(survey=other, actor=office, kind="rating", text="窗口服务满意度")
+    client.force_login(office)
+    url = _url(ev)
+    form = client.get(url).content.decode().split('id="survey-form"')[1].split("</form>")[0]
+    assert "对市场监管局的满意度" in form
+    # when the office picks a question of another questionnaire: refused on the page, choices kept
+    data = {
+        "action": "survey",
+        "indicator": ev.survey_ind.pk,
+        "survey": survey.pk,
+        "department": world.dept.pk,
+        "question": q_elsewhere.pk,
+    }
+    page = client.post(url, data)
+    body = page.content.decode()
+    assert page.status_code == 400
+    assert "题目不属于该问卷" in body
+    form = body.split('id="survey-form"')[1].split("</form>")[0]
+    assert f'<option value="{survey.pk}" selected>' in form
+    assert f'<option value="{world.dept.pk}" selected>' in form
+    assert f'<option value="{q_elsewhere.pk}" selected>' in form
+    assert not SurveyTarget.objects.exists()
+    # then with its own question the unit is tied and listed
+    page = client.post(url, {**data, "question": q_dept.pk}, follow=True)
+    assert "问卷已关联被考评单位" in page.content.decode()
+    t = SurveyTarget.objects.get()
+    assert (t.indicator_id, t.survey_id, t.department_id, t.question_id) == (
+        ev.survey_ind.pk,
+        survey.pk,
+        world.dept.pk,
+        q_dept.pk,
+    )
+    table = page.content.decode().split('id="survey-targets"')[1].split("</table>")[0]
+    assert "市场监管局" in table
+    assert "对市场监管局的满意度" in table
+    # a leader reads the scheme but may not tie surveys; a data indicator is not a survey indicator
+    client.force_login(world.user("leader"))
+    assert client.post(url, {**data, "department": world.other_dept.pk, "question": ""}).status_code == 403
+    client.force_login(office)
+    page = client.post(url, {**data, "indicator": ev.data.pk, "question": ""})
+    assert page.status_code == 400
+    assert "请选择社会测评指标" in page.content.decode()
+    assert SurveyTarget.objects.count() == 1
