@@ -22,8 +22,9 @@ from xiaoneng.supervision.models import Alert, Bulletin, Irregularity
 pytestmark = pytest.mark.django_db
 
 # planted on purpose, realistic and few: one application left unaccepted until the law deemed it
-# accepted (SUP-2.1, 行政许可法 第三十二条)
-PLANTED = {IrregularityRule.NOT_ACCEPTED}
+# accepted (SUP-2.1, 行政许可法 第三十二条); and the inspections demo's enterprise inspection of 绿源食品厂
+# without a filing (SUP-2.9, INS-7)
+PLANTED = {IrregularityRule.NOT_ACCEPTED, IrregularityRule.UNFILED_INSPECTION}
 
 
 def test_the_demo_is_lawful_and_its_figures_agree():
@@ -34,6 +35,7 @@ def test_the_demo_is_lawful_and_its_figures_agree():
     # (the detector did read every case: no demo event is dated in the future, which would stall it)
     assert result.cases >= 19
     assert IrregularityRule.NOT_ACCEPTED in rules
+    assert rules.count(IrregularityRule.UNFILED_INSPECTION) == 1  # the planted one; filed acts are not flagged
     # then no case is on a version published after its receipt (SUP-2.5) …
     assert IrregularityRule.UNPUBLISHED_ITEM not in rules
     # … only the planted irregularities are found, and they are few
