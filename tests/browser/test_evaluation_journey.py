@@ -13,6 +13,7 @@ from xiaoneng.evaluation.models import PanelScore, UnitResult
 from xiaoneng.evaluation.services import indicator_add, panel_member_add, scheme_create, scheme_publish, unit_add
 from xiaoneng.orgs.choices import Role
 from xiaoneng.orgs.tests.factories import UserFactory
+from xiaoneng.ratings.actions.surveys import survey_create, survey_question_add
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,9 +87,13 @@ def test_panel_scores_office_computes_leader_opens_report(page, world):
 
 
 def test_office_refused_forms_keep_what_was_typed(page, world):
-    # given a draft scheme
+    # given a draft scheme with a survey indicator, a unit, and a questionnaire with a question per unit
     office = world.user("supervisor")
     scheme = scheme_create(actor=office, region=world.city, year=2026, name="2026年度市级机关绩效考评")
+    indicator_add(actor=office, scheme=scheme, name="社会测评", kind=IndicatorKind.SURVEY, weight=50)
+    unit_add(actor=office, scheme=scheme, department=world.dept, category=UnitCategory.WINDOW)
+    survey = survey_create(actor=office, title="2026年度社会测评（十个层次）")
+    question = survey_question_add(survey=survey, actor=office, kind="rating", text="对市场监管局的满意度")
     sign_in(page, "supervisor")
 
     # when the office creates a scheme for the same year: refused, the name kept
@@ -116,7 +121,20 @@ def test_office_refused_forms_keep_what_was_typed(page, world):
     screenshot(page, "evaluation-indicator-refused")
 
     # and with a number it is added, its source named by label
-    form.locator("input[name=weight]").fill("100")
+    form.locator("input[name=weight]").fill("50")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("text=指标已添加")
     assert "依申请公开按时答复率" in page.locator("table").first.inner_text()
+
+    # the office ties the questionnaire's question to 市场监管局
+    form = page.locator("#survey-form")
+    form.locator("select[name=survey]").select_option(str(survey.pk))
+    form.locator("select[name=department]").select_option(str(world.dept.pk))
+    form.locator("select[name=question]").select_option(str(question.pk))
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=问卷已关联被考评单位")
+    ties = page.locator("#survey-targets").inner_text()
+    assert "对市场监管局的满意度" in ties
+    assert world.dept.name in ties
+    page.locator("#survey-card").scroll_into_view_if_needed()
+    screenshot(page, "evaluation-survey-tie")
