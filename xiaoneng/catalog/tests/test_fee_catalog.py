@@ -219,3 +219,14 @@ def test_staff_page_refuses_the_wrong_role_and_creates_a_draft(world):
     admin.post(f"/workbench/catalog/fees/{entry.pk}/publish/")
     entry.refresh_from_db()
     assert entry.status == FeeEntryStatus.PUBLISHED
+
+
+def test_public_fee_catalog_page_costs_the_same_for_one_entry_or_a_full_page(world, django_assert_max_num_queries):
+    _entry(world)
+    c = _client()
+    with django_assert_max_num_queries(6) as one:
+        c.get("/catalog/fees/")
+    for n in range(60):
+        _entry(world, name=f"测试收费{n:02d}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        c.get("/catalog/fees/")
