@@ -195,6 +195,9 @@ class Fleet:
             out[name] = kids[0] if kids else p.pid
         return out
 
+    def cpu(self) -> dict[str, int | None]:
+        return {name: _ticks(pid) for name, pid in self.pids().items()}
+
     def rss(self) -> dict[str, float | None]:
         return {name: _rss_mb(pid) for name, pid in self.pids().items()}
 
@@ -287,8 +290,11 @@ class Kind:
         return self.lat[i] if i < len(self.lat) else float("inf")
 
 
-def read_out(path: Path) -> tuple[dict[str, Kind], dict[str, float], list[str]]:
+def read_out(path: Path) -> tuple[dict[str, Kind], dict[str, float], list[str], list[tuple[float, float]]]:
+    """Per kind: the counts and latencies; the run's meta counters; the first error answers; and
+    (due second, latency ms) of every answer, for the latency over time."""
     kinds = {k: Kind() for k in KINDS}
+    timeline = []
     meta = {"unmatched": 0.0, "exhausted": 0.0, "maxlag_ms": 0.0, "late": 0.0}
     errors = []
     for line in path.read_text().splitlines():
@@ -308,11 +314,31 @@ def read_out(path: Path) -> tuple[dict[str, Kind], dict[str, float], list[str]]:
         elif line.startswith("err "):
             errors.append(line[4:])
         elif line.startswith("lat "):
-            _tag, kind, ms = line.split()
+            _tag, kind, ms, due = line.split()
             kinds[kind].lat.append(float(ms))
+            timeline.append((float(due), float(ms)))
     for k in kinds.values():
         k.lat.sort()
-    return kinds, meta, errors
+    return kinds, meta, errors, timeline
+
+
+def p95_over_time(timeline: list[tuple[float, float]], seconds: int, windows: int = 10) -> list[float]:
+    """The p95 of the answers due in each tenth of the run (a soak's latency should not drift)."""
+    width = seconds / windows
+    out = []
+    for w in range(windows):
+        lat = sorted(ms for due, ms in timeline if w * width <= due < (w + 1) * width)
+        out.append(lat[min(len(lat) - 1, max(0, int(len(lat) * 0.95 + 0.5) - 1))] if lat else float("nan"))
+    return out
+
+
+def _ticks(pid: int) -> int | None:
+    """utime + stime of a process (clock ticks), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
 
 
 def lost_checks(base: dict[str, Any], reviewer_ids: list[int], applicant_id: int) -> dict[str, dict[str, int]]:
@@ -349,7 +375,7 @@ def wait_drain(timeout: float) -> tuple[float, bool]:
 
 
 def _fmt_ms(x: float) -> str:
-    return "—" if math.isinf(x) else f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
+    return "—" if math.isinf(x) or math.isnan(x) else f"{x:,.0f}" if x >= 100 else f"{x:.1f}"
 
 
 def main() -> None:
@@ -398,6 +424,13 @@ def main() -> None:
         sessions = {u: cases_bench.login(u) for u in [*reviewers, "bench_applicant"]}
         warm(track)
         time.sleep(3)  # the workers' start-up delay, the scheduler's first enqueues
+        # the seed's own notifications (and the scheduler's first round) are worked off before the
+        # traffic starts, so that the backlog and the workers' CPU measured are the traffic's
+        waited, drained0 = wait_drain(900)
+        print(f"task queue before the traffic drained in {waited:.0f} s", flush=True)
+        if not drained0:
+            raise SystemExit("the task queue did not drain before the traffic")
+        connections.close_all()
 
         def line(kind: str, path: str, cookies: dict[str, str] | None, body: str) -> str:
             cookie = "; ".join(f"{k}={v}" for k, v in (cookies or {}).items())
@@ -425,7 +458,7 @@ def main() -> None:
         t_start = timezone.now()
         tasks0 = task_counts()
         connections.close_all()
-        rss0 = fleet.rss()
+        rss0, cpu0 = fleet.rss(), fleet.cpu()
         load0 = os.getloadavg()
         out = tmp / "wrk.out"
         t0 = time.monotonic() + 1.0  # the schedule starts once every connection is up
@@ -436,6 +469,7 @@ def main() -> None:
         cmd += [str(targets), str(out), f"{t0:.6f}", f"{rate:.3f}", str(seconds), f"{int(time.time())}", "2"]
         print(f"wrk: {seconds} s at {rate:g} req/s, {conns} connections", flush=True)
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        cpu1 = fleet.cpu()
         stop.set()
         sampler_thread.join()
         if proc.returncode:
@@ -449,7 +483,7 @@ def main() -> None:
     finally:
         stop.set()
         fleet.stop()
-    kinds, meta, errors = read_out(out)
+    kinds, meta, errors, timeline = read_out(out)
     lost = lost_checks(base, reviewer_ids, applicant_id)
     tasks = task_counts(since=t_start)
     failed = tasks.get("FAILED", 0)
@@ -485,6 +519,18 @@ def main() -> None:
             f"  {name:9} sent {sent:6d}  2xx {kok:6d}  non-2xx {kbad:4d}  p50 {_fmt_ms(k.pct(0.5)):>6}  "
             f"p95 {_fmt_ms(k.pct(0.95)):>6}  p99 {_fmt_ms(k.pct(0.99)):>6} ms"
         )
+    say(
+        "p95 over time (ms, each tenth of the run, all types): "
+        + ", ".join(_fmt_ms(x) for x in p95_over_time(timeline, seconds))
+    )
+    tick = 1000 / os.sysconf("SC_CLK_TCK")
+    cpu = {n: ((cpu1[n] or 0) - (cpu0[n] or 0)) * tick / 1000 for n in fleet.specs if cpu0[n] is not None}
+    web_ms = sum(v for n, v in cpu.items() if n.startswith("web")) * 1000 / max(1, ok)
+    say(
+        "CPU s during the traffic: "
+        + ", ".join(f"{n} {v:.1f}" for n, v in cpu.items())
+        + f" (web {web_ms:.1f} ms per answered request)"
+    )
     for e in errors[:10]:
         say(f"  error: {e}")
     checks = []

@@ -17,7 +17,7 @@
 -- consecutive lines (bench/cases.py's staggered order); the other kinds are cycled. Each complaint gets
 -- its own Idempotency-Key (RUNID, thread, counter). Responses are matched to their requests by the
 -- X-Bench-Seq header the bench settings echo back. OUT receives, per thread and kind, a summary line,
--- the first error answers, and one "kind latency_ms" line per answer.
+-- the first error answers, and one "lat kind latency_ms due_s" line per answer.
 local ffi = require("ffi")
 ffi.cdef([[
 typedef struct { long tv_sec; long tv_nsec; } xn_timespec;
@@ -63,7 +63,8 @@ local fifo_due, fifo_kind, fifo_item = {}, {}, {}
 local head, tail, nextn, seq = 1, 0, 0, 0
 local rate, window, t0, nthreads, runid
 -- results (read by done() through thread:get, which copies only flat tables safely): per kind
--- sent_<kind>, ok_<kind>, bad_<kind> and lat_<kind> (ms); in flight at the end = sent - ok - bad
+-- sent_<kind>, ok_<kind>, bad_<kind>, lat_<kind> (ms) and at_<kind> (when the answered request was due,
+-- s after T0); in flight at the end = sent - ok - bad
 errs = {} -- a few error answers: "kind status body"
 unmatched, exhausted, maxlag, late = 0, 0, 0, 0
 local pending_due, pending_kind = {}, {} -- seq -> due time, kind; until answered
@@ -72,7 +73,7 @@ function init(args)
   out_path, t0, rate, window, runid = args[2], tonumber(args[3]), tonumber(args[4]), tonumber(args[5]), args[6]
   nthreads = tonumber(args[7])
   for _, k in ipairs(KINDS) do
-    _G["sent_" .. k], _G["ok_" .. k], _G["bad_" .. k], _G["lat_" .. k] = 0, 0, 0, {}
+    _G["sent_" .. k], _G["ok_" .. k], _G["bad_" .. k], _G["lat_" .. k], _G["at_" .. k] = 0, 0, 0, {}, {}
   end
   local j = 0 -- index among the opinion lines
   for line in io.lines(args[1]) do
@@ -164,8 +165,9 @@ function response(status, headers, body)
   end
   local kind = pending_kind[s]
   pending_due[s], pending_kind[s] = nil, nil
-  local lat = _G["lat_" .. kind]
+  local lat, at = _G["lat_" .. kind], _G["at_" .. kind]
   lat[#lat + 1] = (now() - due) * 1000
+  at[#at + 1] = due - t0
   if status >= 200 and status < 300 and headers["Idempotent-Replayed"] == nil then
     _G["ok_" .. kind] = _G["ok_" .. kind] + 1
   else
@@ -197,9 +199,9 @@ function done(summary, latency, requests)
       f:write("err " .. e .. "\n")
     end
     for _, k in ipairs(KINDS) do
-      local l = t:get("lat_" .. k)
+      local l, a = t:get("lat_" .. k), t:get("at_" .. k)
       for i = 1, #l do
-        f:write(string.format("lat %s %.3f\n", k, l[i]))
+        f:write(string.format("lat %s %.3f %.3f\n", k, l[i], a[i]))
       end
     end
   end
