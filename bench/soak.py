@@ -21,9 +21,9 @@ and 30 complaints to look up by number and query code. Then starts, with bench/s
 logs the reviewers and an applicant in (session + CSRF, like the browser), and drives one wrk run of
 `--seconds` (2 threads, one per web process, keep-alive) with bench/soak_wrk.lua: open loop at
 `--rate` requests per second, each request's type from a fixed pattern — 20 % online applications
-(POST /api/cases, multipart form fields), 30 % opinions (POST /api/cases/{case}/tasks/{task}/opinion,
-each open task once, by its department's reviewer), 20 % anonymous complaints
-(POST /api/complaints/submit, each with its own Idempotency-Key), 30 % public tracking look-ups
+(POST /api/cases, form fields, no files), 30 % opinions (POST /api/cases/{case}/tasks/{task}/opinion,
+each open task once, by its department's reviewer), 20 % complaints without a session
+(POST /api/complaints/submit, named, each with its own Idempotency-Key), 30 % public tracking look-ups
 (GET /api/cases/track and /api/complaints/track, half each) — latency counted from each request's
 due time.
 
@@ -68,7 +68,7 @@ SHARE = {"app": 0.2, "opinion": 0.3, "complaint": 0.2, "track": 0.3}  # as the 1
 LABEL = {
     "app": "online application",
     "opinion": "opinion on a step",
-    "complaint": "complaint (anonymous API)",
+    "complaint": "complaint (public API, no session)",
     "track": "public tracking look-up",
 }
 N_TRACKED = 30
