@@ -134,12 +134,24 @@ def test_notice_and_penalty_pdfs(world, iw, client, tmp_path):
 def test_pdfs_refused_outside_scope(world, iw, client, username):
     filing = _filed(world, iw)
     notice = first_violation_notice_issue(**notice_args(world, entry_for(world, iw)))
+    baseline = baseline_set(actor=world.user("legal"), item=iw.penalty_item, basis="食品安全法", tiers=TIERS)
+    decision = penalty_decide(
+        actor=world.user("dept_head"),
+        tier=baseline.tiers.get(),
+        enterprise_name="青溪市鲜果店",
+        credit_code=OTHER_ENTERPRISE,
+        facts="销售过期食品",
+        amount="2000",
+        officials=[world.user("clerk"), world.user("reviewer")],
+    )
     client.force_login(world.user(username))
     for url in (
         f"/inspections/filings/{filing.pk}/pdf/",
         f"/inspections/first-violations/{notice.pk}/pdf/",
+        f"/inspections/penalties/{decision.pk}/pdf/",
         f"/api/inspections/filings/{filing.pk}/pdf",
         f"/api/inspections/notices/{notice.pk}/pdf",
+        f"/api/inspections/penalties/{decision.pk}/pdf",
     ):
         assert client.get(url).status_code in (403, 404), url
 
