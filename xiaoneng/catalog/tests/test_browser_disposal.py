@@ -70,3 +70,9 @@ def test_a_citizen_trying_to_apply_for_a_cancelled_item_sees_the_reason(page, wo
     page.goto(page.base + "/catalog/fees/")
     assert "青价费〔2020〕1号" in page.locator("#fee-catalog").inner_text()
     screenshot(page, "catalog-fees-01-public")
+    # and the administrator's page lists it with its state and the form for a new entry
+    _login(page, "admin")
+    page.goto(page.base + "/workbench/catalog/fees/")
+    assert "已公布" in page.locator("#fee-entries").inner_text()
+    assert page.locator("#fee-entry-form").count() == 1
+    screenshot(page, "catalog-fees-02-admin")
