@@ -2,7 +2,10 @@
 evaluation.MonitoringPointReport row is copied, with its id, into enterprise.MonitoringPointReport
 (point name, department, date, text, severity, who recorded it, times); the copies have no
 designated point and are already closed (the office recorded them, nobody is waiting for a reply).
-evaluation's next migration drops the old table. Reversible: going back copies the rows back."""
+evaluation's next migration drops the old table. Reversible: going back copies the rows back (the
+fields evaluation had; a report's workflow is lost) and empties the enterprise table, so that going
+forward again does not copy a row twice. Both ways the receiving table's id sequence is moved past the
+copied ids (tested in enterprise/tests/test_migrations.py)."""
 
 from django.db import migrations
 
@@ -32,14 +35,15 @@ def forward(apps, schema_editor):
             New.objects.bulk_create(rows)
             rows = []
     New.objects.bulk_create(rows)
-    if rows or New.objects.exists():
-        # ids were copied: move PostgreSQL's sequence past them (SQLite needs nothing)
-        if schema_editor.connection.vendor == "postgresql":
-            table = New._meta.db_table
-            with schema_editor.connection.cursor() as cur:
-                cur.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}"
-                )
+    _sequence_past_ids(schema_editor, New)
+
+
+def _sequence_past_ids(schema_editor, model):
+    """Ids were copied: move PostgreSQL's sequence past them (SQLite's AUTOINCREMENT follows by itself)."""
+    if schema_editor.connection.vendor == "postgresql" and model.objects.exists():
+        table = model._meta.db_table
+        with schema_editor.connection.cursor() as cur:
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
 
 
 def backward(apps, schema_editor):
@@ -62,6 +66,8 @@ def backward(apps, schema_editor):
             for r in New.objects.order_by("id")
         ]
     )
+    _sequence_past_ids(schema_editor, Old)
+    New.objects.all().delete()
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -40,12 +40,14 @@ from xiaoneng.enterprise.services import (
     problem_reply,
     project_create,
 )
-from xiaoneng.enterprise.tests.conftest import CODE, OTHER_CODE, EntWorld
+from xiaoneng.enterprise.tests.conftest import CODE, OTHER_CODE, EntWorld, credit
 from xiaoneng.orgs.choices import ApplicantKind, Role
+from xiaoneng.orgs.models import User
 from xiaoneng.orgs.tests.factories import UserFactory
 from xiaoneng.workdays.choices import ClockStatus
 
 API = "/api/enterprise"
+ASSOCIATION_CODE = credit("51339100MA2GGGGG2")  # 5…: a social organisation (行业协会)
 
 
 def _as(client: Client, user: Any) -> Client:
@@ -113,19 +115,22 @@ def stage(world, ew: EntWorld) -> Stage:
         credit_code=CODE,
     )
     approval = approval_add(actor=clerk, project=project, item=ew.item)
-    account = UserFactory(
-        username="association",
-        role=Role.APPLICANT,
-        applicant_kind=ApplicantKind.COMPANY,
-        company_name="青溪市机械行业协会",
-        company_credit_code=OTHER_CODE,
+    account = cast(
+        User,
+        UserFactory(
+            username="association",
+            role=Role.APPLICANT,
+            applicant_kind=ApplicantKind.COMPANY,
+            company_name="青溪市机械行业协会",
+            company_credit_code=ASSOCIATION_CODE,
+        ),
     )
     point = monitoring_point_designate(
         actor=world.user("supervisor"),
         region=world.city,
         name="机械行业协会监测点",
         kind="association",
-        credit_code=OTHER_CODE,
+        credit_code=ASSOCIATION_CODE,
         account=account,
     )
     submitted = monitoring_report_submit(
@@ -192,6 +197,8 @@ def test_pairing_visit_and_problem_solved_within_its_clock(client, world, ew):
     assert [x["solution"] for x in r.json()["replies"]] == [False, True]
     p = Problem.objects.select_related("clock").get(pk=problem["id"])
     assert (p.clock.kind, p.clock.status) == (SOLVE_CLOCK_KIND, ClockStatus.STOPPED)
+    assert p.solved_at is not None
+    assert p.clock.due_date is not None
     assert p.solved_at.date() <= p.clock.due_date  # solved within its clock
     # the enterprise rates it (RAT-1 levels, a number or its text)
     r = _post(_as(client, ew.other_company), f"/problems/{problem['id']}/rate", {"satisfaction": 2, "comment": "及时"})
