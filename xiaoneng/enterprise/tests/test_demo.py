@@ -62,6 +62,8 @@ def test_demo_loads_once_and_is_lawful():
     assert by_status[ProblemStatus.ASSIGNED].clock.status == ClockStatus.RUNNING
     closed = by_status[ProblemStatus.CLOSED]
     assert closed.clock.status == ClockStatus.STOPPED
+    assert closed.solved_at is not None
+    assert closed.clock.due_date is not None
     assert closed.solved_at.date() <= closed.clock.due_date  # solved within its clock
     assert closed.satisfaction == 1
     # visits within their pairing's period (ENT-2)
