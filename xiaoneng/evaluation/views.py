@@ -197,18 +197,18 @@ def _scheme_page(
 
 
 def _survey_context(user: Any, scheme: Scheme, indicators: list[Indicator], office: bool) -> dict[str, Any]:
-    """EVA-1 社会测评: the surveys tied to the scheme's units, and for the office what it may tie
+    """EVA-1 社会测评, for the office: the surveys tied to the scheme's units, and what it may tie
     (the surveys of its region and their rating questions: one question per unit in a questionnaire
     listing many units)."""
     survey_indicators = [i for i in indicators if i.kind == IndicatorKind.SURVEY]
-    if not survey_indicators:
+    if not survey_indicators or not office:
         return {"survey_indicators": [], "survey_targets": [], "surveys": [], "survey_questions": []}
     targets = list(
         SurveyTarget.objects.filter(indicator__scheme=scheme)
         .select_related("indicator", "survey", "department", "question")
         .order_by("indicator__order", "indicator_id", "department__name", "id")
     )
-    surveys = list(surveys_for(user).order_by("-created_at", "-id")[:100]) if office else []
+    surveys = list(surveys_for(user).order_by("-created_at", "-id")[:100])
     questions = (
         list(
             Question.objects.filter(survey__in=surveys, kind=QuestionKind.RATING)
