@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.params import bounded_int
@@ -173,7 +173,7 @@ def _indicator(scheme: Scheme, pk: int) -> Indicator:
 
 
 @router.post("/schemes/{pk}/panel-scores", response={201: EvaluationDetailOut}, summary="A panel member scores a unit")
-def panel_score(request: AuthedRequest, pk: int, payload: ScoreIn) -> tuple[int, EvaluationDetailOut]:
+def panel_score(request: AuthedRequest, pk: int, payload: ScoreIn) -> Status[EvaluationDetailOut]:
     bounded_int(pk, "pk")
     scheme = access_scheme_by_id(request.user, pk)
     ind = _indicator(scheme, payload.indicator_id)
@@ -184,18 +184,18 @@ def panel_score(request: AuthedRequest, pk: int, payload: ScoreIn) -> tuple[int,
     services.panel_score_submit(
         actor=request.user, indicator=ind, department=unit.department, score=payload.score, comment=payload.comment
     )
-    return 201, EvaluationDetailOut(detail="ok")
+    return Status(201, EvaluationDetailOut(detail="ok"))
 
 
 @router.post(
     "/schemes/{pk}/self-assessments", response={201: EvaluationDetailOut}, summary="A department head self-assesses"
 )
-def self_assess(request: AuthedRequest, pk: int, payload: SelfIn) -> tuple[int, EvaluationDetailOut]:
+def self_assess(request: AuthedRequest, pk: int, payload: SelfIn) -> Status[EvaluationDetailOut]:
     bounded_int(pk, "pk")
     scheme = access_scheme_by_id(request.user, pk)
     ind = _indicator(scheme, payload.indicator_id)
     services.self_assessment_submit(actor=request.user, indicator=ind, score=payload.score, statement=payload.statement)
-    return 201, EvaluationDetailOut(detail="ok")
+    return Status(201, EvaluationDetailOut(detail="ok"))
 
 
 def _warning(w: Any) -> WarningOut:
@@ -251,11 +251,11 @@ def public_commitments(request: Any, year: int | None = None) -> list[Commitment
 @router.post(
     "/commitments/{pk}/vote", response={201: EvaluationDetailOut}, summary="A verified citizen votes (年底评诺)"
 )
-def vote(request: AuthedRequest, pk: int, payload: VoteIn) -> tuple[int, EvaluationDetailOut]:
+def vote(request: AuthedRequest, pk: int, payload: VoteIn) -> Status[EvaluationDetailOut]:
     bounded_int(pk, "pk")
     c = get_object_or_404(commitments_public(), pk=pk)
     services.commitment_vote(actor=request.user, commitment=c, choice=payload.choice)
-    return 201, EvaluationDetailOut(detail="ok")
+    return Status(201, EvaluationDetailOut(detail="ok"))
 
 
 @router.get("/schemes", response=list[SchemeOut], summary="Schemes the user may read")
