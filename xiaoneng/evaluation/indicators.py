@@ -9,8 +9,8 @@ that owns the data or here:
 where `my_function(unit, period) -> Measure` — or, for sources that are cheaper read for all units
 at once (one GROUP BY instead of one query per unit), `register_provider(..., batch=fn)` with
 `fn(units, period) -> {department_id: Measure}`. Providers read other apps only through their
-public selectors, scoped to `period.viewer` (the office member who computes), and imports stay
-inside the functions so that this module loads without the apps above it.
+public selectors, scoped to `period.viewer` (the office member who computes); every app read here
+sits below evaluation in the import layers (pyproject's import-linter contract).
 
 Registered now: the efficiency index and alert cards (supervision), complaint reply and callback
 rates (complaints), rating satisfaction and bad-review rectification (ratings), rectification

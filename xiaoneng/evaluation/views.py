@@ -53,7 +53,7 @@ from xiaoneng.evaluation.selectors import (
     warnings_for,
 )
 from xiaoneng.orgs.models import Department
-from xiaoneng.ratings.choices import QuestionKind
+from xiaoneng.ratings.choices import QuestionKind, RespondentGroup
 from xiaoneng.ratings.models import Question
 from xiaoneng.ratings.selectors import surveys_for
 
@@ -170,7 +170,7 @@ def _scheme_page(
             "tree": _tree(indicators),
             "units": units,
             "errors": weight_errors(scheme) if office and scheme.status == SchemeStatus.DRAFT else [],
-            "results": [(r, rank_text(r)) for r in results],
+            "results": [(r, rank_text(r), _detail_rows(r)) for r in results],
             "chart": chart,
             "member": member,
             "panel_indicators": [i for i in indicators if i.kind == IndicatorKind.PANEL],
@@ -194,6 +194,23 @@ def _scheme_page(
         },
         status=status,
     )
+
+
+def _detail_rows(r: UnitResult) -> list[tuple[dict[str, Any], str]]:
+    """A result's indicator rows, each with, for a survey, its answers per respondent group
+    (人大代表 4、企业 6 …, in the groups' order) — the sample behind the score, group by group."""
+    order = {g: i for i, g in enumerate(RespondentGroup.values)}
+    labels = dict(RespondentGroup.choices)
+    out = []
+    for d in r.details:
+        groups = ""
+        raw = d.get("raw") or {}
+        if d.get("kind") == IndicatorKind.SURVEY and raw:
+            groups = "、".join(
+                f"{labels.get(g, g)} {n}" for g, n in sorted(raw.items(), key=lambda kv: order.get(kv[0], len(order)))
+            )
+        out.append((d, groups))
+    return out
 
 
 def _survey_context(user: Any, scheme: Scheme, indicators: list[Indicator], office: bool) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def test_the_ten_seed_groups_are_respondent_groups():
     assert {"resident", "supervisor", "other"} <= set(RespondentGroup.values)
 
 
-def test_a_survey_across_ten_groups_scores_each_target_unit(world, ev):
+def test_a_survey_across_ten_groups_scores_each_target_unit(client, world, ev):
     # given one questionnaire with a question per unit, and one link per seed group
     office = world.user("supervisor")
     survey = survey_create(actor=office, title="2026年度社会测评（十个层次）")
@@ -74,3 +74,7 @@ def test_a_survey_across_ten_groups_scores_each_target_unit(world, ev):
     # and the county unit, tied to no survey, has no survey score
     county = next(d for d in results[world.county_dept.pk].details if d["kind"] == "survey")
     assert county["n"] == 0
+    # and the scheme page shows the sample behind the survey score group by group, in the seed's order
+    client.force_login(office)
+    body = client.get(f"/evaluation/schemes/{ev.scheme.pk}/").content.decode()
+    assert "、".join(f"{label} 1" for _g, label in SEED_GROUPS) in body
