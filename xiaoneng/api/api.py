@@ -81,3 +81,64 @@ def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     # issue 9: too many tracking look-ups from one address (xiaoneng.core.throttle); ninja adds Retry-After
     return api.create_response(request, {"detail": limit_message(exc.wait)}, status=429)
+
+
+from ninja.errors import AuthenticationError, HttpError  # noqa: E402
+from ninja.errors import ValidationError as SchemaValidationError  # noqa: E402
+
+# pydantic's error types, told in the user's language (the rest fall back to "invalid value")
+_SCHEMA_ERRORS = {
+    "missing": _("缺少必填项。"),
+    "int_parsing": _("请输入整数。"),
+    "int_type": _("请输入整数。"),
+    "float_parsing": _("请输入数字。"),
+    "float_type": _("请输入数字。"),
+    "finite_number": _("请输入有限的数字。"),
+    "bool_parsing": _("请输入是或否（true/false）。"),
+    "bool_type": _("请输入是或否（true/false）。"),
+    "string_type": _("请输入文字。"),
+    "string_too_long": _("内容过长。"),
+    "string_too_short": _("内容过短。"),
+    "date_parsing": _("日期格式应为 YYYY-MM-DD。"),
+    "date_from_datetime_parsing": _("日期格式应为 YYYY-MM-DD。"),
+    "datetime_parsing": _("时间格式应为 ISO 8601。"),
+    "datetime_from_date_parsing": _("时间格式应为 ISO 8601。"),
+    "list_type": _("应为列表。"),
+    "dict_type": _("应为对象。"),
+    "model_attributes_type": _("应为对象。"),
+    "enum": _("不是可选的值。"),
+    "literal_error": _("不是可选的值。"),
+    "greater_than_equal": _("数值过小。"),
+    "less_than_equal": _("数值过大。"),
+    "int_from_float": _("请输入整数。"),
+}
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    # A request that does not fit the operation's schema (a wrong JSON type, a missing field, NaN for an
+    # integer): 422 as before, with each error's location and a translated message instead of pydantic's
+    # English text (the raw type stays in "type" for programs).
+    errors = [
+        {
+            "loc": list(e.get("loc", ())),
+            "type": e.get("type", ""),
+            "msg": str(_SCHEMA_ERRORS.get(str(e.get("type", "")), _("取值无效。"))),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(_("请先登录。"))}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals carry English text; the one a client meets is a body that is not JSON
+    message = str(exc)
+    if message.startswith("Cannot parse request body"):
+        message = str(_("请求内容无法解析，请发送有效的 JSON。"))
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
