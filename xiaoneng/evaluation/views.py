@@ -406,6 +406,8 @@ def warning_list(request: AuthedRequest) -> HttpResponse:
     require_staff(request.user)
     user = request.user
     office = user.region_id is not None and is_office_for(user, user.region)
+    kept: dict[str, Any] = {}
+    status = 200
     if request.method == "POST":
         if not office:
             raise PermissionDenied
@@ -442,8 +444,11 @@ def warning_list(request: AuthedRequest) -> HttpResponse:
             else:
                 raise ValidationError(_("未知操作。"))
         except ValidationError as e:
+            # answered on the page with the message and what was typed kept
             _errors(request, e)
-        return redirect("evaluation:warnings")
+            kept, status = {action: request.POST}, 400
+        else:
+            return redirect("evaluation:warnings")
     qs = warnings_for(user)
     month = _month(request.GET.get("month", ""))
     if month:
@@ -467,7 +472,9 @@ def warning_list(request: AuthedRequest) -> HttpResponse:
             "departments": _departments(user).order_by("name")[:500] if office else [],
             "month": request.GET.get("month", "")[:7],
             "today": timezone.localdate().isoformat(),
+            "kept": kept,
         },
+        status=status,
     )
 
 

@@ -1,5 +1,6 @@
-"""Every form of the scheme pages, refused, answers on the page with the translated message and the
-typed input kept (selects keep their choice), and writes nothing (issue 12)."""
+"""Every form of the scheme pages (and of the warning-index page), refused, answers on the page with
+the translated message and the typed input kept (selects keep their choice), and writes nothing
+(issue 12)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from xiaoneng.evaluation.models import (
     Award,
     EvaluatedUnit,
     Indicator,
+    Interview,
     PanelScore,
     Scheme,
     SelfAssessment,
     SurveyTarget,
+    WarningIndex,
     WarningTalk,
 )
 from xiaoneng.evaluation.services import panel_member_add, scheme_bottom_act, scheme_compute, scheme_publish
@@ -219,3 +222,48 @@ def test_office_ties_a_survey_question_to_a_unit_on_the_page(client, world, ev):
     assert page.status_code == 400
     assert "请选择社会测评指标" in page.content.decode()
     assert SurveyTarget.objects.count() == 1
+
+
+def test_refused_warning_page_forms_keep_what_was_typed(client, world):
+    client.force_login(world.user("supervisor"))
+    url = "/evaluation/warnings/"
+    # a monitoring-point report dated in year 1
+    page = client.post(
+        url,
+        {
+            "action": "monitoring",
+            "point": "工业园区监测点",
+            "department": world.other_dept.pk,
+            "day": "0001-01-01",
+            "text": "施工许可拖延两周",
+            "severity": "2",
+        },
+    )
+    body = page.content.decode()
+    assert page.status_code == 400
+    assert "报告日期的年份须在" in body
+    form = body.split('id="monitoring-form"')[1].split("</form>")[0]
+    assert 'value="工业园区监测点"' in form
+    assert 'value="施工许可拖延两周"' in form
+    assert 'value="0001-01-01"' in form
+    assert f'<option value="{world.other_dept.pk}" selected>' in form
+    assert '<option value="2" selected>' in form
+    # an interview with an unknown severity
+    page = client.post(
+        url,
+        {"action": "interview", "department": world.dept.pk, "day": "2026-03-02", "text": "窗口推诿", "severity": "9"},
+    )
+    body = page.content.decode()
+    assert page.status_code == 400
+    assert "请选择有效的严重程度" in body
+    form = body.split('id="interview-form"')[1].split("</form>")[0]
+    assert 'value="窗口推诿"' in form
+    assert 'value="2026-03-02"' in form
+    assert f'<option value="{world.dept.pk}" selected>' in form
+    # a month that is not one
+    page = client.post(url, {"action": "compute", "month": "2026-13"})
+    assert page.status_code == 400
+    assert "请选择月份" in page.content.decode()
+    assert 'value="2026-13"' in page.content.decode().split('id="compute-form"')[1].split("</form>")[0]
+    assert not Interview.objects.exists()
+    assert not WarningIndex.objects.exists()
