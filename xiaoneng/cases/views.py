@@ -645,12 +645,16 @@ def _window_page(
     item_errors: list[str],
     file_errors: list[str],
 ) -> HttpResponse:
+    # CAT-DIS-2: the dropdown leaves out an item cancelled, delegated or entrusted from its effective
+    # date (one announced for a later date is still offered); a stale page that posts one anyway is
+    # refused with the reason (published_version), since the POST looks the item up among all of them.
+    offered = items.filter(Q(disposal="") | Q(disposal_date__gt=timezone.localdate()))
     return render(
         request,
         "cases/window.html",
         {
             "form": form,
-            "items": items,
+            "items": offered,
             "token": token,
             "chosen": chosen,
             "item_errors": item_errors,

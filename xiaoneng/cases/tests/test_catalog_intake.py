@@ -136,3 +136,23 @@ def test_cat_fee_3_a_fee_withdrawn_from_the_fee_catalog_is_not_charged(world, cw
     with pytest.raises(ValidationError, match="不在本辖区公布的收费目录中"):
         fee_charge_record(case=case, actor=world.user("clerk"), fee=fee, amount="10.00", receipt_number="R1")
     assert FeeCharge.objects.count() == 0
+
+
+def test_the_window_form_no_longer_offers_a_disposed_item_but_still_an_announced_one(world, cw):
+    # given one item cancelled from a past date and another whose entrustment is only announced
+    item_disposal_set(
+        actor=world.user("legal"), item=cw.simple, disposal="cancelled", document="国发〔2026〕1号", effective=PAST
+    )
+    later = dt.date.today() + dt.timedelta(days=30)
+    item_disposal_set(
+        actor=world.user("legal"),
+        item=cw.parallel,
+        disposal="entrusted",
+        document="青政发〔2026〕4号",
+        effective=later,
+        body="城东街道办事处",
+    )
+    page = client_for(world.user("clerk")).get("/workbench/cases/window/").content.decode()
+    # CAT-DIS-2: the dropdown leaves the cancelled item out and keeps the one not yet in force
+    assert f'<option value="{cw.simple.pk}"' not in page
+    assert f'<option value="{cw.parallel.pk}"' in page
