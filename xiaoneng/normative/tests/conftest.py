@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.utils import timezone
 
 from xiaoneng.normative.models import NormativeDocument
-from xiaoneng.normative.services import document_publish, document_review, document_submit
+from xiaoneng.normative.services import document_publish, document_review
+from xiaoneng.normative.tests.factories import NormativeDocumentFactory
 
 
 def submit(world: Any, **overrides: Any) -> NormativeDocument:
@@ -20,7 +21,7 @@ def submit(world: Any, **overrides: Any) -> NormativeDocument:
         "summary": "规范食品小作坊登记条件、程序和监督检查。",
     }
     args.update(overrides)
-    return document_submit(**args)
+    return cast(NormativeDocument, NormativeDocumentFactory(**args))
 
 
 def publish(world: Any, document: NormativeDocument, **overrides: Any) -> NormativeDocument:

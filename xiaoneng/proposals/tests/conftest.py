@@ -3,13 +3,13 @@ housing bureau co-handling, and a major decision of the market regulator."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from xiaoneng.proposals.actions.decisions import decision_register
-from xiaoneng.proposals.actions.proposals import proposal_register
 from xiaoneng.proposals.models import MajorDecision, Proposal
+from xiaoneng.proposals.tests.factories import ProposalFactory
 
 
 def register(world: Any, **overrides: Any) -> Proposal:
@@ -26,7 +26,7 @@ def register(world: Any, **overrides: Any) -> Proposal:
         "cohandlers": [world.other_dept],
     }
     args.update(overrides)
-    return proposal_register(**args)
+    return cast(Proposal, ProposalFactory(**args))
 
 
 def decision(world: Any, **overrides: Any) -> MajorDecision:
