@@ -18,7 +18,7 @@ from xiaoneng.core.throttle import ApiThrottle
 from xiaoneng.inspections.actions.filings import filing_approve, filing_refuse, filing_submit
 from xiaoneng.inspections.actions.first_violations import first_violation_notice_close, first_violation_notice_issue
 from xiaoneng.inspections.actions.penalties import penalty_decide
-from xiaoneng.inspections.actions.records import evidence_add, finding_add
+from xiaoneng.inspections.actions.records import act_evidence_add, evidence_add, finding_add
 from xiaoneng.inspections.models import (
     DiscretionTier,
     EnforcementCertificate,
@@ -30,9 +30,12 @@ from xiaoneng.inspections.models import (
     PenaltyDecision,
 )
 from xiaoneng.inspections.permissions import (
+    EVIDENCE_FIELDS,
     access_filing_by_id,
     access_inspection_by_id,
     access_notice_by_id,
+    access_penalty_by_id,
+    evidence_access,
     is_department_user,
     is_staff_user,
 )
@@ -318,9 +321,45 @@ def add_evidence(request: AuthedRequest, pk: int, files: File[list[UploadedFile]
 @router.get("/evidence/{pk}/file", summary="Download one file of a record (in the user's scope)")
 def get_evidence_file(request: AuthedRequest, pk: int) -> FileResponse:
     _staff(request)
-    ev = get_object_or_404(InspectionEvidence.objects.only("id", "inspection_id", "file", "name"), pk=pk)
-    access_inspection_by_id(request.user, ev.inspection_id)  # 404 outside the user's scope
+    ev = get_object_or_404(InspectionEvidence.objects.only(*EVIDENCE_FIELDS), pk=pk)
+    evidence_access(request.user, ev)  # 404 outside the user's scope
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.name)
+
+
+@router.get("/notices/{pk}/evidence", response=list[EvidenceOut], summary="执法全过程记录: files of a notice")
+def list_notice_evidence(request: AuthedRequest, pk: int) -> list[EvidenceOut]:
+    _staff(request)
+    notice = access_notice_by_id(request.user, pk)
+    return [_evidence_out(e) for e in notice.evidence.select_related("uploaded_by")[:LIST_CAP]]
+
+
+@router.post(
+    "/notices/{pk}/evidence",
+    response={201: list[EvidenceOut]},
+    summary="执法全过程记录: add files to a notice",
+)
+def add_notice_evidence(request: AuthedRequest, pk: int, files: File[list[UploadedFile]]) -> Status[Any]:
+    _staff(request)
+    notice = access_notice_by_id(request.user, pk)
+    stored = act_evidence_add(actor=request.user, act=notice, files=files)
+    return Status(201, [_evidence_out(e) for e in stored])
+
+
+@router.get("/penalties/{pk}/evidence", response=list[EvidenceOut], summary="执法全过程记录: files of a penalty")
+def list_penalty_evidence(request: AuthedRequest, pk: int) -> list[EvidenceOut]:
+    _staff(request)
+    penalty = access_penalty_by_id(request.user, pk)
+    return [_evidence_out(e) for e in penalty.evidence.select_related("uploaded_by")[:LIST_CAP]]
+
+
+@router.post(
+    "/penalties/{pk}/evidence", response={201: list[EvidenceOut]}, summary="执法全过程记录: add files to a penalty"
+)
+def add_penalty_evidence(request: AuthedRequest, pk: int, files: File[list[UploadedFile]]) -> Status[Any]:
+    _staff(request)
+    penalty = access_penalty_by_id(request.user, pk)
+    stored = act_evidence_add(actor=request.user, act=penalty, files=files)
+    return Status(201, [_evidence_out(e) for e in stored])
 
 
 @router.get("/certificates", response=list[CertificateOut], summary="Enforcement certificates in the user's scope")

@@ -223,13 +223,25 @@ class InspectionOfficial(models.Model):
 
 
 def _evidence_path(instance: InspectionEvidence, filename: str) -> str:
+    if instance.notice_id:
+        return f"inspections/evidence/notice/{instance.notice_id}/{filename}"
+    if instance.penalty_id:
+        return f"inspections/evidence/penalty/{instance.penalty_id}/{filename}"
     return f"inspections/evidence/{instance.inspection_id}/{filename}"
 
 
 class InspectionEvidence(TimeStampedModel):
-    """A file recorded with an inspection (photos, minutes, checklists), checked by upload_check."""
+    """执法全过程记录: a file (photos, recordings, documents) of one enforcement act — an inspection
+    record, a first-violation notice or a penalty decision; exactly one parent is set (check
+    constraint). Checked by upload_check."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="evidence")
+    inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    notice = models.ForeignKey(
+        "FirstViolationNotice", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    penalty = models.ForeignKey(
+        "PenaltyDecision", null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
     file = models.FileField(_("佐证材料"), upload_to=_evidence_path, max_length=300)
     name = models.CharField(_("文件名"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -238,6 +250,16 @@ class InspectionEvidence(TimeStampedModel):
         verbose_name = _("检查佐证材料")
         verbose_name_plural = _("检查佐证材料")
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(inspection__isnull=False, notice__isnull=True, penalty__isnull=True)
+                    | models.Q(inspection__isnull=True, notice__isnull=False, penalty__isnull=True)
+                    | models.Q(inspection__isnull=True, notice__isnull=True, penalty__isnull=False)
+                ),
+                name="inspections_evidence_one_parent",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

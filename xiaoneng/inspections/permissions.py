@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "EVIDENCE_FIELDS",
     "access_certificate_by_id",
     "access_filing_by_id",
     "access_inspection_by_id",
@@ -12,6 +13,7 @@ __all__ = [
     "can_approve_filing",
     "can_issue_certificate",
     "can_record_for",
+    "evidence_access",
     "in_region",
     "is_department_user",
     "is_office_user",
@@ -28,6 +30,7 @@ from xiaoneng.inspections.models import (
     EnforcementCertificate,
     FirstViolationNotice,
     Inspection,
+    InspectionEvidence,
     InspectionFiling,
     PenaltyDecision,
 )
@@ -98,6 +101,19 @@ def access_notice_by_id(user: Any, pk: int) -> FirstViolationNotice:
 
 def access_penalty_by_id(user: Any, pk: int) -> PenaltyDecision:
     return get_object_or_404(penalties_for(user), pk=pk)
+
+
+EVIDENCE_FIELDS = ("id", "inspection_id", "notice_id", "penalty_id", "file", "name")
+
+
+def evidence_access(user: Any, ev: InspectionEvidence) -> None:
+    """执法全过程记录: a file is reachable only through its parent act in the user's scope (404 outside)."""
+    if ev.notice_id is not None:
+        access_notice_by_id(user, ev.notice_id)
+    elif ev.penalty_id is not None:
+        access_penalty_by_id(user, ev.penalty_id)
+    else:
+        access_inspection_by_id(user, ev.inspection_id or 0)
 
 
 def may_check(user: Any, kind: str, department: Department) -> bool:

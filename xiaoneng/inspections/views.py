@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xiaoneng.core.http import AuthedRequest
@@ -25,6 +26,7 @@ from xiaoneng.inspections.actions.first_violations import (
 from xiaoneng.inspections.actions.penalties import baseline_set, penalty_decide
 from xiaoneng.inspections.actions.records import (
     EVIDENCE_SIGNATURES,
+    act_evidence_add,
     check_record,
     evidence_add,
     finding_add,
@@ -41,9 +43,10 @@ from xiaoneng.inspections.forms import (
     NoticeForm,
     PenaltyForm,
 )
-from xiaoneng.inspections.models import InspectionEvidence
+from xiaoneng.inspections.models import FirstViolationNotice, InspectionEvidence, PenaltyDecision
 from xiaoneng.inspections.pdf import filing_pdf, notice_pdf, penalty_pdf
 from xiaoneng.inspections.permissions import (
+    EVIDENCE_FIELDS,
     access_certificate_by_id,
     access_filing_by_id,
     access_inspection_by_id,
@@ -52,6 +55,7 @@ from xiaoneng.inspections.permissions import (
     can_approve_filing,
     can_issue_certificate,
     can_record_for,
+    evidence_access,
     is_department_user,
     is_office_user,
     is_staff_user,
@@ -363,8 +367,8 @@ def evidence_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_file(request: AuthedRequest, pk: int) -> FileResponse:
     _staff(request)
-    ev = get_object_or_404(InspectionEvidence.objects.only("id", "inspection_id", "file", "name"), pk=pk)
-    access_inspection_by_id(request.user, ev.inspection_id)  # 404 outside the user's scope
+    ev = get_object_or_404(InspectionEvidence.objects.only(*EVIDENCE_FIELDS), pk=pk)
+    evidence_access(request.user, ev)  # 404 outside the user's scope
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.name)
 
 
@@ -569,16 +573,90 @@ def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             messages.error(request, "；".join(e.messages))
         return redirect("inspections:notice", pk=notice.pk)
-    return render(
-        request,
-        "inspections/notice_detail.html",
-        {
-            "notice": notice,
-            "officials": notice.officials.all(),
-            "due": clock_due_date(notice.clock),
-            "may_close": can_record_for(request.user, notice.department) and notice.status == NoticeStatus.ISSUED,
-        },
-    )
+    return _act_page(request, notice)
+
+
+def _act_page(
+    request: AuthedRequest,
+    act: FirstViolationNotice | PenaltyDecision,
+    *,
+    token: str = "",
+    pending: Any = (),
+    upload_errors: Any = (),
+    status: int = 200,
+) -> HttpResponse:
+    """The page of a first-violation notice or a penalty decision with its 执法全过程记录."""
+    may_upload = can_record_for(request.user, act.department)
+    context: dict[str, Any] = {
+        "officials": act.officials.all(),
+        "evidence": act.evidence.select_related("uploaded_by"),
+        "may_upload": may_upload,
+        "upload_token": token or submission_token_new(),
+        "pending": list(pending),
+        "upload_errors": list(upload_errors),
+    }
+    if isinstance(act, FirstViolationNotice):
+        context |= {
+            "notice": act,
+            "due": clock_due_date(act.clock),
+            "may_close": may_upload and act.status == NoticeStatus.ISSUED,
+            "upload_url": reverse("inspections:notice_evidence_add", args=[act.pk]),
+        }
+        return render(request, "inspections/notice_detail.html", context, status=status)
+    context |= {"penalty": act, "upload_url": reverse("inspections:penalty_evidence_add", args=[act.pk])}
+    return render(request, "inspections/penalty_detail.html", context, status=status)
+
+
+@login_required
+def penalty_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return _act_page(request, access_penalty_by_id(request.user, pk))
+
+
+@login_required
+def notice_evidence_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return _act_evidence_add(request, access_notice_by_id(request.user, pk))
+
+
+@login_required
+def penalty_evidence_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    _staff(request)
+    return _act_evidence_add(request, access_penalty_by_id(request.user, pk))
+
+
+def _act_evidence_add(request: AuthedRequest, act: FirstViolationNotice | PenaltyDecision) -> HttpResponse:
+    """执法全过程记录 of a notice or a penalty: a failed round keeps each valid file
+    (core.uploads.PendingUploads) and lists it on the re-rendered page."""
+    if request.method != "POST" or not can_record_for(request.user, act.department):
+        raise PermissionDenied
+    token = request.POST.get("submission_token", "")
+    if not submission_token_valid(token):
+        token = submission_token_new()
+    pending = PendingUploads(request, token)
+    remove = request.POST.get("remove_upload", "")
+    if remove:
+        pending.remove(remove)
+        return _act_page(request, act, token=token, pending=pending.files())
+    errors: list[str] = []
+    for upload in request.FILES.getlist("files"):
+        try:
+            upload_check(upload, signatures=EVIDENCE_SIGNATURES)
+        except ValidationError as e:
+            errors.extend(e.messages)
+            continue
+        pending.keep(upload)
+    if not errors:
+        try:
+            act_evidence_add(actor=request.user, act=act, files=pending.opened())
+        except ValidationError as e:
+            errors.extend(e.messages)
+        else:
+            pending.discard()
+            messages.success(request, _("材料已上传。"))
+            name = "inspections:notice" if isinstance(act, FirstViolationNotice) else "inspections:penalty"
+            return redirect(name, pk=act.pk)
+    return _act_page(request, act, token=token, pending=pending.files(), upload_errors=errors, status=400)
 
 
 def first_violation_public(request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_EVIDENCE",
     "MAX_FINDINGS",
+    "act_evidence_add",
     "check_record",
     "evidence_add",
     "finding_add",
@@ -29,11 +30,13 @@ from xiaoneng.inspections.actions.filings import _transition, check_published_it
 from xiaoneng.inspections.actions.inputs import check_credit_code, check_date, check_officials, check_text
 from xiaoneng.inspections.choices import Exemption, FilingStatus, InspectionKind
 from xiaoneng.inspections.models import (
+    FirstViolationNotice,
     Inspection,
     InspectionEvidence,
     InspectionFiling,
     InspectionFinding,
     InspectionOfficial,
+    PenaltyDecision,
 )
 from xiaoneng.inspections.permissions import can_record_for, may_check
 from xiaoneng.orgs.models import Department, User
@@ -67,10 +70,19 @@ def check_files(files: Sequence[Any]) -> None:
         raise ValidationError(errors)
 
 
-def store_evidence(*, inspection: Inspection, files: Sequence[Any], actor: Any) -> list[InspectionEvidence]:
+def store_evidence(
+    *, inspection: Inspection | None = None, files: Sequence[Any], actor: Any, parent: Any = None
+) -> list[InspectionEvidence]:
+    """Files kept as InspectionEvidence of an inspection or of `parent` (a notice or a penalty)."""
     stored = []
     for f in files:
-        ev = InspectionEvidence(inspection=inspection, name=(f.name or "file")[-200:], uploaded_by=actor)
+        ev = InspectionEvidence(name=(f.name or "file")[-200:], uploaded_by=actor)
+        if isinstance(parent, FirstViolationNotice):
+            ev.notice = parent
+        elif isinstance(parent, PenaltyDecision):
+            ev.penalty = parent
+        else:
+            ev.inspection = inspection
         ev.file.save(f.name or "file", f, save=False)
         ev.save()
         stored.append(ev)
@@ -280,6 +292,35 @@ def evidence_add(*, actor: Any, inspection: Inspection, files: Sequence[Any]) ->
         event_append(
             subject=locked,
             action="inspection.evidence_added",
+            actor=actor,
+            after={"evidence": [e.pk for e in stored], "names": [e.name for e in stored]},
+        )
+    return stored
+
+
+def act_evidence_add(
+    *, actor: Any, act: FirstViolationNotice | PenaltyDecision, files: Sequence[Any]
+) -> list[InspectionEvidence]:
+    """执法全过程记录 of a first-violation notice (首违告诫书) or a penalty decision, by those who may
+    record for its department (can_record_for). Every file through core.uploads.upload_check (all bad
+    files reported at once); at most MAX_EVIDENCE per act; one event names the files."""
+    if not can_record_for(actor, act.department):
+        raise PermissionDenied(_("您不能为该执法文书上传材料。"))
+    if not files:
+        raise ValidationError(_("请选择要上传的文件。"), code="no_files")
+    check_files(files)
+    model = type(act)
+    with transaction.atomic():
+        locked = model.objects.select_for_update(of=("self",)).get(pk=act.pk)
+        if locked.evidence.count() + len(files) > MAX_EVIDENCE:
+            raise ValidationError(
+                _("每份执法文书最多%(n)d个佐证材料。") % {"n": MAX_EVIDENCE}, code="too_many_evidence"
+            )
+        stored = store_evidence(parent=locked, files=files, actor=actor)
+        prefix = "first_violation_notice" if isinstance(locked, FirstViolationNotice) else "penalty"
+        event_append(
+            subject=locked,
+            action=f"{prefix}.evidence_added",
             actor=actor,
             after={"evidence": [e.pk for e in stored], "names": [e.name for e in stored]},
         )
