@@ -7,8 +7,10 @@ __all__ = [
     "disposal_blocks",
     "disposal_notice",
     "fee_catalog_in_force",
+    "fee_catalog_issue",
     "fee_catalog_issues",
     "fee_catalog_published",
+    "fee_catalog_snapshot",
     "fee_entries_for_user",
     "fee_entries_public",
     "fee_outside_catalog_reason",
@@ -219,6 +221,31 @@ def _fee_issue(name: str, lower: Decimal, upper: Decimal, entries: list[FeeCatal
         "upper": upper,
         "ranges": ranges,
     }
+
+
+def fee_catalog_snapshot(tenant_id: int, on: date | None = None) -> list[FeeCatalogEntry] | None:
+    """The jurisdiction's entries in force on `on`, in one query, for checking many fees at once (the
+    spreadsheet import): None when it has never published an entry (CAT-FEE-2: nothing is refused),
+    else the entries in force (an emptied catalog, [], covers nothing)."""
+    on = on or timezone.localdate()
+    entries = list(
+        FeeCatalogEntry.objects.filter(
+            tenant_id=tenant_id, status__in=[FeeEntryStatus.PUBLISHED, FeeEntryStatus.WITHDRAWN]
+        )
+    )
+    if not entries:
+        return None
+    return [
+        e
+        for e in entries
+        if e.status == FeeEntryStatus.PUBLISHED and e.valid_from <= on and (e.valid_to is None or e.valid_to >= on)
+    ]
+
+
+def fee_catalog_issue(name: str, lower: Decimal, upper: Decimal, entries: list[FeeCatalogEntry]) -> str | None:
+    """CAT-FEE-1: why one fee (name, lower–upper) is not covered by `entries` (a fee_catalog_snapshot),
+    None when it is."""
+    return _fee_issue(name, lower, upper, entries)
 
 
 def fee_catalog_issues(version: ItemVersion, on: date | None = None) -> list[str]:

@@ -15,13 +15,15 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from xiaoneng.catalog.models import Item
+from xiaoneng.catalog.models import FeeCatalogEntry, Item
 from xiaoneng.catalog.permissions import can_edit, can_register
+from xiaoneng.catalog.selectors import fee_catalog_issue, fee_catalog_snapshot
 from xiaoneng.catalog.services import THEME_MAX
 from xiaoneng.catalog.spreadsheet.columns import (
     CODE,
@@ -422,6 +424,8 @@ def catalog_import(
         raise ImportFailed(problems)
     lookups = Lookups.load(tenant_id)
     pending = _parse(sheets, tenant_id=tenant_id, department=department, lookups=lookups, problems=problems)
+    # CAT-FEE-1: the fee catalog in force today, read once for the whole file (None: never published)
+    fee_entries = fee_catalog_snapshot(tenant_id)
     existing = existing_items(tenant_id, [p.code for p in pending])
     codes = {p.code: parse_implementing_code(p.code)[0] for p in pending}
     owners = credit_code_owners(tenant_id, [parts.credit_code for parts in codes.values() if parts])
@@ -498,6 +502,8 @@ def catalog_import(
                 )
         content, type_issues = normalize(p.raw)
         issues += type_issues + check_content(content, lookups=lookups, department=dept, for_declare=publish)
+        if fee_entries is not None:
+            issues += _fee_catalog_issues(content, fee_entries)
         problems += [_where(p, i) for i in issues if i.path not in p.reported]
         p.content = content
     missing_list = _missing_departments(missing, owners)
@@ -505,6 +511,24 @@ def catalog_import(
         problems.sort(key=lambda x: (list(SHEETS).index(x.sheet) if x.sheet in SHEETS else 99, x.row or 0))
         raise ImportFailed(problems, missing_list)
     return write_catalog(pending, existing, actor=actor, publish=publish, lookups=lookups, progress=progress)
+
+
+def _fee_catalog_issues(content: dict[str, Any], entries: list[FeeCatalogEntry]) -> list[Issue]:
+    """CAT-FEE-1: each fee of a row the published fee catalog in force does not cover — by name
+    (收费项目) or by its range (the bound outside every entry of that name). A fee whose name or
+    amounts are missing or invalid is already reported by check_content and not checked here."""
+    out = []
+    for i, fee in enumerate(content.get("fees") or []):
+        name, lower, upper = fee.get("name") or "", fee.get("lower"), fee.get("upper")
+        if not name or not isinstance(lower, Decimal) or not isinstance(upper, Decimal) or lower > upper:
+            continue
+        message = fee_catalog_issue(name, lower, upper, entries)
+        if message is None:
+            continue
+        named = [e for e in entries if e.name == name.strip()]
+        column = "name" if not named else "upper" if any(e.lower <= lower for e in named) else "lower"
+        out.append(Issue(("fees", i, column), message))
+    return out
 
 
 def _missing_departments(

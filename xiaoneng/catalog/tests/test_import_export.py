@@ -1,5 +1,6 @@
 """Excel import/export: all-or-nothing with a per-row report, idempotent re-import, round trip."""
 
+import datetime as dt
 import io
 import re
 from unittest import mock
@@ -8,6 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from xiaoneng.catalog import services
@@ -428,3 +431,82 @@ def test_import_replaces_a_draft_through_the_update_write_step(world):
     assert version.status == "draft"
     assert version.enquiry_channel == "0571-87654321"
     assert version.materials.get().blank_form.name == material.blank_form.name
+
+
+def _fee_entry(world, name, lower, upper):
+    entry = services.fee_entry_create(
+        actor=world.user("admin"),
+        tenant_id=world.city.pk,
+        name=name,
+        legal_basis="《行政事业性收费标准管理办法》",
+        approving_document="青价费〔2020〕1号",
+        lower=lower,
+        upper=upper,
+        valid_from=dt.date(2026, 1, 1),
+    )
+    return services.fee_entry_publish(actor=world.user("admin"), entry=entry)
+
+
+def _with_fee_rows(world):
+    """The exported catalog with a second fee, 检测费, on the item that has 工本费 (5–10.5 元), and a
+    committed limit over two thirds of the statutory one on the first item."""
+    _catalog(world)
+    wb = load_workbook(io.BytesIO(catalog_export_bytes(Item.objects.all())))
+    fees, items = wb["fees"], wb["items"]
+    row = [c.value for c in fees[2]]
+    fee_headers = {c.value: c.column - 1 for c in fees[1]}
+    row[fee_headers["收费项目"]] = "检测费"
+    fees.append(row)
+    headers = {c.value: c.column for c in items[1]}
+    items.cell(2, headers["承诺办结时限"]).value = 19  # CAT-4 (statutory 20)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("publish_it", [False, True])
+def test_cat_fee_1_import_reports_each_fee_outside_the_fee_catalog_with_the_other_problems(world, publish_it):
+    # given a published fee catalog with 工本费 up to 8 元 only, and a file whose 工本费 is 5–10.5 元,
+    # with a 检测费 the catalog does not list, and a CAT-4 problem in the items sheet
+    data = _with_fee_rows(world)
+    _fee_entry(world, "工本费", "0", "8")
+    before = _snapshot()
+    events = Event.objects.count()
+    # when it is imported (as drafts, or as the administrator's bulk registration)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ImportFailed) as exc:
+        catalog_import(
+            data=data, filename="fees.xlsx", actor=world.user("admin"), department=world.dept, publish=publish_it
+        )
+    # then each fee row is named in the same report as the other problems, and nothing is written
+    found = {(p.sheet, p.row, p.column): p.message for p in exc.value.problems}
+    assert "超出收费目录核定的 0.00–8.00 元" in found["fees", 2, "收费标准上限（元）"]
+    assert "不在本辖区公布的收费目录中" in found["fees", 3, "收费项目"]
+    assert ("items", 2, "承诺办结时限") in found
+    assert not any("CAT-" in m for m in found.values())
+    assert _snapshot() == before
+    assert Event.objects.count() == events
+    # and the fee catalog is read once for the file, not once per row
+    assert sum("feecatalogentry" in q["sql"].lower() for q in queries.captured_queries) == 1
+
+
+def test_cat_fee_1_import_of_fees_the_catalog_covers_goes_through(world):
+    # given a catalog listing both fees with a wide enough range
+    _fee_entry(world, "工本费", "0", "20")
+    _fee_entry(world, "检测费", "0", "20")
+    data = _with_fee_rows(world)
+    wb = load_workbook(io.BytesIO(data))
+    headers = {c.value: c.column for c in wb["items"][1]}
+    wb["items"].cell(2, headers["承诺办结时限"]).value = 13
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    # when it is imported, then it is written (the 检测费 added to the item as a new draft)
+    report = catalog_import(
+        data=buffer.getvalue(), filename="ok.xlsx", actor=world.user("clerk"), department=world.dept
+    )
+    assert report.updated >= 1
+    assert sorted(
+        f.name for f in Fee.objects.filter(version__item__head__name="食品经营许可", version__status="draft")
+    ) == [
+        "工本费",
+        "检测费",
+    ]
