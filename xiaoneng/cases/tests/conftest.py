@@ -126,7 +126,9 @@ def published_copies(item: Item, n: int) -> list[Item]:
     for i in range(n):
         clone = Item.objects.get(pk=item.pk)
         clone.pk = None
-        clone.implementing_code = f"{item.implementing_code[:-5]}{i:05d}"
+        # ends in 9: the codes the catalog factories make end in 001, so a copy never takes the code of
+        # another item of the department (a copy once matched the item made 100th in the process)
+        clone.implementing_code = f"{item.implementing_code[:-5]}{i:04d}9"
         clone.base_code = f"X{i:011d}"
         clone.published = None
         clone.head = None
