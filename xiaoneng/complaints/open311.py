@@ -112,6 +112,9 @@ def _endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable
                     return resp
                 if fmt not in FORMATS:
                     raise Open311Error(400, _("不支持的格式：%(fmt)s（仅支持 json 或 xml）") % {"fmt": fmt})
+                # a NUL byte cannot be stored or compared by PostgreSQL (DataError): the client's error
+                if any("\x00" in k or "\x00" in v for k, vs in request.GET.lists() for v in vs):
+                    raise Open311Error(400, _("请求参数不能包含空字符（NUL）。"))
                 return func(request, fmt, *args, **kwargs)
             except Open311Error as e:
                 return _error(fmt, e)

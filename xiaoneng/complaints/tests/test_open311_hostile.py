@@ -208,3 +208,11 @@ def test_fuzz_post_never_5xx(client, o311, fmt, fields):
 def test_fuzz_get_never_5xx(client, o311, fmt, params):
     r = client.get(f"/open311/v2/requests.{fmt}", params)
     assert r.status_code < 500, (params, r.content[:300])
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("param", ["service_request_id", "service_code", "status", "jurisdiction_id"])
+def test_a_nul_byte_in_a_parameter_is_a_400_on_every_database(client, o311, fmt, param):
+    # hypothesis found it on PostgreSQL, which refuses NUL in text (DataError, was a 500)
+    r = client.get(f"/open311/v2/requests.{fmt}", {param: "a\x00b"})
+    assert r.status_code == 400
