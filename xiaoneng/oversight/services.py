@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.core.actors import actor_required, is_system
 from xiaoneng.core.scoping import restrict
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
@@ -75,8 +76,11 @@ def can_submit(actor: Any, rectification: Rectification) -> bool:
 
 
 def _can_open(actor: Any, department: Department) -> bool:
-    if actor is None:  # the system itself (the supervision scan)
+    # the system's own processes (the supervision scan, grading, a substantiated complaint) say so with
+    # SYSTEM; a missing actor is a programming error, never a silent pass (issue 10)
+    if is_system(actor):
         return True
+    actor_required(actor)
     if actor.is_superuser:
         return True
     if actor.role not in VERIFIER_ROLES or actor.region_id is None:
@@ -129,7 +133,7 @@ def rectification_open(
     problem = text_clean(problem, field="problem", label=_("问题描述"), max_length=5000)
     measures = text_clean(measures, field="measures", label=_("整改措施"), max_length=5000, min_length=0)
     origin = origin or (
-        RectificationOrigin.SYSTEM if source is not None or actor is None else RectificationOrigin.OTHER
+        RectificationOrigin.SYSTEM if source is not None or is_system(actor) else RectificationOrigin.OTHER
     )
     if origin not in RectificationOrigin.values:
         raise ValidationError({"origin": _("请选择问题来源。")})

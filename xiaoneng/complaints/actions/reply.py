@@ -19,6 +19,7 @@ from xiaoneng.complaints.choices import Kind, Status
 from xiaoneng.complaints.clocks import clock_stop_open
 from xiaoneng.complaints.models import Complaint, ComplaintReply
 from xiaoneng.complaints.permissions import can_handle, can_office
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import User
@@ -96,5 +97,5 @@ def _open_rectification(c: Complaint) -> None:
         title=_("投诉属实整改：%(title)s") % {"title": c.title[:80]},
         problem=_("效能投诉 %(number)s 经核查属实：%(content)s") % {"number": c.number, "content": c.content[:500]},
         source=c,
-        actor=None,  # opened by the system on the department's finding
+        actor=SYSTEM,  # opened by the system on the department's finding
     )

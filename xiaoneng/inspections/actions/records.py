@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from xiaoneng.catalog.choices import ItemType
 from xiaoneng.catalog.models import Item
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.core.trail import event_append
 from xiaoneng.core.uploads import UPLOAD_SIGNATURES, upload_check
 from xiaoneng.inspections.actions.filings import _transition, check_published_item
@@ -239,7 +240,8 @@ def _finding(*, actor: Any, inspection: Inspection, text: str) -> InspectionFind
     )
     # Department staff may not open rectifications by hand (oversight: office and leaders only); a
     # finding of their own inspection opens it as the system would, and the finding's event names them.
-    opener = actor if (actor.is_superuser or actor.role in VERIFIER_ROLES) else None
+    # a department's own finding: its rectification is opened by the system on the record's behalf
+    opener = actor if (actor.is_superuser or actor.role in VERIFIER_ROLES) else SYSTEM
     rect = rectification_open(
         department=inspection.department,
         title=_("%(kind)s发现问题：%(text)s") % {"kind": inspection.get_kind_display(), "text": text[:60]},

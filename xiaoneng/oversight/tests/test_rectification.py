@@ -4,8 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.core.models import Event
-from xiaoneng.oversight.choices import RectificationStatus
+from xiaoneng.oversight.choices import RectificationOrigin, RectificationStatus
+from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.services import (
     rectification_open,
     rectification_reject,
@@ -109,3 +111,15 @@ def test_pages_work_for_the_department_and_the_supervisor(world, client):
     assert client.get("/oversight/").status_code == 200
     client.force_login(world.user("applicant"))
     assert client.get("/oversight/").status_code == 403
+
+
+def test_a_missing_actor_is_refused_and_the_system_says_so(world):
+    # issue 10: actor=None used to pass the permission check as "the system"; the system's own processes
+    # now name SYSTEM, and a forgotten actor is a programming error that writes nothing
+    before = Rectification.objects.count()
+    with pytest.raises(TypeError, match="actor is required"):
+        rectification_open(department=world.dept, title="t", problem="p")
+    assert Rectification.objects.count() == before
+    rect = rectification_open(department=world.dept, title="系统开具", problem="红牌超期", actor=SYSTEM)
+    assert rect.origin == RectificationOrigin.SYSTEM
+    assert Event.objects.for_subject(rect).get(action="rectification.opened").actor_id is None

@@ -37,6 +37,7 @@ from django.db.models import DateTimeField, IntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.core.services import notify, tracking_number_next
 from xiaoneng.core.trail import EventEntry, events_append_many, events_append_new_rows
 from xiaoneng.orgs.choices import Role
@@ -416,6 +417,7 @@ def _open_rectifications(*, raised: list[Raised], result: ScanResult) -> None:
             % {"label": alert.label, "due": alert.due_date},
             owner=None,
             source=Alert(pk=alert.id),
+            actor=SYSTEM,  # opened by the scan itself
         )
         result.rectifications += 1
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.complaints.choices import Kind as ComplaintKind
 from xiaoneng.complaints.choices import Status as ComplaintStatus
 from xiaoneng.complaints.models import Complaint
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.core.services import tracking_number_next
 from xiaoneng.core.trail import event_append
 from xiaoneng.orgs.models import Department, Region
@@ -255,7 +256,7 @@ def efficiency_policy_save(*, actor: Any, policy: EfficiencyPolicy) -> Efficienc
     return policy
 
 
-def efficiency_grade_quarter(*, tenant: Region, year: int, quarter: int, actor: Any = None) -> list[QuarterGrade]:
+def efficiency_grade_quarter(*, tenant: Region, year: int, quarter: int, actor: Any = SYSTEM) -> list[QuarterGrade]:
     """SUP-5: grade every unit for the quarter from its monthly scores; a 不合格 grade carries a
     supervision recommendation (监察建议) and opens a Rectification (oversight), once per grade."""
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from conftest import login, screenshot
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.oversight.services import rectification_open
 from xiaoneng.supervision.bulletins.services import bulletin_create, bulletin_issue
 from xiaoneng.supervision.choices import BulletinKind, Level
@@ -37,7 +38,11 @@ def test_leader_one_page_drills_down_and_office_issues_bulletin(page, world):
     for level in (5, 4, 2):
         rating(world, level, at=now)
     rectification_open(
-        department=world.other_dept, title="红牌整改：招标文件备案超期", problem="超过承诺时限", source=reds[0]
+        department=world.other_dept,
+        title="红牌整改：招标文件备案超期",
+        problem="超过承诺时限",
+        source=reds[0],
+        actor=SYSTEM,
     )
     efficiency_compute(tenant=world.city, month=month_start(timezone.localdate()), now=now)
     # when 陈书记 opens her one page from the workbench menu

@@ -21,6 +21,7 @@ from django.utils.translation import trans_real
 
 from xiaoneng.complaints.choices import Kind, Status
 from xiaoneng.complaints.models import Complaint
+from xiaoneng.core.actors import SYSTEM
 from xiaoneng.core.models import Event
 from xiaoneng.oversight.models import Rectification
 from xiaoneng.oversight.services import rectification_open
@@ -199,7 +200,9 @@ def test_rat4_satisfaction_below_target_deducts_only_with_enough_ratings(world):
 def test_rat3_bad_review_counts_only_once_its_rectification_is_overdue(world):
 
     bad = rating(world, 1)
-    rect = rectification_open(department=world.dept, title="差评整改", problem="服务态度差", source=bad, limit=5)
+    rect = rectification_open(
+        department=world.dept, title="差评整改", problem="服务态度差", source=bad, limit=5, actor=SYSTEM
+    )
     # before the rectification's due time: no deduction
     efficiency_compute(tenant=world.city, month=OCT, now=rect.clock.due_at - timedelta(hours=1))
     assert points(score_of(world.dept), DeductionSource.BAD_REVIEW) == 0
