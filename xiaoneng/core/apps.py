@@ -9,7 +9,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from xiaoneng.core.schedule import register_periodic
-        from xiaoneng.core.tasks import task_results_prune_task, task_results_recover_task, trail_anchor_task
+        from xiaoneng.core.tasks import (
+            task_results_prune_task,
+            task_results_recover_task,
+            trail_anchor_task,
+            trail_partitions_task,
+        )
 
         # finished rows of the task table would grow without bound (one per notification, scan, …)
         register_periodic("core.task_results_prune", task_results_prune_task, 24 * 3600)
@@ -17,3 +22,5 @@ class CoreConfig(AppConfig):
         register_periodic("core.task_results_recover", task_results_recover_task, 300)
         # the daily seal of the Event trail; hourly so a run missed or refused the table lock is retried
         register_periodic("core.trail_anchor", trail_anchor_task, 3600)
+        # the coming months of the partitioned trail (PostgreSQL), three months ahead; daily
+        register_periodic("core.trail_partitions", trail_partitions_task, 24 * 3600)

@@ -35,6 +35,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +48,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from xiaoneng.core.models import Event
-from xiaoneng.core.trail import trail_anchor_verify, trail_verify
+from xiaoneng.core.trail import trail_anchor_verify, trail_heads_verify, trail_verify
 
 BACKUP_FORMAT = 1
 _FINGERPRINTS: dict[str, Callable[[], Any]] = {}
@@ -207,20 +208,28 @@ def backup_restore(src: Path, *, alias: str = "default", with_media: bool = True
             raise BackupError(f"{dump} is missing")
         conn.close()
         env, args = _pg_env(alias)
-        # --clean --if-exists drops what the dump recreates; one transaction: all of it or nothing
-        _run(
-            [
-                "pg_restore",
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--single-transaction",
-                f"--dbname={settings.DATABASES[alias]['NAME']}",
-                *args,
-                str(dump),
-            ],
-            env,
-        )
+        # Not `pg_restore --clean`: it drops a partition's inherited primary key before its table and
+        # fails on the partitioned trail (core.partitions). Instead the dump becomes SQL and psql runs
+        # it after emptying the schema, in ONE transaction: all of it or nothing, the old data kept on
+        # any error. The site's role must own the schema (it owns the database it migrated).
+        with tempfile.TemporaryDirectory() as tmp:
+            script, reset = Path(tmp) / "restore.sql", Path(tmp) / "reset.sql"
+            reset.write_text("DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n", encoding="utf-8")
+            _run(["pg_restore", "--no-owner", f"--file={script}", str(dump)], env)
+            _run(
+                [
+                    "psql",
+                    "--no-psqlrc",
+                    "--quiet",
+                    "--single-transaction",
+                    "--set=ON_ERROR_STOP=1",
+                    f"--dbname={settings.DATABASES[alias]['NAME']}",
+                    *args,
+                    f"--file={reset}",
+                    f"--file={script}",
+                ],
+                env,
+            )
     else:
         copy = src / "database.sqlite3"
         if not copy.is_file():
@@ -252,5 +261,6 @@ def restore_check(manifest: dict[str, Any]) -> RestoreReport:
         if now.get(name) != expected:
             report.differences.append(f"{name}: expected {expected!r}, found {now.get(name)!r}")
     report.trail_problems += [f"event {b.event_id} ({b.subject}): {b.problem}" for b in trail_verify()]
+    report.trail_problems += [f"subject {b.subject}: {b.problem}" for b in trail_heads_verify()]
     report.trail_problems += [f"anchor {a.day}: {a.problem}" for a in trail_anchor_verify()]
     return report

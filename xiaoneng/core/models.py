@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "Event",
+    "EventHead",
     "EventQuerySet",
     "Notification",
     "TenantModel",
@@ -62,6 +63,10 @@ class Event(models.Model):
     breaks the chain, which `manage.py verify_trail` reports; a `TrailAnchor` seals the rows
     daily, so that a deleted tail or a whole chain rewritten is reported too. Only `core.trail`
     creates events; nothing updates or deletes them.
+
+    On PostgreSQL the table is partitioned by month of `at` (migration 0006, core.partitions): the
+    database's primary key is (id, at) and `core_event_unique_seq` is kept by a unique index per month
+    plus a trigger across months; the model state below is what Django needs and is unchanged.
     """
 
     # No single-column indexes on `tenant` and `subject_type`: `core_event_tenant_at` and
@@ -123,6 +128,30 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionDenied(_("留痕记录只能追加，不能删除。"))
+
+
+class EventHead(models.Model):
+    """The newest link of each subject's chain, on PostgreSQL's partitioned trail (core.partitions).
+
+    Kept by the database, not by Python: a trigger on every insert into `core_event` moves the head
+    and refuses an event that does not continue its subject's chain (seq one past the head, prev_hash
+    the head's hash). Appends read the head (one key look-up) instead of the newest event, which on a
+    partitioned table is a probe of every month. Empty on SQLite, whose one table answers directly."""
+
+    pk = models.CompositePrimaryKey("subject_type", "subject_id")
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("对象类型")
+    )
+    subject_id = models.CharField(_("对象编号"), max_length=64)
+    seq = models.PositiveIntegerField(_("序号"))
+    hash = models.CharField(_("哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("留痕链头")
+        verbose_name_plural = _("留痕链头")
+
+    def __str__(self) -> str:
+        return f"{self.subject_type_id}:{self.subject_id}#{self.seq}"
 
 
 class TrailAnchor(models.Model):

@@ -17,6 +17,7 @@ __all__ = [
     "task_results_prune_task",
     "task_results_recover_task",
     "trail_anchor_task",
+    "trail_partitions_task",
 ]
 
 import logging
@@ -30,6 +31,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from xiaoneng.core.housekeeping import task_results_prune, task_results_recover
+from xiaoneng.core.partitions import event_partitions_ensure
 from xiaoneng.core.sms import get_sms_backend
 from xiaoneng.core.trail import trail_anchor_record
 
@@ -108,6 +110,17 @@ def task_results_recover_task() -> int:
     """Re-queue the tasks of a worker that died mid-task (core.housekeeping.task_results_recover)."""
 
     return task_results_recover()
+
+
+@task()
+def trail_partitions_task() -> list[str]:
+    """Create the coming months' partitions of the Event trail and move rows stranded in the default
+    partition into their month (core.partitions.event_partitions_ensure; PostgreSQL only, daily)."""
+
+    created = event_partitions_ensure()
+    if created:
+        log.info("trail partitions created: %s", ", ".join(created))
+    return created
 
 
 @task()

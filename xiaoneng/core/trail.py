@@ -37,6 +37,7 @@ __all__ = [
     "trail_anchor_record",
     "trail_anchor_verify",
     "trail_batch",
+    "trail_heads_verify",
     "trail_verify",
 ]
 
@@ -56,7 +57,8 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from xiaoneng.core.models import Event, TrailAnchor
+from xiaoneng.core.models import Event, EventHead, TrailAnchor
+from xiaoneng.core.partitions import event_heads_kept
 
 # --- the hash ---------------------------------------------------------------------------------
 
@@ -155,12 +157,20 @@ def event_append(
         pending.append(event)
         return event
     with transaction.atomic():
-        last = (
-            Event.objects.filter(subject_type=ct, subject_id=event.subject_id)
-            .order_by("-seq")
-            .values_list("seq", "hash")
-            .first()
-        )
+        if event_heads_kept(transaction.get_connection()):
+            # the chain's head (core.partitions): one key look-up, not a probe of every month
+            last = (
+                EventHead.objects.filter(subject_type=ct, subject_id=event.subject_id)
+                .values_list("seq", "hash")
+                .first()
+            )
+        else:
+            last = (
+                Event.objects.filter(subject_type=ct, subject_id=event.subject_id)
+                .order_by("-seq")
+                .values_list("seq", "hash")
+                .first()
+            )
         _seal(event, seq=last[0] + 1 if last else 1, prev_hash=last[1] if last else "")
         event.save(force_insert=True)
     return event
@@ -198,20 +208,30 @@ def trail_batch() -> Iterator[None]:
 def _last_links(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
     """The newest (seq, hash) of each subject, in one indexed query. Written in SQL because it runs on
     every case transition and the ORM's OR-of-pairs plus correlated subquery cost more to build than
-    to run; the unique (subject_type, subject_id, seq) index answers the MAX."""
+    to run. On PostgreSQL the chains' heads (core.partitions: one key look-up per subject, however
+    many months the trail spans); elsewhere the unique (subject_type, subject_id, seq) index answers
+    the MAX."""
+    connection = transaction.get_connection()
     meta = Event._meta
-    qn = transaction.get_connection().ops.quote_name
-    table = qn(meta.db_table)
+    qn = connection.ops.quote_name
     type_col, id_col = qn(meta.get_field("subject_type").column), qn(meta.get_field("subject_id").column)
     seq_col, hash_col = qn(meta.get_field("seq").column), qn(meta.get_field("hash").column)
     pairs = sorted(keys)
-    match = " OR ".join([f"(e.{type_col} = %s AND e.{id_col} = %s)"] * len(pairs))
-    sql = (
-        f"SELECT e.{type_col}, e.{id_col}, e.{seq_col}, e.{hash_col} FROM {table} e WHERE ({match}) "
-        f"AND e.{seq_col} = (SELECT MAX(m.{seq_col}) FROM {table} m "
-        f"WHERE m.{type_col} = e.{type_col} AND m.{id_col} = e.{id_col})"
-    )
-    with transaction.get_connection().cursor() as cursor:
+    if event_heads_kept(connection):
+        values = ", ".join(["(%s::integer, %s::text)"] * len(pairs))
+        sql = (
+            f"SELECT h.{type_col}, h.{id_col}, h.{seq_col}, h.{hash_col} FROM {qn(EventHead._meta.db_table)} h "
+            f"JOIN (VALUES {values}) AS k(t, s) ON h.{type_col} = k.t AND h.{id_col} = k.s"
+        )
+    else:
+        table = qn(meta.db_table)
+        match = " OR ".join([f"(e.{type_col} = %s AND e.{id_col} = %s)"] * len(pairs))
+        sql = (
+            f"SELECT e.{type_col}, e.{id_col}, e.{seq_col}, e.{hash_col} FROM {table} e WHERE ({match}) "
+            f"AND e.{seq_col} = (SELECT MAX(m.{seq_col}) FROM {table} m "
+            f"WHERE m.{type_col} = e.{type_col} AND m.{id_col} = e.{id_col})"
+        )
+    with connection.cursor() as cursor:
         cursor.execute(sql, [v for pair in pairs for v in pair])
         return {(t, s): (seq, h) for t, s, seq, h in cursor.fetchall()}
 
@@ -332,23 +352,31 @@ def _write_rows(rows: list[EventRow], *, batch_size: int = 2000) -> None:
 
 def _newest_links(subject_type_id: int, subject_ids: list[str]) -> dict[str, tuple[int, str]]:
     """The newest (seq, hash) of each of many subjects of one type, one query per 5,000. On
-    PostgreSQL one LIMIT 1 probe of the unique (type, subject, seq) index per subject, so a long
-    chain costs no more than a short one (4–5× faster than reading whole chains at 5 events per
-    subject, docs/performance.md); elsewhere every link is read and the last one kept."""
+    PostgreSQL the chains' heads (core.partitions), so neither a long chain nor many months cost more
+    than a short one (on a plain PostgreSQL table: one LIMIT 1 probe of the unique (type, subject,
+    seq) index per subject); elsewhere every link is read and the last one kept."""
     connection = transaction.get_connection()
     meta = Event._meta
     qn = connection.ops.quote_name
     type_col, id_col = qn(meta.get_field("subject_type").column), qn(meta.get_field("subject_id").column)
     seq_col, hash_col = qn(meta.get_field("seq").column), qn(meta.get_field("hash").column)
-    sql = (
-        f"SELECT s.id, e.{seq_col}, e.{hash_col} FROM unnest(%s::text[]) AS s(id) CROSS JOIN LATERAL "
-        f"(SELECT {seq_col}, {hash_col} FROM {qn(meta.db_table)} WHERE {type_col} = %s AND {id_col} = s.id "
-        f"ORDER BY {seq_col} DESC LIMIT 1) AS e"
-    )
+    if event_heads_kept(connection):
+        sql: str | None = (
+            f"SELECT h.{id_col}, h.{seq_col}, h.{hash_col} FROM {qn(EventHead._meta.db_table)} h "
+            f"WHERE h.{id_col} = ANY(%s::text[]) AND h.{type_col} = %s"
+        )
+    elif connection.vendor == "postgresql":
+        sql = (
+            f"SELECT s.id, e.{seq_col}, e.{hash_col} FROM unnest(%s::text[]) AS s(id) CROSS JOIN LATERAL "
+            f"(SELECT {seq_col}, {hash_col} FROM {qn(meta.db_table)} WHERE {type_col} = %s AND {id_col} = s.id "
+            f"ORDER BY {seq_col} DESC LIMIT 1) AS e"
+        )
+    else:
+        sql = None
     last: dict[str, tuple[int, str]] = {}
     for i in range(0, len(subject_ids), 5000):
         chunk = subject_ids[i : i + 5000]
-        if connection.vendor == "postgresql":
+        if sql is not None:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [chunk, subject_type_id])
                 last.update((sid, (seq, digest)) for sid, seq, digest in cursor.fetchall())
@@ -558,6 +586,34 @@ def trail_verify(
         if expected != e_hash:
             yield TrailBreak(pk, label, seq, "content does not match its hash")
         prev_hash, prev_seq = e_hash, seq
+
+
+def trail_heads_verify() -> Iterator[TrailBreak]:
+    """On PostgreSQL's partitioned trail (core.partitions), yield every subject whose chain head
+    (`core_eventhead`) is not its newest event: a tail deleted (the head is ahead of the chain), a
+    chain or a head written outside the trigger. One pass over the trail's (subject, seq) index and the
+    heads, merged by the database. Nothing to check where no heads are kept."""
+    connection = transaction.get_connection()
+    if not event_heads_kept(connection):
+        return
+    sql = (
+        "SELECT COALESCE(t.subject_type_id, h.subject_type_id), COALESCE(t.subject_id, h.subject_id), "
+        "t.id, t.seq, h.seq FROM (SELECT DISTINCT ON (subject_type_id, subject_id) subject_type_id, "
+        "subject_id, id, seq, hash FROM core_event ORDER BY subject_type_id, subject_id, seq DESC) t "
+        "FULL JOIN core_eventhead h ON h.subject_type_id = t.subject_type_id AND h.subject_id = t.subject_id "
+        "WHERE t.seq IS DISTINCT FROM h.seq OR t.hash IS DISTINCT FROM h.hash"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for type_id, subject_id, event_id, tail, head in cursor.fetchall():
+            label = f"{type_id}:{subject_id}"
+            if tail is None:
+                problem = f"the chain's head is #{head} but the subject has no event"
+            elif head is None:
+                problem = f"the chain ends at #{tail} but has no head"
+            else:
+                problem = f"the chain's head is #{head} but its newest event is #{tail}"
+            yield TrailBreak(event_id or 0, label, tail or 0, problem)
 
 
 # --- anchors ----------------------------------------------------------------------------------

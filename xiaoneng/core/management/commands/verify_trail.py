@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from xiaoneng.core.models import Event, TrailAnchor
-from xiaoneng.core.trail import trail_anchor_verify, trail_verify
+from xiaoneng.core.trail import trail_anchor_verify, trail_heads_verify, trail_verify
 
 
 class Command(BaseCommand):
@@ -34,7 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = Event.objects.count()
-        breaks = list(trail_verify())
+        # each chain's links, then (PostgreSQL) each chain's end against the head the database keeps
+        breaks = [*trail_verify(), *trail_heads_verify()]
         for b in breaks:
             self.stdout.write(f"BROKEN event id={b.event_id} subject={b.subject} seq={b.seq}: {b.problem}")
         anchor_breaks = list(trail_anchor_verify(since=options["since"]))
