@@ -99,6 +99,8 @@ def main() -> None:
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats("xiaoneng", top)
             pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+            if os.environ.get("XN_PROFILE_ALL"):
+                pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(int(os.environ["XN_PROFILE_ALL"]))
             print(out.getvalue())
 
 
