@@ -167,36 +167,41 @@ def _forget(conn: Any) -> None:
         delattr(conn, _HEADS_FLAG)
 
 
-def _create_month(cursor: object, month: date) -> str:
+def _unique_seq_index(cursor: Any, partition: str) -> None:
+    """The month's own unique (subject, seq) index: a partitioned table cannot have one over all months."""
+    cursor.execute(f"CREATE UNIQUE INDEX {partition}_unique_seq ON {partition} (subject_type_id, subject_id, seq)")
+
+
+def _create_month(cursor: Any, month: date) -> str:
     name = _partition_name(month)
-    run = cursor.execute  # type: ignore[attr-defined]
-    run(
+    cursor.execute(
         f"CREATE TABLE {name} PARTITION OF {PARENT} "
         f"FOR VALUES FROM ('{_bound(month)}') TO ('{_bound(_next_month(month))}')"
     )
-    run(f"CREATE UNIQUE INDEX {name}_unique_seq ON {name} (subject_type_id, subject_id, seq)")
+    _unique_seq_index(cursor, name)
     return name
 
 
-def _create_default(cursor: object) -> None:
-    run = cursor.execute  # type: ignore[attr-defined]
-    run(f"CREATE TABLE {DEFAULT_PARTITION} PARTITION OF {PARENT} DEFAULT")
-    run(f"CREATE UNIQUE INDEX {DEFAULT_PARTITION}_unique_seq ON {DEFAULT_PARTITION} (subject_type_id, subject_id, seq)")
+def _create_default(cursor: Any) -> None:
+    cursor.execute(f"CREATE TABLE {DEFAULT_PARTITION} PARTITION OF {PARENT} DEFAULT")
+    _unique_seq_index(cursor, DEFAULT_PARTITION)
 
 
-def _existing_months(cursor: object) -> set[str]:
-    run = cursor.execute  # type: ignore[attr-defined]
-    run(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
-        [PARENT],
-    )
-    return {r[0] for r in cursor.fetchall()}  # type: ignore[attr-defined]
+_PARTITIONS_SQL = (
+    "SELECT c.relname, c.reltuples, pg_total_relation_size(c.oid) FROM pg_inherits i "
+    "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass ORDER BY c.relname"
+)
 
 
-def _months_in(cursor: object, table: str) -> list[date]:
-    run = cursor.execute  # type: ignore[attr-defined]
+def _existing_months(cursor: Any) -> set[str]:
+    cursor.execute(_PARTITIONS_SQL, [PARENT])
+    return {r[0] for r in cursor.fetchall()}
+
+
+def _months_in(cursor: Any, table: str) -> list[date]:
+    run = cursor.execute
     run(f"SELECT DISTINCT date_trunc('month', at AT TIME ZONE %s)::date FROM {table}", [settings.TIME_ZONE])
-    return sorted(r[0] for r in cursor.fetchall())  # type: ignore[attr-defined]
+    return sorted(r[0] for r in cursor.fetchall())
 
 
 def event_partitions_ensure(*, today: date | None = None, months_ahead: int = MONTHS_AHEAD) -> list[str]:
@@ -228,7 +233,7 @@ def event_partitions_ensure(*, today: date | None = None, months_ahead: int = MO
                 cursor.execute(f"INSERT INTO {name} SELECT * FROM {DEFAULT_PARTITION} WHERE {where}")
                 cursor.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE {where}")
                 cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {name} FOR VALUES FROM ('{lo}') TO ('{hi}')")
-                cursor.execute(f"CREATE UNIQUE INDEX {name}_unique_seq ON {name} (subject_type_id, subject_id, seq)")
+                _unique_seq_index(cursor, name)
                 created.append(name)
             cursor.execute(f"ALTER TABLE {PARENT} ATTACH PARTITION {DEFAULT_PARTITION} DEFAULT")
         for month in missing:
@@ -242,11 +247,7 @@ def event_partitions(*, exact: bool = False) -> list[EventPartition]:
     if not event_table_partitioned():
         return []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, c.reltuples, pg_total_relation_size(c.oid) FROM pg_inherits i "
-            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass ORDER BY c.relname",
-            [PARENT],
-        )
+        cursor.execute(_PARTITIONS_SQL, [PARENT])
         rows = cursor.fetchall()
         parts = []
         for name, estimate, size in rows:
@@ -259,34 +260,34 @@ def event_partitions(*, exact: bool = False) -> list[EventPartition]:
     return sorted(parts, key=lambda p: (p.month is None, p.month or date.min))
 
 
-def _table_definitions(cursor: object, table: str) -> tuple[list[str], list[str]]:
+def _table_definitions(cursor: Any, table: str) -> tuple[list[str], list[str]]:
     """The secondary indexes and the foreign keys of `table`, as SQL that recreates them."""
-    run = cursor.execute  # type: ignore[attr-defined]
+    run = cursor.execute
     run(
         "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s "
         "AND indexname NOT IN (%s, %s) ORDER BY indexname",
         [table, f"{PARENT}_pkey", UNIQUE_SEQ],
     )
-    indexes = [r[0] for r in cursor.fetchall()]  # type: ignore[attr-defined]
+    indexes = [r[0] for r in cursor.fetchall()]
     run(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
         [table],
     )
-    fks = [f"ALTER TABLE {PARENT} ADD CONSTRAINT {n} {d}" for n, d in cursor.fetchall()]  # type: ignore[attr-defined]
+    fks = [f"ALTER TABLE {PARENT} ADD CONSTRAINT {n} {d}" for n, d in cursor.fetchall()]
     return indexes, fks
 
 
-def _drop_definitions(cursor: object, table: str) -> None:
-    run = cursor.execute  # type: ignore[attr-defined]
+def _drop_definitions(cursor: Any, table: str) -> None:
+    run = cursor.execute
     run(
         "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('f', 'p', 'u')",
         [table],
     )
-    for (name,) in cursor.fetchall():  # type: ignore[attr-defined]
+    for (name,) in cursor.fetchall():
         run(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
     run("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s", [table])
-    for (name,) in cursor.fetchall():  # type: ignore[attr-defined]
+    for (name,) in cursor.fetchall():
         run(f"DROP INDEX IF EXISTS {name}")
 
 

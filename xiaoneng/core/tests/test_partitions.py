@@ -209,6 +209,13 @@ def test_the_command_lists_and_ensures(world):
     assert f"core_event_y{date.today():%Y}m{date.today():%m}" in text
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("ahead", ["-1", "37", "9999"])
+def test_the_command_refuses_a_horizon_out_of_range(ahead):
+    with pytest.raises(CommandError, match="from 0 to 36"):
+        call_command("trail_partitions", "--ensure", "--months-ahead", ahead, stdout=StringIO())
+
+
 def test_the_scheduler_creates_the_months_daily():
     jobs = {p.name: p for p in periodic_tasks()}
     assert jobs["core.trail_partitions"].every_seconds == 24 * 3600

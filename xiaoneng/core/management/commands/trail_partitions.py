@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from xiaoneng.core.partitions import MONTHS_AHEAD, event_partitions, event_partitions_ensure, event_table_partitioned
@@ -23,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--exact", action="store_true", help="count the rows instead of PostgreSQL's estimate")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not 0 <= options["months_ahead"] <= 36:
+            raise CommandError(f"--months-ahead must be from 0 to 36, not {options['months_ahead']}")
         if not event_table_partitioned():
             self.stdout.write(f"core_event is not partitioned on this database ({connection.vendor}); nothing to do")
             return
