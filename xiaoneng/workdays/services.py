@@ -34,10 +34,11 @@ import chinese_calendar
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiaoneng.core.rowload import row_shape
 from xiaoneng.core.trail import event_append
 from xiaoneng.workdays.calendar import WorkCalendar, calendar_invalidate, calendar_load, get_calendar
 from xiaoneng.workdays.choices import (
@@ -632,7 +633,8 @@ def clock_stop(*, clock: Clock | int, actor: Any = None, at: datetime | None = N
 
 
 # what the trail records of a clock (_clock_snapshot), plus what "on time" and the event need
-_STOP_RETURNING = [
+_STOP_RETURNING = (
+    "id",
     "tenant",
     "limit",
     "extension_total",
@@ -642,7 +644,7 @@ _STOP_RETURNING = [
     "calendar_revision",
     "due_at",
     "started_at",
-]
+)
 
 
 def clock_stop_running(*, clock: Clock | int, actor: Any = None, at: datetime | None = None) -> Clock:
@@ -654,25 +656,29 @@ def clock_stop_running(*, clock: Clock | int, actor: Any = None, at: datetime | 
     fields of its snapshot (not a full row)."""
     pk = clock if isinstance(clock, int) else clock.pk
     at = at or timezone.now()
-    connection = transaction.get_connection()
+    using = router.db_for_write(Clock)
+    connection = connections[using]
     if not connection.features.can_return_rows_from_update:
         return clock_stop(clock=pk, actor=actor, at=at)
-    meta = Clock._meta
-    returning = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in _STOP_RETURNING]
-    values = [
-        (meta.get_field("status"), None, ClockStatus.STOPPED),
-        (meta.get_field("stopped_at"), None, at),
-        (meta.get_field("next_alert_at"), None, None),
-        (meta.get_field("updated_at"), None, timezone.now()),
-    ]
+    shape = row_shape(Clock, str(Clock._meta.db_table), using, names=_STOP_RETURNING)
     with transaction.atomic(savepoint=False):  # no savepoint: see clock_start
-        # Django's own UPDATE … RETURNING (what Model.save() uses to read F() results back): the
-        # QuerySet API has no public form of it; the rows come back through the fields' converters.
-        running = Clock.objects.filter(pk=pk, status=ClockStatus.RUNNING)
-        rows = running._update(values, returning)  # type: ignore[attr-defined]
-        if not rows:
+        # UPDATE … RETURNING by hand (core.rowload): the QuerySet API has no public form of it, and
+        # the ORM's compiler cost more than the statement; the row comes back through the fields'
+        # converters (core.rowload.RowShape)
+        qn = connection.ops.quote_name
+        sql = (
+            f"UPDATE {qn(Clock._meta.db_table)} SET {qn('status')} = %s, {qn('stopped_at')} = %s,"
+            f" {qn('next_alert_at')} = NULL, {qn('updated_at')} = %s WHERE {qn('id')} = %s AND {qn('status')} = %s"
+            f" RETURNING {shape.columns}"
+        )
+        ops = connection.ops
+        params = [ClockStatus.STOPPED, ops.adapt_datetimefield_value(at), ops.adapt_datetimefield_value(timezone.now())]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, pk, ClockStatus.RUNNING])
+            row = cursor.fetchone()
+        if row is None:
             return clock_stop(clock=pk, actor=actor, at=at)
-        stopped = Clock(pk=pk, **{f.attname: v for f, v in zip(returning, rows[0], strict=True)})
+        stopped = cast("Clock", shape.load(row, using=using))  # the snapshot's fields; the rest deferred
         stopped.status, stopped.stopped_at, stopped.next_alert_at = ClockStatus.STOPPED, at, None
         before = {**_clock_snapshot(stopped), "status": ClockStatus.RUNNING}
         event_append(

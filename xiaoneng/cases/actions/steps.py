@@ -21,8 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Subquery
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,10 +34,11 @@ from xiaoneng.cases.models import Case, Decision, Opinion, StepTask
 from xiaoneng.cases.permissions import can_step_decide, step_sign_decides
 from xiaoneng.catalog.choices import JoinPolicy, OnTimeout
 from xiaoneng.catalog.models import Step
+from xiaoneng.core.rowload import row_insert, row_shape, row_update
 from xiaoneng.core.services import notify
 from xiaoneng.core.trail import trail_batch
 from xiaoneng.orgs.choices import DEPARTMENT_ROLES, Role
-from xiaoneng.orgs.models import User
+from xiaoneng.orgs.models import Department, User
 from xiaoneng.workdays.choices import ClockStatus
 from xiaoneng.workdays.services import clock_start, clock_stop, clock_stop_running
 
@@ -181,12 +181,38 @@ def window_step_sign(locked: Case, actor: Any, at: datetime) -> bool:
     return True
 
 
-def _stage_tasks(case_id: int, index: int | Subquery, *related: str) -> list[StepTask]:
+def _stage_tasks(case_id: int, index: int, *related: str) -> list[StepTask]:
     """Every task of one stage (they carry the stage's join policy) with each task's department: one
     query, under the case lock. Clocks are stopped by pk (the clock service reads what it needs)."""
     qs = StepTask.objects.filter(case_id=case_id, stage_index=index).select_related("department", *related)
     # ordered here, not by the model's three-column ordering (a third of the query's cost in Python)
     return sorted(qs.order_by(), key=lambda t: t.pk)
+
+
+def _stage_tasks_of(case_id: int, task_id: int) -> list[StepTask]:
+    """_stage_tasks for the stage of task `task_id` (found by a subquery in the same statement), by
+    hand-written SQL (core.rowload): the opinion's read on every request, where the ORM's
+    compilation of the subquery and the join cost ten times the query (docs/performance.md)."""
+    using = router.db_for_write(StepTask)  # under the case lock: the primary, as the ORM would
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    t, d = row_shape(StepTask, "t", using), row_shape(Department, "d", using)
+    table = qn(StepTask._meta.db_table)
+    sql = (
+        f"SELECT {t.columns}, {d.columns} FROM {table} t INNER JOIN {qn(Department._meta.db_table)} d"
+        f" ON d.{qn('id')} = t.{qn('department_id')} WHERE t.{qn('case_id')} = %s AND t.{qn('stage_index')} ="
+        f" (SELECT s.{qn('stage_index')} FROM {table} s WHERE s.{qn('id')} = %s AND s.{qn('case_id')} = %s)"
+        f" ORDER BY t.{qn('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_id, task_id, case_id])
+        rows = cursor.fetchall()
+    tasks = []
+    for row in rows:
+        task = t.load(row, using=using)
+        task.department = d.load(row, t.width, using=using)  # type: ignore[attr-defined]
+        tasks.append(task)
+    return tasks  # type: ignore[return-value]
 
 
 def _join(case: Case, index: int, actor: Any, at: datetime, tasks: list[StepTask] | None = None) -> bool:
@@ -247,13 +273,9 @@ def case_step_decide(
     locked = case_lock(task.case_id, related=())
     # the task as it is now (under the case lock) with its stage siblings for the join check; a task
     # named by id only (permissions.task_ref: the API's look-up folded into this read) finds its
-    # stage by a subquery in the same statement
+    # stage by a subquery in the same statement (the page names it the same way)
     by_id = task.stage_index is None
-    if by_id:
-        index = StepTask.objects.filter(pk=task.pk, case_id=locked.pk).values("stage_index")[:1]
-        stage = _stage_tasks(locked.pk, Subquery(index))
-    else:
-        stage = _stage_tasks(locked.pk, task.stage_index)
+    stage = _stage_tasks_of(locked.pk, task.pk)
     fresh = next((t for t in stage if t.pk == task.pk), None)
     if fresh is None:
         if by_id:
@@ -274,7 +296,10 @@ def case_step_decide(
         if (seen_status or task.status) == TaskStatus.ACTIVE and fresh.status != TaskStatus.ACTIVE:
             raise ConflictError()
         raise ValidationError(_("该环节当前不能签署意见。"), code="state")
-    opinion = Opinion.objects.create(task=fresh, kind=kind, reasons=reasons, author=actor, is_written_followup=written)
+    using = router.db_for_write(Opinion)
+    opinion = Opinion(task=fresh, kind=kind, reasons=reasons, author=actor, is_written_followup=written)
+    opinion.created_at = opinion.updated_at = now
+    row_insert(opinion, using)  # the ORM's INSERT without its compiler (core.rowload: the busiest write)
     with trail_batch():  # the clock's and the case's events: one read and one insert
         if written:
             clock_stop(clock=fresh.written_clock, actor=actor, at=now)  # type: ignore[arg-type]
@@ -289,7 +314,7 @@ def case_step_decide(
         fresh.status = TaskStatus.DONE
         fresh.completed_at = fresh.updated_at = now
         # one UPDATE by key, without save()'s per-field pipeline (the busiest write; no signals)
-        StepTask.objects.filter(pk=fresh.pk).update(status=fresh.status, completed_at=now, updated_at=now)
+        row_update(StepTask, fresh.pk, {"status": fresh.status, "completed_at": now, "updated_at": now}, using)
         if fresh.clock_id is not None:
             clock_stop_running(clock=fresh.clock_id, actor=actor, at=now)  # one UPDATE … RETURNING
         case_event(

@@ -21,12 +21,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import F
+from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiaoneng.cases.choices import TRANSITIONS, Status
 from xiaoneng.cases.models import Case
+from xiaoneng.core.rowload import row_shape
 from xiaoneng.core.trail import event_append
 
 CONFLICT_MESSAGE = gettext_lazy("该办件已被他人处理，请刷新后重试")
@@ -47,10 +50,31 @@ def case_lock(case: Case | int, *, related: Sequence[str] = CASE_LOCK_RELATED) -
     `related` names what the action reads from the case (a step opinion reads none of it: joining
     six tables to the locked row would only cost time on the busiest path)."""
     pk = case.pk if isinstance(case, Case) else case
-    qs = Case.objects.select_for_update(of=("self",))
-    if related:
-        qs = qs.select_related(*related)
+    if not related:
+        return _case_lock_row(pk)
+    qs = Case.objects.select_for_update(of=("self",)).select_related(*related)
     return qs.get(pk=pk)
+
+
+def _case_lock_row(pk: int) -> Case:
+    """The lock alone, by hand-written SQL (core.rowload): the same row and instance as
+    `select_for_update().get()`, for a fifth of its Python (an opinion takes it on every request)."""
+    using = router.db_for_write(Case)
+    connection = connections[using]
+    shape = row_shape(Case, "cases_case", using)
+    qn = connection.ops.quote_name
+    lock = ""
+    if connection.features.has_select_for_update:
+        if connection.get_autocommit():  # as the ORM: a row lock outside a transaction is a bug
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        lock = " FOR UPDATE"
+    sql = f"SELECT {shape.columns} FROM {qn('cases_case')} WHERE {qn('cases_case')}.{qn('id')} = %s{lock}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Case.DoesNotExist("Case matching query does not exist.")
+    return shape.load(row, using=using)  # type: ignore[return-value]
 
 
 def fresh_check(given: Case, locked: Case) -> None:
