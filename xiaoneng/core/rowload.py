@@ -76,15 +76,15 @@ def row_shape(model: type[Model], alias: str, using: str = "default", names: tup
 
 
 def row_insert(instance: Model, using: str) -> None:
-    """INSERT the instance's concrete fields as they are (no pre_save: auto_now and defaults must be
-    set by the caller; no signals, as with bulk_create) and set its key from RETURNING, so it is
-    "from the database" like after save()."""
+    """INSERT the instance as save(force_insert=True) would — each field's pre_save (auto_now and
+    auto_now_add take the time now) and its database value — but without the compiler, and with no
+    signals (as bulk_create); its key comes back from RETURNING, so it is "from the database" after."""
     meta = instance._meta
     connection = connections[using]
     qn = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
     columns = ", ".join(qn(str(f.column)) for f in fields)
-    values = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     pk = qn(str(meta.pk.column))
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {pk}"
     with connection.cursor() as cursor:

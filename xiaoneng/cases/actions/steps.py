@@ -85,6 +85,7 @@ def stage_open(case: Case, index: int, actor: Any, at: datetime) -> bool:
         case.current_stage = None
         return False
     case.current_stage = index
+    using = router.db_for_write(StepTask)
     # the posts' A and B holders in one query (joining two user rows per task costs more)
     posts = [t.step.post for t in tasks if t.step.post is not None]
     holders = User.objects.in_bulk({h for p in posts for h in (p.holder_a_id, p.holder_b_id) if h is not None})
@@ -114,7 +115,9 @@ def stage_open(case: Case, index: int, actor: Any, at: datetime) -> bool:
             legal_basis=_("办理流程环节时限"),
             actor=actor,
         )
-        t.save(update_fields=["assignee", "status", "opened_at", "clock", "updated_at"])
+        t.updated_at = timezone.now()
+        fields = ("assignee_id", "status", "opened_at", "clock_id", "updated_at")  # save(update_fields=…) by hand
+        row_update(StepTask, t.pk, {f: getattr(t, f) for f in fields}, using)
         title = _("待办：%(step)s %(n)s") % {"step": t.name, "n": case.tracking_number}
         if t.assignee:
             notify(recipients=[t.assignee], title=title, url=url, channels=("inbox",))
@@ -298,7 +301,6 @@ def case_step_decide(
         raise ValidationError(_("该环节当前不能签署意见。"), code="state")
     using = router.db_for_write(Opinion)
     opinion = Opinion(task=fresh, kind=kind, reasons=reasons, author=actor, is_written_followup=written)
-    opinion.created_at = opinion.updated_at = now
     row_insert(opinion, using)  # the ORM's INSERT without its compiler (core.rowload: the busiest write)
     with trail_batch():  # the clock's and the case's events: one read and one insert
         if written:
