@@ -94,22 +94,18 @@ def row_insert(instance: Model, using: str) -> None:
     instance._state.db = using
 
 
-def row_update(
-    model: type[Model], pk: Any, values: dict[str, Any], using: str, *, where: dict[str, Any] | None = None
-) -> int:
-    """UPDATE one row by key (and the equalities `where`), the values given by attname; the number
-    of rows written."""
+def row_update(model: type[Model], pk: Any, values: dict[str, Any], using: str) -> int:
+    """UPDATE one row by key, the values given by attname; the number of rows written."""
     meta = model._meta
     connection = connections[using]
     qn = connection.ops.quote_name
     sets: list[tuple[Any, Any]] = [(meta.get_field(a), v) for a, v in values.items()]
-    conds: list[tuple[Any, Any]] = [(meta.pk, pk), *((meta.get_field(a), v) for a, v in (where or {}).items())]
     sql = (
         f"UPDATE {qn(meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f, _v in sets)}"
-        f" WHERE {' AND '.join(f'{qn(f.column)} = %s' for f, _v in conds)}"
+        f" WHERE {qn(str(meta.pk.column))} = %s"
     )
     params = [f.get_db_prep_save(v, connection) for f, v in sets]
-    params += [f.get_db_prep_value(v, connection) for f, v in conds]
+    params.append(meta.pk.get_db_prep_value(pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
