@@ -2,7 +2,8 @@
 
     apt-get install wrk      # Debian's wrk 4.1 (wrk2 is not packaged); the Lua script does the pacing
     .venv/bin/python bench/cases.py postgres://postgres@127.0.0.1:5432/xn_bench_cases [--cases 3000]
-        [--seconds 10] [--runs 3] [--workers 4] [--threads 1] [--connections 8] [--keep-alive] [--write]
+        [--seconds 10] [--runs 3] [--workers 4] [--threads 1] [--connections 8] [--keep-alive]
+        [--no-defer-accept] [--write]
 
 Prepares accepted cases of an item whose first stage is a four-department parallel review (four
 open step tasks each; open tasks left by earlier runs are used first), starts gunicorn (`--workers`
@@ -21,8 +22,12 @@ Each run, side by side: (a) saturated, (b) saturated (closed loop, `--connection
 each, in three alternating slices so that both see the same machine); then (b) open loop at one
 third of (a)'s measured rate for `--seconds` (each request due at its time whatever happened to the
 earlier ones, latency counted from that due time). Printed per phase: req/s, p50/p95/p99, CPU ms
-per answered request of gunicorn, the PostgreSQL backends and wrk, and the load average. Every
-request is a new connection ("Connection: close", as from a reverse proxy) unless --keep-alive.
+per answered request of gunicorn, the PostgreSQL backends and wrk, and the load average; for the
+paced phase also the time its requests spent in Django (wall, CPU) and each stall (requests over
+100 ms close together: when, how bad, and how long they spent in Django — time outside Django is
+queueing). Every request is a new connection ("Connection: close", as from a reverse proxy) unless
+--keep-alive. gunicorn defers accepting a connection until its request arrives (gunicorn.conf.py)
+unless --no-defer-accept.
 With --write appends one row per run to docs/performance.md.
 Targets: (b) ≥ 1/3 of (a)'s throughput, and p95 < 100 ms at that rate.
 """
@@ -249,9 +254,13 @@ def _children(pid: int) -> list[int]:
 class Phase:
     """One wrk run and what it measured (latencies in ms, CPU in ms per answered request)."""
 
-    def __init__(self, label: str, out: Path, seconds: float, cpu: dict[str, float], paced: bool) -> None:
-        self.label, self.seconds, self.paced = label, seconds, paced
+    def __init__(
+        self, label: str, out: Path, seconds: float, cpu: dict[str, float], paced: bool, wall0: float = 0.0
+    ) -> None:
+        self.label, self.seconds, self.paced, self.wall0 = label, seconds, paced, wall0
         self.lat: list[float] = []
+        # (due or sent, s from T0; latency ms; in Django: wall ms, CPU ms)
+        self.timeline: list[tuple[float, float, float, float]] = []
         self.ok = self.errors = self.unmatched = self.inflight = self.late = self.exhausted = 0
         self.maxlag = 0.0
         self.maxidx = -1
@@ -267,8 +276,12 @@ class Phase:
                 self.maxlag = max(self.maxlag, float(f["maxlag_ms"]))
                 self.maxidx = max(self.maxidx, int(f["maxidx"]))
             elif line:
-                self.lat.append(float(line))
+                latency, due, server = line.split()
+                wall_ms, cpu_ms = server.split(",")
+                self.lat.append(float(latency))
+                self.timeline.append((float(due), float(latency), float(wall_ms), float(cpu_ms)))
         self.lat.sort()
+        self.timeline.sort()
         self.cpu = {k: v / max(1, self.ok) for k, v in cpu.items()}
 
     @classmethod
@@ -280,6 +293,7 @@ class Phase:
             setattr(merged, name, sum(getattr(p, name) for p in parts))
         merged.maxlag, merged.maxidx = max(p.maxlag for p in parts), max(p.maxidx for p in parts)
         merged.lat = sorted(x for p in parts for x in p.lat)
+        merged.timeline = []  # each slice has its own T0
         merged.cpu = {k: sum(p.cpu[k] * p.ok for p in parts) / max(1, merged.ok) for k in parts[0].cpu}
         return merged
 
@@ -293,6 +307,34 @@ class Phase:
         n = len(self.lat) + (self.inflight if self.paced else 0)
         i = min(n - 1, max(0, int(n * q + 0.5) - 1)) if n else 0
         return self.lat[i] if i < len(self.lat) else float("inf")
+
+    def stalls(self, over_ms: float = 100.0) -> list[str]:
+        """The moments the tail came from: runs of requests due within 100 ms of each other that took
+        longer than `over_ms`, with the wall-clock time (to match against the PostgreSQL log) and how
+        many requests due in that window were answered in time: a stall delays them all, a queue only
+        those behind it."""
+        spans: list[list[float]] = []  # [first due, last due, worst latency, slow count]
+        for due, latency, _wall, _cpu in self.timeline:
+            if latency <= over_ms:
+                continue
+            if spans and due - spans[-1][1] <= 0.1:
+                spans[-1][1], spans[-1][2], spans[-1][3] = due, max(spans[-1][2], latency), spans[-1][3] + 1
+            else:
+                spans.append([due, due, latency, 1])
+        out = []
+        for first, last, worst, slow in spans:
+            inside = [t for t in self.timeline if first <= t[0] <= last]
+            fast = sum(1 for t in inside if t[1] <= over_ms)
+            wall = max(t[2] for t in inside)
+            cpu = max(t[3] for t in inside)
+            at = self.wall0 + first
+            clock = time.strftime("%H:%M:%S", time.gmtime(at)) + f".{int(at % 1 * 1000):03d}"
+            out.append(
+                f"{clock} UTC (+{first:.2f} s): {slow} requests over {over_ms:.0f} ms "
+                f"within {1000 * (last - first):.0f} ms, worst {worst:.0f} ms, {fast} in time meanwhile; "
+                f"longest in Django {wall:.0f} ms wall, {cpu:.0f} ms CPU"
+            )
+        return out
 
     def row(self) -> str:
         cpu = " + ".join(f"{k} {v:.1f}" for k, v in self.cpu.items())
@@ -322,6 +364,7 @@ def wrk(
     (plus a grace period for the answers still on their way)."""
     out = targets.with_suffix(f".{label.split()[0]}.{offset}.out")
     t0 = time.monotonic() + 1.0  # the paced schedule starts once every connection is up
+    wall0 = time.time() - time.monotonic()  # T0 as wall-clock time, for the timeline of stalls
     duration = int(seconds) + (6 if rate else 0)
     args = ["paced" if rate else "closed", str(targets), str(out), str(offset), str(threads)]
     args += [f"{rate:.3f}", str(seconds), f"{t0:.6f}", "1" if cycle else "0", "1" if CLOSE else "0"]
@@ -338,7 +381,7 @@ def wrk(
     tick = 1000 / os.sysconf("SC_CLK_TCK")
     cpu = {k: _cpu_delta(before[k], _cpu_ticks(p)) * tick for k, p in watch.items()}
     cpu["wrk"] = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000
-    return Phase(label, out, seconds, cpu, paced=bool(rate))
+    return Phase(label, out, seconds, cpu, paced=bool(rate), wall0=wall0 + t0)
 
 
 def main() -> None:
@@ -353,6 +396,9 @@ def main() -> None:
         "DATABASE_URL": sys.argv[1],
         "DJANGO_SETTINGS_MODULE": "bench.cases_settings",
         "PYTHONPATH": str(ROOT),
+        # gunicorn.conf.py: connections reach a worker only with their request (TCP_DEFER_ACCEPT);
+        # --no-defer-accept measures without it, for the comparison in docs/performance.md
+        "XIAONENG_DEFER_ACCEPT": "0" if "--no-defer-accept" in sys.argv else "5",
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -413,6 +459,19 @@ def main() -> None:
             print(f"load average {load0[0]:.1f} → {load1[0]:.1f}", flush=True)
             for ph in (bare, sat, paced):
                 print("  " + ph.row(), flush=True)
+            if paced.timeline:
+                walls = sorted(t[2] for t in paced.timeline)
+                cpus = sorted(t[3] for t in paced.timeline)
+                w50, w95, c50, c95 = (
+                    xs[int(len(xs) * q)] for xs, q in ((walls, 0.5), (walls, 0.95), (cpus, 0.5), (cpus, 0.95))
+                )
+                print(
+                    f"    paced, in Django: wall p50 {w50:.1f} p95 {w95:.1f} max {walls[-1]:.0f} ms; "
+                    f"CPU p50 {c50:.1f} p95 {c95:.1f} max {cpus[-1]:.0f} ms",
+                    flush=True,
+                )
+            for stall in paced.stalls():
+                print("    stall " + stall, flush=True)
             print(
                 f"  ratio {sat.rate / bare.rate:.2f} (target ≥ 0.33), p95 at 1/3 of bare {paced.pct(0.95):.1f} ms "
                 f"(target < 100 ms): {_verdict(bare, sat, paced, rate)}",

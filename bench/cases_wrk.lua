@@ -14,7 +14,8 @@
 -- due time, so waiting for a free connection or behind a slow request counts too (no coordinated
 -- omission, as wrk2 does; wrk2 is not in Debian). Responses are matched to their requests by the
 -- X-Bench-Seq header (a per-thread counter) the bench settings echo back. OUT receives, per thread, a summary line and
--- one latency per line (ms). CLOSE 1 sends "Connection: close": one connection per request, as a
+-- one line per answer: its latency (ms), when it was due (s from T0) and the server's "wall,CPU" ms
+-- in Django, for the timeline of stalls. CLOSE 1 sends "Connection: close": one connection per request, as a
 -- reverse proxy in front of gunicorn does, so no connection sticks to one worker.
 local ffi = require("ffi")
 ffi.cdef([[
@@ -38,7 +39,7 @@ local pool, fifo_due, fifo_item = {}, {}, {}
 local head, tail, nextn, claimed, seq = 1, 0, 0, 0, 0
 local mode, rate, window, t0, cycle, nthreads, close
 -- results (read by done() through thread:get)
-lat, ok, errors, unmatched, maxlag, late, maxidx, exhausted = {}, 0, 0, 0, 0, 0, -1, 0
+lat, at, srv, ok, errors, unmatched, maxlag, late, maxidx, exhausted = {}, {}, {}, 0, 0, 0, 0, 0, -1, 0
 sent = {} -- seq -> due (or send) time, until answered; what is left at the end was in flight
 
 function init(args)
@@ -129,6 +130,8 @@ function response(status, headers, body)
   end
   sent[seq] = nil
   lat[#lat + 1] = (now() - start) * 1000
+  at[#at + 1] = start - (t0 or 0) -- when it was due (paced) or sent, from T0: the timeline of stalls
+  srv[#srv + 1] = headers["X-Bench-Time"] or "0,0" -- ms in Django: wall, CPU (bench/cases_urls.py)
   if status == 200 then
     ok = ok + 1
   else
@@ -139,7 +142,7 @@ end
 function done(summary, latency, requests)
   local f = assert(io.open(threads[1]:get("out_path"), "w"))
   for _, t in ipairs(threads) do
-    local l = t:get("lat")
+    local l, a, s = t:get("lat"), t:get("at"), t:get("srv")
     local inflight = 0
     for _ in pairs(t:get("sent")) do
       inflight = inflight + 1
@@ -159,7 +162,7 @@ function done(summary, latency, requests)
       )
     )
     for i = 1, #l do
-      f:write(string.format("%.3f\n", l[i]))
+      f:write(string.format("%.3f %.4f %s\n", l[i], a[i], s[i]))
     end
   end
   f:close()
