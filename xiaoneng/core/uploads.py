@@ -28,10 +28,12 @@ __all__ = [
     "MultipleFileInput",
     "PendingFile",
     "PendingUploads",
+    "Signature",
     "pending_uploads_purge",
     "submission_token_new",
     "submission_token_valid",
     "upload_check",
+    "upload_kinds",
 ]
 
 import contextlib
@@ -51,18 +53,35 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# Allowed types with the magic bytes their content must start with (the same list as case materials).
-UPLOAD_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+# A file type's signature: the magic bytes its content must start with, or (offset, bytes) for a
+# format whose mark is not at the start (MP4 and its relatives: the "ftyp" box type at byte 4).
+type Signature = bytes | tuple[int, bytes]
+
+# Allowed types with their signatures (the same list as case materials).
+UPLOAD_SIGNATURES: dict[str, tuple[Signature, ...]] = {
     ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG",),
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG",),
     ".ofd": (b"PK",),
     ".docx": (b"PK",),
     ".xlsx": (b"PK",),
     ".doc": (b"\xd0\xcf\x11\xe0",),
     ".xls": (b"\xd0\xcf\x11\xe0",),
 }
+# How a type is named to the visitor when a file is refused (several extensions, one name)
+_KIND_NAMES = {
+    ".pdf": "PDF",
+    ".jpg": "JPG",
+    ".jpeg": "JPG",
+    ".png": "PNG",
+    ".ofd": "OFD",
+    ".doc": "Word",
+    ".docx": "Word",
+    ".xls": "Excel",
+    ".xlsx": "Excel",
+}
+_HEAD_BYTES = 16  # enough for every signature above and in the callers' tables
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SESSION_KEY = "xn_pending_uploads"
 PREFIX = "pending"
@@ -81,31 +100,49 @@ def submission_token_valid(token: Any) -> bool:
     return isinstance(token, str) and bool(_TOKEN_RE.match(token))
 
 
+def upload_kinds(signatures: dict[str, tuple[Signature, ...]] = UPLOAD_SIGNATURES) -> str:
+    """The allowed types as the visitor reads them: "PDF、JPG、PNG…" (", " in English), each once."""
+    names = dict.fromkeys(_KIND_NAMES.get(ext, ext.lstrip(".").upper()) for ext in signatures)
+    return _("、").join(names)
+
+
+def _signed(head: bytes, signature: Signature) -> bool:
+    offset, magic = signature if isinstance(signature, tuple) else (0, signature)
+    return head[offset : offset + len(magic)] == magic
+
+
 def upload_check(
-    upload: Any, *, signatures: dict[str, tuple[bytes, ...]] = UPLOAD_SIGNATURES, max_bytes: int = MAX_UPLOAD_BYTES
+    upload: Any,
+    *,
+    signatures: dict[str, tuple[Signature, ...]] = UPLOAD_SIGNATURES,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    max_bytes_by_type: dict[str, int] | None = None,
 ) -> str:
     """Size and type limits; the content must match its extension. Returns the extension.
+    `max_bytes_by_type` raises the limit for some extensions (video evidence).
 
     Raises a ValidationError naming the file, so that several bad files are reported together."""
     name = PurePath(getattr(upload, "name", "") or "").name
     ext = PurePath(name).suffix.lower()
     if ext not in signatures:
         raise ValidationError(
-            _("文件“%(name)s”的类型不允许上传，请上传 PDF、JPG、PNG、OFD、Word 或 Excel 文件。") % {"name": name},
+            _("文件“%(name)s”的类型不允许上传，请上传以下类型的文件：%(kinds)s。")
+            % {"name": name, "kinds": upload_kinds(signatures)},
             code="file_type",
         )
     size = getattr(upload, "size", 0) or 0
     if size == 0:
         raise ValidationError(_("文件“%(name)s”是空文件。") % {"name": name}, code="file_empty")
-    if size > max_bytes:
+    limit = (max_bytes_by_type or {}).get(ext, max_bytes)
+    if size > limit:
         raise ValidationError(
-            _("文件“%(name)s”超过 %(mb)d MB 的大小限制。") % {"name": name, "mb": max_bytes // (1024 * 1024)},
+            _("文件“%(name)s”超过 %(mb)d MB 的大小限制。") % {"name": name, "mb": limit // (1024 * 1024)},
             code="file_size",
         )
     upload.seek(0)
-    head = upload.read(8)
+    head = upload.read(_HEAD_BYTES)
     upload.seek(0)
-    if not any(head.startswith(sig) for sig in signatures[ext]):
+    if not any(_signed(head, sig) for sig in signatures[ext]):
         raise ValidationError(_("文件“%(name)s”的内容与扩展名不符，可能已损坏。") % {"name": name}, code="file_content")
     return ext
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from xiaoneng.core.http import AuthedRequest
 from xiaoneng.core.pagination import paginate
 from xiaoneng.core.throttle import throttle
-from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid, upload_check
+from xiaoneng.core.uploads import PendingUploads, submission_token_new, submission_token_valid
 from xiaoneng.inspections.actions.certificates import certificate_issue, certificate_revoke
 from xiaoneng.inspections.actions.filings import filing_approve, filing_refuse, filing_submit
 from xiaoneng.inspections.actions.first_violations import (
@@ -25,10 +25,10 @@ from xiaoneng.inspections.actions.first_violations import (
 )
 from xiaoneng.inspections.actions.penalties import baseline_set, penalty_decide
 from xiaoneng.inspections.actions.records import (
-    EVIDENCE_SIGNATURES,
     act_evidence_add,
     check_record,
     evidence_add,
+    evidence_check,
     finding_add,
     inspection_record,
 )
@@ -339,7 +339,7 @@ def evidence_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     for upload in request.FILES.getlist("files"):
         try:
-            upload_check(upload, signatures=EVIDENCE_SIGNATURES)
+            evidence_check(upload)
         except ValidationError as e:
             errors.extend(e.messages)
             continue
@@ -641,7 +641,7 @@ def _act_evidence_add(request: AuthedRequest, act: FirstViolationNotice | Penalt
     errors: list[str] = []
     for upload in request.FILES.getlist("files"):
         try:
-            upload_check(upload, signatures=EVIDENCE_SIGNATURES)
+            evidence_check(upload)
         except ValidationError as e:
             errors.extend(e.messages)
             continue

@@ -26,7 +26,7 @@ from xiaoneng.catalog.choices import ItemType
 from xiaoneng.catalog.models import Item
 from xiaoneng.core.actors import SYSTEM
 from xiaoneng.core.trail import event_append
-from xiaoneng.core.uploads import UPLOAD_SIGNATURES, upload_check
+from xiaoneng.core.uploads import UPLOAD_SIGNATURES, Signature, upload_check
 from xiaoneng.inspections.actions.filings import _transition, check_published_item
 from xiaoneng.inspections.actions.inputs import check_credit_code, check_date, check_officials, check_text
 from xiaoneng.inspections.choices import Exemption, FilingStatus, InspectionKind
@@ -45,26 +45,36 @@ from xiaoneng.oversight.choices import VERIFIER_ROLES
 from xiaoneng.oversight.services import rectification_open  # the Rectification spine (upward call)
 
 MAX_FILES = 10
-# 执法全过程记录 (audio recordings of the scene) besides the documents and photos every form takes;
-# the content must still match the extension (upload_check)
-EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+# 执法全过程记录 (audio recordings and body-camera video of the scene) besides the documents and
+# photos every form takes; the content must still match the extension (upload_check). MP4 carries
+# its mark at byte 4: the "ftyp" box that opens every ISO media file.
+EVIDENCE_SIGNATURES: dict[str, tuple[Signature, ...]] = {
     **UPLOAD_SIGNATURES,
     ".mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
     ".wav": (b"RIFF",),
     ".amr": (b"#!AMR",),
+    ".mp4": ((4, b"ftyp"),),
 }
+# a few minutes of 执法记录仪 video at its usual 1080p bit rate; everything else keeps the common limit
+EVIDENCE_MAX_BYTES_BY_TYPE = {".mp4": 200 * 1024 * 1024}
 MAX_FINDINGS = 20
 MAX_EVIDENCE = 50  # 执法全过程记录: files on one record in all
 
 
+def evidence_check(upload: Any) -> str:
+    """One evidence file: type, size and content (core.uploads.upload_check with the evidence types
+    and the larger limit for video). Returns the extension."""
+    return upload_check(upload, signatures=EVIDENCE_SIGNATURES, max_bytes_by_type=EVIDENCE_MAX_BYTES_BY_TYPE)
+
+
 def check_files(files: Sequence[Any]) -> None:
-    """Every file through core.uploads.upload_check; all bad files reported at once."""
+    """Every file through evidence_check; all bad files reported at once."""
     if len(files) > MAX_FILES:
         raise ValidationError(_("一次最多上传%(n)d个文件。") % {"n": MAX_FILES}, code="too_many_files")
     errors: list[ValidationError] = []
     for f in files:
         try:
-            upload_check(f, signatures=EVIDENCE_SIGNATURES)
+            evidence_check(f)
         except ValidationError as e:
             errors.append(e)
     if errors:

@@ -233,3 +233,39 @@ def test_api_upload_checks_files_and_refuses_wrong_roles(world, iw, client):
         page = client.post(f"/inspections/records/{inspection.pk}/evidence/", {"files": []})
         assert page.status_code in (403, 404), username
     assert inspection.evidence.count() == 1
+
+
+# body-camera video (执法记录仪): an ISO media file marks itself with the "ftyp" box at byte 4
+MP4 = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41" + b"\x00" * 32
+
+
+def test_body_camera_video_is_evidence_on_the_page_and_through_the_api(world, iw, client):
+    inspection = _record(world, iw)
+    client.force_login(world.user("reviewer"))
+    page = client.get(f"/inspections/records/{inspection.pk}/").content.decode()
+    assert "MP4" in page  # the form says video may be uploaded
+    token = page.split('name="submission_token" value="')[1].split('"')[0]
+    r = client.post(
+        f"/inspections/records/{inspection.pk}/evidence/",
+        {"submission_token": token, "files": [SimpleUploadedFile("执法记录仪.mp4", MP4)]},
+    )
+    assert r.status_code == 302
+    ev = inspection.evidence.get(name="执法记录仪.mp4")
+    assert b"".join(client.get(f"/inspections/evidence/{ev.pk}/file/").streaming_content) == MP4
+    url = f"/api/inspections/records/{inspection.pk}/evidence"
+    assert client.post(url, {"files": [SimpleUploadedFile("复查.mp4", MP4)]}).status_code == 201
+    assert inspection.evidence.filter(name="复查.mp4").exists()
+
+
+def test_a_file_named_mp4_that_is_not_video_is_refused_and_the_allowed_types_are_named(world, iw, client):
+    inspection = _record(world, iw)
+    client.force_login(world.user("reviewer"))
+    url = f"/api/inspections/records/{inspection.pk}/evidence"
+    fake = client.post(url, {"files": [SimpleUploadedFile("视频.mp4", b"MZ\x90\x00" + b"\x00" * 32)]})
+    assert fake.status_code == 400
+    assert "视频.mp4" in str(fake.json())
+    wrong = client.post(url, {"files": [SimpleUploadedFile("录像.avi", b"RIFF" + b"\x00" * 32)]})
+    assert wrong.status_code == 400
+    assert "MP4" in str(wrong.json())
+    assert "AMR" in str(wrong.json())
+    assert not inspection.evidence.exists()
